@@ -1,0 +1,68 @@
+import { readdir, stat } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import { inputError } from '../errors.ts';
+import { IdentityName } from '../schemas/job.ts';
+import { PHOTO_EXTENSIONS } from '../vision/image.ts';
+
+export interface LocalFace {
+  name: string;
+  photos: string[];
+}
+
+const isPhoto = (file: string): boolean => (PHOTO_EXTENSIONS as readonly string[]).includes(extname(file).toLowerCase());
+
+/** Reads `--face name=<photo|dir>` flags (repeatable; the same name twice adds photos). */
+export async function resolveFaceFlags(flags: readonly string[]): Promise<LocalFace[]> {
+  if (flags.length === 0) {
+    throw inputError('no reference photos given', {
+      input: '--face',
+      hint: 'enrol each person with --face <name>=<photo or folder of photos>, e.g. --face ada=photos/ada',
+    });
+  }
+  const byName = new Map<string, string[]>();
+  for (const flag of flags) {
+    const split = flag.indexOf('=');
+    if (split <= 0) {
+      throw inputError(`"--face ${flag}" is not <name>=<photo|dir>`, {
+        input: '--face',
+        hint: 'write it as --face ada=photos/ada.jpg or --face ada=photos/ada/',
+      });
+    }
+    const name = flag.slice(0, split);
+    const path = flag.slice(split + 1);
+    const parsed = IdentityName.safeParse(name);
+    if (!parsed.success) {
+      throw inputError(`"${name}" is not a usable name: ${parsed.error.issues[0]?.message ?? 'invalid'}`, { input: '--face' });
+    }
+    byName.set(name, [...(byName.get(name) ?? []), ...(await photosAt(path, name))]);
+  }
+  return [...byName].map(([name, photos]) => ({ name, photos }));
+}
+
+async function photosAt(path: string, name: string): Promise<string[]> {
+  const info = await stat(path).catch(() => null);
+  if (info === null) {
+    throw inputError(`photo or folder "${path}" for ${name} does not exist`, { input: `--face ${name}=${path}` });
+  }
+  if (info.isFile()) return [path];
+  const photos = (await readdir(path)).filter(isPhoto).sort().map((file) => join(path, file));
+  if (photos.length === 0) {
+    throw inputError(`folder "${path}" for ${name} holds no photos`, {
+      input: `--face ${name}=${path}`,
+      hint: `put ${PHOTO_EXTENSIONS.join(', ')} files in it`,
+    });
+  }
+  return photos;
+}
+
+/** Every identity folder under `dir` as a face (eval-photos). */
+export async function facesFromIdentityFolders(dir: string): Promise<LocalFace[]> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => {
+    throw inputError(`"${dir}" is not a readable folder`, { input: '--faces', hint: 'give a folder with one sub-folder of photos per person' });
+  });
+  const folders = entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
+  if (folders.length === 0) {
+    throw inputError(`"${dir}" has no identity folders`, { input: '--faces', hint: 'give a folder with one sub-folder of photos per person' });
+  }
+  return Promise.all(folders.map(async (name) => ({ name, photos: await photosAt(join(dir, name), name) })));
+}

@@ -1,0 +1,65 @@
+import { ZodError } from 'zod';
+
+/**
+ * The one error family of lambdaface. Every failure a user can cause or fix is one of these,
+ * so the CLI, the handlers and the state machine's Fail state can all say which input is wrong,
+ * what is wrong with it and what to do, without a stack trace.
+ */
+export type ErrorKind = 'InputError' | 'MediaError' | 'ModelError' | 'StorageError' | 'WorkflowError';
+
+export class LambdafaceError extends Error {
+  readonly kind: ErrorKind;
+  /** Which input (flag, file, S3 key, field path) the error is about. */
+  readonly input: string | undefined;
+  /** What the user can do about it. */
+  readonly hint: string | undefined;
+
+  constructor(kind: ErrorKind, message: string, options: { input?: string; hint?: string; cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.kind = kind;
+    this.name = kind;
+    this.input = options.input;
+    this.hint = options.hint;
+  }
+}
+
+type Details = { input?: string; hint?: string; cause?: unknown };
+
+export const inputError = (message: string, details: Details = {}) => new LambdafaceError('InputError', message, details);
+export const mediaError = (message: string, details: Details = {}) => new LambdafaceError('MediaError', message, details);
+export const modelError = (message: string, details: Details = {}) => new LambdafaceError('ModelError', message, details);
+export const storageError = (message: string, details: Details = {}) => new LambdafaceError('StorageError', message, details);
+export const workflowError = (message: string, details: Details = {}) => new LambdafaceError('WorkflowError', message, details);
+
+/** Turns a zod failure into an InputError that names every offending field of `input`. */
+export function fromZodError(error: ZodError, input: string, hint?: string): LambdafaceError {
+  const problems = error.issues.map((issue) => {
+    const path = issue.path.length > 0 ? issue.path.join('.') : '(root)';
+    return `${path}: ${issue.message}`;
+  });
+  return inputError(`invalid ${input}: ${problems.join('; ')}`, { input, ...(hint ? { hint } : {}) });
+}
+
+/** Parses `value` with `schema`, throwing an InputError about `input` instead of a ZodError. */
+export function parseInput<T>(
+  schema: { safeParse(value: unknown): { success: true; data: T } | { success: false; error: ZodError } },
+  value: unknown,
+  input: string,
+  hint?: string,
+): T {
+  const result = schema.safeParse(value);
+  if (!result.success) throw fromZodError(result.error, input, hint);
+  return result.data;
+}
+
+/** A one-paragraph message for a person: kind, input, what is wrong, what to do. */
+export function describeError(error: unknown): string {
+  if (error instanceof LambdafaceError) {
+    const lines = [`${error.kind}: ${error.message}`];
+    if (error.hint) lines.push(`  what to do: ${error.hint}`);
+    return lines.join('\n');
+  }
+  if (error instanceof ZodError) return describeError(fromZodError(error, 'input'));
+  const message = error instanceof Error ? error.message : String(error);
+  return `Unexpected error: ${message}\n  what to do: this is a bug in lambdaface; please report it with the command you ran.`;
+}

@@ -1,0 +1,37 @@
+import { LambdafaceError } from '../errors.ts';
+import { parseErrorCause } from './task-errors.ts';
+
+/**
+ * A local execution that ended FAILED. `error`/`errorCause` are Step Functions' Error and Cause
+ * (for a Lambda failure the cause is the runtime's JSON, exactly as on AWS); `state` is the Fail
+ * state the run ended in, if any; `cause` (Error.cause) is what the handler threw, when known.
+ */
+export class WorkflowFailedError extends LambdafaceError {
+  readonly error: string;
+  readonly errorCause: string;
+  readonly state: string | undefined;
+  readonly executionArn: string;
+
+  constructor(details: { error: string; errorCause: string; state: string | undefined; executionArn: string; original: unknown }) {
+    const { errorMessage } = parseErrorCause(details.errorCause);
+    const original = details.original instanceof LambdafaceError ? details.original : undefined;
+    const where = details.state ? ` (${details.state})` : '';
+    super('WorkflowError', `the job failed${where}: ${details.error}: ${errorMessage}`, {
+      input: original?.input,
+      hint: original?.hint ?? hintFor(details.error),
+      cause: details.original,
+    });
+    this.error = details.error;
+    this.errorCause = details.errorCause;
+    this.state = details.state;
+    this.executionArn = details.executionArn;
+  }
+}
+
+function hintFor(error: string): string | undefined {
+  if (error === 'States.ExceedToleratedFailureThreshold') {
+    return 'look at the failed chunks in the Map Run results; raise options.toleratedFailurePercentage to accept a partial timeline';
+  }
+  if (error === 'States.DataLimitExceeded') return 'a handler returned too much data: write it to S3 and return the key';
+  return undefined;
+}

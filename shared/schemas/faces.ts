@@ -1,0 +1,81 @@
+import { z } from 'zod';
+import { parseInput } from '../errors.ts';
+import { Embedding } from './gallery.ts';
+import { IdentityName } from './job.ts';
+
+/**
+ * The S3 object a recognize task writes per chunk (jobs/<id>/chunks/<index>.json). It crosses a
+ * process boundary and may come from another version of the code, so it is validated whenever read.
+ */
+
+const seconds = z.number().finite().min(0);
+
+/** A face's box in pixels of the source video frame (not of a scaled detector input). */
+export const Box = z.object({
+  x: z.number().finite(),
+  y: z.number().finite(),
+  width: z.number().finite().min(0),
+  height: z.number().finite().min(0),
+});
+
+/** One slice of the video, as listed in the chunk manifest: [start, end) in seconds. */
+export const ChunkRange = z
+  .object({
+    index: z.number().int().min(0),
+    start: seconds,
+    end: seconds,
+  })
+  .refine((chunk) => chunk.end > chunk.start, { message: 'a chunk must end after it starts', path: ['end'] });
+
+export const FaceRecord = z.object({
+  /** Seconds from the video's first decoded frame (not the container's PTS). */
+  time: seconds,
+  box: Box,
+  /** The detector's own score. */
+  score: z.number().min(0).max(1),
+  /** The enrolled person this face was matched to, or null when the matcher would not name it. */
+  identity: IdentityName.nullable(),
+  /** Distance to the nearest enrolled identity, named or not; null only with an empty gallery. */
+  distance: z.number().finite().min(0).nullable(),
+  confidence: z.number().min(0).max(1),
+  /** Same value for the same person followed across frames; unique within the job (`<chunk>-<n>`). */
+  track: z.string().min(1),
+  /** Kept for every face so a new person can be searched without decoding the video again. */
+  embedding: Embedding,
+});
+
+/** A sample time may sit a hair past the chunk end through timestamp rounding in the decoder. */
+const TIME_SLACK = 1e-3;
+
+export const ChunkResult = z
+  .object({
+    version: z.literal(1),
+    jobId: z.string().min(1),
+    chunk: ChunkRange,
+    sampleFps: z.number().finite().positive(),
+    framesScanned: z.number().int().min(0),
+    faces: z.array(FaceRecord),
+    elapsedMs: z.number().finite().min(0),
+  })
+  .superRefine((result, ctx) => {
+    // A face outside its chunk would be merged at the wrong place of the timeline.
+    const { start, end } = result.chunk;
+    result.faces.forEach((face, i) => {
+      if (face.time < start - TIME_SLACK || face.time > end + TIME_SLACK) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['faces', i, 'time'],
+          message: `time ${face.time} is outside the chunk [${start}, ${end})`,
+        });
+      }
+    });
+  });
+
+export type Box = z.infer<typeof Box>;
+export type ChunkRange = z.infer<typeof ChunkRange>;
+export type FaceRecord = z.infer<typeof FaceRecord>;
+export type ChunkResult = z.infer<typeof ChunkResult>;
+
+/** Validates a chunk result read from `source` (an S3 key or path), naming it in the InputError. */
+export const parseChunkResult = (value: unknown, source: string): ChunkResult =>
+  parseInput(ChunkResult, value, source, 'the chunk result was not written by this version of lambdaface, or is damaged; run the job again');

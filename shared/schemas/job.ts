@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { SearchOptions } from '../config/options.ts';
+
+const S3Key = z
+  .string()
+  .min(1)
+  .max(1024)
+  .refine((key) => !key.startsWith('/'), 'an S3 key must not start with "/"');
+
+export const IdentityName = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9 _.'-]{0,63}$/, 'a name is 1-64 letters, digits, spaces, _ . \' or -');
+
+/** Reference photos of one person: explicit keys and/or every image under a prefix. */
+export const FaceInput = z
+  .object({
+    name: IdentityName,
+    keys: z.array(S3Key).default([]),
+    prefix: S3Key.optional(),
+  })
+  .strict()
+  .refine((face) => face.keys.length > 0 || face.prefix !== undefined, {
+    message: 'give the photos as "keys" or a "prefix"',
+  });
+
+/**
+ * The job input: what a user pastes into the Step Functions console, what the upload trigger
+ * starts, and what the local runner hands the same state machine.
+ */
+export const JobInput = z
+  .object({
+    jobId: z.string().regex(/^[a-z0-9][a-z0-9-]{2,63}$/, 'a job id is 3-64 lowercase letters, digits or -').optional(),
+    bucket: z.string().min(3).max(63),
+    video: z.object({ key: S3Key }).strict(),
+    faces: z.array(FaceInput).min(1, 'enrol at least one person'),
+    options: SearchOptions.default(SearchOptions.parse({})),
+  })
+  .strict()
+  .superRefine((job, ctx) => {
+    const seen = new Set<string>();
+    for (const [index, face] of job.faces.entries()) {
+      if (seen.has(face.name)) {
+        ctx.addIssue({ code: 'custom', path: ['faces', index, 'name'], message: `"${face.name}" is enrolled twice` });
+      }
+      seen.add(face.name);
+    }
+  });
+
+export type JobInput = z.infer<typeof JobInput>;
+export type JobInputDraft = z.input<typeof JobInput>;
+
+/** A job input after the first step: the job id is always known. */
+export type Job = JobInput & { jobId: string };

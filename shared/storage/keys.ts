@@ -1,0 +1,102 @@
+import { inputError } from '../errors.ts';
+
+/**
+ * The one place that knows where a job's objects live in the bucket. Everything a job writes is
+ * under `jobs/<jobId>/`, so two jobs never touch each other's objects, a finished chunk can be
+ * recognised by its key alone (resuming skips it), and deleting a job is deleting one prefix.
+ *
+ * ```
+ * uploads/...                          inputs copied in by the CLI (videos, photos)
+ * jobs/<jobId>/gallery.json            Train: embeddings per identity
+ * jobs/<jobId>/chunks.json             Shard: chunk manifest, the Distributed Map's ItemReader
+ * jobs/<jobId>/chunks/<index>.json     Recognize: every face of one chunk
+ * jobs/<jobId>/results/<mapRunId>/...  the Distributed Map's ResultWriter (manifest + SUCCEEDED_n/FAILED_n)
+ * jobs/<jobId>/timeline.{json,csv,vtt} Montage
+ * jobs/<jobId>/montage.mp4             Montage
+ * jobs/<jobId>/report.html             Montage
+ * jobs/<jobId>/thumbnails/<name>       Montage
+ * ```
+ */
+
+/** Letters, digits, `-`, `_` and `.`; no `/`, no leading dot, so it is exactly one key segment. */
+const SAFE_SEGMENT = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$/;
+
+/** Returns `jobId` if it is one safe key segment, else throws an InputError naming it. */
+export function checkJobId(jobId: string): string {
+  if (!SAFE_SEGMENT.test(jobId)) {
+    throw inputError(`job id ${JSON.stringify(jobId)} is not a safe S3 key segment`, {
+      input: 'jobId',
+      hint: 'use 1-128 letters, digits, "-", "_" or "." (not starting with ".")',
+    });
+  }
+  return jobId;
+}
+
+function checkSegment(segment: string, what: string): string {
+  if (!SAFE_SEGMENT.test(segment)) {
+    throw inputError(`${what} ${JSON.stringify(segment)} is not a safe S3 key segment`, {
+      input: what,
+      hint: 'use 1-128 letters, digits, "-", "_" or "." (not starting with ".")',
+    });
+  }
+  return segment;
+}
+
+/** `jobs/<jobId>/`: every object of one job is under this prefix. */
+export function jobPrefix(jobId: string): string {
+  return `jobs/${checkJobId(jobId)}/`;
+}
+
+/** The key layout of one job, computed once the job id is known. */
+export interface JobKeys {
+  readonly prefix: string;
+  readonly gallery: string;
+  /** The chunk manifest: a JSON array of `{ index, start, end }`, read by the Distributed Map. */
+  readonly chunks: string;
+  /** Where Recognize writes the faces of chunk `index`. */
+  chunkFaces(index: number): string;
+  /** The prefix of every per-chunk object (for listing what is done). */
+  readonly chunkFacesPrefix: string;
+  /** The Distributed Map's ResultWriter Prefix (no trailing slash: Step Functions adds `/<mapRunId>/`). */
+  readonly results: string;
+  readonly timelineJson: string;
+  readonly timelineCsv: string;
+  readonly timelineVtt: string;
+  readonly montage: string;
+  readonly report: string;
+  readonly thumbnailsPrefix: string;
+  thumbnail(name: string): string;
+}
+
+export function jobKeys(jobId: string): JobKeys {
+  const prefix = jobPrefix(jobId);
+  return {
+    prefix,
+    gallery: `${prefix}gallery.json`,
+    chunks: `${prefix}chunks.json`,
+    chunkFaces(index: number): string {
+      if (!Number.isSafeInteger(index) || index < 0) {
+        throw inputError(`chunk index ${index} is not a non-negative integer`, { input: 'chunk.index' });
+      }
+      return `${prefix}chunks/${index}.json`;
+    },
+    chunkFacesPrefix: `${prefix}chunks/`,
+    results: `${prefix}results`,
+    timelineJson: `${prefix}timeline.json`,
+    timelineCsv: `${prefix}timeline.csv`,
+    timelineVtt: `${prefix}timeline.vtt`,
+    montage: `${prefix}montage.mp4`,
+    report: `${prefix}report.html`,
+    thumbnailsPrefix: `${prefix}thumbnails/`,
+    thumbnail: (name: string): string => `${prefix}thumbnails/${checkSegment(name, 'thumbnail name')}`,
+  };
+}
+
+/** `uploads/`: where the CLI puts local inputs (videos, photos) before a job reads them. */
+export const UPLOADS_PREFIX = 'uploads/';
+
+/** `uploads/<segment>/<segment>...`, each segment checked, e.g. `uploadKey(sha256, 'talk.mp4')`. */
+export function uploadKey(...segments: string[]): string {
+  if (segments.length === 0) throw inputError('an upload key needs at least one segment', { input: 'upload key' });
+  return UPLOADS_PREFIX + segments.map((segment) => checkSegment(segment, 'upload key segment')).join('/');
+}

@@ -1,0 +1,332 @@
+import { createReadStream, createWriteStream, existsSync } from 'node:fs';
+import { rename, rm, stat } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { extname, join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { randomBytes } from 'node:crypto';
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+  type S3ClientConfig,
+} from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { ZodType } from 'zod';
+import { storageError } from '../errors.ts';
+import { uploadMultipart } from './multipart-upload.ts';
+
+export interface S3Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
+export interface S3ClientOptions {
+  /** An S3-compatible endpoint (the embedded server, MinIO...); omit for AWS itself. */
+  endpoint?: string;
+  region?: string;
+  /** Explicit credentials; the embedded server passes its own, since it accepts no others. */
+  credentials?: S3Credentials;
+}
+
+/**
+ * The fixed key pair s3rver (the embedded server) accepts. Used as the dummy credentials for a
+ * custom endpoint when nothing is configured, so the SDK does not fail looking for credentials.
+ */
+export const EMBEDDED_S3_CREDENTIALS: S3Credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+
+/**
+ * Whether the SDK's default chain has something to find. Checked cheaply (env and files) rather
+ * than by running the chain, whose last step probes EC2 instance metadata and stalls off EC2.
+ */
+export function awsCredentialsConfigured(env: NodeJS.ProcessEnv = process.env): boolean {
+  const variables = [
+    'AWS_ACCESS_KEY_ID',
+    'AWS_PROFILE',
+    'AWS_WEB_IDENTITY_TOKEN_FILE',
+    'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
+    'AWS_CONTAINER_CREDENTIALS_FULL_URI',
+  ];
+  if (variables.some((name) => Boolean(env[name]))) return true;
+  const files = [
+    env.AWS_SHARED_CREDENTIALS_FILE ?? join(homedir(), '.aws', 'credentials'),
+    env.AWS_CONFIG_FILE ?? join(homedir(), '.aws', 'config'),
+  ];
+  return files.some((file) => existsSync(file));
+}
+
+/**
+ * THE S3 client factory: every module gets its client here, so the local and AWS setups differ
+ * only in the options passed.
+ */
+export function createS3Client(options: S3ClientOptions = {}): S3Client {
+  const config: S3ClientConfig = {};
+  const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+  if (options.endpoint !== undefined) {
+    config.endpoint = options.endpoint;
+    // S3-compatible servers serve buckets as paths, not as DNS names.
+    config.forcePathStyle = true;
+    // The SDK otherwise sends streamed bodies with aws-chunked framing plus a trailing CRC32,
+    // which s3rver stores verbatim inside the object.
+    config.requestChecksumCalculation = 'WHEN_REQUIRED';
+    config.responseChecksumValidation = 'WHEN_REQUIRED';
+    config.region = region ?? 'us-east-1';
+    if (options.credentials) config.credentials = options.credentials;
+    else if (!awsCredentialsConfigured()) config.credentials = EMBEDDED_S3_CREDENTIALS;
+  } else {
+    if (region !== undefined) config.region = region;
+    if (options.credentials) config.credentials = options.credentials;
+  }
+  return new S3Client(config);
+}
+
+/** `s3://bucket/key`, the way errors and logs name an object. */
+export function s3Url(bucket: string, key: string): string {
+  return `s3://${bucket}/${key}`;
+}
+
+interface AwsLikeError {
+  name?: string;
+  message?: string;
+  $metadata?: { httpStatusCode?: number };
+}
+
+function asAwsError(error: unknown): AwsLikeError {
+  return typeof error === 'object' && error !== null ? (error as AwsLikeError) : {};
+}
+
+function isNotFound(error: unknown): boolean {
+  const { name, $metadata } = asAwsError(error);
+  return name === 'NoSuchKey' || name === 'NotFound' || $metadata?.httpStatusCode === 404;
+}
+
+function describeFailure(error: unknown): string {
+  const { name, message } = asAwsError(error);
+  if (name && message && !message.startsWith(name)) return `${name}: ${message}`;
+  return message ?? name ?? String(error);
+}
+
+function missingObject(bucket: string, key: string, error: unknown): Error {
+  const bucketMissing = asAwsError(error).name === 'NoSuchBucket';
+  return storageError(
+    bucketMissing ? `bucket "${bucket}" does not exist (reading ${s3Url(bucket, key)})` : `no object at ${s3Url(bucket, key)}`,
+    {
+      input: s3Url(bucket, key),
+      hint: bucketMissing
+        ? 'create the bucket, or check the bucket name'
+        : 'check the key; if an earlier step should have written it, look at that step\'s error',
+      cause: error,
+    },
+  );
+}
+
+/** Reads a whole object as UTF-8 text. Missing object → StorageError naming the s3:// URL. */
+export async function getText(client: S3Client, bucket: string, key: string): Promise<string> {
+  try {
+    const response = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    if (!response.Body) return '';
+    return await response.Body.transformToString('utf-8');
+  } catch (error) {
+    if (isNotFound(error) || asAwsError(error).name === 'NoSuchBucket') throw missingObject(bucket, key, error);
+    throw storageError(`could not read ${s3Url(bucket, key)}: ${describeFailure(error)}`, {
+      input: s3Url(bucket, key),
+      hint: 'check that the S3 endpoint is reachable and the credentials may read this bucket',
+      cause: error,
+    });
+  }
+}
+
+/**
+ * Reads a JSON object and validates it with `schema`. Missing object, invalid JSON and a shape
+ * that does not match are all StorageErrors that name the key and what is wrong.
+ */
+export async function getJson<T>(client: S3Client, bucket: string, key: string, schema: ZodType<T>): Promise<T> {
+  const text = await getText(client, bucket, key);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw storageError(`${s3Url(bucket, key)} is not valid JSON: ${(error as Error).message}`, {
+      input: s3Url(bucket, key),
+      hint: 'the object was cut short or not written by lambdaface; delete it and run the step again',
+      cause: error,
+    });
+  }
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => {
+      const path = issue.path.length > 0 ? issue.path.join('.') : '(root)';
+      return `${path}: ${issue.message}`;
+    });
+    throw storageError(`${s3Url(bucket, key)} does not have the expected content: ${problems.join('; ')}`, {
+      input: s3Url(bucket, key),
+      hint: 'the object was written by another version of lambdaface or by hand; delete it and run the step again',
+    });
+  }
+  return result.data;
+}
+
+async function put(client: S3Client, bucket: string, key: string, body: string | Uint8Array, contentType: string): Promise<number> {
+  const bytes = typeof body === 'string' ? Buffer.from(body, 'utf-8') : body;
+  try {
+    await client.send(
+      new PutObjectCommand({ Bucket: bucket, Key: key, Body: bytes, ContentType: contentType, ContentLength: bytes.byteLength }),
+    );
+    return bytes.byteLength;
+  } catch (error) {
+    throw storageError(`could not write ${s3Url(bucket, key)}: ${describeFailure(error)}`, {
+      input: s3Url(bucket, key),
+      hint: 'check that the bucket exists and the credentials may write to it',
+      cause: error,
+    });
+  }
+}
+
+/** Writes `value` as JSON; returns the number of bytes written. */
+export async function putJson(client: S3Client, bucket: string, key: string, value: unknown): Promise<number> {
+  return put(client, bucket, key, JSON.stringify(value), 'application/json');
+}
+
+/** Writes text (CSV, WebVTT, HTML...) with the given content type; returns the bytes written. */
+export async function putText(
+  client: S3Client,
+  bucket: string,
+  key: string,
+  text: string,
+  contentType = 'text/plain; charset=utf-8',
+): Promise<number> {
+  return put(client, bucket, key, text, contentType);
+}
+
+const CONTENT_TYPES: Readonly<Record<string, string>> = {
+  '.mp4': 'video/mp4',
+  '.mov': 'video/quicktime',
+  '.mkv': 'video/x-matroska',
+  '.webm': 'video/webm',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.png': 'image/png',
+  '.webp': 'image/webp',
+  '.json': 'application/json',
+  '.csv': 'text/csv; charset=utf-8',
+  '.vtt': 'text/vtt; charset=utf-8',
+  '.html': 'text/html; charset=utf-8',
+};
+
+export function contentTypeFor(path: string): string {
+  return CONTENT_TYPES[extname(path).toLowerCase()] ?? 'application/octet-stream';
+}
+
+export interface PutFileOptions {
+  contentType?: string;
+  /** Files at least this large go up in parts (S3 caps one PUT at 5 GB). Default 64 MiB. */
+  multipartThreshold?: number;
+  /** Part size for multipart uploads; grown as needed to stay within 10,000 parts. Default 16 MiB. */
+  partSize?: number;
+}
+
+const MiB = 1024 * 1024;
+
+/** Uploads a local file, streamed from disk (never read whole into memory); returns its size. */
+export async function putFile(
+  client: S3Client,
+  bucket: string,
+  key: string,
+  path: string,
+  options: PutFileOptions = {},
+): Promise<number> {
+  const contentType = options.contentType ?? contentTypeFor(path);
+  let size: number;
+  try {
+    size = (await stat(path)).size;
+  } catch (error) {
+    throw storageError(`cannot read ${path} to upload it: ${(error as Error).message}`, { input: path, cause: error });
+  }
+  if (size >= (options.multipartThreshold ?? 64 * MiB)) {
+    await uploadMultipart({ client, bucket, key, path, size, contentType, partSize: options.partSize ?? 16 * MiB });
+    return size;
+  }
+  try {
+    await client.send(
+      new PutObjectCommand({ Bucket: bucket, Key: key, Body: createReadStream(path), ContentLength: size, ContentType: contentType }),
+    );
+  } catch (error) {
+    throw storageError(`could not upload ${path} to ${s3Url(bucket, key)}: ${describeFailure(error)}`, {
+      input: s3Url(bucket, key),
+      hint: 'check that the bucket exists and the credentials may write to it',
+      cause: error,
+    });
+  }
+  return size;
+}
+
+/**
+ * Downloads an object to a local file, streamed. It is written under a temporary name and renamed
+ * when complete, so a file at `path` is never a partial download.
+ */
+export async function getToFile(client: S3Client, bucket: string, key: string, path: string): Promise<number> {
+  const partial = `${path}.partial-${randomBytes(4).toString('hex')}`;
+  try {
+    const response = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    const body = response.Body;
+    if (!(body instanceof Readable)) {
+      throw storageError(`the S3 client returned no stream for ${s3Url(bucket, key)}`, { input: s3Url(bucket, key) });
+    }
+    await pipeline(body, createWriteStream(partial));
+    await rename(partial, path);
+    return (await stat(path)).size;
+  } catch (error) {
+    await rm(partial, { force: true });
+    if (isNotFound(error) || asAwsError(error).name === 'NoSuchBucket') throw missingObject(bucket, key, error);
+    if (error instanceof Error && error.name === 'StorageError') throw error;
+    throw storageError(`could not download ${s3Url(bucket, key)} to ${path}: ${describeFailure(error)}`, {
+      input: s3Url(bucket, key),
+      cause: error,
+    });
+  }
+}
+
+/** Whether an object exists (HEAD). Errors other than "not found" are StorageErrors. */
+export async function exists(client: S3Client, bucket: string, key: string): Promise<boolean> {
+  try {
+    await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    return true;
+  } catch (error) {
+    if (isNotFound(error)) return false;
+    throw storageError(`could not check ${s3Url(bucket, key)}: ${describeFailure(error)}`, {
+      input: s3Url(bucket, key),
+      cause: error,
+    });
+  }
+}
+
+/** Every key under `prefix`, following continuation tokens past the 1,000-key page size. */
+export async function listKeys(client: S3Client, bucket: string, prefix: string): Promise<string[]> {
+  const keys: string[] = [];
+  let token: string | undefined;
+  do {
+    let page;
+    try {
+      page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+    } catch (error) {
+      throw storageError(`could not list ${s3Url(bucket, prefix)}: ${describeFailure(error)}`, {
+        input: s3Url(bucket, prefix),
+        cause: error,
+      });
+    }
+    for (const object of page.Contents ?? []) if (object.Key !== undefined) keys.push(object.Key);
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token !== undefined);
+  return keys;
+}
+
+/**
+ * A presigned GET URL, so a process without credentials (ffmpeg) can read the object, including
+ * with Range requests.
+ */
+export async function presignGet(client: S3Client, bucket: string, key: string, expiresIn = 3600): Promise<string> {
+  return getSignedUrl(client, new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn });
+}

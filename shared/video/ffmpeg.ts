@@ -1,0 +1,130 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { mediaError, type LambdafaceError } from '../errors.ts';
+import { ffmpegFailure } from './ffmpeg-errors.ts';
+
+export type FfTool = 'ffmpeg' | 'ffprobe';
+
+const ENV_VAR: Record<FfTool, string> = { ffmpeg: 'LAMBDAFACE_FFMPEG', ffprobe: 'LAMBDAFACE_FFPROBE' };
+const NPM_SCOPE: Record<FfTool, string> = { ffmpeg: '@ffmpeg-installer', ffprobe: '@ffprobe-installer' };
+/** Where the ffmpeg layer puts its binaries (layers are mounted at /opt). */
+const LAYER_DIR = '/opt/bin';
+
+const onLambda = (): boolean => Boolean(process.env.AWS_LAMBDA_FUNCTION_NAME ?? process.env.LAMBDA_TASK_ROOT);
+
+/**
+ * The executable to run for `tool`: the env override if set (a system ffmpeg), else on Lambda the
+ * layer's copy, else the static build shipped by the npm package for this platform. Resolved on
+ * every call so a test or the CLI can change the env.
+ */
+export function toolPath(tool: FfTool): string {
+  const envVar = ENV_VAR[tool];
+  const fromEnv = process.env[envVar];
+  if (fromEnv) {
+    if (!existsSync(fromEnv)) {
+      throw mediaError(`${envVar} is set to ${fromEnv}, which does not exist`, {
+        input: envVar,
+        hint: `point ${envVar} at an ${tool} executable, or unset it to use the bundled one`,
+      });
+    }
+    return fromEnv;
+  }
+  const layerCopy = join(LAYER_DIR, tool);
+  if (onLambda() && existsSync(layerCopy)) return layerCopy;
+
+  const pkg = `${NPM_SCOPE[tool]}/${process.platform}-${process.arch}`;
+  try {
+    const bundled = join(dirname(createRequire(import.meta.url).resolve(`${pkg}/package.json`)), tool);
+    if (existsSync(bundled)) return bundled;
+  } catch {
+    // not installed for this platform: reported below
+  }
+  throw mediaError(`no ${tool} executable found (looked for ${envVar}, ${onLambda() ? `${layerCopy}, ` : ''}and the npm package ${pkg})`, {
+    input: envVar,
+    hint: `run npm ci, or set ${envVar} to an ${tool} executable`,
+  });
+}
+
+export const ffmpegPath = (): string => toolPath('ffmpeg');
+export const ffprobePath = (): string => toolPath('ffprobe');
+
+export interface RunOptions {
+  tool?: FfTool;
+  /** The video the run is about, for error messages. */
+  source?: string;
+  /** What the run does to it, for error messages: "read", "cut", ... */
+  action?: string;
+  /** Fed to the process's standard input. */
+  stdin?: Readable | Buffer;
+}
+
+export interface RunResult {
+  stdout: Buffer;
+  stderr: string;
+}
+
+/** A failure to start the executable at all (missing, not executable, wrong architecture). */
+export function spawnFailure(tool: FfTool, path: string, error: Error): LambdafaceError {
+  return mediaError(`could not run ${tool} at ${path}: ${error.message}`, {
+    input: ENV_VAR[tool],
+    hint: `check that ${path} is an executable for this machine, or set ${ENV_VAR[tool]}`,
+    cause: error,
+  });
+}
+
+/** Keeps the end of a log: what explains a failure is at the end, and a long decode logs a lot. */
+export class LogTail {
+  private text = '';
+  constructor(private readonly limit = 64 * 1024) {}
+  push(chunk: string): void {
+    this.text += chunk;
+    if (this.text.length > 2 * this.limit) this.text = this.text.slice(-this.limit);
+  }
+  toString(): string {
+    return this.text.slice(-this.limit);
+  }
+}
+
+/** Resolves with the exit code and signal once the process is gone and its pipes are closed. */
+export function exitOf(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error }> {
+  return new Promise((resolve) => {
+    let error: Error | undefined;
+    child.once('error', (e) => {
+      error = e;
+      // A process that never started emits no 'close' on every Node version.
+      if (child.pid === undefined) resolve({ code: null, signal: null, error: e });
+    });
+    child.once('close', (code, signal) => resolve(error ? { code, signal, error } : { code, signal }));
+  });
+}
+
+/**
+ * Runs ffmpeg or ffprobe to completion, collecting stdout; a non-zero exit becomes an
+ * InputError/MediaError about `source` carrying the last meaningful log line.
+ */
+export async function runFfmpeg(args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+  const tool = options.tool ?? 'ffmpeg';
+  const path = toolPath(tool);
+  const child = spawn(path, args, { stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+  const exited = exitOf(child);
+  const stdout: Buffer[] = [];
+  const stderr = new LogTail();
+  child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk));
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (chunk: string) => stderr.push(chunk));
+  if (options.stdin && child.stdin) {
+    // ffmpeg may stop reading early (it has what it needs, or it failed): not an error here.
+    child.stdin.on('error', () => undefined);
+    if (Buffer.isBuffer(options.stdin)) child.stdin.end(options.stdin);
+    else options.stdin.pipe(child.stdin);
+  }
+  const { code, signal, error } = await exited;
+  if (error) throw spawnFailure(tool, path, error);
+  if (code !== 0) {
+    throw ffmpegFailure({ tool, source: options.source ?? '(input)', stderr: stderr.toString(), action: options.action ?? 'read', exitCode: code, signal });
+  }
+  return { stdout: Buffer.concat(stdout), stderr: stderr.toString() };
+}

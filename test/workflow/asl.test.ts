@@ -1,0 +1,133 @@
+import { readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import {
+  FACE_SEARCH_DEFINITION_PATH,
+  aslProblems,
+  findPlaceholders,
+  forEachState,
+  isJsonObject,
+  loadDefinition,
+  substitutePlaceholders,
+  type AslDefinition,
+  type AslState,
+} from '../../shared/local/asl.ts';
+import { functionNameForPlaceholder, localFunctionArn } from '../../shared/local/local-functions.ts';
+import { prepareDefinition } from '../../shared/local/prepare-definition.ts';
+
+const LAMBDA_TRANSIENT_ERRORS = [
+  'Lambda.TooManyRequestsException',
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.ClientExecutionTimeoutException',
+];
+
+const definition = await loadDefinition(FACE_SEARCH_DEFINITION_PATH);
+const states = new Map<string, AslState>();
+forEachState(definition, (name, state) => states.set(name, state));
+const state = (name: string): AslState => {
+  const found = states.get(name);
+  if (!found) throw new Error(`no state ${name}`);
+  return found;
+};
+
+describe('statemachine/face-search.asl.json', () => {
+  it('is valid ASL (asl-validator, with path and ARN checks)', () => {
+    expect(aslProblems(definition)).toEqual([]);
+  });
+
+  it('is plain JSON with JSONPath only (no JSONata)', async () => {
+    const text = await readFile(FACE_SEARCH_DEFINITION_PATH, 'utf-8');
+    expect(text).not.toMatch(/"QueryLanguage"\s*:\s*"JSONata"/);
+    expect(text).not.toContain('{%');
+  });
+
+  it('names its four functions only through ${...FunctionArn} placeholders', () => {
+    expect(findPlaceholders(definition)).toEqual(['MontageFunctionArn', 'RecognizeFunctionArn', 'ShardFunctionArn', 'TrainFunctionArn']);
+    expect(findPlaceholders(definition).map(functionNameForPlaceholder)).toEqual(['montage', 'recognize', 'shard', 'train']);
+  });
+
+  it('starts with a Parallel state running Train and Shard', () => {
+    expect(definition.StartAt).toBe('Prepare');
+    const prepare = state('Prepare');
+    expect(prepare.Type).toBe('Parallel');
+    const branches = prepare.Branches as AslDefinition[];
+    expect(branches.map((branch) => branch.StartAt)).toEqual(['Train', 'Shard']);
+    expect(prepare.Next).toBe('RecognizeChunks');
+  });
+
+  it('calls every function through lambda:invoke with its placeholder, the whole state as Payload, and $.Payload as output', () => {
+    const tasks = { Train: 'TrainFunctionArn', Shard: 'ShardFunctionArn', Recognize: 'RecognizeFunctionArn', Montage: 'MontageFunctionArn' };
+    for (const [name, placeholder] of Object.entries(tasks)) {
+      const task = state(name);
+      expect(task).toMatchObject({
+        Type: 'Task',
+        Resource: 'arn:aws:states:::lambda:invoke',
+        Parameters: { FunctionName: `\${${placeholder}}`, 'Payload.$': '$' },
+        OutputPath: '$.Payload',
+      });
+      expect(task.TimeoutSeconds, `${name} needs an explicit timeout`).toBeGreaterThan(0);
+      const retry = task.Retry as Array<{ ErrorEquals: string[]; BackoffRate?: number; MaxAttempts?: number }>;
+      expect(retry[0]!.ErrorEquals).toEqual(LAMBDA_TRANSIENT_ERRORS);
+      expect(retry[0]!.BackoffRate).toBeGreaterThan(1);
+    }
+  });
+
+  it('fans out with a DISTRIBUTED map reading the chunk manifest, batching, and writing results to S3', () => {
+    const map = state('RecognizeChunks');
+    expect(map.Type).toBe('Map');
+    expect(map.ItemProcessor).toMatchObject({ ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' }, StartAt: 'Recognize' });
+    expect(map.ItemReader).toEqual({
+      Resource: 'arn:aws:states:::s3:getObject',
+      ReaderConfig: { InputType: 'JSON' },
+      Parameters: { 'Bucket.$': '$.chunks.bucket', 'Key.$': '$.chunks.key' },
+    });
+    expect(map.ItemSelector).toMatchObject({ 'chunk.$': '$$.Map.Item.Value' });
+    expect(map.ItemBatcher).toMatchObject({
+      MaxItemsPerBatchPath: '$.job.options.itemsPerBatch',
+      BatchInput: { 'bucket.$': '$.job.bucket', 'jobId.$': '$.job.jobId', 'video.$': '$.job.video', 'options.$': '$.job.options' },
+    });
+    expect(map.MaxConcurrencyPath).toBe('$.job.options.maxConcurrency');
+    expect(map.ToleratedFailurePercentagePath).toBe('$.job.options.toleratedFailurePercentage');
+    expect(map.ResultWriter).toEqual({
+      Resource: 'arn:aws:states:::s3:putObject',
+      Parameters: { 'Bucket.$': '$.results.bucket', 'Prefix.$': '$.results.prefix' },
+    });
+    expect(map.Next).toBe('Montage');
+    expect(state('Montage').End).toBe(true);
+  });
+
+  it('retries Recognize on Lambda transient errors with backoff, and does not catch inside the processor', () => {
+    const recognize = state('Recognize');
+    const retry = recognize.Retry as Array<{ ErrorEquals: string[] }>;
+    expect(retry.map((r) => r.ErrorEquals)).toEqual([LAMBDA_TRANSIENT_ERRORS, ['States.TaskFailed']]);
+    expect(recognize.Catch).toBeUndefined();
+  });
+
+  it('catches every failure path into a Fail state that says what went wrong', () => {
+    const expected = { Prepare: 'PrepareFailed', RecognizeChunks: 'RecognizeFailed', Montage: 'MontageFailed' };
+    for (const [from, to] of Object.entries(expected)) {
+      expect(state(from).Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: to }]);
+      expect(state(to)).toMatchObject({ Type: 'Fail', ErrorPath: '$.error.Error', CausePath: '$.error.Cause' });
+    }
+    const failStates = [...states.values()].filter((s) => s.Type === 'Fail');
+    expect(failStates).toHaveLength(3);
+  });
+
+  it('documents its decisions in Comments', () => {
+    expect(definition.Comment).toMatch(/Train and Shard each validate/);
+    expect(state('RecognizeChunks').Comment).toMatch(/BatchInput/);
+    for (const name of ['Train', 'Shard', 'Recognize', 'Montage']) expect(state(name).Comment, name).toMatch(/Input:/);
+  });
+
+  it('becomes a definition the local interpreter accepts once placeholders are substituted and the map stood in for', () => {
+    const values = Object.fromEntries(findPlaceholders(definition).map((p) => [p, localFunctionArn(functionNameForPlaceholder(p)!)]));
+    const substituted = substitutePlaceholders(definition, values);
+    expect(JSON.stringify(substituted)).not.toContain('${');
+    expect(state('Train').Parameters).toMatchObject({ FunctionName: '${TrainFunctionArn}' }); // the original is untouched
+    const prepared = prepareDefinition(substituted);
+    expect(aslProblems(prepared.definition)).toEqual([]);
+    expect([...prepared.distributedMaps.keys()]).toEqual(['RecognizeChunks']);
+    expect(isJsonObject(prepared.definition.States.RecognizeChunks) && prepared.definition.States.RecognizeChunks.Type).toBe('Task');
+  });
+});

