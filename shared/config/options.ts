@@ -21,7 +21,7 @@ export const SearchOptions = z
     /** Parallel recognize invocations; 0 lets the runtime choose (AWS: up to 10,000; locally: the cores). */
     maxConcurrency: z.number().int().min(0).max(10_000).default(0),
     /** Share of chunks allowed to fail before the whole run fails. */
-    toleratedFailurePercentage: z.number().min(0).max(100).default(0),
+    toleratedFailurePercentage: z.number().int().min(0).max(100).default(0),
     /** Build montage.mp4 from the timeline's segments. */
     montage: z.boolean().default(true),
     /** Draw names and boxes on the montage. */

@@ -149,6 +149,8 @@ export async function runLocalWorkflow(options: RunLocalWorkflowOptions): Promis
     runOptions.overrides!.retryIntervalOverrides = Object.fromEntries(prepared.retryStates.map((name) => [name, options.retryIntervalMs!]));
   }
 
+  // The interpreter types definitions as a closed union of state shapes; ours are plain JSON that
+  // asl-validator has accepted, hence the casts to its type below.
   const childRunner = (plan: DistributedMapPlan): RunChild => {
     const machine = new StateMachine(plan.processor as unknown as StateMachineDefinition, { validationOptions: { noValidate: true } });
     return (input, identity) => {

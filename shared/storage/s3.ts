@@ -124,11 +124,11 @@ function missingObject(bucket: string, key: string, error: unknown): Error {
 }
 
 /** Reads a whole object as UTF-8 text. Missing object → StorageError naming the s3:// URL. */
-export async function getText(client: S3Client, bucket: string, key: string): Promise<string> {
+/** Reads a whole object into memory (photos, small JSON); large media goes through getToFile or a presigned URL. */
+export async function getBytes(client: S3Client, bucket: string, key: string): Promise<Uint8Array> {
   try {
     const response = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-    if (!response.Body) return '';
-    return await response.Body.transformToString('utf-8');
+    return response.Body ? await response.Body.transformToByteArray() : new Uint8Array();
   } catch (error) {
     if (isNotFound(error) || asAwsError(error).name === 'NoSuchBucket') throw missingObject(bucket, key, error);
     throw storageError(`could not read ${s3Url(bucket, key)}: ${describeFailure(error)}`, {
@@ -137,6 +137,10 @@ export async function getText(client: S3Client, bucket: string, key: string): Pr
       cause: error,
     });
   }
+}
+
+export async function getText(client: S3Client, bucket: string, key: string): Promise<string> {
+  return new TextDecoder('utf-8').decode(await getBytes(client, bucket, key));
 }
 
 /**
@@ -191,6 +195,10 @@ export async function putJson(client: S3Client, bucket: string, key: string, val
 }
 
 /** Writes text (CSV, WebVTT, HTML...) with the given content type; returns the bytes written. */
+export async function putBytes(client: S3Client, bucket: string, key: string, bytes: Uint8Array, contentType: string): Promise<number> {
+  return put(client, bucket, key, bytes, contentType);
+}
+
 export async function putText(
   client: S3Client,
   bucket: string,

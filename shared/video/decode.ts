@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import { inputError, mediaError } from '../errors.ts';
-import { exitOf, ffmpegPath, spawnFailure } from './ffmpeg.ts';
-import { ffmpegFailure } from './ffmpeg-errors.ts';
+import { exitOf, ffmpegPath, runFailure } from './ffmpeg.ts';
 import { DecodeLog, readExactly } from './frame-pipe.ts';
 import { probeVideo } from './probe.ts';
 import { sampleIndexAt, sampleRange, selectExpression, type SampleRange } from './sampling.ts';
@@ -127,9 +126,7 @@ async function* attempt(plan: Plan, seekTo: number | undefined): AsyncGenerator<
   const log = new DecodeLog(stderr);
   const frameBytes = plan.width * plan.height * 3;
   const fail = async (): Promise<never> => {
-    const { code, signal, error } = await exited;
-    if (error) throw spawnFailure('ffmpeg', path, error);
-    throw ffmpegFailure({ tool: 'ffmpeg', source: plan.source, stderr: log.tail.toString(), action: 'decode', exitCode: code, signal });
+    throw runFailure('ffmpeg', path, await exited, { source: plan.source, stderr: log.tail.toString(), action: 'decode' });
   };
 
   try {

@@ -20,16 +20,12 @@ const levelOf = (line: string): string | undefined => /\[(trace|debug|verbose|in
 
 /**
  * The line of ffmpeg's log that says what went wrong: the last error-level line when the log has
- * level tags, else the last line that is not progress or stream description.
+ * level tags (then warnings), else the last line that is not progress or stream description.
  */
 export function lastMeaningfulLine(stderr: string, source?: string): string | undefined {
   const lines = stderr.split(/\r?\n/).filter((line) => !NOISE.some((noise) => noise.test(line)));
-  const errors = lines.filter((line) => {
-    const level = levelOf(line);
-    return level === 'error' || level === 'fatal' || level === 'panic';
-  });
-  const untagged = lines.filter((line) => levelOf(line) === undefined);
-  const line = errors.at(-1) ?? untagged.at(-1) ?? lines.at(-1);
+  const at = (levels: string[]): string | undefined => lines.filter((line) => levels.includes(levelOf(line) ?? 'untagged')).at(-1);
+  const line = at(['error', 'fatal', 'panic']) ?? at(['warning']) ?? at(['untagged']);
   if (line === undefined) return undefined;
   const text = stripPrefixes(line);
   // ffmpeg repeats the input name in its messages; a presigned URL there would leak credentials.

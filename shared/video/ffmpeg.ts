@@ -67,12 +67,23 @@ export interface RunResult {
 }
 
 /** A failure to start the executable at all (missing, not executable, wrong architecture). */
-export function spawnFailure(tool: FfTool, path: string, error: Error): LambdafaceError {
-  return mediaError(`could not run ${tool} at ${path}: ${error.message}`, {
+export function spawnFailure(tool: FfTool, path: string, reason: Error | string): LambdafaceError {
+  const message = typeof reason === 'string' ? reason : reason.message;
+  return mediaError(`could not run ${tool} at ${path}: ${message}`, {
     input: ENV_VAR[tool],
-    hint: `check that ${path} is an executable for this machine, or set ${ENV_VAR[tool]}`,
-    cause: error,
+    hint: `check that ${path} is an ${tool} executable for this machine, or set ${ENV_VAR[tool]}`,
+    ...(typeof reason === 'string' ? {} : { cause: reason }),
   });
+}
+
+/**
+ * The error for a run that ended badly. 126 and 127 are the shell's "cannot execute" and "not
+ * found": what the kernel's script fallback answers when the path is not an executable at all.
+ */
+export function runFailure(tool: FfTool, path: string, exit: { code: number | null; signal: NodeJS.Signals | null; error?: Error }, context: { source: string; stderr: string; action: string }): LambdafaceError {
+  if (exit.error) return spawnFailure(tool, path, exit.error);
+  if (exit.code === 126 || exit.code === 127) return spawnFailure(tool, path, `exit code ${exit.code}`);
+  return ffmpegFailure({ tool, ...context, exitCode: exit.code, signal: exit.signal });
 }
 
 /** Keeps the end of a log: what explains a failure is at the end, and a long decode logs a lot. */
@@ -121,10 +132,9 @@ export async function runFfmpeg(args: readonly string[], options: RunOptions = {
     if (Buffer.isBuffer(options.stdin)) child.stdin.end(options.stdin);
     else options.stdin.pipe(child.stdin);
   }
-  const { code, signal, error } = await exited;
-  if (error) throw spawnFailure(tool, path, error);
-  if (code !== 0) {
-    throw ffmpegFailure({ tool, source: options.source ?? '(input)', stderr: stderr.toString(), action: options.action ?? 'read', exitCode: code, signal });
+  const exit = await exited;
+  if (exit.error || exit.code !== 0) {
+    throw runFailure(tool, path, exit, { source: options.source ?? '(input)', stderr: stderr.toString(), action: options.action ?? 'read' });
   }
   return { stdout: Buffer.concat(stdout), stderr: stderr.toString() };
 }

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as ort from 'onnxruntime-node';
+import type { InferenceSession } from 'onnxruntime-node';
 import { modelError } from '../errors.ts';
 
 /**
@@ -223,8 +223,6 @@ export const MODELS_MANIFEST = 'models.json';
 
 // ---- locating and loading --------------------------------------------------------------------
 
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
 const onLambda = (): boolean => Boolean(process.env['AWS_LAMBDA_FUNCTION_NAME'] || process.env['LAMBDA_TASK_ROOT']);
 
 type ModelDirSource = 'env' | 'lambda' | 'repo';
@@ -233,7 +231,8 @@ function resolveModelDir(): { dir: string; source: ModelDirSource } {
   const fromEnv = process.env['LAMBDAFACE_MODEL_DIR'];
   if (fromEnv) return { dir: fromEnv, source: 'env' };
   if (onLambda()) return { dir: '/opt/models', source: 'lambda' };
-  return { dir: join(REPO_ROOT, 'layers', 'onnx', 'models'), source: 'repo' };
+  // Resolved only here: in a bundled Lambda handler import.meta.url may not be a file URL.
+  return { dir: fileURLToPath(new URL('../../layers/onnx/models', import.meta.url)), source: 'repo' };
 }
 
 /**
@@ -282,11 +281,14 @@ export interface LoadModelOptions {
   threads?: number;
 }
 
-const sessions = new Map<string, Promise<ort.InferenceSession>>();
+const sessions = new Map<string, Promise<InferenceSession>>();
 
-async function createSession(name: ModelName, path: string, threads: number): Promise<ort.InferenceSession> {
+async function createSession(name: ModelName, path: string, threads: number): Promise<InferenceSession> {
   if (!existsSync(path)) throw modelError(`model ${name} not found at ${path}`, { input: path, hint: BUILD_HINT });
-  let session: ort.InferenceSession;
+  // Imported on first use: the native runtime is ~50 MB to map, and the converter and
+  // `npm run models` only need the descriptors above.
+  const ort = await import('onnxruntime-node');
+  let session: InferenceSession;
   try {
     session = await ort.InferenceSession.create(path, {
       intraOpNumThreads: threads,
@@ -312,10 +314,10 @@ async function createSession(name: ModelName, path: string, threads: number): Pr
 
 /**
  * An ONNX Runtime session for model `name`, created once per (directory, model, threads) and
- * shared afterwards. Graph optimizations are all on (they fold the converted graphs' scale
- * layers and normalization into the convolutions).
+ * shared afterwards. Graph optimizations are all on: they fold the detector's zero-padding and
+ * the embedder's scale layers into the convolutions and switch to ORT's blocked NCHWc kernels.
  */
-export function loadModel(name: ModelName, options: LoadModelOptions = {}): Promise<ort.InferenceSession> {
+export function loadModel(name: ModelName, options: LoadModelOptions = {}): Promise<InferenceSession> {
   const threads = options.threads ?? 1;
   if (!Number.isInteger(threads) || threads < 1) {
     return Promise.reject(modelError(`invalid thread count ${threads} for model ${name}`, { input: 'threads', hint: 'pass a positive integer' }));

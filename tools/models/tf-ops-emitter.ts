@@ -183,11 +183,6 @@ export class TfOpsEmitter {
     return this.mode === 'wrap' ? this.nhwc(t) : t;
   }
 
-  /** Physical dims of a 4-D logical shape in `layout`. */
-  private physical(shape: readonly Dim[], layout: Layout): Dim[] {
-    return layout === 'NCHW' ? NHWC_TO_NCHW.map((p) => shape[p] as Dim) : [...shape];
-  }
-
   /**
    * An initializer for constant `c` that broadcasts against `target`'s physical tensor the way
    * `c` broadcasts against its logical (NHWC) shape.
@@ -415,10 +410,5 @@ export class TfOpsEmitter {
     const weight = this.builder.floatInitializer(`${hint}/W`, w.shape, w.data);
     const name = this.builder.op('MatMul', [x.name, weight], {}, hint);
     return { kind: 'tensor', name, dtype: 'float32', shape: [x.shape[0] ?? null, w.shape[1] as number], layout: 'plain' };
-  }
-
-  /** Physical dims of a value, for tests and diagnostics. */
-  physicalShape(t: Tensor): Dim[] {
-    return this.physical(t.shape, t.layout);
   }
 }

@@ -149,7 +149,8 @@ export async function runDistributedMap(stateName: string, state: JsonObject, in
   if (env.signal.aborted) throw new StatesError('States.Aborted', `the Map Run of ${stateName} was stopped`);
 
   const children = results.filter((child): child is ChildExecution => child !== undefined);
-  // Results are written for a failed Map Run too: they say which items failed and why.
+  // Written for a failed Map Run too, so the user can see which items failed and why (a local
+  // choice: AWS's docs describe the export of finished runs only).
   const output = await writeResults(state, children, { mapRunArn, mapRunId }, input, context, env.s3);
   env.onMapRun?.({ state: stateName, mapRunArn, totalItems, failedItems, children: children.length, output });
   if (exceeded) {

@@ -18,7 +18,7 @@ let reference: GraphModel;
 
 beforeAll(async () => {
   await initTfjsWasm();
-  reference = loadHumanGraphModel('facemesh-detection-full');
+  reference = await loadHumanGraphModel('facemesh-detection-full');
 });
 
 function runReference(image: Float32Array): Float32Array {

@@ -19,7 +19,7 @@ let reference: GraphModel;
 
 beforeAll(async () => {
   await initTfjsWasm();
-  reference = loadHumanGraphModel('facemesh');
+  reference = await loadHumanGraphModel('facemesh');
 });
 
 async function runOnnx(image: Float32Array): Promise<{ mesh: Float32Array; faceflag: number }> {

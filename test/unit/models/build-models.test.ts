@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MODEL_NAMES, MODELS, MODELS_MANIFEST } from '../../../shared/vision/models.ts';
 import { buildModels, modelsManifestSchema } from '../../../tools/models/build-models.ts';
-import { CONVERTER_VERSION } from '../../../tools/models/model-recipes.ts';
+import { CONVERTER_VERSION } from '../../../tools/models/converter-version.ts';
 
 const dirs: string[] = [];
 const tempDir = () => {

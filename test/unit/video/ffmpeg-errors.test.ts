@@ -63,3 +63,10 @@ describe('displaySource', () => {
     expect(displaySource(SIGNED)).toBe('https://bucket.s3.amazonaws.com/videos/talk.mp4?…');
   });
 });
+
+describe('lastMeaningfulLine without errors', () => {
+  it('never quotes an info line, and says nothing rather than something unrelated', () => {
+    expect(lastMeaningfulLine('[info]     handler_name    : VideoHandler\n[info] Press [q] to stop\n')).toBeUndefined();
+    expect(lastMeaningfulLine('[info] x\n[warning] deprecated pixel format used\n')).toBe('deprecated pixel format used');
+  });
+});

@@ -1,4 +1,6 @@
-import { existsSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ffmpegPath, ffprobePath, runFfmpeg } from '../../../shared/video/ffmpeg.ts';
 
@@ -29,6 +31,14 @@ describe('ffmpeg binaries', () => {
   it('names the variable when it points nowhere', () => {
     process.env.LAMBDAFACE_FFMPEG = '/nonexistent/ffmpeg';
     expect(() => ffmpegPath()).toThrowError(/LAMBDAFACE_FFMPEG is set to \/nonexistent\/ffmpeg, which does not exist/);
+  });
+
+  it.each([0o644, 0o755])('says it cannot run a file that is no ffmpeg (mode %o)', async (mode) => {
+    const fake = join(mkdtempSync(join(tmpdir(), 'lambdaface-ffmpeg-')), 'ffmpeg');
+    writeFileSync(fake, 'this is not a program\n');
+    chmodSync(fake, mode);
+    process.env.LAMBDAFACE_FFMPEG = fake;
+    await expect(runFfmpeg(['-version'])).rejects.toMatchObject({ kind: 'MediaError', input: 'LAMBDAFACE_FFMPEG', message: expect.stringContaining(`could not run ffmpeg at ${fake}`) });
   });
 
   it('ignores the layer path off Lambda', () => {

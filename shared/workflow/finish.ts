@@ -1,0 +1,117 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { parseInput } from '../errors.ts';
+import { renderReport } from '../report/html.ts';
+import { ChunkResult } from '../schemas/faces.ts';
+import { JobInput } from '../schemas/job.ts';
+import type { Timeline } from '../schemas/timeline.ts';
+import { jobKeys } from '../storage/keys.ts';
+import { getJson, listKeys, presignGet, putBytes, putFile, putText } from '../storage/s3.ts';
+import { toCsv, toJson, toWebVtt } from '../timeline/export.ts';
+import { buildTimeline } from '../timeline/merge.ts';
+import { planMontage } from '../timeline/montage-plan.ts';
+import { cutAndConcat } from '../video/edit.ts';
+import { probeVideo } from '../video/probe.ts';
+import { extractThumbnail } from '../video/thumbnail.ts';
+import { ChunkManifest } from './chunks.ts';
+import type { HandlerContext } from './context.ts';
+
+export const FinishEvent = z.object({
+  job: JobInput.and(z.object({ jobId: z.string() })),
+  chunks: z.object({ bucket: z.string(), key: z.string() }).passthrough(),
+});
+
+export interface FinishResult {
+  jobId: string;
+  bucket: string;
+  outputs: { timelineJson: string; timelineCsv: string; timelineVtt: string; report: string; montage: string | null; thumbnails: string[] };
+  identities: { name: string; segments: number; totalSeconds: number; firstSeen: number | null; lastSeen: number | null }[];
+  notFound: string[];
+  missingChunks: number;
+  videoDuration: number;
+}
+
+/** Most thumbnails made per person: a long video can have hundreds of segments. */
+const MAX_THUMBNAILS_PER_PERSON = 40;
+
+/**
+ * Montage: merges every chunk's faces into the timeline, writes it as JSON, CSV and WebVTT, takes
+ * a thumbnail of each segment's best face, cuts the montage and writes the report page.
+ */
+export async function finishJob(raw: unknown, context: HandlerContext): Promise<FinishResult> {
+  const event = parseInput(FinishEvent, raw, 'montage input');
+  const { job } = event;
+  const { s3 } = context;
+  const keys = jobKeys(job.jobId);
+  const manifest = await getJson(s3, event.chunks.bucket, event.chunks.key, ChunkManifest);
+  const resultKeys = (await listKeys(s3, job.bucket, keys.chunkFacesPrefix)).filter((key) => key.endsWith('.json'));
+  const chunks = await Promise.all(resultKeys.map((key) => getJson(s3, job.bucket, key, ChunkResult)));
+  const url = await presignGet(s3, job.bucket, job.video.key, 6 * 3600);
+  const video = await probeVideo(url);
+  const timeline = buildTimeline(chunks, {
+    sampleFps: job.options.sampleFps,
+    videoDuration: video.durationSeconds,
+    gapTolerance: job.options.gapSeconds,
+    minDuration: job.options.minSegmentSeconds,
+    manifest,
+  });
+  await Promise.all([
+    putText(s3, job.bucket, keys.timelineJson, toJson(timeline), 'application/json'),
+    putText(s3, job.bucket, keys.timelineCsv, toCsv(timeline), 'text/csv'),
+    putText(s3, job.bucket, keys.timelineVtt, toWebVtt(timeline), 'text/vtt'),
+  ]);
+
+  const thumbnails = new Map<string, string>();
+  for (const identity of timeline.identities) {
+    for (const [i, segment] of identity.segments.slice(0, MAX_THUMBNAILS_PER_PERSON).entries()) {
+      const name = `${identity.name.replace(/[^A-Za-z0-9_-]/g, '_')}-${i}.jpg`;
+      const jpeg = await extractThumbnail(url, segment.bestFace.time, { box: segment.bestFace.box, maxSize: 160, video });
+      await putBytes(s3, job.bucket, keys.thumbnail(name), jpeg, 'image/jpeg');
+      thumbnails.set(`${identity.name}/${i}`, `thumbnails/${name}`);
+    }
+  }
+
+  let montageKey: string | null = null;
+  const cuts = planMontage(timeline, chunks);
+  if (job.options.montage && cuts.length > 0) {
+    const dir = await mkdtemp(join(context.config.tmpDir, 'lambdaface-montage-'));
+    try {
+      const path = join(dir, 'montage.mp4');
+      await cutAndConcat(url, cuts, path, { video, drawLabels: job.options.annotateMontage, drawBoxes: job.options.annotateMontage });
+      await putFile(s3, job.bucket, keys.montage, path, { contentType: 'video/mp4' });
+      montageKey = keys.montage;
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  const html = renderReport({ title: `lambdaface: ${job.video.key}`, timeline, thumbnails, montage: montageKey ? 'montage.mp4' : null, video: job.video.key });
+  await putText(s3, job.bucket, keys.report, html, 'text/html');
+  return {
+    jobId: job.jobId,
+    bucket: job.bucket,
+    outputs: {
+      timelineJson: keys.timelineJson,
+      timelineCsv: keys.timelineCsv,
+      timelineVtt: keys.timelineVtt,
+      report: keys.report,
+      montage: montageKey,
+      thumbnails: [...thumbnails.values()].map((path) => keys.prefix + path),
+    },
+    identities: summarize(timeline),
+    notFound: job.faces.map((face) => face.name).filter((name) => !timeline.identities.some((identity) => identity.name === name)),
+    missingChunks: timeline.missingChunks.length,
+    videoDuration: timeline.videoDuration,
+  };
+}
+
+function summarize(timeline: Timeline): FinishResult['identities'] {
+  return timeline.identities.map((identity) => ({
+    name: identity.name,
+    segments: identity.segments.length,
+    totalSeconds: identity.totalSeconds,
+    firstSeen: identity.segments[0]?.firstSeen ?? null,
+    lastSeen: identity.segments.at(-1)?.lastSeen ?? null,
+  }));
+}

@@ -1,0 +1,68 @@
+import { createHash } from 'node:crypto';
+import { extname } from 'node:path';
+import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { inputError, parseInput } from '../errors.ts';
+import { JobInput, type Job } from '../schemas/job.ts';
+import { listKeys, s3Url } from '../storage/s3.ts';
+import { PHOTO_EXTENSIONS } from '../vision/image.ts';
+
+export interface ResolvedJob {
+  job: Job;
+  /** Every reference photo per person, keys expanded from prefixes. */
+  photos: { name: string; keys: string[] }[];
+}
+
+const JOB_HINT = 'see "Job input" in the README for the format and a sample';
+
+async function etagOf(s3: S3Client, bucket: string, key: string, what: string): Promise<string> {
+  try {
+    const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    return head.ETag ?? `${head.ContentLength}-${head.LastModified?.toISOString()}`;
+  } catch (error) {
+    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    if (status === 404 || status === 403) {
+      throw inputError(`${what} ${s3Url(bucket, key)} does not exist or cannot be read`, {
+        input: what,
+        hint: 'upload it first, or correct the key in the job input',
+        cause: error,
+      });
+    }
+    throw error;
+  }
+}
+
+const isPhotoKey = (key: string): boolean => (PHOTO_EXTENSIONS as readonly string[]).includes(extname(key).toLowerCase());
+
+/**
+ * Validates a raw job input and fixes its identity. The job id is derived from the content of the
+ * video and photos (their ETags) and the options, so re-running the same search resumes it, and a
+ * search with anything changed never reads another's objects. Train and Shard both call this on
+ * the same input and so agree on the id without talking to each other.
+ */
+export async function resolveJob(raw: unknown, s3: S3Client): Promise<ResolvedJob> {
+  const input = parseInput(JobInput, raw, 'job input', JOB_HINT);
+  const videoTag = await etagOf(s3, input.bucket, input.video.key, 'video');
+  const photos: ResolvedJob['photos'] = [];
+  const identity: unknown[] = [];
+  for (const face of input.faces) {
+    const listed = face.prefix === undefined ? [] : (await listKeys(s3, input.bucket, face.prefix)).filter(isPhotoKey);
+    const keys = [...new Set([...face.keys, ...listed])].sort();
+    if (keys.length === 0) {
+      throw inputError(`no photos for ${face.name}: nothing with a photo extension under ${s3Url(input.bucket, face.prefix ?? '')}`, {
+        input: `faces.${face.name}`,
+        hint: `upload ${PHOTO_EXTENSIONS.join('/')} files there or list them in "keys"`,
+      });
+    }
+    const tags = await Promise.all(keys.map((key) => etagOf(s3, input.bucket, key, `photo of ${face.name}`)));
+    photos.push({ name: face.name, keys });
+    identity.push({ name: face.name, photos: keys.map((key, i) => [key, tags[i]]) });
+  }
+  const jobId =
+    input.jobId ??
+    'j-' +
+      createHash('sha256')
+        .update(JSON.stringify({ video: [input.video.key, videoTag], faces: identity, options: input.options }))
+        .digest('hex')
+        .slice(0, 20);
+  return { job: { ...input, jobId }, photos };
+}
