@@ -1,3 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { LambdafaceError, type ErrorKind } from '../errors.ts';
 import type { Invocation, Reply } from './handler-worker.ts';
@@ -15,6 +19,20 @@ export interface HandlerPool {
   close(): Promise<void>;
 }
 
+/**
+ * The worker's entry: it registers tsx's loader and then imports the TypeScript worker module, so
+ * handlers run from source whether the parent was started by tsx, vitest or a bundle.
+ */
+const BOOTSTRAP = `import(${JSON.stringify(tsxEsmApi())})
+  .then((tsx) => { tsx.register(); return import(${JSON.stringify(new URL('./handler-worker.ts', import.meta.url).href)}); });`;
+
+/** tsx's ESM register API, found through its package.json (require.resolve would pick the CJS build). */
+function tsxEsmApi(): string {
+  const manifest = createRequire(import.meta.url).resolve('tsx/package.json');
+  const { exports } = JSON.parse(readFileSync(manifest, 'utf-8')) as { exports: Record<string, { import: { default: string } }> };
+  return pathToFileURL(join(dirname(manifest), exports['./esm/api']!.import.default)).href;
+}
+
 interface Slot {
   worker: Worker;
   busy: boolean;
@@ -25,10 +43,8 @@ interface Slot {
  * and keeping its models warm, like a warm Lambda.
  */
 export function createHandlerPool(options: HandlerPoolOptions): HandlerPool {
-  const workerUrl = new URL('./handler-worker.ts', import.meta.url);
   const slots: Slot[] = Array.from({ length: options.size }, () => ({
-    // TypeScript sources run in the worker through tsx's loader, whatever loaded the parent.
-    worker: new Worker(workerUrl, { execArgv: ['--import', 'tsx'], env: { ...process.env, ...options.env } }),
+    worker: new Worker(BOOTSTRAP, { eval: true, env: { ...process.env, ...options.env } }),
     busy: false,
   }));
   const waiting: ((slot: Slot) => void)[] = [];

@@ -1,0 +1,34 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { parseInput } from '../../errors.ts';
+import { formatScoreTable } from '../../eval/score-table.ts';
+import { scoreSegments } from '../../eval/score.ts';
+import { readTruth } from '../../eval/truth.ts';
+import { Timeline } from '../../schemas/timeline.ts';
+import { parseFlags } from '../flags.ts';
+import { SEARCH_FLAGS, SearchFlags, searchFromFlags } from './search.ts';
+
+export const EVAL_USAGE = `lambdaface eval --video <file> --truth <x.per_second.csv> --face <name>=<photo|dir> [--face …] [--json]
+  [--sample-fps N] [--chunk-seconds N] [--concurrency N] [--threshold X]
+
+Runs a real search (the same workflow as \`lambdaface search\`, without the montage) and scores
+its timeline per second against the truth file: precision, recall, F1 and false-positive
+seconds per identity and overall.`;
+
+const EvalFlags = SearchFlags.and(z.object({ truth: z.string({ error: 'give the truth file with --truth <x.per_second.csv>' }).min(1) }));
+
+export async function evalCommand(argv: readonly string[]): Promise<void> {
+  const flags = parseFlags('eval', argv, { ...SEARCH_FLAGS, truth: { type: 'string' } }, EvalFlags);
+  const truth = await readTruth(flags.truth);
+  const out = await mkdtemp(join(tmpdir(), 'lambdaface-eval-'));
+  try {
+    const search = await searchFromFlags({ ...flags, out }, { montage: false });
+    const timeline = parseInput(Timeline, JSON.parse(await readFile(join(out, 'timeline.json'), 'utf-8')), 'timeline.json');
+    const report = scoreSegments(truth, timeline, search.result.identities.map((i) => i.name).concat(search.result.notFound));
+    process.stdout.write(flags.json ? `${JSON.stringify({ ...report, jobId: search.jobId, elapsedSeconds: search.elapsedSeconds }, null, 2)}\n` : `${formatScoreTable(report)}\n`);
+  } finally {
+    await rm(out, { recursive: true, force: true });
+  }
+}

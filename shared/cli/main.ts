@@ -1,0 +1,46 @@
+import { describeError } from '../errors.ts';
+import { evalPhotosCommand, EVAL_PHOTOS_USAGE } from './commands/eval-photos.ts';
+import { evalCommand, EVAL_USAGE } from './commands/eval.ts';
+import { searchCommand, SEARCH_USAGE } from './commands/search.ts';
+
+const COMMANDS: Record<string, { run: (argv: readonly string[]) => Promise<void>; usage: string }> = {
+  search: { run: searchCommand, usage: SEARCH_USAGE },
+  eval: { run: evalCommand, usage: EVAL_USAGE },
+  'eval-photos': { run: evalPhotosCommand, usage: EVAL_PHOTOS_USAGE },
+};
+
+const HELP = `lambdaface: find people in long videos.
+
+Commands:
+${Object.entries(COMMANDS)
+  .map(([, command]) => `  ${command.usage.split('\n')[0]}`)
+  .join('\n')}
+
+Run \`lambdaface <command> --help\` for details.`;
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(`${HELP}\n`);
+    return name === undefined ? 1 : 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`lambdaface: unknown command "${name}"\n\n${HELP}\n`);
+    return 1;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(`${command.usage}\n`);
+    return 0;
+  }
+  try {
+    await command.run(rest);
+    return 0;
+  } catch (error) {
+    process.stderr.write(`${describeError(error)}\n`);
+    if (process.env['LAMBDAFACE_DEBUG'] && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+    return 1;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

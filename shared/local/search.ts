@@ -1,0 +1,157 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SearchOptionsInput } from '../config/options.ts';
+import { inputError } from '../errors.ts';
+import type { JobInputDraft } from '../schemas/job.ts';
+import { jobKeys, uploadKey } from '../storage/keys.ts';
+import { createS3Client, exists, getToFile, listKeys, putFile } from '../storage/s3.ts';
+import type { FinishResult } from '../workflow/finish.ts';
+import type { RecognizeResult } from '../workflow/recognize.ts';
+import { createHandlerPool } from './handler-pool.ts';
+import type { MapProgress } from './distributed-map/run-map.ts';
+import { runLocalWorkflow } from './run-workflow.ts';
+import { startEmbeddedS3 } from './s3-server.ts';
+
+export interface LocalSearchOptions {
+  /** A local file or `s3://bucket/key` (in the bucket the search uses). */
+  video: string;
+  faces: { name: string; photos: string[] }[];
+  out: string;
+  options: SearchOptionsInput;
+  /** Parallel recognize tasks; default: the machine's cores. */
+  concurrency?: number;
+  /** Any S3-compatible service instead of the embedded server. */
+  s3Endpoint?: string;
+  bucket?: string;
+  /** Where the embedded server keeps its objects. */
+  dataDir?: string;
+  onProgress?: (progress: SearchProgress) => void;
+}
+
+export interface SearchProgress {
+  phase: 'upload' | 'prepare' | 'recognize' | 'montage' | 'download';
+  chunksDone: number;
+  chunksTotal: number;
+  facesFound: number;
+}
+
+export interface LocalSearchResult {
+  jobId: string;
+  result: FinishResult;
+  files: string[];
+  dataDir: string | undefined;
+  elapsedSeconds: number;
+}
+
+export const DEFAULT_BUCKET = 'lambdaface';
+
+async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** Uploads a local file under a content-addressed key (so re-running re-uploads nothing). */
+async function upload(s3: S3Client, bucket: string, path: string): Promise<string> {
+  const key = uploadKey((await sha256File(path)).slice(0, 32), basename(path).replace(/[^A-Za-z0-9._-]/g, '_'));
+  if (!(await exists(s3, bucket, key))) await putFile(s3, bucket, key, path);
+  return key;
+}
+
+function videoKey(video: string, bucket: string): string | undefined {
+  const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(video);
+  if (!match) return undefined;
+  if (match[1] !== bucket) {
+    throw inputError(`the video is in bucket "${match[1]}" but this search uses "${bucket}"`, {
+      input: '--video',
+      hint: `pass --bucket ${match[1]}`,
+    });
+  }
+  return match[2]!;
+}
+
+/**
+ * `lambdaface search` on one machine: the same state machine and handlers as on AWS, run by the
+ * local interpreter against an S3 API (the embedded server by default), with the recognize tasks
+ * spread over worker threads.
+ */
+export async function runLocalSearch(search: LocalSearchOptions): Promise<LocalSearchResult> {
+  const started = performance.now();
+  const bucket = search.bucket ?? DEFAULT_BUCKET;
+  const dataDir = search.s3Endpoint ? undefined : resolve(search.dataDir ?? '.lambdaface/s3');
+  const server = dataDir ? await startEmbeddedS3({ dir: dataDir, buckets: [bucket] }) : undefined;
+  const s3 = server ? createS3Client(server.clientConfig) : createS3Client({ endpoint: search.s3Endpoint! });
+  const cores = availableParallelism();
+  const concurrency = Math.max(1, search.concurrency ?? cores);
+  const pool = createHandlerPool({
+    size: concurrency,
+    env: {
+      LAMBDAFACE_S3_ENDPOINT: server?.endpoint ?? search.s3Endpoint!,
+      LAMBDAFACE_THREADS: String(Math.max(1, Math.floor(cores / concurrency))),
+      ...(server ? { AWS_ACCESS_KEY_ID: server.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: server.credentials.secretAccessKey } : {}),
+    },
+  });
+  const progress: SearchProgress = { phase: 'upload', chunksDone: 0, chunksTotal: 0, facesFound: 0 };
+  const report = (update: Partial<SearchProgress>) => {
+    Object.assign(progress, update);
+    search.onProgress?.({ ...progress });
+  };
+  try {
+    report({});
+    const input: JobInputDraft = {
+      bucket,
+      video: { key: videoKey(search.video, bucket) ?? (await upload(s3, bucket, search.video)) },
+      faces: await Promise.all(
+        search.faces.map(async (face) => ({ name: face.name, keys: await Promise.all(face.photos.map((photo) => upload(s3, bucket, photo))) })),
+      ),
+      options: search.options,
+    };
+    report({ phase: 'prepare' });
+    const handlers = {
+      ...pool.handlers,
+      recognize: async (event: unknown, context: Parameters<typeof pool.handlers.recognize>[1]) => {
+        const result = (await pool.handlers.recognize(event, context)) as RecognizeResult;
+        report({ facesFound: progress.facesFound + result.chunks.reduce((sum, chunk) => sum + chunk.faces, 0) });
+        return result;
+      },
+      montage: async (event: unknown, context: Parameters<typeof pool.handlers.montage>[1]) => {
+        report({ phase: 'montage' });
+        return pool.handlers.montage(event, context);
+      },
+    };
+    const run = await runLocalWorkflow({
+      input,
+      handlers,
+      s3: { client: s3 },
+      concurrency,
+      onProgress: (map: MapProgress) => report({ phase: 'recognize', chunksDone: map.done, chunksTotal: map.total }),
+    });
+    const result = run.output as unknown as FinishResult;
+    report({ phase: 'download' });
+    const files = await downloadOutputs(s3, bucket, result.jobId, search.out);
+    return { jobId: result.jobId, result, files, dataDir, elapsedSeconds: (performance.now() - started) / 1000 };
+  } finally {
+    await pool.close();
+    await server?.close();
+  }
+}
+
+/** Copies the job's outputs (timeline, montage, report, thumbnails) into `out`, keeping their layout. */
+async function downloadOutputs(s3: S3Client, bucket: string, jobId: string, out: string): Promise<string[]> {
+  const keys = jobKeys(jobId);
+  const wanted = [keys.timelineJson, keys.timelineCsv, keys.timelineVtt, keys.report, keys.montage];
+  const available = new Set(await listKeys(s3, bucket, keys.prefix));
+  const thumbnails = [...available].filter((key) => key.startsWith(keys.thumbnailsPrefix));
+  const files: string[] = [];
+  await mkdir(join(out, 'thumbnails'), { recursive: true });
+  for (const key of [...wanted.filter((key) => available.has(key)), ...thumbnails]) {
+    const path = join(out, key.slice(keys.prefix.length));
+    await getToFile(s3, bucket, key, path);
+    files.push(path);
+  }
+  return files;
+}
