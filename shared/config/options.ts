@@ -7,7 +7,7 @@ import { z } from 'zod';
 export const SearchOptions = z
   .object({
     /** Frames scanned per second of video. */
-    sampleFps: z.number().positive().max(60).default(2),
+    sampleFps: z.number().positive().max(60).default(4),
     /** Length of one recognize task's slice of the video. */
     chunkSeconds: z.number().min(1).max(3600).default(60),
     /** Largest face-descriptor distance accepted as a match (calibrated on photo sets; see README). */

@@ -4,6 +4,8 @@ export interface LabelledEmbedding {
   identity: string;
   source: string;
   embedding: ArrayLike<number>;
+  /** The same face as a video would show it (shared/eval/degrade.ts), when calibrating for video. */
+  videoLike?: ArrayLike<number>;
 }
 
 export interface PhotoEvaluation {
@@ -20,6 +22,11 @@ export interface PhotoEvaluation {
   /** Distances that bound the classes: how much room a threshold has. */
   sameDistance: { median: number; p95: number; max: number };
   differentDistance: { min: number; p05: number; median: number };
+  /**
+   * Pair accuracy and best threshold of video-like copies against the other clean photos: the
+   * threshold lambdaface's matcher uses (video faces are blurred and compressed).
+   */
+  videoLike?: { pairAccuracy: number; bestThreshold: number };
 }
 
 const quantile = (sorted: readonly number[], q: number): number =>
@@ -69,17 +76,13 @@ export function evaluatePhotos(items: readonly LabelledEmbedding[]): PhotoEvalua
     }
   }
 
-  // Sweep thresholds between consecutive sorted distances: predict "same" when d <= threshold.
-  pairs.sort((p, q) => p.d - q.d);
-  let correct = different.length;
-  let best = correct;
-  let bestThreshold = pairs.length > 0 ? pairs[0]!.d / 2 : 0;
-  for (let k = 0; k < pairs.length; k++) {
-    correct += pairs[k]!.same ? 1 : -1;
-    const next = pairs[k + 1]?.d ?? pairs[k]!.d + 0.1;
-    if (correct > best && next > pairs[k]!.d) {
-      best = correct;
-      bestThreshold = (pairs[k]!.d + next) / 2;
+  const clean = bestThreshold(pairs);
+  const videoPairs: { d: number; same: boolean }[] = [];
+  if (items.every((item) => item.videoLike !== undefined)) {
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) {
+        if (i !== j) videoPairs.push({ d: euclidean(items[i]!.videoLike!, items[j]!.embedding), same: items[i]!.identity === items[j]!.identity });
+      }
     }
   }
   same.sort((p, q) => p - q);
@@ -90,10 +93,28 @@ export function evaluatePhotos(items: readonly LabelledEmbedding[]): PhotoEvalua
     rank1: rank1Photos > 0 ? rank1Hits / rank1Photos : NaN,
     rank1Photos,
     rank1Misses,
-    pairAccuracy: pairs.length > 0 ? best / pairs.length : NaN,
-    bestThreshold,
+    pairAccuracy: clean.accuracy,
+    bestThreshold: clean.threshold,
     pairs: { same: same.length, different: different.length },
     sameDistance: { median: quantile(same, 0.5), p95: quantile(same, 0.95), max: same.at(-1) ?? NaN },
     differentDistance: { min: different[0] ?? NaN, p05: quantile(different, 0.05), median: quantile(different, 0.5) },
+    ...(videoPairs.length > 0 ? { videoLike: (({ accuracy, threshold }) => ({ pairAccuracy: accuracy, bestThreshold: threshold }))(bestThreshold(videoPairs)) } : {}),
   };
+}
+
+/** Sweeps thresholds between consecutive sorted distances, predicting "same" when d <= threshold. */
+function bestThreshold(pairs: { d: number; same: boolean }[]): { accuracy: number; threshold: number } {
+  const sorted = [...pairs].sort((p, q) => p.d - q.d);
+  let correct = sorted.filter((pair) => !pair.same).length;
+  let best = correct;
+  let threshold = sorted.length > 0 ? sorted[0]!.d / 2 : 0;
+  for (let k = 0; k < sorted.length; k++) {
+    correct += sorted[k]!.same ? 1 : -1;
+    const next = sorted[k + 1]?.d ?? sorted[k]!.d + 0.1;
+    if (correct > best && next > sorted[k]!.d) {
+      best = correct;
+      threshold = (sorted[k]!.d + next) / 2;
+    }
+  }
+  return { accuracy: sorted.length > 0 ? best / sorted.length : NaN, threshold };
 }

@@ -3,7 +3,7 @@ import type { Gallery, GalleryIdentity, PhotoReport } from '../schemas/gallery.t
 import { analyzeImage, DEFAULT_ANALYZE_OPTIONS, type AnalyzedFace, type AnalyzeOptions } from '../vision/analyze.ts';
 import { embedFaces } from '../vision/embed.ts';
 import { limitSize, loadImage, padImage, type RgbImage } from '../vision/image.ts';
-import { augmentations } from './augment.ts';
+import { AUGMENTATIONS, type Augmentation } from './augment.ts';
 
 export interface PhotoSource {
   /** Where the photo came from, for messages (a path or s3:// URL). */
@@ -13,11 +13,10 @@ export interface PhotoSource {
 
 export interface EnrolOptions {
   analyze: AnalyzeOptions;
-  /** Random variants per photo on top of the photo itself and its mirror image. */
-  augmentations: number;
+  augmentations: readonly Augmentation[];
 }
 
-export const DEFAULT_ENROL_OPTIONS: EnrolOptions = { analyze: DEFAULT_ANALYZE_OPTIONS, augmentations: 4 };
+export const DEFAULT_ENROL_OPTIONS: EnrolOptions = { analyze: DEFAULT_ANALYZE_OPTIONS, augmentations: AUGMENTATIONS };
 
 /** Photos larger than this are shrunk first: detail beyond it does not help a 150-px chip. */
 const MAX_PHOTO_SIDE = 1600;
@@ -36,7 +35,9 @@ export interface FoundFace {
  * since silently dropping a photo skews the whole gallery.
  */
 export async function findReferenceFace(photo: PhotoSource, name: string, options: AnalyzeOptions): Promise<FoundFace> {
-  let image = await limitSize(await loadImage(photo.bytes, photo.source), MAX_PHOTO_SIDE);
+  const original = await loadImage(photo.bytes, photo.source);
+  let image = await limitSize(original, MAX_PHOTO_SIDE);
+  const shrink = original.width / image.width;
   let faces = await analyzeImage(image, options);
   let padded = false;
   let offset = 0;
@@ -55,8 +56,13 @@ export async function findReferenceFace(photo: PhotoSource, name: string, option
   }
   const ranked = [...faces].sort((p, q) => q.box.width * q.box.height - p.box.width * p.box.height);
   const face = ranked[0]!;
-  // The report gives the box in the photo's own pixels; `face` stays in the (padded) image's.
-  const box = { x: round(face.box.x - offset), y: round(face.box.y - offset), width: round(face.box.width), height: round(face.box.height) };
+  // The report gives the box in the photo's own pixels; `face` stays in the analysed image's.
+  const box = {
+    x: round((face.box.x - offset) * shrink),
+    y: round((face.box.y - offset) * shrink),
+    width: round(face.box.width * shrink),
+    height: round(face.box.height * shrink),
+  };
   const report: PhotoReport = { source: photo.source, facesFound: faces.length, box, padded };
   if (faces.length > 1) {
     report.note = `${faces.length} faces in this photo; enrolled the largest (${box.width}x${box.height} px at ${box.x},${box.y}) as ${name}`;
@@ -73,12 +79,11 @@ export async function enrolIdentity(name: string, photos: readonly PhotoSource[]
   }
   const reports: PhotoReport[] = [];
   const embeddings: number[][] = [];
-  for (const [index, photo] of photos.entries()) {
+  for (const photo of photos) {
     const { image, face, report } = await findReferenceFace(photo, name, options.analyze);
-    const variants = augmentations(options.augmentations, index + 1);
     const vectors = await embedFaces(
       image,
-      variants.map((variant) => ({ points: face.points, jitter: variant.jitter, gain: variant.gain })),
+      options.augmentations.map((variant) => ({ points: face.points, jitter: variant.jitter, gain: variant.gain })),
       options.analyze.detect.threads,
     );
     reports.push(report);

@@ -1,6 +1,6 @@
 import type { Box } from '../schemas/faces.ts';
 import { euclidean } from './distance.ts';
-import type { Match } from './matcher.ts';
+import { matchEmbedding, type GalleryIndex, type MatchRule } from './matcher.ts';
 
 /** One face seen in one sampled frame, as the tracker needs it. */
 export interface Sighting {
@@ -8,7 +8,6 @@ export interface Sighting {
   sample: number;
   box: Box;
   embedding: ArrayLike<number>;
-  match: Match;
 }
 
 export interface TrackOptions {
@@ -19,16 +18,16 @@ export interface TrackOptions {
   maxCentreShift: number;
   /** Descriptor distance above which two sightings are not the same person, however close. */
   maxEmbeddingJump: number;
-  /** A track is named only if at least this share of its sightings name that person on their own. */
-  minVoteShare: number;
+  /** Fewest sightings a track needs before it is named. */
+  minTrackLength: number;
 }
 
 export const DEFAULT_TRACK_OPTIONS: TrackOptions = {
   maxSkip: 1,
   minIoU: 0.3,
   maxCentreShift: 0.5,
-  maxEmbeddingJump: 0.7,
-  minVoteShare: 0.25,
+  maxEmbeddingJump: 0.6,
+  minTrackLength: 2,
 };
 
 export function iou(a: Box, b: Box): number {
@@ -94,47 +93,39 @@ export function linkTracks(sightings: readonly Sighting[], options: TrackOptions
 
 export interface TrackLabel {
   identity: string | null;
-  /** True when the sighting on its own named nobody (or someone else) and the track named it. */
-  inherited: boolean;
+  /** Distance of the track's mean descriptor to the named (or nearest) identity. */
+  distance: number;
   confidence: number;
 }
 
 /**
- * Names each track by vote: the identity most of its sightings name on their own, if it holds at
- * least `minVoteShare` of the track and no other identity ties it. One clear frontal frame then
- * names the profile frames of the same track; a stray match in a long track of a stranger does not.
+ * Names whole tracks, not frames: the mean of a track's descriptors is matched against the
+ * gallery. Frame descriptors of one person scatter (pose, blur, expression) around a centre that
+ * their mean estimates far better than any single frame, so a clear frame carries the profile
+ * frames of the same track, while a stranger's one lucky frame is outvoted by the rest. A track
+ * seen in fewer than `minTrackLength` samples is not named at all: one glimpse is not evidence.
  */
 export function labelTracks(
   sightings: readonly Sighting[],
   trackOf: readonly number[],
+  gallery: GalleryIndex,
+  rule: MatchRule,
   options: TrackOptions = DEFAULT_TRACK_OPTIONS,
 ): TrackLabel[] {
   const members = new Map<number, number[]>();
   trackOf.forEach((track, face) => members.set(track, [...(members.get(track) ?? []), face]));
   const labels = new Array<TrackLabel>(sightings.length);
   for (const faces of members.values()) {
-    const votes = new Map<string, { count: number; confidence: number }>();
+    const size = sightings[faces[0]!]!.embedding.length;
+    const mean = new Float64Array(size);
     for (const face of faces) {
-      const { identity, confidence } = sightings[face]!.match;
-      if (identity === null) continue;
-      const vote = votes.get(identity) ?? { count: 0, confidence: 0 };
-      votes.set(identity, { count: vote.count + 1, confidence: Math.max(vote.confidence, confidence) });
+      const embedding = sightings[face]!.embedding;
+      for (let k = 0; k < size; k++) mean[k]! += embedding[k]! / faces.length;
     }
-    const ranked = [...votes.entries()].sort((p, q) => q[1].count - p[1].count || q[1].confidence - p[1].confidence);
-    const [winner, runnerUp] = ranked;
-    const named =
-      winner !== undefined &&
-      winner[1].count >= options.minVoteShare * faces.length &&
-      (runnerUp === undefined || runnerUp[1].count < winner[1].count);
+    const match = matchEmbedding(gallery, mean, rule);
+    const named = faces.length >= options.minTrackLength ? match.identity : null;
     for (const face of faces) {
-      const own = sightings[face]!.match;
-      labels[face] = named
-        ? {
-            identity: winner[0],
-            inherited: own.identity !== winner[0],
-            confidence: own.identity === winner[0] ? own.confidence : winner[1].confidence,
-          }
-        : { identity: null, inherited: false, confidence: 0 };
+      labels[face] = { identity: named, distance: match.distance, confidence: named === null ? 0 : match.confidence };
     }
   }
   return labels;

@@ -15,7 +15,7 @@ export interface ScanOptions {
 }
 
 export const DEFAULT_SCAN_OPTIONS: ScanOptions = {
-  sampleFps: 2,
+  sampleFps: 4,
   analyze: DEFAULT_ANALYZE_OPTIONS,
   rule: DEFAULT_RULE,
   tracks: DEFAULT_TRACK_OPTIONS,
@@ -33,8 +33,9 @@ const round = (value: number, digits: number): number => Math.round(value * 10 *
 
 /**
  * Scans one chunk of a video: every sampled frame through detect -> landmarks -> align -> embed ->
- * match, then links faces into tracks so one confident frame names the hard frames of the same
- * person. Every face is kept, named or not, with its descriptor.
+ * then links faces into tracks and names each track by its mean descriptor, so the clear frames of
+ * a person carry the hard ones. Every face is kept, named or not, with its descriptor; a named
+ * face's distance is its track's, an unnamed one's its own to the nearest identity.
  */
 export async function scanChunk(
   source: string,
@@ -44,7 +45,7 @@ export async function scanChunk(
   context: ScanContext,
 ): Promise<ChunkResult> {
   const started = performance.now();
-  const sightings: (Sighting & { time: number; score: number; scale: number })[] = [];
+  const sightings: (Sighting & { time: number; score: number; scale: number; distance: number })[] = [];
   let framesScanned = 0;
   for await (const frame of decodeFrames(source, {
     start: chunk.start,
@@ -63,7 +64,7 @@ export async function scanChunk(
         box: face.box,
         score: face.score,
         embedding: face.embedding,
-        match: matchEmbedding(gallery, face.embedding, options.rule),
+        distance: matchEmbedding(gallery, face.embedding, options.rule).distance,
         scale,
       });
     }
@@ -71,7 +72,7 @@ export async function scanChunk(
     context.onFrame?.(framesScanned, sightings.length);
   }
   const trackOf = linkTracks(sightings, options.tracks);
-  const labels = labelTracks(sightings, trackOf, options.tracks);
+  const labels = labelTracks(sightings, trackOf, gallery, options.rule, options.tracks);
   const faces: FaceRecord[] = sightings.map((sighting, i) => ({
     time: round(sighting.time, 6),
     box: {
@@ -82,7 +83,7 @@ export async function scanChunk(
     },
     score: round(sighting.score, 4),
     identity: labels[i]!.identity,
-    distance: round(sighting.match.distance, 4),
+    distance: round(labels[i]!.identity === null ? sighting.distance : labels[i]!.distance, 4),
     confidence: round(labels[i]!.confidence, 4),
     track: `${chunk.index}-${trackOf[i]}`,
     embedding: Array.from(sighting.embedding, (v) => round(v, 5)),

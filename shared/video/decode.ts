@@ -123,6 +123,10 @@ async function* attempt(plan: Plan, seekTo: number | undefined): AsyncGenerator<
   const stdout = child.stdout;
   const stderr = child.stderr;
   if (!stdout || !stderr) throw mediaError('ffmpeg started without pipes');
+  // When ffmpeg exits, Node resumes its stdout; without a 'readable' listener at that moment the
+  // frames still buffered would flow out as 'data' events nobody reads, and a slow consumer would
+  // lose the last frames. A standing listener keeps the stream in paused, read()-driven mode.
+  stdout.on('readable', () => undefined);
   const log = new DecodeLog(stderr);
   const frameBytes = plan.width * plan.height * 3;
   const fail = async (): Promise<never> => {
@@ -152,6 +156,8 @@ async function* attempt(plan: Plan, seekTo: number | undefined): AsyncGenerator<
   } finally {
     // Reached on early exit too (the consumer broke out of its loop): stop ffmpeg and reap it.
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    // Frames nobody will read would keep the pipe, and so the child's 'close', open forever.
+    stdout.destroy();
     await exited;
   }
 }

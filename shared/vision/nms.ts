@@ -18,8 +18,8 @@ export function weightedNms(detections: readonly Detection[], minIoU: number): D
   const remaining = [...detections].sort((p, q) => q.score - p.score);
   const kept: Detection[] = [];
   while (remaining.length > 0) {
-    const top = remaining[0]!;
-    const cluster: Detection[] = [];
+    const top = remaining.shift()!;
+    const cluster: Detection[] = [top];
     for (let i = remaining.length - 1; i >= 0; i--) {
       if (iou(top.box, remaining[i]!.box) >= minIoU) cluster.push(...remaining.splice(i, 1));
     }

@@ -12,7 +12,9 @@ export interface Tile {
  */
 export function planTiles(width: number, height: number, options: { minTileSide: number; overlap: number }): Tile[] {
   const tiles: Tile[] = [{ left: (width - Math.max(width, height)) / 2, top: (height - Math.max(width, height)) / 2, side: Math.max(width, height) }];
-  for (let side = Math.min(width, height); side >= options.minTileSide; side /= 2) {
+  // Below a few detector inputs' worth of pixels, tiles only upsample: never go smaller.
+  const smallest = Math.max(options.minTileSide, 64);
+  for (let side = Math.min(width, height); side >= smallest; side /= 2) {
     if (side >= Math.max(width, height)) continue;
     const stride = side * (1 - options.overlap);
     const columns = Math.max(1, Math.ceil((width - side) / stride) + 1);

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { extname } from 'node:path';
 import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { inputError, parseInput } from '../errors.ts';
+import { RECOGNITION_FINGERPRINT } from '../recognize/fingerprint.ts';
 import { JobInput, type Job } from '../schemas/job.ts';
 import { listKeys, s3Url } from '../storage/s3.ts';
 import { PHOTO_EXTENSIONS } from '../vision/image.ts';
@@ -35,7 +36,7 @@ const isPhotoKey = (key: string): boolean => (PHOTO_EXTENSIONS as readonly strin
 
 /**
  * Validates a raw job input and fixes its identity. The job id is derived from the content of the
- * video and photos (their ETags) and the options, so re-running the same search resumes it, and a
+ * video and photos (their ETags), the options and the recognizer's own settings, so re-running the same search resumes it, and a
  * search with anything changed never reads another's objects. Train and Shard both call this on
  * the same input and so agree on the id without talking to each other.
  */
@@ -61,7 +62,7 @@ export async function resolveJob(raw: unknown, s3: S3Client): Promise<ResolvedJo
     input.jobId ??
     'j-' +
       createHash('sha256')
-        .update(JSON.stringify({ video: [input.video.key, videoTag], faces: identity, options: input.options }))
+        .update(JSON.stringify({ video: [input.video.key, videoTag], faces: identity, options: input.options, recognizer: RECOGNITION_FINGERPRINT }))
         .digest('hex')
         .slice(0, 20);
   return { job: { ...input, jobId }, photos };

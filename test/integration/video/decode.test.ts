@@ -151,6 +151,16 @@ describe('decodeFrames: flow control', () => {
     expect(ffmpegChildren()).toEqual([]);
   });
 
+  it('keeps the last frames when the consumer is slower than ffmpeg exits', async () => {
+    // ffmpeg is done long before the consumer asks for the last sample (9.0 s).
+    const times: number[] = [];
+    for await (const frame of decodeFrames(HAMILTON, { start: 8.2, sampleFps: 4 })) {
+      times.push(frame.time);
+      await sleep(300);
+    }
+    expect(times).toEqual([8.25, 8.5, 8.75, 9]);
+  });
+
   it('leaves no ffmpeg behind when a for-await loop breaks', async () => {
     let seen = 0;
     for await (const frame of decodeFrames(HAMILTON, { sampleFps: 5 })) {

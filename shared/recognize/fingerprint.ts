@@ -1,0 +1,18 @@
+import { AUGMENTATIONS } from '../match/augment.ts';
+import { DEFAULT_RULE } from '../match/matcher.ts';
+import { DEFAULT_TRACK_OPTIONS } from '../match/tracks.ts';
+import { DEFAULT_ANALYZE_OPTIONS } from '../vision/analyze.ts';
+import { DEFAULT_SCAN_OPTIONS } from './scan.ts';
+
+/**
+ * Everything besides the inputs and the user's options that decides a job's results. It is part
+ * of the job id, so a resumed job never mixes chunk results of two versions of the recognizer.
+ */
+export const RECOGNITION_FINGERPRINT = JSON.stringify({
+  version: 1,
+  rule: DEFAULT_RULE,
+  tracks: DEFAULT_TRACK_OPTIONS,
+  analyze: DEFAULT_ANALYZE_OPTIONS,
+  maxWidth: DEFAULT_SCAN_OPTIONS.maxWidth,
+  augmentations: AUGMENTATIONS,
+});

@@ -1,0 +1,44 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { basename } from 'node:path';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { inputError } from '../errors.ts';
+import { UPLOADS_PREFIX, uploadKey } from '../storage/keys.ts';
+import { exists, putFile } from '../storage/s3.ts';
+
+async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  try {
+    for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  } catch (error) {
+    throw inputError(`cannot read ${path}: ${(error as Error).message}`, { input: path, cause: error });
+  }
+  return hash.digest('hex');
+}
+
+/**
+ * The key of an input in the bucket: an `s3://` URL is used where it is (it must be in the
+ * search's bucket, under uploads/, which is all the functions may read); a local file is uploaded
+ * under a content-addressed key, so a repeated search uploads nothing and reuses its job id.
+ */
+export async function inputKey(s3: S3Client, bucket: string, source: string, what: string): Promise<string> {
+  const url = /^s3:\/\/([^/]+)\/(.+)$/.exec(source);
+  if (url) {
+    if (url[1] !== bucket) {
+      throw inputError(`${what} ${source} is in bucket ${url[1]}, but the stack's bucket is ${bucket}`, {
+        input: what,
+        hint: `copy it to s3://${bucket}/${UPLOADS_PREFIX}... (the functions may read only their own bucket)`,
+      });
+    }
+    if (!url[2]!.startsWith(UPLOADS_PREFIX)) {
+      throw inputError(`${what} ${source} is not under ${UPLOADS_PREFIX}`, {
+        input: what,
+        hint: `the functions may read inputs only under s3://${bucket}/${UPLOADS_PREFIX}; copy it there`,
+      });
+    }
+    return url[2]!;
+  }
+  const key = uploadKey((await sha256File(source)).slice(0, 32), basename(source).replace(/[^A-Za-z0-9._-]/g, '_'));
+  if (!(await exists(s3, bucket, key))) await putFile(s3, bucket, key, source);
+  return key;
+}

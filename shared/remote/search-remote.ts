@@ -1,0 +1,183 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { z } from 'zod';
+import type { SearchOptionsInput } from '../config/options.ts';
+import { inputError, parseInput, workflowError } from '../errors.ts';
+import type { SearchProgress } from '../local/search.ts';
+import { JobInput, type JobInputDraft } from '../schemas/job.ts';
+import { jobKeys } from '../storage/keys.ts';
+import { awsCredentialsConfigured, createS3Client, getToFile, s3Url } from '../storage/s3.ts';
+import { fromAwsError } from './aws-errors.ts';
+import { inputKey } from './inputs.ts';
+import { startNamedExecution } from './start-execution.ts';
+import { resolveRemoteTarget, type RemoteTarget, type RemoteTargetInput } from './target.ts';
+import { executionConsoleUrl, watchExecution, type WatchOptions } from './watch-execution.ts';
+
+export interface SearchRemoteOptions {
+  /** `{ stack }` finds the state machine and bucket by name; or give both. */
+  target: RemoteTargetInput;
+  /** Default: the state machine ARN's region, else the SDK's (AWS_REGION, profile). */
+  region?: string;
+  /** A local file, or `s3://<stack bucket>/uploads/...`. */
+  video: string;
+  /** Reference photos per person: local files or `s3://<stack bucket>/uploads/...`. */
+  faces: { name: string; photos: string[] }[];
+  options?: SearchOptionsInput;
+  jobId?: string;
+  /** Local folder the outputs are downloaded into (timeline.*, report.html, montage.mp4, thumbnails/). */
+  out: string;
+  /** Default: `cli-<time>-<random>`. Reusing a name attaches to that execution instead of starting one. */
+  executionName?: string;
+  pollIntervalMs?: number;
+  onProgress?: (progress: SearchProgress) => void;
+  /** Stops waiting (the execution goes on on AWS; the error names it). */
+  signal?: AbortSignal;
+}
+
+export interface RemoteClients {
+  sfn: SFNClient;
+  s3: S3Client;
+  /** Tests replace the poll pause. */
+  sleep?: WatchOptions['sleep'];
+}
+
+/** The parts of Montage's result (shared/workflow/finish.ts FinishResult) the CLI needs. */
+export const RemoteOutput = z
+  .object({
+    jobId: z.string().min(1),
+    bucket: z.string().min(1),
+    outputs: z.object({
+      timelineJson: z.string(),
+      timelineCsv: z.string(),
+      timelineVtt: z.string(),
+      report: z.string(),
+      montage: z.string().nullable(),
+      thumbnails: z.array(z.string()),
+    }),
+  })
+  .passthrough();
+export type RemoteOutput = z.infer<typeof RemoteOutput>;
+
+export interface RemoteSearchResult {
+  target: RemoteTarget;
+  executionArn: string;
+  executionName: string;
+  consoleUrl: string;
+  /** True when `executionName` named an existing execution, which was followed instead. */
+  attached: boolean;
+  jobId: string;
+  /** Montage's result: the execution's output. */
+  result: RemoteOutput;
+  /** Local paths written under `out`. */
+  files: string[];
+  elapsedSeconds: number;
+}
+
+function defaultExecutionName(): string {
+  return `cli-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+}
+
+async function checkBucket(s3: S3Client, bucket: string): Promise<void> {
+  try {
+    await s3.send(new HeadBucketCommand({ Bucket: bucket }));
+  } catch (error) {
+    // HEAD has no body: a missing bucket is only a 404 (403, denied, is mapped like any call).
+    if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) {
+      throw inputError(`bucket ${bucket} does not exist`, {
+        input: bucket,
+        hint: 'check --bucket / --stack and the region; the stack bucket is <stack>-<account>-<region>',
+        cause: error,
+      });
+    }
+    throw fromAwsError(error, { action: 'use the stack bucket', resource: s3Url(bucket, ''), kind: 'StorageError' });
+  }
+}
+
+async function downloadOutputs(s3: S3Client, output: RemoteOutput, out: string): Promise<string[]> {
+  const { prefix } = jobKeys(output.jobId);
+  const { timelineJson, timelineCsv, timelineVtt, report, montage, thumbnails } = output.outputs;
+  const keys = [timelineJson, timelineCsv, timelineVtt, report, ...(montage ? [montage] : []), ...thumbnails];
+  const files: string[] = [];
+  for (const key of keys) {
+    if (!key.startsWith(prefix)) {
+      throw workflowError(`the execution reported an output outside its job (${key})`, { input: key, hint: 'this is a bug in lambdaface; please report it' });
+    }
+    const path = join(out, key.slice(prefix.length));
+    await mkdir(dirname(path), { recursive: true });
+    await getToFile(s3, output.bucket, key, path);
+    files.push(path);
+  }
+  return files;
+}
+
+/**
+ * `lambdaface search --remote`: uploads the inputs to the stack's bucket, starts the deployed
+ * state machine, follows it (map run item counts as progress) and downloads the outputs into
+ * `out`. AWS failures become LambdafaceErrors that say what was refused and what to do.
+ */
+export async function searchRemote(options: SearchRemoteOptions, clients: Partial<RemoteClients> = {}): Promise<RemoteSearchResult> {
+  const started = performance.now();
+  if ((clients.sfn === undefined || clients.s3 === undefined) && !awsCredentialsConfigured()) {
+    throw inputError('no AWS credentials found for --remote', {
+      input: '--remote',
+      hint: 'set AWS_PROFILE (e.g. after `aws configure` or `aws sso login`) or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY',
+    });
+  }
+  const arnRegion = 'stateMachineArn' in options.target ? options.target.stateMachineArn.split(':')[3] : undefined;
+  const region = options.region ?? arnRegion;
+  const sfn = clients.sfn ?? new SFNClient(region ? { region } : {});
+  const target = await resolveRemoteTarget(options.target, sfn);
+  const s3 = clients.s3 ?? createS3Client({ region: target.region });
+  const report = (progress: Partial<SearchProgress> & Pick<SearchProgress, 'phase'>): void =>
+    options.onProgress?.({ chunksDone: 0, chunksTotal: 0, facesFound: 0, ...progress });
+
+  report({ phase: 'upload' });
+  await checkBucket(s3, target.bucket);
+  const draft: JobInputDraft = {
+    bucket: target.bucket,
+    video: { key: await inputKey(s3, target.bucket, options.video, '--video') },
+    faces: await Promise.all(
+      options.faces.map(async (face) => ({
+        name: face.name,
+        keys: await Promise.all(face.photos.map((photo) => inputKey(s3, target.bucket, photo, `--face ${face.name}`))),
+      })),
+    ),
+    ...(options.options ? { options: options.options } : {}),
+    ...(options.jobId ? { jobId: options.jobId } : {}),
+  };
+  const input = parseInput(JobInput, draft, 'job input');
+
+  const executionName = options.executionName ?? defaultExecutionName();
+  // The watcher reports 'prepare' from its first poll on.
+  const execution = await startNamedExecution(sfn, target.stateMachineArn, executionName, input);
+  const rawOutput = await watchExecution(sfn, execution.executionArn, {
+    ...(options.pollIntervalMs === undefined ? {} : { pollIntervalMs: options.pollIntervalMs }),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(clients.sleep ? { sleep: clients.sleep } : {}),
+  });
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(rawOutput);
+  } catch (error) {
+    throw workflowError(`the execution's output is not JSON`, { input: execution.executionArn, cause: error });
+  }
+  const result = parseInput(RemoteOutput, parsed, `output of ${execution.executionArn}`, 'the deployed stack runs another version of lambdaface: deploy this one');
+
+  report({ phase: 'download' });
+  const files = await downloadOutputs(s3, result, options.out);
+  return {
+    target,
+    executionArn: execution.executionArn,
+    executionName,
+    consoleUrl: executionConsoleUrl(execution.executionArn),
+    attached: execution.alreadyStarted,
+    jobId: result.jobId,
+    result,
+    files,
+    elapsedSeconds: (performance.now() - started) / 1000,
+  };
+}

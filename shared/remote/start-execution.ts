@@ -1,0 +1,67 @@
+import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { inputError } from '../errors.ts';
+import type { JobInput } from '../schemas/job.ts';
+import { awsErrorName, fromAwsError } from './aws-errors.ts';
+
+export interface StartedExecution {
+  executionArn: string;
+  /** True when an execution of that name existed already: nothing new was started. */
+  alreadyStarted: boolean;
+}
+
+/** Starts one execution of the face search with a given name; how start and the remote CLI both start runs. */
+export interface ExecutionStarter {
+  start(request: { name: string; input: JobInput }): Promise<StartedExecution>;
+}
+
+const STATE_MACHINE_ARN = /^arn:(aws[a-z-]*):states:([a-z0-9-]+):(\d{12}):stateMachine:([A-Za-z0-9_-]{1,80})$/;
+
+export interface StateMachineArnParts {
+  partition: string;
+  region: string;
+  account: string;
+  name: string;
+}
+
+export function parseStateMachineArn(arn: string, input = 'state machine ARN'): StateMachineArnParts {
+  const match = STATE_MACHINE_ARN.exec(arn);
+  if (!match) {
+    throw inputError(`${JSON.stringify(arn)} is not a state machine ARN`, {
+      input,
+      hint: 'it looks like arn:aws:states:<region>:<account>:stateMachine:<name> (the stack output FaceSearchStateMachineArn)',
+    });
+  }
+  return { partition: match[1]!, region: match[2]!, account: match[3]!, name: match[4]! };
+}
+
+/** The ARN an execution named `name` has: what StartExecution would have returned for it. */
+export function executionArnFor(stateMachineArn: string, name: string): string {
+  const { partition, region, account, name: machine } = parseStateMachineArn(stateMachineArn);
+  return `arn:${partition}:states:${region}:${account}:execution:${machine}:${name}`;
+}
+
+/** Execution names: 1-80 of letters, digits, `-` and `_` (the safe subset of what AWS allows). */
+export const EXECUTION_NAME = /^[A-Za-z0-9_-]{1,80}$/;
+
+/**
+ * StartExecution, idempotent by name: Step Functions refuses a second execution with the same name
+ * (ExecutionAlreadyExists, for 90 days), which here means "already started" and is success.
+ */
+export async function startNamedExecution(sfn: SFNClient, stateMachineArn: string, name: string, input: unknown): Promise<StartedExecution> {
+  if (!EXECUTION_NAME.test(name)) {
+    throw inputError(`execution name ${JSON.stringify(name)} is not 1-80 letters, digits, - or _`, { input: 'execution name' });
+  }
+  try {
+    const response = await sfn.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }));
+    return { executionArn: response.executionArn ?? executionArnFor(stateMachineArn, name), alreadyStarted: false };
+  } catch (error) {
+    if (awsErrorName(error) === 'ExecutionAlreadyExists') return { executionArn: executionArnFor(stateMachineArn, name), alreadyStarted: true };
+    throw fromAwsError(error, { action: `start execution ${name}`, resource: stateMachineArn, kind: 'WorkflowError' });
+  }
+}
+
+/** An ExecutionStarter for a deployed state machine. */
+export function sfnStarter(sfn: SFNClient, stateMachineArn: string): ExecutionStarter {
+  parseStateMachineArn(stateMachineArn);
+  return { start: ({ name, input }) => startNamedExecution(sfn, stateMachineArn, name, input) };
+}

@@ -1,0 +1,365 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { aslProblems, type AslDefinition } from '../../shared/local/asl.ts';
+import { MODEL_NAMES, MODELS } from '../../shared/vision/models.ts';
+import { LAYER_NAMES, PROJECT_DIR } from '../../tools/deploy/build-layers.ts';
+import { formatSizes, LAMBDA_UNZIPPED_LIMIT_BYTES } from '../../tools/deploy/package-sizes.ts';
+import { packageService, type PackageResult } from '../../tools/deploy/package-service.ts';
+import { extractZip, zipEntries } from '../../tools/deploy/zip-reader.ts';
+import {
+  dependencyGraph,
+  findCycle,
+  isObject,
+  readTemplate,
+  resource,
+  resourceString,
+  roleGrants,
+  type Json,
+  type Template,
+} from './template-helpers.ts';
+
+const run = promisify(execFile);
+
+/**
+ * `npm run package` once (models, layers, `sls package` with no credentials and, where possible,
+ * no network), then everything is checked on what it wrote: the CloudFormation template, the zips,
+ * and the zips' contents run in a folder laid out like a Lambda (/var/task + /opt).
+ */
+let result: PackageResult;
+let template: Template;
+let work: string;
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'lambdaface-deploy-'));
+  result = await packageService({
+    arch: 'x86_64',
+    packageDir: join(work, 'package'),
+    isolateNetwork: true,
+    withoutCredentials: true,
+    quiet: true,
+  });
+  template = readTemplate(result.templatePath);
+  console.log(`sls package: ${result.packageSeconds.toFixed(1)} s, network isolated: ${result.networkIsolated}\n${formatSizes(result.sizes)}`);
+}, 240_000);
+
+afterAll(async () => {
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+const STACK = 'lambdaface-dev';
+const BUCKET_ARN = 'arn:${AWS::Partition}:s3:::lambdaface-dev-${AWS::AccountId}-${AWS::Region}';
+const MACHINE = `${STACK}-face-search`;
+const MACHINE_ARN = `arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:stateMachine:${MACHINE}`;
+
+const FUNCTIONS = {
+  train: { memory: 2048, timeout: 300, layers: ['OnnxLambdaLayer'] },
+  shard: { memory: 512, timeout: 120, layers: ['FfmpegLambdaLayer', 'OnnxLambdaLayer'] },
+  recognize: { memory: 2048, timeout: 900, layers: ['FfmpegLambdaLayer', 'OnnxLambdaLayer'] },
+  montage: { memory: 3538, timeout: 900, layers: ['FfmpegLambdaLayer'] },
+  start: { memory: 256, timeout: 30, layers: [] },
+} as const;
+type FunctionName = keyof typeof FUNCTIONS;
+const NAMES = Object.keys(FUNCTIONS) as FunctionName[];
+const logicalId = (name: string): string => `${name[0]!.toUpperCase()}${name.slice(1)}`;
+
+describe('npm run package', () => {
+  it('ran sls package without credentials', () => {
+    expect(result.templatePath).toContain(result.packageDir);
+    expect(Object.keys(template.Resources).length).toBeGreaterThan(10);
+    // The Framework's own ${...} sources are all resolved; only CloudFormation's and the ASL's remain.
+    const text = JSON.stringify(template);
+    expect(text).not.toMatch(/\$\{(self|param|sls|opt|env|file|cf|aws):/);
+  });
+
+  it('built both layers for x86_64 and every function fits in 250 MB unzipped', () => {
+    expect(result.layers.map((layer) => [layer.layer, layer.arch])).toEqual(LAYER_NAMES.map((name) => [name, 'x86_64']));
+    expect(result.sizes.map((size) => size.name).sort()).toEqual([...NAMES].sort());
+    for (const size of result.sizes) {
+      expect(size.limitBytes).toBe(LAMBDA_UNZIPPED_LIMIT_BYTES);
+      expect(size.totalBytes, `${size.name}: ${formatSizes([size])}`).toBeLessThanOrEqual(LAMBDA_UNZIPPED_LIMIT_BYTES);
+      expect(size.fits).toBe(true);
+    }
+  });
+});
+
+describe('state machine', () => {
+  const machine = () => resource(template, 'FaceSearchStateMachine');
+
+  it('is the one definition file, with the real function ARNs substituted by CloudFormation', async () => {
+    const { Properties } = machine();
+    expect(Properties['StateMachineName']).toBe(MACHINE);
+    expect(Properties['StateMachineType']).toBe('STANDARD');
+    const definitionString = Properties['DefinitionString'];
+    expect(typeof definitionString).toBe('string');
+    const fromFile: unknown = JSON.parse(await readFile(join(PROJECT_DIR, 'statemachine/face-search.asl.json'), 'utf-8'));
+    const deployed = JSON.parse(definitionString as string) as AslDefinition;
+    expect(deployed).toEqual(fromFile);
+    expect(aslProblems(deployed)).toEqual([]);
+
+    const substitutions = Properties['DefinitionSubstitutions'];
+    expect(isObject(substitutions)).toBe(true);
+    const placeholders = [...new Set([...(definitionString as string).matchAll(/\$\{([^}]+)\}/g)].map((m) => m[1]!))].sort();
+    expect(placeholders).toEqual(['MontageFunctionArn', 'RecognizeFunctionArn', 'ShardFunctionArn', 'TrainFunctionArn']);
+    expect(Object.keys(substitutions as object).sort()).toEqual(placeholders);
+    for (const placeholder of placeholders) {
+      const target = `${placeholder.replace(/FunctionArn$/, '')}LambdaFunction`;
+      expect((substitutions as Record<string, Json>)[placeholder]).toEqual({ 'Fn::GetAtt': [target, 'Arn'] });
+      expect(resource(template, target).Type).toBe('AWS::Lambda::Function');
+    }
+  });
+
+  it('has the Distributed Map with ItemReader and ResultWriter', () => {
+    const definition = JSON.parse(machine().Properties['DefinitionString'] as string) as { States: Record<string, Record<string, Json>> };
+    const map = definition.States['RecognizeChunks']!;
+    expect(map['Type']).toBe('Map');
+    expect(map['ItemProcessor']).toMatchObject({ ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' } });
+    expect(map['ItemReader']).toMatchObject({ Resource: 'arn:aws:states:::s3:getObject', ReaderConfig: { InputType: 'JSON' } });
+    expect(map['ResultWriter']).toMatchObject({ Resource: 'arn:aws:states:::s3:putObject' });
+  });
+
+  it('runs under its own role: invoke the four steps, run its own children, read the manifest, write results', () => {
+    expect(machine().Properties['RoleArn']).toEqual({ 'Fn::GetAtt': ['FaceSearchStateMachineRole', 'Arn'] });
+    const role = resource(template, 'FaceSearchStateMachineRole');
+    expect(JSON.stringify(role.Properties['AssumeRolePolicyDocument'])).toContain('states.amazonaws.com');
+    const grants = roleGrants(role);
+    expect(grants.every((grant) => grant.effect === 'Allow')).toBe(true);
+    const byAction = (action: string) => grants.filter((grant) => grant.action === action).map((grant) => grant.resource).sort();
+    const steps = ['Montage', 'Recognize', 'Shard', 'Train'];
+    expect(byAction('lambda:InvokeFunction')).toEqual(
+      [...steps.map((s) => `GetAtt:${s}LambdaFunction.Arn`), ...steps.map((s) => `GetAtt:${s}LambdaFunction.Arn:*`)].sort(),
+    );
+    expect(byAction('states:StartExecution')).toEqual([MACHINE_ARN]);
+    const executions = [`${MACHINE_ARN.replace(':stateMachine:', ':execution:')}/*`, `${MACHINE_ARN.replace(':stateMachine:', ':execution:')}:*`].sort();
+    expect(byAction('states:DescribeExecution')).toEqual(executions);
+    expect(byAction('states:StopExecution')).toEqual(executions);
+    expect(byAction('s3:GetObject')).toEqual([`${BUCKET_ARN}/jobs/*/chunks.json`, `${BUCKET_ARN}/jobs/*/results/*`]);
+    for (const action of ['s3:PutObject', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload']) {
+      expect(byAction(action)).toEqual([`${BUCKET_ARN}/jobs/*/results/*`]);
+    }
+    expect(new Set(grants.map((grant) => grant.action)).size).toBe(8);
+  });
+});
+
+describe('functions', () => {
+  it.each(NAMES)('%s: nodejs22.x ESM bundle, its memory, timeout, layers and own role', (name) => {
+    const expected = FUNCTIONS[name];
+    const fn = resource(template, `${logicalId(name)}LambdaFunction`);
+    const p = fn.Properties;
+    expect(p['Runtime']).toBe('nodejs22.x');
+    expect(p['Architectures']).toEqual(['x86_64']);
+    expect(p['Handler']).toBe(`functions/${name}/handler.handler`);
+    expect(p['MemorySize']).toBe(expected.memory);
+    expect(p['Timeout']).toBe(expected.timeout);
+    expect(p['Layers'] ?? []).toEqual(expected.layers.map((layer) => ({ Ref: layer })));
+    expect(p['Role']).toEqual({ 'Fn::GetAtt': [`${logicalId(name)}Role`, 'Arn'] });
+    expect((p['Environment'] as { Variables: Record<string, Json> }).Variables['LAMBDAFACE_MODEL_DIR']).toBe('/opt/models');
+  });
+
+  it('recognize sets its ONNX threads, start knows the state machine', () => {
+    const env = (name: string) => (resource(template, `${name}LambdaFunction`).Properties['Environment'] as { Variables: Record<string, Json> }).Variables;
+    expect(env('Recognize')['LAMBDAFACE_THREADS']).toBe('1');
+    expect(env('Start')['LAMBDAFACE_STATE_MACHINE_ARN']).toEqual({ Ref: 'FaceSearchStateMachine' });
+  });
+
+  it('has no shared default role', () => {
+    expect(template.Resources['IamRoleLambdaExecution']).toBeUndefined();
+    const roles = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::IAM::Role').map(([id]) => id).sort();
+    expect(roles).toEqual([...NAMES.map((name) => `${logicalId(name)}Role`), 'FaceSearchStateMachineRole'].sort());
+  });
+
+  const S3_GRANTS: Record<FunctionName, Record<string, string[]>> = {
+    train: { 's3:ListBucket': [''], 's3:GetObject': ['/jobs/*/gallery.json', '/uploads/*'], 's3:PutObject': ['/jobs/*/gallery.json'] },
+    shard: { 's3:ListBucket': [''], 's3:GetObject': ['/uploads/*'], 's3:PutObject': ['/jobs/*/chunks.json'] },
+    recognize: { 's3:ListBucket': [''], 's3:GetObject': ['/jobs/*/chunks/*', '/jobs/*/gallery.json', '/uploads/*'], 's3:PutObject': ['/jobs/*/chunks/*'] },
+    montage: {
+      's3:ListBucket': [''],
+      's3:GetObject': ['/jobs/*/chunks.json', '/jobs/*/chunks/*', '/uploads/*'],
+      's3:PutObject': ['/jobs/*/montage.mp4', '/jobs/*/report.html', '/jobs/*/thumbnails/*', '/jobs/*/timeline.csv', '/jobs/*/timeline.json', '/jobs/*/timeline.vtt'],
+      's3:AbortMultipartUpload': ['/jobs/*/montage.mp4', '/jobs/*/report.html', '/jobs/*/thumbnails/*', '/jobs/*/timeline.csv', '/jobs/*/timeline.json', '/jobs/*/timeline.vtt'],
+    },
+    start: { 's3:GetObject': ['/uploads/*job.json'] },
+  };
+
+  it.each(NAMES)('%s role: only its logs, its S3 prefixes and (start) StartExecution', (name) => {
+    const role = resource(template, `${logicalId(name)}Role`);
+    expect(JSON.stringify(role.Properties['AssumeRolePolicyDocument'])).toContain('lambda.amazonaws.com');
+    const grants = roleGrants(role);
+    expect(grants.every((grant) => grant.effect === 'Allow')).toBe(true);
+    expect(grants.some((grant) => grant.action.includes('*') || grant.resource === '*')).toBe(false);
+    const logs = grants.filter((grant) => grant.action.startsWith('logs:'));
+    expect(logs.map((grant) => grant.action).sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
+    expect(new Set(logs.map((grant) => grant.resource))).toEqual(new Set([`GetAtt:${logicalId(name)}LogGroup.Arn`]));
+
+    const s3: Record<string, string[]> = {};
+    for (const grant of grants.filter((g) => g.action.startsWith('s3:'))) {
+      expect(grant.resource.startsWith(BUCKET_ARN)).toBe(true);
+      (s3[grant.action] ??= []).push(grant.resource.slice(BUCKET_ARN.length));
+    }
+    for (const list of Object.values(s3)) list.sort();
+    expect(s3).toEqual(S3_GRANTS[name]);
+
+    const other = grants.filter((grant) => !grant.action.startsWith('logs:') && !grant.action.startsWith('s3:'));
+    expect(other).toEqual(name === 'start' ? [{ effect: 'Allow', action: 'states:StartExecution', resource: MACHINE_ARN }] : []);
+  });
+});
+
+describe('bucket and upload trigger', () => {
+  const bucket = () => resource(template, 'DataBucket');
+
+  it('is encrypted, private, TLS-only and kept when the stack goes', () => {
+    const p = bucket().Properties;
+    expect(p['BucketName']).toEqual({ 'Fn::Sub': 'lambdaface-dev-${AWS::AccountId}-${AWS::Region}' });
+    expect(['AES256', 'aws:kms']).toContain(
+      (p['BucketEncryption'] as { ServerSideEncryptionConfiguration: { ServerSideEncryptionByDefault: { SSEAlgorithm: string } }[] })
+        .ServerSideEncryptionConfiguration[0]!.ServerSideEncryptionByDefault.SSEAlgorithm,
+    );
+    expect(p['PublicAccessBlockConfiguration']).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+    expect(bucket().DeletionPolicy).toBe('Retain');
+
+    const policy = resource(template, 'DataBucketPolicy').Properties;
+    expect(policy['Bucket']).toEqual({ Ref: 'DataBucket' });
+    const statements = (policy['PolicyDocument'] as { Statement: Record<string, Json>[] }).Statement;
+    const tls = statements.find((s) => JSON.stringify(s['Condition']) === JSON.stringify({ Bool: { 'aws:SecureTransport': 'false' } }));
+    expect(tls).toMatchObject({ Effect: 'Deny', Principal: '*', Action: 's3:*' });
+    expect((tls!['Resource'] as Json[]).map(resourceString).sort()).toEqual([BUCKET_ARN, `${BUCKET_ARN}/*`]);
+  });
+
+  it('expires inputs and tagged intermediates, never the results', () => {
+    const rules = (bucket().Properties['LifecycleConfiguration'] as { Rules: Record<string, Json>[] }).Rules;
+    const expiring = rules.filter((rule) => rule['ExpirationInDays'] !== undefined);
+    expect(expiring.find((rule) => rule['Prefix'] === 'uploads/')?.['ExpirationInDays']).toBe(30);
+    expect(expiring.find((rule) => rule['TagFilters'] !== undefined)).toMatchObject({
+      TagFilters: [{ Key: 'lambdaface:retention', Value: 'intermediate' }],
+      ExpirationInDays: 14,
+    });
+    // Nothing that would catch jobs/<id>/timeline.*, montage.mp4 or report.html by prefix.
+    for (const rule of expiring) {
+      const prefix = rule['Prefix'];
+      if (rule['TagFilters'] === undefined) expect(typeof prefix === 'string' && prefix.length > 0 && !'jobs/'.startsWith(prefix)).toBe(true);
+    }
+  });
+
+  it('sends uploads/**/job.json to the start function, which S3 may invoke', () => {
+    const notifications = (bucket().Properties['NotificationConfiguration'] as { LambdaConfigurations: Record<string, Json>[] }).LambdaConfigurations;
+    expect(notifications).toEqual([
+      {
+        Event: 's3:ObjectCreated:*',
+        Filter: { S3Key: { Rules: [{ Name: 'prefix', Value: 'uploads/' }, { Name: 'suffix', Value: 'job.json' }] } },
+        Function: { 'Fn::GetAtt': ['StartLambdaFunction', 'Arn'] },
+      },
+    ]);
+    const permission = resource(template, 'StartS3InvokePermission');
+    expect(permission.Properties).toMatchObject({
+      Action: 'lambda:InvokeFunction',
+      Principal: 's3.amazonaws.com',
+      FunctionName: { 'Fn::GetAtt': ['StartLambdaFunction', 'Arn'] },
+      SourceAccount: { Ref: 'AWS::AccountId' },
+    });
+    expect(resourceString(permission.Properties['SourceArn']!)).toBe(BUCKET_ARN);
+    expect(bucket().DependsOn).toContain('StartS3InvokePermission');
+  });
+
+  it('has no dependency cycle (bucket -> notification -> function -> role -> bucket)', () => {
+    expect(findCycle(dependencyGraph(template))).toBeUndefined();
+  });
+});
+
+describe('artifacts run as on Lambda', () => {
+  /** /opt as Lambda mounts it: both layers unpacked from the packaged zips. */
+  let opt: string;
+
+  beforeAll(async () => {
+    opt = join(work, 'opt');
+    for (const layer of LAYER_NAMES) await extractZip(join(result.packageDir, `${layer}.zip`), opt);
+  }, 60_000);
+
+  it('layer zips keep ffmpeg and ffprobe executable for Lambda\'s sandbox user', async () => {
+    const entries = await zipEntries(join(result.packageDir, 'ffmpeg.zip'));
+    for (const tool of ['bin/ffmpeg', 'bin/ffprobe']) expect(entries.find((entry) => entry.name === tool)?.mode).toBe(0o755);
+    expect(entries.some((entry) => entry.name === 'layer-manifest.json')).toBe(false);
+  });
+
+  it('the packaged ffmpeg runs and decodes the sample; ffprobe reads it', async () => {
+    const version = await run(join(opt, 'bin/ffmpeg'), ['-hide_banner', '-version']);
+    expect(version.stdout).toMatch(/^ffmpeg version/);
+    const video = join(PROJECT_DIR, 'fixtures/videos/hamilton_short.mp4');
+    const decoded = await run(
+      join(opt, 'bin/ffmpeg'),
+      ['-v', 'error', '-i', video, '-vf', 'scale=32:18,format=gray', '-f', 'rawvideo', '-'],
+      { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 },
+    );
+    const frames = decoded.stdout.length / (32 * 18);
+    expect(Number.isInteger(frames)).toBe(true);
+    expect(frames).toBeGreaterThan(250); // ~10 s at 29.97 fps
+    const probe = await run(join(opt, 'bin/ffprobe'), ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', video]);
+    expect(Number(probe.stdout.trim())).toBeCloseTo(10.02, 1);
+  });
+
+  it('the packaged onnxruntime loads and runs every packaged model; sharp decodes a photo', async () => {
+    // A /var/task whose node_modules is the layer's: nothing can be found in the repo's.
+    const task = join(work, 'task-ort');
+    await extractZip(join(result.packageDir, 'start.zip'), task);
+    await symlink(join(opt, 'nodejs/node_modules'), join(task, 'node_modules'));
+    const models = MODEL_NAMES.map((name) => ({ file: join(opt, 'models', MODELS[name].file), input: MODELS[name].input.name, size: MODELS[name].input.shape[1] }));
+    const photo = join(PROJECT_DIR, 'fixtures/faces/barack_obama/fr_obama.jpg');
+    const script = `
+      import ort from 'onnxruntime-node';
+      import sharp from 'sharp';
+      import { createRequire } from 'node:module';
+      const require = createRequire(import.meta.url);
+      const out = { ort: require.resolve('onnxruntime-node'), sharp: require.resolve('sharp'), models: [] };
+      for (const m of ${JSON.stringify(models)}) {
+        const session = await ort.InferenceSession.create(m.file, { intraOpNumThreads: 1 });
+        const tensor = new ort.Tensor('float32', new Float32Array(m.size * m.size * 3), [1, m.size, m.size, 3]);
+        const result = await session.run({ [m.input]: tensor });
+        out.models.push({ file: m.file, outputs: Object.keys(result).length });
+      }
+      const meta = await sharp(${JSON.stringify(photo)}).metadata();
+      out.photo = [meta.width, meta.height];
+      console.log(JSON.stringify(out));
+    `;
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: task });
+    const out = JSON.parse(stdout) as { ort: string; sharp: string; models: { outputs: number }[]; photo: number[] };
+    expect(out.ort.startsWith(opt)).toBe(true);
+    expect(out.sharp.startsWith(opt)).toBe(true);
+    expect(out.models).toHaveLength(MODEL_NAMES.length);
+    for (const model of out.models) expect(model.outputs).toBeGreaterThan(0);
+    expect(out.photo.every((side) => side > 0)).toBe(true);
+  });
+
+  it.each(NAMES)('%s: the packaged bundle loads with only its own layers', async (name) => {
+    const task = join(work, `task-${name}`);
+    await extractZip(join(result.packageDir, `${name}.zip`), task);
+    // Which layers are mounted comes from the packaged template, not from what this test expects.
+    const layers = resource(template, `${logicalId(name)}LambdaFunction`).Properties['Layers'] ?? [];
+    if (JSON.stringify(layers).includes('"OnnxLambdaLayer"')) {
+      await symlink(join(opt, 'nodejs/node_modules'), join(task, 'node_modules'));
+    }
+    const script = `const m = await import('./functions/${name}/handler.mjs'); console.log(typeof m.handler);`;
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: task,
+      env: { PATH: process.env['PATH'] ?? '', LAMBDAFACE_MODEL_DIR: join(opt, 'models'), AWS_REGION: 'us-east-1' },
+    });
+    expect(stdout.trim()).toBe('function');
+  });
+});
+
+describe('architecture', () => {
+  it('refuses to package layers built for another architecture', async () => {
+    const sls = join(PROJECT_DIR, 'node_modules/osls/bin/serverless.js');
+    const failed = await run(process.execPath, [sls, 'package', '--param', 'arch=arm64', '--package', join(work, 'arm64')], {
+      cwd: PROJECT_DIR,
+      env: { ...process.env, FORCE_COLOR: '0' },
+    }).then(
+      () => undefined,
+      (error: { stdout?: string; stderr?: string }) => `${error.stdout ?? ''}${error.stderr ?? ''}`,
+    );
+    expect(failed).toBeDefined();
+    expect(failed).toMatch(/built for x86_64, the stack is arm64/);
+    expect(failed).toMatch(/npm run layers -- --arch arm64/);
+  }, 60_000);
+});

@@ -1,0 +1,170 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LambdafaceError } from '../../../shared/errors.ts';
+import { euclidean } from '../../../shared/match/distance.ts';
+import { buildGallery, DEFAULT_ENROL_OPTIONS, enrolIdentity, findReferenceFace } from '../../../shared/match/gallery.ts';
+import { indexGallery, matchEmbedding } from '../../../shared/match/matcher.ts';
+import { Gallery } from '../../../shared/schemas/gallery.ts';
+import { ENROLLED, fixture, PHOTOS, photoSource } from '../vision/fixtures.ts';
+
+const ANALYZE = DEFAULT_ENROL_OPTIONS.analyze;
+let scratch: string;
+
+beforeAll(async () => {
+  scratch = await mkdtemp(join(tmpdir(), 'lambdaface-gallery-'));
+});
+
+afterAll(async () => {
+  await rm(scratch, { recursive: true, force: true });
+});
+
+async function rejection(promise: Promise<unknown>): Promise<LambdafaceError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(LambdafaceError);
+  return error as LambdafaceError;
+}
+
+describe('findReferenceFace', () => {
+  it('pads a tight crop (jim_parsons) and reports the box in the photo’s own pixels', async () => {
+    const { report, face, image } = await findReferenceFace(photoSource(PHOTOS.jim), 'jim_parsons', ANALYZE);
+    expect(report.padded).toBe(true);
+    expect(report.facesFound).toBe(1);
+    expect(report.note).toBeUndefined();
+    expect(report.source).toBe(fixture(PHOTOS.jim));
+    const { width, height } = await sharp(fixture(PHOTOS.jim)).metadata();
+    // The image handed back is the padded one, and the face is found in it...
+    expect(image.width).toBeGreaterThan(width!);
+    expect(face.box.x).toBeGreaterThan(0);
+    // ...but the report's box is in the original crop: centred on it and about its size.
+    const cx = report.box.x + report.box.width / 2;
+    const cy = report.box.y + report.box.height / 2;
+    expect(cx).toBeGreaterThan(0.3 * width!);
+    expect(cx).toBeLessThan(0.7 * width!);
+    expect(cy).toBeGreaterThan(0.3 * height!);
+    expect(cy).toBeLessThan(0.7 * height!);
+    expect(report.box.width).toBeGreaterThan(0.6 * width!);
+    expect(report.box.width).toBeLessThan(1.3 * width!);
+  });
+
+  it('does not pad a photo where the face is found as it is', async () => {
+    const { report } = await findReferenceFace(photoSource(PHOTOS.obama1), 'barack_obama', ANALYZE);
+    expect(report.padded).toBe(false);
+    expect(report.facesFound).toBe(1);
+  });
+
+  it('throws an InputError naming the file for a photo with no face', async () => {
+    const path = join(scratch, 'plain-grey.png');
+    await sharp({ create: { width: 400, height: 300, channels: 3, background: { r: 128, g: 128, b: 128 } } })
+      .png()
+      .toFile(path);
+    const error = await rejection(findReferenceFace({ source: path, bytes: readFileSync(path) }, 'nobody_here', ANALYZE));
+    expect(error.kind).toBe('InputError');
+    expect(error.input).toBe(path);
+    expect(error.message).toContain(path);
+    expect(error.message).toContain('nobody_here');
+    expect(error.hint).toBeTruthy();
+  });
+
+  it('throws an InputError naming the file for bytes that are not an image', async () => {
+    const error = await rejection(findReferenceFace({ source: 's3://bucket/people/ann/notes.txt', bytes: new TextEncoder().encode('hello') }, 'ann', ANALYZE));
+    expect(error.kind).toBe('InputError');
+    expect(error.message).toContain('s3://bucket/people/ann/notes.txt');
+  });
+
+  it('enrols the largest of two faces and says so in a note', async () => {
+    const { report, face } = await findReferenceFace(photoSource(PHOTOS.twoPeople), 'joe_biden', ANALYZE);
+    expect(report.facesFound).toBe(2);
+    expect(report.padded).toBe(false);
+    expect(report.note).toBeDefined();
+    expect(report.note).toMatch(/2 faces/);
+    expect(report.note).toMatch(/largest/);
+    expect(report.note).toContain('joe_biden');
+    expect(report.note).toContain(`${report.box.width}x${report.box.height}`);
+    // Biden (right) is the larger face in this photo.
+    const { width } = await sharp(fixture(PHOTOS.twoPeople)).metadata();
+    expect(report.box.x).toBeGreaterThan(width! / 2);
+    expect(face.box.width).toBeCloseTo(report.box.width, 0);
+  });
+});
+
+describe('enrolIdentity / buildGallery', () => {
+  let first: Gallery;
+
+  beforeAll(async () => {
+    first = await buildGallery(ENROLLED);
+  });
+
+  it('builds a valid gallery: every photo, every augmentation', () => {
+    expect(Gallery.safeParse(first).success).toBe(true);
+    expect(first.identities.map((identity) => identity.name)).toEqual(ENROLLED.map((person) => person.name));
+    first.identities.forEach((identity, i) => {
+      const photos = ENROLLED[i]!.photos.length;
+      expect(identity.photos).toHaveLength(photos);
+      expect(identity.embeddings).toHaveLength(photos * DEFAULT_ENROL_OPTIONS.augmentations.length);
+    });
+    const jim = first.identities.find((identity) => identity.name === 'jim_parsons')!;
+    expect(jim.photos[0]!.padded).toBe(true);
+  });
+
+  it('is deterministic: the same photos give the same gallery, byte for byte', async () => {
+    const second = await buildGallery(ENROLLED);
+    expect(JSON.stringify(second)).toBe(JSON.stringify(first));
+  });
+
+  it('does not depend on the order of an identity’s photos', async () => {
+    const [alex1, alex2] = ENROLLED.find((person) => person.name === 'alex_lacamoire')!.photos;
+    const forward = await enrolIdentity('alex_lacamoire', [alex1!, alex2!]);
+    const backward = await enrolIdentity('alex_lacamoire', [alex2!, alex1!]);
+    const sorted = (rows: number[][]) => rows.map((row) => JSON.stringify(row)).sort();
+    expect(sorted(backward.embeddings)).toEqual(sorted(forward.embeddings));
+  });
+
+  it('the first descriptor of each photo is its plain face; the augmented ones stay near it', () => {
+    const per = DEFAULT_ENROL_OPTIONS.augmentations.length;
+    for (const identity of first.identities) {
+      for (let photo = 0; photo < identity.photos.length; photo++) {
+        const rows = identity.embeddings.slice(photo * per, (photo + 1) * per);
+        for (const row of rows.slice(1)) {
+          expect(euclidean(row, rows[0]!), identity.name).toBeGreaterThan(1e-4);
+          expect(euclidean(row, rows[0]!), identity.name).toBeLessThan(0.45);
+        }
+      }
+    }
+  });
+
+  it('enrolled people are told apart: each plain descriptor matches only its own identity', () => {
+    const index = indexGallery(first);
+    for (const identity of first.identities) {
+      const others = indexGallery({ version: 1, identities: first.identities.filter((other) => other.name !== identity.name) });
+      const plain = identity.embeddings[0]!;
+      expect(matchEmbedding(index, plain, { threshold: 0.5, margin: 0.04, softness: 0.04 }).identity).toBe(identity.name);
+      // Nobody else is within 0.6 of it.
+      expect(matchEmbedding(others, plain, { threshold: 0.6, margin: 0, softness: 0.04 }).identity, identity.name).toBeNull();
+    }
+  });
+
+  it('refuses a person without photos, naming them', async () => {
+    const error = await rejection(enrolIdentity('ann', []));
+    expect(error.kind).toBe('InputError');
+    expect(error.message).toContain('ann');
+  });
+
+  it('a photo without a face fails the whole build with an InputError naming it', async () => {
+    const path = join(scratch, 'grey-for-build.png');
+    await sharp({ create: { width: 200, height: 200, channels: 3, background: { r: 90, g: 90, b: 90 } } })
+      .png()
+      .toFile(path);
+    const error = await rejection(
+      buildGallery([ENROLLED[0]!, { name: 'ghost', photos: [photoSource(PHOTOS.john), { source: path, bytes: readFileSync(path) }] }]),
+    );
+    expect(error.kind).toBe('InputError');
+    expect(error.input).toBe(path);
+  });
+});
