@@ -9,6 +9,7 @@ import { inputError } from '../errors.ts';
 import type { JobInputDraft } from '../schemas/job.ts';
 import { jobKeys, uploadKey } from '../storage/keys.ts';
 import { createS3Client, exists, getToFile, listKeys, putFile } from '../storage/s3.ts';
+import { ensureModels } from '../vision/models.ts';
 import type { FinishResult } from '../workflow/finish.ts';
 import type { RecognizeResult } from '../workflow/recognize.ts';
 import { createHandlerPool } from './handler-pool.ts';
@@ -81,6 +82,8 @@ function videoKey(video: string, bucket: string): string | undefined {
  */
 export async function runLocalSearch(search: LocalSearchOptions): Promise<LocalSearchResult> {
   const started = performance.now();
+  // Converted from the pinned npm weights on first use; a no-op when they are current.
+  await ensureModels();
   const bucket = search.bucket ?? DEFAULT_BUCKET;
   const dataDir = search.s3Endpoint ? undefined : resolve(search.dataDir ?? '.lambdaface/s3');
   const server = dataDir ? await startEmbeddedS3({ dir: dataDir, buckets: [bucket] }) : undefined;

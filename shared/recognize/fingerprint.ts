@@ -9,7 +9,7 @@ import { DEFAULT_SCAN_OPTIONS } from './scan.ts';
  * of the job id, so a resumed job never mixes chunk results of two versions of the recognizer.
  */
 export const RECOGNITION_FINGERPRINT = JSON.stringify({
-  version: 1,
+  version: 2,
   rule: DEFAULT_RULE,
   tracks: DEFAULT_TRACK_OPTIONS,
   analyze: DEFAULT_ANALYZE_OPTIONS,

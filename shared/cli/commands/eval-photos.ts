@@ -4,6 +4,7 @@ import { videoLikeEmbedding, VIDEO_LIKE } from '../../eval/degrade.ts';
 import { evaluatePhotos, type LabelledEmbedding } from '../../eval/photos.ts';
 import { findReferenceFace } from '../../match/gallery.ts';
 import { DEFAULT_ANALYZE_OPTIONS } from '../../vision/analyze.ts';
+import { ensureModels } from '../../vision/models.ts';
 import { facesFromIdentityFolders } from '../faces-arg.ts';
 import { parseFlags } from '../flags.ts';
 
@@ -17,6 +18,7 @@ const Flags = z.object({ faces: z.string({ error: 'give the photo folder with --
 
 export async function evalPhotosCommand(argv: readonly string[]): Promise<void> {
   const flags = parseFlags('eval-photos', argv, { faces: { type: 'string' }, json: { type: 'boolean' } }, Flags);
+  await ensureModels();
   const items: LabelledEmbedding[] = [];
   for (const person of await facesFromIdentityFolders(flags.faces)) {
     for (const photo of person.photos) {
