@@ -15,7 +15,7 @@ export const PHOTOS = {
   alex1: 'faces/alex_lacamoire/fr_alex-lacamoire.png',
   alex2: 'faces/alex_lacamoire/fr_knn_train_img1.jpg',
   obama1: 'faces/barack_obama/fr_obama.jpg',
-  obama2: 'faces/barack_obama/fr_obama_small.jpg',
+  obama2: 'faces/barack_obama/fr_obama2.jpg',
   /** A tight grey crop: the detector needs a border around it. */
   jim: 'faces/jim_parsons/faceapi_sheldon1.png',
   /** A tight 150 px crop. */

@@ -1,0 +1,48 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+/** The CLI as a user runs it: bad input gets one clear message and a non-zero exit, never a stack trace. */
+const run = promisify(execFile);
+const BIN = new URL('../../../bin/lambdaface.js', import.meta.url).pathname;
+const FIXTURES = new URL('../../../fixtures/', import.meta.url).pathname;
+
+async function lambdaface(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { timeout: 60_000 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+const face = `lin=${FIXTURES}faces/lin_manuel_miranda`;
+
+describe('lambdaface CLI errors', () => {
+  it.each([
+    { args: ['search', '--face', face], says: /video: give the video with --video/ },
+    { args: ['search', '--video', `${FIXTURES}videos/hamilton_short.mp4`], says: /no reference photos given[\s\S]*--face <name>=/ },
+    { args: ['search', '--video', 'nope.mp4', '--face', face], says: /video file not found: nope\.mp4/ },
+    { args: ['search', '--video', `${FIXTURES}labels/scenes.csv`, '--face', face], says: /not a readable video/ },
+    { args: ['search', '--video', `${FIXTURES}videos/hamilton_short.mp4`, '--face', 'lin'], says: /"--face lin" is not <name>=<photo\|dir>/ },
+    { args: ['search', '--video', `${FIXTURES}videos/hamilton_short.mp4`, '--face', 'lin=/no/such/dir'], says: /does not exist/ },
+    { args: ['search', '--video', 'x.mp4', '--face', face, '--sample-fps', 'fast'], says: /sample-fps: "fast" is not/ },
+    { args: ['search', '--video', 'x.mp4', '--face', face, '--frobnicate'], says: /Unknown option '--frobnicate'/ },
+    { args: ['search', '--video', 'x.mp4', '--face', face, '--s3-endpoint', 'http://127.0.0.1:9'], says: /--s3-endpoint needs --bucket/ },
+    { args: ['eval', '--video', 'x.mp4', '--face', face], says: /truth: give the truth file/ },
+    { args: ['eval-photos', '--faces', '/no/such/dir'], says: /is not a readable folder/ },
+    { args: ['teleport'], says: /unknown command "teleport"/ },
+  ])('$args.0 $args.1 $args.2 …: says what is wrong', async ({ args, says }) => {
+    const { code, stderr } = await lambdaface(...args);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(says);
+    expect(stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
+  });
+
+  it('prints usage for --help', async () => {
+    const { code, stdout } = await lambdaface('search', '--help');
+    expect(code).toBe(0);
+    expect(stdout).toContain('lambdaface search --video');
+  });
+});
