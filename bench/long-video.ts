@@ -32,7 +32,7 @@ export interface LongVideo {
 }
 
 /** Bump when the recipe below changes, so old cached files are not reused. */
-const RECIPE = 1;
+const RECIPE = 2;
 
 export async function buildLongVideo(options: LongVideoOptions): Promise<LongVideo> {
   const { clips, minutes, width = 1280, height = 720, fps = 25, cacheDir } = options;
@@ -57,6 +57,8 @@ export async function buildLongVideo(options: LongVideoOptions): Promise<LongVid
       const normalized: { path: string; seconds: number }[] = [];
       for (const [i, clip] of clips.entries()) {
         const path = join(work, `clip-${i}.mp4`);
+        // The video stream's own length: a longer audio track would otherwise stretch it.
+        const length = (await probeVideo(clip)).durationSeconds;
         // Time from the clip's first frame (hamilton_short starts at PTS 0.844), constant rate,
         // letterboxed to the common size; no audio (the clips don't all have it).
         const filters = [
@@ -68,7 +70,7 @@ export async function buildLongVideo(options: LongVideoOptions): Promise<LongVid
           'format=yuv420p',
         ].join(',');
         await runFfmpeg(
-          ['-hide_banner', '-loglevel', 'error', '-y', '-i', clip, '-map', '0:v:0', '-an', '-vf', filters, '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', path],
+          ['-hide_banner', '-loglevel', 'error', '-y', '-i', clip, '-map', '0:v:0', '-an', '-vf', filters, '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-t', length.toFixed(6), path],
           { source: clip, action: 'normalize' },
         );
         const seconds = (await probeVideo(path)).durationSeconds;

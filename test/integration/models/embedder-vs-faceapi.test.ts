@@ -58,15 +58,16 @@ describe('face-embedder.onnx vs face-api faceRecognitionNet', () => {
 
   it('puts two photos of Obama close and other people far', async () => {
     const at = (p: string) => join(FIXTURES, 'faces', p);
-    const [obama, obamaSmall, alex, salley, lin] = await Promise.all(
+    const [obama, obama2, alex, salley, lin] = await Promise.all(
       ['barack_obama/fr_obama.jpg', 'barack_obama/fr_obama2.jpg', 'alex_lacamoire/fr_alex-lacamoire.png', 'john_salley/dlib_000179_02159509.jpg', 'lin_manuel_miranda/fr_lin-manuel-miranda.png'].map(
         async (p) => embedOnnx(await chip(at(p))),
       ),
     );
-    expect(euclidean(obama!, obamaSmall!)).toBeLessThan(0.4);
+    // Two different pictures of him: under dlib's same-person distance of 0.6, with room.
+    expect(euclidean(obama!, obama2!)).toBeLessThan(0.55);
     for (const other of [alex!, salley!, lin!]) {
       expect(euclidean(obama!, other)).toBeGreaterThan(0.6);
-      expect(euclidean(obamaSmall!, other)).toBeGreaterThan(0.6);
+      expect(euclidean(obama2!, other)).toBeGreaterThan(0.6);
     }
   });
 });
