@@ -2,8 +2,6 @@ import { z } from 'zod';
 import { inputError } from '../errors.ts';
 import { ChunkRange } from '../schemas/faces.ts';
 
-type Chunk = ChunkRange;
-
 /** The chunk manifest (jobs/<id>/chunks.json): what the Distributed Map's ItemReader lists. */
 export const ChunkManifest = z.array(ChunkRange).min(1);
 
@@ -12,14 +10,14 @@ export const ChunkManifest = z.array(ChunkRange).min(1);
  * than one chunk is one chunk. A tail shorter than a tenth of a chunk joins the previous chunk, so
  * no worker starts ffmpeg for a few frames.
  */
-export function planChunks(durationSeconds: number, chunkSeconds: number): Chunk[] {
+export function planChunks(durationSeconds: number, chunkSeconds: number): ChunkRange[] {
   if (!(durationSeconds > 0) || !Number.isFinite(durationSeconds)) {
     throw inputError(`the video has no duration (${durationSeconds} s)`, {
       input: 'video',
       hint: 'give a video file with at least one frame',
     });
   }
-  const chunks: Chunk[] = [];
+  const chunks: ChunkRange[] = [];
   for (let start = 0, index = 0; start < durationSeconds; start += chunkSeconds, index++) {
     chunks.push({ index, start: round(start), end: round(Math.min(start + chunkSeconds, durationSeconds)) });
   }
