@@ -43,4 +43,6 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
+// Lambda runs Node 22; the AWS SDK's notice that Node 20 support ends is noise for CLI users.
+process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 process.exitCode = await main(process.argv.slice(2));
