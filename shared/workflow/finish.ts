@@ -78,7 +78,13 @@ export async function finishJob(raw: unknown, context: HandlerContext): Promise<
     const dir = await mkdtemp(join(context.config.tmpDir, 'lambdaface-montage-'));
     try {
       const path = join(dir, 'montage.mp4');
-      await cutAndConcat(url, cuts, path, { video, drawLabels: job.options.annotateMontage, drawBoxes: job.options.annotateMontage });
+      await cutAndConcat(url, cuts, path, {
+        video,
+        drawLabels: job.options.annotateMontage,
+        drawBoxes: job.options.annotateMontage,
+        // A box stands for one sample: held longer it would outlive a shot cut and frame someone else.
+        boxHoldSeconds: 1 / job.options.sampleFps,
+      });
       await putFile(s3, job.bucket, keys.montage, path, { contentType: 'video/mp4' });
       montageKey = keys.montage;
     } finally {
