@@ -2,7 +2,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { inputError } from '../errors.ts';
 import { IdentityName } from '../schemas/job.ts';
-import { PHOTO_EXTENSIONS } from '../vision/image.ts';
+import { PHOTO_EXTENSIONS } from '../config/photos.ts';
 
 export interface LocalFace {
   name: string;

@@ -1,14 +1,12 @@
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SearchOptionsInput } from '../config/options.ts';
-import { inputError } from '../errors.ts';
 import type { JobInputDraft } from '../schemas/job.ts';
-import { jobKeys, uploadKey } from '../storage/keys.ts';
-import { createS3Client, exists, getToFile, listKeys, putFile } from '../storage/s3.ts';
+import { jobKeys } from '../storage/keys.ts';
+import { createS3Client, getToFile, listKeys } from '../storage/s3.ts';
+import { inputKey } from '../storage/uploads.ts';
 import { ensureModels } from '../vision/models.ts';
 import type { FinishResult } from '../workflow/finish.ts';
 import type { RecognizeResult } from '../workflow/recognize.ts';
@@ -50,31 +48,6 @@ export interface LocalSearchResult {
 
 export const DEFAULT_BUCKET = 'lambdaface';
 
-async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
-/** Uploads a local file under a content-addressed key (so re-running re-uploads nothing). */
-async function upload(s3: S3Client, bucket: string, path: string): Promise<string> {
-  const key = uploadKey((await sha256File(path)).slice(0, 32), basename(path).replace(/[^A-Za-z0-9._-]/g, '_'));
-  if (!(await exists(s3, bucket, key))) await putFile(s3, bucket, key, path);
-  return key;
-}
-
-function videoKey(video: string, bucket: string): string | undefined {
-  const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(video);
-  if (!match) return undefined;
-  if (match[1] !== bucket) {
-    throw inputError(`the video is in bucket "${match[1]}" but this search uses "${bucket}"`, {
-      input: '--video',
-      hint: `pass --bucket ${match[1]}`,
-    });
-  }
-  return match[2]!;
-}
-
 /**
  * `lambdaface search` on one machine: the same state machine and handlers as on AWS, run by the
  * local interpreter against an S3 API (the embedded server by default), with the recognize tasks
@@ -105,11 +78,15 @@ export async function runLocalSearch(search: LocalSearchOptions): Promise<LocalS
   };
   try {
     report({});
+    const anyKey = { uploadsOnly: false };
     const input: JobInputDraft = {
       bucket,
-      video: { key: videoKey(search.video, bucket) ?? (await upload(s3, bucket, search.video)) },
+      video: { key: await inputKey(s3, bucket, search.video, '--video', anyKey) },
       faces: await Promise.all(
-        search.faces.map(async (face) => ({ name: face.name, keys: await Promise.all(face.photos.map((photo) => upload(s3, bucket, photo))) })),
+        search.faces.map(async (face) => ({
+          name: face.name,
+          keys: await Promise.all(face.photos.map((photo) => inputKey(s3, bucket, photo, `--face ${face.name}`, anyKey))),
+        })),
       ),
       options: search.options,
     };

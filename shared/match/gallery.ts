@@ -1,6 +1,7 @@
 import { inputError } from '../errors.ts';
 import type { Gallery, GalleryIdentity, PhotoReport } from '../schemas/gallery.ts';
-import { analyzeImage, DEFAULT_ANALYZE_OPTIONS, type AnalyzedFace, type AnalyzeOptions } from '../vision/analyze.ts';
+import { analyzeImage, type AnalyzedFace } from '../vision/analyze.ts';
+import { DEFAULT_ANALYZE_OPTIONS, type AnalyzeOptions } from '../vision/options.ts';
 import { embedFaces } from '../vision/embed.ts';
 import { limitSize, loadImage, padImage, type RgbImage } from '../vision/image.ts';
 import { AUGMENTATIONS, type Augmentation } from './augment.ts';

@@ -1,8 +1,7 @@
 import { AUGMENTATIONS } from '../match/augment.ts';
 import { DEFAULT_RULE } from '../match/matcher.ts';
 import { DEFAULT_TRACK_OPTIONS } from '../match/tracks.ts';
-import { DEFAULT_ANALYZE_OPTIONS } from '../vision/analyze.ts';
-import { DEFAULT_SCAN_OPTIONS } from './scan.ts';
+import { DEFAULT_ANALYZE_OPTIONS, MAX_SCAN_WIDTH } from '../vision/options.ts';
 
 /**
  * Everything besides the inputs and the user's options that decides a job's results. It is part
@@ -13,6 +12,6 @@ export const RECOGNITION_FINGERPRINT = JSON.stringify({
   rule: DEFAULT_RULE,
   tracks: DEFAULT_TRACK_OPTIONS,
   analyze: DEFAULT_ANALYZE_OPTIONS,
-  maxWidth: DEFAULT_SCAN_OPTIONS.maxWidth,
+  maxWidth: MAX_SCAN_WIDTH,
   augmentations: AUGMENTATIONS,
 });

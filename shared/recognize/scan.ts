@@ -3,14 +3,15 @@ import { DEFAULT_RULE, matchEmbedding, type GalleryIndex, type MatchRule } from 
 import { DEFAULT_TRACK_OPTIONS, labelTracks, linkTracks, type Sighting, type TrackOptions } from '../match/tracks.ts';
 import { decodeFrames } from '../video/decode.ts';
 import type { VideoInfo } from '../video/types.ts';
-import { analyzeImage, DEFAULT_ANALYZE_OPTIONS, type AnalyzeOptions } from '../vision/analyze.ts';
+import { analyzeImage } from '../vision/analyze.ts';
+import { DEFAULT_ANALYZE_OPTIONS, MAX_SCAN_WIDTH, type AnalyzeOptions } from '../vision/options.ts';
 
 export interface ScanOptions {
   sampleFps: number;
   analyze: AnalyzeOptions;
   rule: MatchRule;
   tracks: TrackOptions;
-  /** Frames wider than this are scaled down before detection (4K gains little over 1080p here). */
+  /** Frames wider than this are scaled down before detection. */
   maxWidth: number;
 }
 
@@ -19,7 +20,7 @@ export const DEFAULT_SCAN_OPTIONS: ScanOptions = {
   analyze: DEFAULT_ANALYZE_OPTIONS,
   rule: DEFAULT_RULE,
   tracks: DEFAULT_TRACK_OPTIONS,
-  maxWidth: 1920,
+  maxWidth: MAX_SCAN_WIDTH,
 };
 
 export interface ScanContext {

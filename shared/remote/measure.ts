@@ -1,9 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { inputError } from '../errors.ts';
+import { DEFAULT_DETECT_OPTIONS } from '../vision/options.ts';
 import type { GalleryIndex } from '../match/matcher.ts';
-import { DEFAULT_SCAN_OPTIONS, scanChunk } from '../recognize/scan.ts';
 import { probeVideo } from '../video/probe.ts';
-import { DEFAULT_DETECT_OPTIONS } from '../vision/detect.ts';
 import { FACE_EMBEDDER, loadModel, MODEL_NAMES } from '../vision/models.ts';
 
 export interface MeasureChunkOptions {
@@ -65,6 +64,8 @@ export async function measureChunk(options: MeasureChunkOptions): Promise<ChunkM
     });
   }
 
+  // Imported here, not at the top: they load ONNX Runtime, which `--remote` and `serve` never need.
+  const { DEFAULT_SCAN_OPTIONS, scanChunk } = await import('../recognize/scan.ts');
   const loadStarted = performance.now();
   await Promise.all(MODEL_NAMES.map((name) => loadModel(name, { threads })));
   const modelLoadSeconds = (performance.now() - loadStarted) / 1000;

@@ -11,7 +11,7 @@ import { JobInput, type JobInputDraft } from '../schemas/job.ts';
 import { jobKeys } from '../storage/keys.ts';
 import { awsCredentialsConfigured, createS3Client, getToFile, s3Url } from '../storage/s3.ts';
 import { fromAwsError } from './aws-errors.ts';
-import { inputKey } from './inputs.ts';
+import { inputKey } from '../storage/uploads.ts';
 import { startNamedExecution } from './start-execution.ts';
 import { resolveRemoteTarget, type RemoteTarget, type RemoteTargetInput } from './target.ts';
 import { executionConsoleUrl, watchExecution, type WatchOptions } from './watch-execution.ts';

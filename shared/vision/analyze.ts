@@ -1,17 +1,10 @@
 import type { Box } from '../schemas/faces.ts';
 import type { FivePoints } from './align.ts';
-import { DEFAULT_DETECT_OPTIONS, detectFaces, type DetectOptions } from './detect.ts';
+import { detectFaces } from './detect.ts';
 import { embedFaces } from './embed.ts';
 import type { RgbImage } from './image.ts';
 import { locateLandmarks } from './landmarks.ts';
-
-export interface AnalyzeOptions {
-  detect: DetectOptions;
-  /** Mesh confidence below which a detection is treated as not a face. */
-  minFaceflag: number;
-}
-
-export const DEFAULT_ANALYZE_OPTIONS: AnalyzeOptions = { detect: DEFAULT_DETECT_OPTIONS, minFaceflag: 0.5 };
+import { DEFAULT_ANALYZE_OPTIONS, type AnalyzeOptions } from './options.ts';
 
 export interface AnalyzedFace {
   box: Box;

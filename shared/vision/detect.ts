@@ -3,29 +3,8 @@ import { sampleInto, squareCropAffine } from './affine.ts';
 import type { RgbImage } from './image.ts';
 import { FACE_DETECTOR, decodeDetection, loadModel } from './models.ts';
 import { weightedNms, type Detection } from './nms.ts';
+import { DEFAULT_DETECT_OPTIONS, type DetectOptions } from './options.ts';
 import { planTiles, type Tile } from './tiles.ts';
-
-export interface DetectOptions {
-  /** Detector probability below which a candidate is dropped. */
-  minScore: number;
-  /** Overlap above which two detections are the same face. */
-  nmsIoU: number;
-  /**
-   * Smallest tile side (source pixels) scanned in addition to the whole frame; `null` scans the
-   * whole frame only. Smaller tiles find smaller faces at the cost of more detector runs.
-   */
-  minTileSide: number | null;
-  overlap: number;
-  threads: number;
-}
-
-export const DEFAULT_DETECT_OPTIONS: DetectOptions = {
-  minScore: 0.6,
-  nmsIoU: 0.3,
-  minTileSide: 320,
-  overlap: 0.25,
-  threads: 1,
-};
 
 const SIZE = FACE_DETECTOR.anchors.inputSize;
 const ROW = 17;

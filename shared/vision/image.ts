@@ -1,4 +1,5 @@
 import sharp from 'sharp';
+import { PHOTO_EXTENSIONS } from '../config/photos.ts';
 import { inputError } from '../errors.ts';
 
 /** Packed 8-bit RGB pixels, row-major: the one in-memory image type of the vision code. */
@@ -8,8 +9,6 @@ export interface RgbImage {
   data: Uint8Array;
 }
 
-/** Formats sharp decodes that we accept as reference photos. */
-export const PHOTO_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.webp', '.tif', '.tiff', '.gif', '.avif'] as const;
 
 /**
  * Decodes a photo (path or bytes) to RGB, honouring EXIF orientation; grey and alpha images

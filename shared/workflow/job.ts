@@ -5,7 +5,7 @@ import { inputError, parseInput } from '../errors.ts';
 import { RECOGNITION_FINGERPRINT } from '../recognize/fingerprint.ts';
 import { JobInput, type Job } from '../schemas/job.ts';
 import { listKeys, s3Url } from '../storage/s3.ts';
-import { PHOTO_EXTENSIONS } from '../vision/image.ts';
+import { PHOTO_EXTENSIONS } from '../config/photos.ts';
 
 export interface ResolvedJob {
   job: Job;

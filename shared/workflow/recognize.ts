@@ -9,7 +9,7 @@ import { jobKeys } from '../storage/keys.ts';
 import { exists, getJson, presignGet, putJson } from '../storage/s3.ts';
 import { probeVideo } from '../video/probe.ts';
 import type { VideoInfo } from '../video/types.ts';
-import { DEFAULT_DETECT_OPTIONS } from '../vision/detect.ts';
+import { DEFAULT_DETECT_OPTIONS } from '../vision/options.ts';
 import type { HandlerContext } from './context.ts';
 
 /** One Distributed Map child's input: the job context once, then its batch of chunks. */

@@ -3,7 +3,7 @@ import { buildGallery, DEFAULT_ENROL_OPTIONS } from '../match/gallery.ts';
 import { Gallery } from '../schemas/gallery.ts';
 import { jobKeys } from '../storage/keys.ts';
 import { exists, getBytes, getJson, putJson, s3Url } from '../storage/s3.ts';
-import { DEFAULT_DETECT_OPTIONS } from '../vision/detect.ts';
+import { DEFAULT_DETECT_OPTIONS } from '../vision/options.ts';
 import type { HandlerContext } from './context.ts';
 import { resolveJob } from './job.ts';
 

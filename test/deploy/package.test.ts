@@ -283,7 +283,7 @@ describe('artifacts run as on Lambda', () => {
     expect(entries.some((entry) => entry.name === 'layer-manifest.json')).toBe(false);
   });
 
-  it('the packaged ffmpeg runs and decodes the sample; ffprobe reads it', async () => {
+  it('the packaged ffmpeg runs and decodes the sample; ffprobe reads it; both speak HTTPS', async () => {
     const version = await run(join(opt, 'bin/ffmpeg'), ['-hide_banner', '-version']);
     expect(version.stdout).toMatch(/^ffmpeg version/);
     const video = join(PROJECT_DIR, 'fixtures/videos/hamilton_short.mp4');
@@ -297,6 +297,11 @@ describe('artifacts run as on Lambda', () => {
     expect(frames).toBeGreaterThan(250); // ~10 s at 29.97 fps
     const probe = await run(join(opt, 'bin/ffprobe'), ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', video]);
     expect(Number(probe.stdout.trim())).toBeCloseTo(10.02, 1);
+    // On Lambda both read the video over a presigned HTTPS URL, and the montage draws name labels.
+    for (const tool of ['ffmpeg', 'ffprobe']) {
+      expect((await run(join(opt, 'bin', tool), ['-hide_banner', '-protocols'])).stdout).toMatch(/^\s+https$/m);
+    }
+    expect((await run(join(opt, 'bin/ffmpeg'), ['-hide_banner', '-filters'])).stdout).toMatch(/ drawtext /);
   });
 
   it('the packaged onnxruntime loads and runs every packaged model; sharp decodes a photo', async () => {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { videoLikeEmbedding, VIDEO_LIKE } from '../../eval/degrade.ts';
 import { evaluatePhotos, type LabelledEmbedding } from '../../eval/photos.ts';
 import { findReferenceFace } from '../../match/gallery.ts';
-import { DEFAULT_ANALYZE_OPTIONS } from '../../vision/analyze.ts';
+import { DEFAULT_ANALYZE_OPTIONS } from '../../vision/options.ts';
 import { ensureModels } from '../../vision/models.ts';
 import { facesFromIdentityFolders } from '../faces-arg.ts';
 import { parseFlags } from '../flags.ts';

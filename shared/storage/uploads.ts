@@ -3,8 +3,8 @@ import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { inputError } from '../errors.ts';
-import { UPLOADS_PREFIX, uploadKey } from '../storage/keys.ts';
-import { exists, putFile } from '../storage/s3.ts';
+import { UPLOADS_PREFIX, uploadKey } from './keys.ts';
+import { exists, putFile } from './s3.ts';
 
 async function sha256File(path: string): Promise<string> {
   const hash = createHash('sha256');
@@ -18,19 +18,26 @@ async function sha256File(path: string): Promise<string> {
 
 /**
  * The key of an input in the bucket: an `s3://` URL is used where it is (it must be in the
- * search's bucket, under uploads/, which is all the functions may read); a local file is uploaded
- * under a content-addressed key, so a repeated search uploads nothing and reuses its job id.
+ * search's bucket and, on AWS, under uploads/, which is all the functions may read); a local file
+ * is uploaded under a content-addressed key, so a repeated search uploads nothing and reuses its
+ * job id.
  */
-export async function inputKey(s3: S3Client, bucket: string, source: string, what: string): Promise<string> {
+export async function inputKey(
+  s3: S3Client,
+  bucket: string,
+  source: string,
+  what: string,
+  { uploadsOnly }: { uploadsOnly: boolean } = { uploadsOnly: true },
+): Promise<string> {
   const url = /^s3:\/\/([^/]+)\/(.+)$/.exec(source);
   if (url) {
     if (url[1] !== bucket) {
-      throw inputError(`${what} ${source} is in bucket ${url[1]}, but the stack's bucket is ${bucket}`, {
+      throw inputError(`${what} ${source} is in bucket ${url[1]}, but this search uses bucket ${bucket}`, {
         input: what,
         hint: `copy it to s3://${bucket}/${UPLOADS_PREFIX}... (the functions may read only their own bucket)`,
       });
     }
-    if (!url[2]!.startsWith(UPLOADS_PREFIX)) {
+    if (uploadsOnly && !url[2]!.startsWith(UPLOADS_PREFIX)) {
       throw inputError(`${what} ${source} is not under ${UPLOADS_PREFIX}`, {
         input: what,
         hint: `the functions may read inputs only under s3://${bucket}/${UPLOADS_PREFIX}; copy it there`,
