@@ -1,12 +1,16 @@
 import { describeError } from '../errors.ts';
 import { evalPhotosCommand, EVAL_PHOTOS_USAGE } from './commands/eval-photos.ts';
 import { evalCommand, EVAL_USAGE } from './commands/eval.ts';
+import { estimateCommand, ESTIMATE_USAGE } from './commands/estimate.ts';
 import { searchCommand, SEARCH_USAGE } from './commands/search.ts';
+import { serveCommand, SERVE_USAGE } from './commands/serve.ts';
 
 const COMMANDS: Record<string, { run: (argv: readonly string[]) => Promise<void>; usage: string }> = {
   search: { run: searchCommand, usage: SEARCH_USAGE },
   eval: { run: evalCommand, usage: EVAL_USAGE },
   'eval-photos': { run: evalPhotosCommand, usage: EVAL_PHOTOS_USAGE },
+  serve: { run: serveCommand, usage: SERVE_USAGE },
+  estimate: { run: estimateCommand, usage: ESTIMATE_USAGE },
 };
 
 const HELP = `lambdaface: find people in long videos.

@@ -1,19 +1,16 @@
 import { mkdir } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SearchOptionsInput } from '../config/options.ts';
 import type { JobInputDraft } from '../schemas/job.ts';
 import { jobKeys } from '../storage/keys.ts';
-import { createS3Client, getToFile, listKeys } from '../storage/s3.ts';
+import { getToFile, listKeys } from '../storage/s3.ts';
 import { inputKey } from '../storage/uploads.ts';
-import { ensureModels } from '../vision/models.ts';
 import type { FinishResult } from '../workflow/finish.ts';
 import type { RecognizeResult } from '../workflow/recognize.ts';
-import { createHandlerPool } from './handler-pool.ts';
 import type { MapProgress } from './distributed-map/run-map.ts';
 import { runLocalWorkflow } from './run-workflow.ts';
-import { startEmbeddedS3 } from './s3-server.ts';
+import { startLocalRuntime } from './runtime.ts';
 
 export interface LocalSearchOptions {
   /** A local file or `s3://bucket/key` (in the bucket the search uses). */
@@ -55,22 +52,13 @@ export const DEFAULT_BUCKET = 'lambdaface';
  */
 export async function runLocalSearch(search: LocalSearchOptions): Promise<LocalSearchResult> {
   const started = performance.now();
-  // Converted from the pinned npm weights on first use; a no-op when they are current.
-  await ensureModels();
   const bucket = search.bucket ?? DEFAULT_BUCKET;
-  const dataDir = search.s3Endpoint ? undefined : resolve(search.dataDir ?? '.lambdaface/s3');
-  const server = dataDir ? await startEmbeddedS3({ dir: dataDir, buckets: [bucket] }) : undefined;
-  const s3 = server ? createS3Client(server.clientConfig) : createS3Client({ endpoint: search.s3Endpoint! });
-  const cores = availableParallelism();
-  const concurrency = Math.max(1, search.concurrency ?? cores);
-  const pool = createHandlerPool({
-    size: concurrency,
-    env: {
-      LAMBDAFACE_S3_ENDPOINT: server?.endpoint ?? search.s3Endpoint!,
-      LAMBDAFACE_THREADS: String(Math.max(1, Math.floor(cores / concurrency))),
-      ...(server ? { AWS_ACCESS_KEY_ID: server.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: server.credentials.secretAccessKey } : {}),
-    },
+  const runtime = await startLocalRuntime({
+    bucket,
+    ...(search.concurrency ? { concurrency: search.concurrency } : {}),
+    ...(search.s3Endpoint ? { s3Endpoint: search.s3Endpoint } : { dataDir: search.dataDir ?? '.lambdaface/s3' }),
   });
+  const { s3, pool, concurrency } = runtime;
   const progress: SearchProgress = { phase: 'upload', chunksDone: 0, chunksTotal: 0, facesFound: 0 };
   const report = (update: Partial<SearchProgress>) => {
     Object.assign(progress, update);
@@ -113,10 +101,9 @@ export async function runLocalSearch(search: LocalSearchOptions): Promise<LocalS
     const result = run.output as unknown as FinishResult;
     report({ phase: 'download' });
     const files = await downloadOutputs(s3, bucket, result.jobId, search.out);
-    return { jobId: result.jobId, result, files, dataDir, elapsedSeconds: (performance.now() - started) / 1000 };
+    return { jobId: result.jobId, result, files, dataDir: runtime.server?.dir, elapsedSeconds: (performance.now() - started) / 1000 };
   } finally {
-    await pool.close();
-    await server?.close();
+    await runtime.close();
   }
 }
 

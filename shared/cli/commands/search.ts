@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import type { SearchOptionsInput } from '../../config/options.ts';
 import { runLocalSearch, type LocalSearchResult } from '../../local/search.ts';
+import type { FinishResult } from '../../workflow/finish.ts';
 import { probeVideo } from '../../video/probe.ts';
 import { resolveFaceFlags } from '../faces-arg.ts';
 import { numberFlag, parseFlags } from '../flags.ts';
@@ -10,10 +11,12 @@ import { progressReporter } from '../progress.ts';
 export const SEARCH_USAGE = `lambdaface search --video <path|s3://bucket/key> --face <name>=<photo|dir> [--face …] --out <dir>
   [--sample-fps N] [--chunk-seconds N] [--concurrency N] [--threshold X] [--no-montage]
   [--s3-endpoint URL --bucket NAME] [--data-dir DIR] [--json]
+  [--remote (--stack NAME | --state-machine ARN --bucket NAME) [--region R]]
 
 Finds the enrolled people in the video and writes timeline.json/.csv/.vtt, montage.mp4,
 report.html and thumbnails/ into --out. Runs the workflow on this machine against an embedded
-S3 server (objects kept in --data-dir, default .lambdaface/s3), or against --s3-endpoint.`;
+S3 server (objects kept in --data-dir, default .lambdaface/s3), or against --s3-endpoint; with
+--remote, on the deployed stack (inputs uploaded to its bucket, outputs downloaded).`;
 
 export const SEARCH_FLAGS = {
   video: { type: 'string' },
@@ -28,6 +31,10 @@ export const SEARCH_FLAGS = {
   bucket: { type: 'string' },
   'data-dir': { type: 'string' },
   json: { type: 'boolean' },
+  remote: { type: 'boolean' },
+  stack: { type: 'string' },
+  'state-machine': { type: 'string' },
+  region: { type: 'string' },
 } as const;
 
 export const SearchFlags = z
@@ -44,10 +51,18 @@ export const SearchFlags = z
     bucket: z.string().min(3).optional(),
     'data-dir': z.string().optional(),
     json: z.boolean().default(false),
+    remote: z.boolean().default(false),
+    stack: z.string().min(1).optional(),
+    'state-machine': z.string().startsWith('arn:aws', 'a state machine ARN starts with arn:aws').optional(),
+    region: z.string().min(1).optional(),
   })
   .refine((flags) => flags['s3-endpoint'] === undefined || flags.bucket !== undefined, {
     message: '--s3-endpoint needs --bucket',
     path: ['bucket'],
+  })
+  .refine((flags) => !flags.remote || flags.stack !== undefined || (flags['state-machine'] !== undefined && flags.bucket !== undefined), {
+    message: '--remote needs --stack <name>, or --state-machine <arn> with --bucket <name>',
+    path: ['remote'],
   });
 export type SearchFlags = z.infer<typeof SearchFlags>;
 
@@ -93,7 +108,7 @@ export async function searchFromFlags(flags: SearchFlags, overrides: Partial<Sea
 
 const clock = (seconds: number): string => `${Math.floor(seconds / 60)}:${(seconds % 60).toFixed(1).padStart(4, '0')}`;
 
-export function formatSummary(search: LocalSearchResult, out: string): string {
+export function formatSummary(search: Pick<LocalSearchResult, 'result' | 'files' | 'dataDir' | 'elapsedSeconds'>, out: string): string {
   const { result } = search;
   const lines = [`Searched ${clock(result.videoDuration)} of video in ${search.elapsedSeconds.toFixed(1)} s (job ${result.jobId}).`];
   for (const person of result.identities) {
@@ -106,8 +121,34 @@ export function formatSummary(search: LocalSearchResult, out: string): string {
   return lines.join('\n');
 }
 
+async function searchRemotely(flags: SearchFlags): Promise<Pick<LocalSearchResult, 'result' | 'files' | 'dataDir' | 'elapsedSeconds'>> {
+  const { searchRemote } = await import('../../remote/search-remote.ts');
+  const reporter = progressReporter();
+  try {
+    const remote = await searchRemote({
+      target: flags.stack ? { stack: flags.stack } : { stateMachineArn: flags['state-machine']!, bucket: flags.bucket! },
+      ...(flags.region ? { region: flags.region } : {}),
+      video: flags.video,
+      faces: await resolveFaceFlags(flags.face),
+      options: {
+        ...(flags['sample-fps'] === undefined ? {} : { sampleFps: flags['sample-fps'] }),
+        ...(flags['chunk-seconds'] === undefined ? {} : { chunkSeconds: flags['chunk-seconds'] }),
+        ...(flags.threshold === undefined ? {} : { threshold: flags.threshold }),
+        ...(flags.concurrency === undefined ? {} : { maxConcurrency: flags.concurrency }),
+        ...(flags['no-montage'] ? { montage: false } : {}),
+      },
+      out: flags.out,
+      onProgress: reporter.update,
+    });
+    process.stderr.write(`execution: ${remote.consoleUrl}\n`);
+    return { result: remote.result as unknown as FinishResult, files: remote.files, dataDir: undefined, elapsedSeconds: remote.elapsedSeconds };
+  } finally {
+    reporter.done();
+  }
+}
+
 export async function searchCommand(argv: readonly string[]): Promise<void> {
   const flags = parseFlags('search', argv, SEARCH_FLAGS, SearchFlags);
-  const search = await searchFromFlags(flags);
+  const search = flags.remote ? await searchRemotely(flags) : await searchFromFlags(flags);
   process.stdout.write(flags.json ? `${JSON.stringify({ ...search.result, files: search.files }, null, 2)}\n` : `${formatSummary(search, flags.out)}\n`);
 }

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { estimateVideo } from '../../remote/estimate-video.ts';
+import { numberFlag, parseFlags } from '../flags.ts';
+
+export const ESTIMATE_USAGE = `lambdaface estimate --video <file> [--memory MB] [--concurrency N] [--arch x86_64|arm64]
+  [--sample-fps N] [--chunk-seconds N] [--json]
+
+Times one real chunk of the video on this machine and predicts the wall time and dollars of the
+whole search on AWS (Lambda GB-seconds and requests, Step Functions transitions), listing every
+assumption it makes.`;
+
+const Flags = z.object({
+  video: z.string({ error: 'give the video with --video <file>' }).min(1),
+  memory: numberFlag(z.number().int().min(128).max(10_240)),
+  concurrency: numberFlag(z.number().int().min(1).max(10_000)),
+  arch: z.enum(['x86_64', 'arm64']).default('x86_64'),
+  'sample-fps': numberFlag(z.number().positive().max(60)),
+  'chunk-seconds': numberFlag(z.number().min(1).max(3600)),
+  json: z.boolean().default(false),
+});
+
+const FLAGS = {
+  video: { type: 'string' },
+  memory: { type: 'string' },
+  concurrency: { type: 'string' },
+  arch: { type: 'string' },
+  'sample-fps': { type: 'string' },
+  'chunk-seconds': { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
+export async function estimateCommand(argv: readonly string[]): Promise<void> {
+  const flags = parseFlags('estimate', argv, FLAGS, Flags);
+  const { measurement, estimate } = await estimateVideo({
+    video: flags.video,
+    arch: flags.arch,
+    ...(flags.memory ? { memoryMb: flags.memory } : {}),
+    ...(flags.concurrency ? { concurrency: flags.concurrency } : {}),
+    options: {
+      ...(flags['sample-fps'] ? { sampleFps: flags['sample-fps'] } : {}),
+      ...(flags['chunk-seconds'] ? { chunkSeconds: flags['chunk-seconds'] } : {}),
+    },
+  });
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify({ measurement, estimate }, null, 2)}\n`);
+    return;
+  }
+  const lines = [
+    `${estimate.chunks} chunk(s) in ${estimate.batches} recognize invocation(s), ${estimate.concurrency} at a time (${estimate.waves} wave(s))`,
+    `wall time on AWS: about ${estimate.wallSeconds.total.toFixed(0)} s (prepare ${estimate.wallSeconds.prepare.toFixed(0)} s, recognize ${estimate.wallSeconds.recognize.toFixed(0)} s, montage ${estimate.wallSeconds.montage.toFixed(0)} s)`,
+    `cost: $${estimate.dollars.total.toFixed(4)} (Lambda compute $${estimate.dollars.lambdaCompute.toFixed(4)} for ${estimate.gbSeconds.toFixed(0)} GB-s, requests $${estimate.dollars.lambdaRequests.toFixed(4)}, state transitions $${estimate.dollars.stateTransitions.toFixed(4)})`,
+    'assumptions:',
+    ...estimate.assumptions.map((assumption) => `  - ${assumption}`),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}

@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { describeError } from '../../errors.ts';
+import { runLocalWorkflow } from '../../local/run-workflow.ts';
+import { startLocalRuntime } from '../../local/runtime.ts';
+import { DEFAULT_BUCKET } from '../../local/search.ts';
+import { localStarter } from '../../workflow/local-starter.ts';
+import { startJobsFromUploads } from '../../workflow/start.ts';
+import { numberFlag, parseFlags } from '../flags.ts';
+
+export const SERVE_USAGE = `lambdaface serve [--port N] [--bucket NAME] [--data-dir DIR] [--concurrency N]
+
+Keeps the embedded S3 server and the workflow engine running. Uploading uploads/<job>/job.json
+(a job input; see README "Job input") with any S3 client starts that job, as the start function
+does on AWS; its outputs appear under jobs/<id>/ in the same bucket. Stop with Ctrl-C.`;
+
+const Flags = z.object({
+  port: numberFlag(z.number().int().min(1).max(65535)),
+  bucket: z.string().min(3).default(DEFAULT_BUCKET),
+  'data-dir': z.string().default('.lambdaface/s3'),
+  concurrency: numberFlag(z.number().int().min(1).max(256)),
+});
+export type ServeFlags = z.infer<typeof Flags>;
+
+export interface LocalService {
+  endpoint: string;
+  /** Settles when every job started so far has finished. */
+  idle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The `serve` service: the embedded S3 whose uploads of job.json start local workflow runs. */
+export async function startService(flags: ServeFlags, log: (line: string) => void): Promise<LocalService> {
+  const runtime = await startLocalRuntime({
+    bucket: flags.bucket,
+    dataDir: flags['data-dir'],
+    ...(flags.port ? { port: flags.port } : {}),
+    ...(flags.concurrency ? { concurrency: flags.concurrency } : {}),
+  });
+  const server = runtime.server!;
+  const starter = localStarter(
+    ({ name, input }) =>
+      runLocalWorkflow({ input, executionName: name, handlers: runtime.pool.handlers, s3: { client: runtime.s3 }, concurrency: runtime.concurrency }),
+    (execution, outcome) =>
+      log(outcome.ok ? `finished ${execution.name}: outputs under s3://${execution.input.bucket}/jobs/` : `failed ${execution.name}: ${describeError(outcome.error)}`),
+  );
+  const unsubscribe = server.onObjectCreated(async (event) => {
+    try {
+      await startJobsFromUploads({ Records: [event.record] }, { s3: runtime.s3, starter, log });
+    } catch (error) {
+      log(`could not start a job for ${event.key}: ${describeError(error)}`);
+    }
+  });
+  return {
+    endpoint: server.endpoint,
+    idle: async () => {
+      while (starter.running.size > 0) await Promise.allSettled([...starter.running.values()]);
+    },
+    close: async () => {
+      unsubscribe();
+      await runtime.close();
+    },
+  };
+}
+
+export async function serveCommand(argv: readonly string[]): Promise<void> {
+  const flags = parseFlags('serve', argv, { port: { type: 'string' }, bucket: { type: 'string' }, 'data-dir': { type: 'string' }, concurrency: { type: 'string' } }, Flags);
+  const log = (line: string) => process.stdout.write(`${line}\n`);
+  const service = await startService(flags, log);
+  log(`lambdaface serve: S3 API at ${service.endpoint} (bucket ${flags.bucket}, credentials S3RVER/S3RVER, objects in ${flags['data-dir']})`);
+  log(`upload uploads/<job>/job.json to start a search; Ctrl-C to stop`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  log('stopping: waiting for running jobs');
+  await service.idle();
+  await service.close();
+}
