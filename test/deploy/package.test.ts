@@ -57,7 +57,7 @@ const MACHINE_ARN = `arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::Accou
 
 const FUNCTIONS = {
   train: { memory: 2048, timeout: 300, layers: ['OnnxLambdaLayer'] },
-  shard: { memory: 512, timeout: 120, layers: ['FfmpegLambdaLayer', 'OnnxLambdaLayer'] },
+  shard: { memory: 512, timeout: 120, layers: ['FfmpegLambdaLayer'] },
   recognize: { memory: 2048, timeout: 900, layers: ['FfmpegLambdaLayer', 'OnnxLambdaLayer'] },
   montage: { memory: 3538, timeout: 900, layers: ['FfmpegLambdaLayer'] },
   start: { memory: 256, timeout: 30, layers: [] },
