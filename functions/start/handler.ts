@@ -7,9 +7,8 @@ import { startJobsFromUploads } from '../../shared/workflow/start.ts';
 let starter: ExecutionStarter | undefined;
 
 /** Built on first use and kept by a warm Lambda; serverless.yml sets the ARN. */
-function starterFromEnv(): ExecutionStarter {
+function starterFor(arn: string | undefined): ExecutionStarter {
   if (starter === undefined) {
-    const arn = process.env['LAMBDAFACE_STATE_MACHINE_ARN'];
     if (!arn) throw inputError('LAMBDAFACE_STATE_MACHINE_ARN is not set', { input: 'LAMBDAFACE_STATE_MACHINE_ARN', hint: 'deploy with serverless.yml, which sets it' });
     starter = sfnStarter(new SFNClient({}), arn);
   }
@@ -17,4 +16,4 @@ function starterFromEnv(): ExecutionStarter {
 }
 
 /** Start: S3 upload of uploads/<job>/job.json -> validate -> StartExecution (idempotent per object version). */
-export const handler = lambdaHandler((event, context) => startJobsFromUploads(event, { s3: context.s3, starter: starterFromEnv() }));
+export const handler = lambdaHandler((event, context) => startJobsFromUploads(event, { s3: context.s3, starter: starterFor(context.config.stateMachineArn) }));

@@ -13,12 +13,15 @@ const RuntimeEnv = z.object({
   LAMBDAFACE_THREADS: z.coerce.number().int().min(1).max(64).optional(),
   /** Scratch space for montage pieces and downloads. */
   LAMBDAFACE_TMP: z.string().min(1).optional(),
+  /** The state machine the start function starts (set by serverless.yml). */
+  LAMBDAFACE_STATE_MACHINE_ARN: z.string().startsWith('arn:').optional(),
 });
 
 export interface RuntimeConfig {
   s3Endpoint: string | undefined;
   threads: number;
   tmpDir: string;
+  stateMachineArn: string | undefined;
 }
 
 export function runtimeConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
@@ -27,5 +30,6 @@ export function runtimeConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConf
     s3Endpoint: parsed.LAMBDAFACE_S3_ENDPOINT,
     threads: parsed.LAMBDAFACE_THREADS ?? availableParallelism(),
     tmpDir: parsed.LAMBDAFACE_TMP ?? (env['LAMBDA_TASK_ROOT'] ? '/tmp' : (env['TMPDIR'] ?? '/tmp')),
+    stateMachineArn: parsed.LAMBDAFACE_STATE_MACHINE_ARN,
   };
 }
