@@ -295,6 +295,10 @@ async function createSession(name: ModelName, path: string, threads: number): Pr
       interOpNumThreads: 1,
       executionMode: 'sequential',
       graphOptimizationLevel: 'all',
+      // Idle pool threads otherwise busy-wait between the many small runs of a frame, taking the
+      // cores ffmpeg and the other workers need: with 2 threads, spinning made a frame 1.7x slower
+      // than 1 thread; without it, 2 threads are 1.4x faster (bench/ort-spin.ts).
+      extra: { session: { intra_op: { allow_spinning: '0' } } },
     });
   } catch (cause) {
     throw modelError(`model ${name} at ${path} could not be loaded by ONNX Runtime`, { input: path, hint: BUILD_HINT, cause });
