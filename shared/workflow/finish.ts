@@ -34,6 +34,7 @@ export interface FinishResult {
 
 /** Most thumbnails made per person: a long video can have hundreds of segments. */
 const MAX_THUMBNAILS_PER_PERSON = 40;
+const THUMBNAIL_PARALLELISM = 4;
 
 /**
  * Montage: merges every chunk's faces into the timeline, writes it as JSON, CSV and WebVTT, takes
@@ -63,13 +64,19 @@ export async function finishJob(raw: unknown, context: HandlerContext): Promise<
   ]);
 
   const thumbnails = new Map<string, string>();
-  for (const identity of timeline.identities) {
-    for (const [i, segment] of identity.segments.slice(0, MAX_THUMBNAILS_PER_PERSON).entries()) {
-      const name = `${identity.name.replace(/[^A-Za-z0-9_-]/g, '_')}-${i}.jpg`;
-      const jpeg = await extractThumbnail(url, segment.bestFace.time, { box: segment.bestFace.box, maxSize: 160, video });
-      await putBytes(s3, job.bucket, keys.thumbnail(name), jpeg, 'image/jpeg');
-      thumbnails.set(`${identity.name}/${i}`, `thumbnails/${name}`);
-    }
+  const wanted = timeline.identities.flatMap((identity) =>
+    identity.segments.slice(0, MAX_THUMBNAILS_PER_PERSON).map((segment, i) => ({ identity: identity.name, i, face: segment.bestFace })),
+  );
+  // Each thumbnail is one short ffmpeg run that mostly waits on a ranged read: run several at once.
+  for (let start = 0; start < wanted.length; start += THUMBNAIL_PARALLELISM) {
+    await Promise.all(
+      wanted.slice(start, start + THUMBNAIL_PARALLELISM).map(async ({ identity, i, face }) => {
+        const name = `${identity.replace(/[^A-Za-z0-9_-]/g, '_')}-${i}.jpg`;
+        const jpeg = await extractThumbnail(url, face.time, { box: face.box, maxSize: 160, video });
+        await putBytes(s3, job.bucket, keys.thumbnail(name), jpeg, 'image/jpeg');
+        thumbnails.set(`${identity}/${i}`, `thumbnails/${name}`);
+      }),
+    );
   }
 
   let montageKey: string | null = null;
@@ -103,7 +110,7 @@ export async function finishJob(raw: unknown, context: HandlerContext): Promise<
       timelineVtt: keys.timelineVtt,
       report: keys.report,
       montage: montageKey,
-      thumbnails: [...thumbnails.values()].map((path) => keys.prefix + path),
+      thumbnails: [...thumbnails.values()].sort().map((path) => keys.prefix + path),
     },
     identities: summarize(timeline),
     notFound: job.faces.map((face) => face.name).filter((name) => !timeline.identities.some((identity) => identity.name === name)),
