@@ -60,8 +60,3 @@ export function padImage(image: RgbImage, fraction: number): { image: RgbImage; 
   }
   return { image: { width, height, data }, offset };
 }
-
-/** Encodes an RGB image as JPEG (thumbnails, debugging). */
-export async function encodeJpeg(image: RgbImage, quality = 85): Promise<Buffer> {
-  return sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } }).jpeg({ quality }).toBuffer();
-}
