@@ -67,24 +67,10 @@ const MODEL_DIR = join(require.resolve('@vladmandic/face-api/package.json'), '..
 
 let loaded: Promise<FaceApi> | undefined;
 
-/**
- * tfjs's chained `t.as1D()` takes no argument (it flattens: reshape to [-1]); the reference module's
- * shim (test/integration/models/tfjs-reference.ts, reshapeTo) demands one size per dimension and
- * throws "as1D needs 1 dims", which face-api's SSD and landmark post-processing hit (`.as1D()`).
- * The descriptor net alone never calls it, so the tests pass; the benchmark restores tfjs's meaning.
- */
-function fixAs1D(): void {
-  const proto = tf.Tensor.prototype as unknown as Record<string, unknown>;
-  proto['as1D'] = function (this: import('@tensorflow/tfjs-core').Tensor) {
-    return tf.reshape(this, [-1]);
-  };
-}
-
 /** face-api with SSD MobileNet v1, the tiny detector, 68 landmarks and the descriptor net loaded from disk. */
 export function loadPeer(): Promise<FaceApi> {
   loaded ??= (async () => {
     const api = (await loadFaceApiRecognition()) as unknown as FaceApi;
-    fixAs1D();
     const { ssdMobilenetv1, tinyFaceDetector, faceLandmark68Net } = api.nets;
     for (const net of [ssdMobilenetv1, tinyFaceDetector, faceLandmark68Net]) await net.loadFromDisk(MODEL_DIR);
     return api;

@@ -102,6 +102,8 @@ function shimTfjsUmbrella(): void {
   }
   const reshapeTo = (rank: number) =>
     function (this: import('@tensorflow/tfjs-core').Tensor, ...shape: number[]) {
+      // tfjs's as1D() takes no size and flattens; the other ranks take their dims.
+      if (rank === 1 && shape.length === 0) return tf.reshape(this, [-1]);
       if (shape.length !== rank) throw new Error(`as${rank}D needs ${rank} dims`);
       return tf.reshape(this, shape);
     };
