@@ -1,11 +1,7 @@
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import type { S3Client } from '@aws-sdk/client-s3';
 import type { SearchOptionsInput } from '../config/options.ts';
 import type { JobInputDraft } from '../schemas/job.ts';
-import { jobKeys } from '../storage/keys.ts';
-import { getToFile, listKeys } from '../storage/s3.ts';
 import { inputKey } from '../storage/uploads.ts';
+import { downloadJobOutputs } from '../workflow/outputs.ts';
 import type { FinishResult } from '../workflow/finish.ts';
 import type { RecognizeResult } from '../workflow/recognize.ts';
 import type { MapProgress } from './distributed-map/run-map.ts';
@@ -100,25 +96,9 @@ export async function runLocalSearch(search: LocalSearchOptions): Promise<LocalS
     });
     const result = run.output as unknown as FinishResult;
     report({ phase: 'download' });
-    const files = await downloadOutputs(s3, bucket, result.jobId, search.out);
+    const files = await downloadJobOutputs(s3, result, search.out);
     return { jobId: result.jobId, result, files, dataDir: runtime.server?.dir, elapsedSeconds: (performance.now() - started) / 1000 };
   } finally {
     await runtime.close();
   }
-}
-
-/** Copies the job's outputs (timeline, montage, report, thumbnails) into `out`, keeping their layout. */
-async function downloadOutputs(s3: S3Client, bucket: string, jobId: string, out: string): Promise<string[]> {
-  const keys = jobKeys(jobId);
-  const wanted = [keys.timelineJson, keys.timelineCsv, keys.timelineVtt, keys.report, keys.montage];
-  const available = new Set(await listKeys(s3, bucket, keys.prefix));
-  const thumbnails = [...available].filter((key) => key.startsWith(keys.thumbnailsPrefix));
-  const files: string[] = [];
-  await mkdir(join(out, 'thumbnails'), { recursive: true });
-  for (const key of [...wanted.filter((key) => available.has(key)), ...thumbnails]) {
-    const path = join(out, key.slice(keys.prefix.length));
-    await getToFile(s3, bucket, key, path);
-    files.push(path);
-  }
-  return files;
 }

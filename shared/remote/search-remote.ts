@@ -1,6 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
 import { HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
@@ -8,8 +6,8 @@ import type { SearchOptionsInput } from '../config/options.ts';
 import { inputError, parseInput, workflowError } from '../errors.ts';
 import type { SearchProgress } from '../local/search.ts';
 import { JobInput, type JobInputDraft } from '../schemas/job.ts';
-import { jobKeys } from '../storage/keys.ts';
-import { awsCredentialsConfigured, createS3Client, getToFile, s3Url } from '../storage/s3.ts';
+import { awsCredentialsConfigured, createS3Client, s3Url } from '../storage/s3.ts';
+import { downloadJobOutputs } from '../workflow/outputs.ts';
 import { fromAwsError } from './aws-errors.ts';
 import { inputKey } from '../storage/uploads.ts';
 import { startNamedExecution } from './start-execution.ts';
@@ -96,23 +94,6 @@ async function checkBucket(s3: S3Client, bucket: string): Promise<void> {
   }
 }
 
-async function downloadOutputs(s3: S3Client, output: RemoteOutput, out: string): Promise<string[]> {
-  const { prefix } = jobKeys(output.jobId);
-  const { timelineJson, timelineCsv, timelineVtt, report, montage, thumbnails } = output.outputs;
-  const keys = [timelineJson, timelineCsv, timelineVtt, report, ...(montage ? [montage] : []), ...thumbnails];
-  const files: string[] = [];
-  for (const key of keys) {
-    if (!key.startsWith(prefix)) {
-      throw workflowError(`the execution reported an output outside its job (${key})`, { input: key, hint: 'this is a bug in lambdaface; please report it' });
-    }
-    const path = join(out, key.slice(prefix.length));
-    await mkdir(dirname(path), { recursive: true });
-    await getToFile(s3, output.bucket, key, path);
-    files.push(path);
-  }
-  return files;
-}
-
 /**
  * `lambdaface search --remote`: uploads the inputs to the stack's bucket, starts the deployed
  * state machine, follows it (map run item counts as progress) and downloads the outputs into
@@ -168,7 +149,7 @@ export async function searchRemote(options: SearchRemoteOptions, clients: Partia
   const result = parseInput(RemoteOutput, parsed, `output of ${execution.executionArn}`, 'the deployed stack runs another version of lambdaface: deploy this one');
 
   report({ phase: 'download' });
-  const files = await downloadOutputs(s3, result, options.out);
+  const files = await downloadJobOutputs(s3, result, options.out);
   return {
     target,
     executionArn: execution.executionArn,
