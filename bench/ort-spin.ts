@@ -1,6 +1,6 @@
 /**
  * A diagnostic beside the vision benchmark: the three ONNX sessions of one frame's work (detector
- * on the frame's tiles, then landmarks and embedder on `faces` crops), run back to back as
+ * on each level of the frame's pyramid, then landmarks and embedder on `faces` crops), run back to back as
  * analyzeImage does, with the other session options shared/vision/models.ts uses: 1 vs 2 intra-op
  * threads, ONNX Runtime's busy-waiting of idle pool threads ("spinning", its default) on and off
  * (models.ts turns it off).
@@ -10,9 +10,8 @@
  */
 import * as ort from 'onnxruntime-node';
 import { ALIGNED_SIZE } from '../shared/vision/align.ts';
-import { FACE_DETECTOR, FACE_EMBEDDER, FACE_LANDMARKS, modelPath, type ModelName } from '../shared/vision/models.ts';
-import { DEFAULT_DETECT_OPTIONS } from '../shared/vision/options.ts';
-import { planTiles } from '../shared/vision/tiles.ts';
+import { detectorPyramid } from '../shared/vision/detect.ts';
+import { FACE_LANDMARKS, modelPath, type ModelName } from '../shared/vision/models.ts';
 import { median } from './common.ts';
 
 export interface SpinRow {
@@ -35,15 +34,16 @@ function noise(length: number): Float32Array {
   return data;
 }
 
-const tensor = (batch: number, size: number) => new ort.Tensor('float32', noise(batch * size * size * 3), [batch, size, size, 3]);
+const tensor = (batch: number, height: number, width: number) => new ort.Tensor('float32', noise(batch * height * width * 3), [batch, height, width, 3]);
 
-export async function spinCheck(width: number, height: number, options: { faces?: number; rounds?: number; iterations?: number } = {}): Promise<{ tiles: number; faces: number; rows: SpinRow[] }> {
+export async function spinCheck(width: number, height: number, options: { faces?: number; rounds?: number; iterations?: number } = {}): Promise<{ levels: number; faces: number; rows: SpinRow[] }> {
   const { faces = 2, rounds = 3, iterations = 8 } = options;
-  const tiles = planTiles(width, height, { minTileSide: DEFAULT_DETECT_OPTIONS.minTileSide ?? Infinity, overlap: DEFAULT_DETECT_OPTIONS.overlap }).length;
-  const inputs: Record<ModelName, ort.Tensor> = {
-    'face-detector': tensor(tiles, FACE_DETECTOR.anchors.inputSize),
-    'face-landmarks': tensor(faces, FACE_LANDMARKS.input.shape[1]),
-    'face-embedder': tensor(faces, ALIGNED_SIZE),
+  const levels = detectorPyramid(width, height);
+  const mesh = FACE_LANDMARKS.input.shape[1];
+  const inputs: Record<ModelName, ort.Tensor[]> = {
+    'face-detector': levels.map((level) => tensor(1, level.height, level.width)),
+    'face-landmarks': [tensor(faces, mesh, mesh)],
+    'face-embedder': [tensor(faces, ALIGNED_SIZE, ALIGNED_SIZE)],
   };
   const names: ModelName[] = ['face-detector', 'face-landmarks', 'face-embedder'];
   const configs = [1, 2].flatMap((threads) => [true, false].map((spinning) => ({ threads, spinning })));
@@ -62,7 +62,9 @@ export async function spinCheck(width: number, height: number, options: { faces?
       ),
     ),
   );
-  const run = (session: ort.InferenceSession, name: ModelName) => session.run({ image: inputs[name] });
+  const run = async (session: ort.InferenceSession, name: ModelName) => {
+    for (const image of inputs[name]) await session.run({ image });
+  };
   const detect: number[][] = configs.map(() => []);
   const sequence: number[][] = configs.map(() => []);
   const cpu: number[][] = configs.map(() => []);
@@ -85,7 +87,7 @@ export async function spinCheck(width: number, height: number, options: { faces?
     await Promise.all(sessions.flat().map((session) => session.release()));
   }
   return {
-    tiles,
+    levels: levels.length,
     faces,
     rows: configs.map((config, i) => ({
       ...config,

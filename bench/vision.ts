@@ -3,7 +3,7 @@
  *
  * The vision core against the peer a Node user would pick (face-api on tfjs-wasm) and against the
  * floor (ffmpeg decoding alone), on the same sampled frames, in the same process and the same runs:
- *   - detection ms per frame (ours: whole frame + tiles, and whole frame only; 1 and 2 threads),
+ *   - detection ms per frame (ours: whole frame + finer pyramid levels, and whole frame only; 1 and 2 threads),
  *   - landmarks + align + embed ms per face,
  *   - the whole scan (decode -> detect -> ... -> match) in sampled frames per second, with its
  *     per-second precision/recall/F1 against the video's truth file when there is one.
@@ -60,19 +60,19 @@ if (!Number.isFinite(runs) || !(sampleFps > 0)) throw new Error('--runs and --sa
 
 // ---- configurations ------------------------------------------------------------------------------
 
-const detectOptions = (threads: number, tiled: boolean): DetectOptions => ({
+const detectOptions = (threads: number, pyramid: boolean): DetectOptions => ({
   ...DEFAULT_DETECT_OPTIONS,
   threads,
-  ...(tiled ? {} : { minTileSide: null }),
+  ...(pyramid ? {} : { minWindowSide: null }),
 });
-const analyzeOptions = (threads: number, tiled: boolean): AnalyzeOptions => ({ ...DEFAULT_ANALYZE_OPTIONS, detect: detectOptions(threads, tiled) });
-const scanOptions = (threads: number, tiled: boolean): ScanOptions => ({ ...DEFAULT_SCAN_OPTIONS, sampleFps, analyze: analyzeOptions(threads, tiled) });
+const analyzeOptions = (threads: number, pyramid: boolean): AnalyzeOptions => ({ ...DEFAULT_ANALYZE_OPTIONS, detect: detectOptions(threads, pyramid) });
+const scanOptions = (threads: number, pyramid: boolean): ScanOptions => ({ ...DEFAULT_SCAN_OPTIONS, sampleFps, analyze: analyzeOptions(threads, pyramid) });
 
-/** The scans timed in every run: ours tiled (default) at 1 and 2 threads, ours whole-frame at 1 thread. */
+/** The scans timed in every run: ours pyramid (default) at 1 and 2 threads, ours whole-frame at 1 thread. */
 const OUR_SCANS = [
-  { key: 'ours tiled t1', threads: 1, tiled: true },
-  { key: 'ours tiled t2', threads: 2, tiled: true },
-  { key: 'ours whole-frame t1', threads: 1, tiled: false },
+  { key: 'ours pyramid t1', threads: 1, pyramid: true },
+  { key: 'ours pyramid t2', threads: 2, pyramid: true },
+  { key: 'ours whole-frame t1', threads: 1, pyramid: false },
 ] as const;
 
 // ---- per-video data ------------------------------------------------------------------------------
@@ -132,7 +132,7 @@ async function benchVideo(source: string, gallery: GalleryIndex, enrolled: strin
   log(`${name}: ${info.width}x${info.height}, ${info.durationSeconds.toFixed(2)} s, ${frames.length} sampled frames at ${sampleFps} fps${truthFile ? `, truth ${truthFile}` : ''}`);
 
   // Warm-up, untimed: sessions created, code paths compiled, wasm kernels initialised.
-  for (const threads of THREADS) for (const tiled of [true, false]) for (const f of frames.slice(0, 2)) await analyzeImage(f.image, analyzeOptions(threads, tiled));
+  for (const threads of THREADS) for (const pyramid of [true, false]) for (const f of frames.slice(0, 2)) await analyzeImage(f.image, analyzeOptions(threads, pyramid));
   if (withPeer) for (const detector of PEERS) for (const f of frames.slice(0, 2)) await peerDescribe(f.image, detector);
 
   const samples: Samples = new Map();
@@ -153,17 +153,17 @@ async function benchVideo(source: string, gallery: GalleryIndex, enrolled: strin
     });
     push(samples, 'ffmpeg decode only', { wallMs: floor.wallMs, cpuMs: floor.nodeCpuMs + floor.childCpuMs, frames: floor.value, faces: 0 });
 
-    // Detection per frame on the decoded frames; the tiled 1-thread detections feed the per-face stage.
+    // Detection per frame on the decoded frames; the pyramid 1-thread detections feed the per-face stage.
     let detections: Detection[][] = [];
-    for (const tiled of [true, false]) {
+    for (const pyramid of [true, false]) {
       for (const threads of THREADS) {
         const m = await measure(async () => {
           const all: Detection[][] = [];
-          for (const f of frames) all.push(await detectFaces(f.image, detectOptions(threads, tiled)));
+          for (const f of frames) all.push(await detectFaces(f.image, detectOptions(threads, pyramid)));
           return all;
         });
-        if (tiled && threads === 1) detections = m.value;
-        const key = `ours ${tiled ? 'tiled' : 'whole-frame'} t${threads}`;
+        if (pyramid && threads === 1) detections = m.value;
+        const key = `ours ${pyramid ? 'pyramid' : 'whole-frame'} t${threads}`;
         push(samples, `detect: ${key}`, { wallMs: m.wallMs, cpuMs: m.nodeCpuMs, frames: frames.length, faces: m.value.flat().length });
       }
     }
@@ -194,7 +194,7 @@ async function benchVideo(source: string, gallery: GalleryIndex, enrolled: strin
     // The whole scan, as the recognize step runs it (decoding included).
     for (const scan of OUR_SCANS) {
       const m = await measure(() =>
-        scanChunk(source, { index: 0, start: 0, end: info.durationSeconds }, gallery, scanOptions(scan.threads, scan.tiled), { jobId: 'bench', video: info }),
+        scanChunk(source, { index: 0, start: 0, end: info.durationSeconds }, gallery, scanOptions(scan.threads, scan.pyramid), { jobId: 'bench', video: info }),
       );
       const result = m.value;
       push(samples, `scan: ${scan.key}`, { wallMs: m.wallMs, cpuMs: m.nodeCpuMs + m.childCpuMs, frames: result.framesScanned, faces: result.faces.length });
@@ -308,8 +308,8 @@ function pipelineRows(result: VideoResult) {
     });
   };
   scanRow('ffmpeg decode only (floor)', null, null, 'ffmpeg decode only', null);
-  scanRow('ours, tiled (default), 1 thread', 'detect: ours tiled t1', 'per-face: ours t1', 'scan: ours tiled t1', 'ours tiled t1');
-  scanRow('ours, tiled (default), 2 threads', 'detect: ours tiled t2', 'per-face: ours t2', 'scan: ours tiled t2', 'ours tiled t2');
+  scanRow('ours, pyramid (default), 1 thread', 'detect: ours pyramid t1', 'per-face: ours t1', 'scan: ours pyramid t1', 'ours pyramid t1');
+  scanRow('ours, pyramid (default), 2 threads', 'detect: ours pyramid t2', 'per-face: ours t2', 'scan: ours pyramid t2', 'ours pyramid t2');
   scanRow('ours, whole frame only, 1 thread', 'detect: ours whole-frame t1', null, 'scan: ours whole-frame t1', 'ours whole-frame t1');
   scanRow('ours, whole frame only, 2 threads', 'detect: ours whole-frame t2', null, 'none', null);
   if (withPeer) {
@@ -320,14 +320,14 @@ function pipelineRows(result: VideoResult) {
 }
 
 const RATIOS = [
-  { label: 'scan: face-api SSD / ours 1 thread', slower: 'scan: face-api ssd', faster: 'scan: ours tiled t1' },
-  { label: 'scan: face-api SSD / ours 2 threads', slower: 'scan: face-api ssd', faster: 'scan: ours tiled t2' },
-  { label: 'scan: face-api tiny / ours 1 thread', slower: 'scan: face-api tiny', faster: 'scan: ours tiled t1' },
-  { label: 'scan: face-api tiny / ours 2 threads', slower: 'scan: face-api tiny', faster: 'scan: ours tiled t2' },
-  { label: 'detect: face-api SSD / ours tiled 1 thread', slower: 'detect: face-api ssd', faster: 'detect: ours tiled t1' },
-  { label: 'detect: face-api tiny / ours tiled 1 thread', slower: 'detect: face-api tiny', faster: 'detect: ours tiled t1' },
-  { label: 'scan: ours 1 thread / ffmpeg decode only', slower: 'scan: ours tiled t1', faster: 'ffmpeg decode only' },
-  { label: 'scan: ours 2 threads / ours 1 thread', slower: 'scan: ours tiled t2', faster: 'scan: ours tiled t1' },
+  { label: 'scan: face-api SSD / ours 1 thread', slower: 'scan: face-api ssd', faster: 'scan: ours pyramid t1' },
+  { label: 'scan: face-api SSD / ours 2 threads', slower: 'scan: face-api ssd', faster: 'scan: ours pyramid t2' },
+  { label: 'scan: face-api tiny / ours 1 thread', slower: 'scan: face-api tiny', faster: 'scan: ours pyramid t1' },
+  { label: 'scan: face-api tiny / ours 2 threads', slower: 'scan: face-api tiny', faster: 'scan: ours pyramid t2' },
+  { label: 'detect: face-api SSD / ours pyramid 1 thread', slower: 'detect: face-api ssd', faster: 'detect: ours pyramid t1' },
+  { label: 'detect: face-api tiny / ours pyramid 1 thread', slower: 'detect: face-api tiny', faster: 'detect: ours pyramid t1' },
+  { label: 'scan: ours 1 thread / ffmpeg decode only', slower: 'scan: ours pyramid t1', faster: 'ffmpeg decode only' },
+  { label: 'scan: ours 2 threads / ours 1 thread', slower: 'scan: ours pyramid t2', faster: 'scan: ours pyramid t1' },
 ] as const;
 
 // ---- main -----------------------------------------------------------------------------------------
@@ -398,12 +398,12 @@ if (!flags['no-spin-check']) {
     log(`ORT spinning check at ${size}`);
     spin.push({ size, ...(await spinCheck(width, height, { rounds: runs })) });
   }
-  console.log(`\nONNX sessions alone (models.ts's session options but the spinning setting; random pixels; medians of ${runs} rounds of 8 frames): detector on one frame's tiles, then the frame's work = detector + landmarks + embedder on 2 faces; intra-op spinning on (ORT's default) vs off (what models.ts sets since 13f78d5)`);
+  console.log(`\nONNX sessions alone (models.ts's session options but the spinning setting; random pixels; medians of ${runs} rounds of 8 frames): detector on each level of one frame's pyramid, then the frame's work = detector + landmarks + embedder on 2 faces; intra-op spinning on (ORT's default) vs off (what models.ts sets since 13f78d5)`);
   console.log(
     formatTable(
-      spin.flatMap(({ size, tiles, faces, rows }) =>
+      spin.flatMap(({ size, levels, faces, rows }) =>
         rows.map((row) => ({
-          frame: `${size}: ${tiles} tiles, ${faces} faces`,
+          frame: `${size}: ${levels} pyramid levels, ${faces} faces`,
           threads: row.threads,
           spinning: row.spinning ? 'on (default)' : 'off',
           'detector alone ms/frame': fmt(row.detectMsPerFrame),

@@ -8,7 +8,7 @@ import { DEFAULT_ANALYZE_OPTIONS, MAX_SCAN_WIDTH } from '../vision/options.ts';
  * of the job id, so a resumed job never mixes chunk results of two versions of the recognizer.
  */
 export const RECOGNITION_FINGERPRINT = JSON.stringify({
-  version: 2,
+  version: 3,
   rule: DEFAULT_RULE,
   tracks: DEFAULT_TRACK_OPTIONS,
   analyze: DEFAULT_ANALYZE_OPTIONS,

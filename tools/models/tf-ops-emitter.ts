@@ -1,4 +1,4 @@
-import { attr, type Attr, type OnnxDtype, type OnnxGraphBuilder } from './onnx-graph-builder.ts';
+import { attr, type Attr, type OnnxDim, type OnnxDtype, type OnnxGraphBuilder } from './onnx-graph-builder.ts';
 
 /**
  * Emits ONNX nodes for TensorFlow-semantics operations.
@@ -141,18 +141,22 @@ export class TfOpsEmitter {
 
   // ---- graph boundary ----------------------------------------------------------------------
 
-  /** A float graph input in NHWC (or any rank, 'plain'). */
-  input(name: string, shape: readonly Dim[]): Tensor {
-    this.builder.graphInput(name, 'float32', onnxDims(shape));
+  /**
+   * A float graph input in NHWC (or any rank, 'plain'). `declared` may name dimensions the graph
+   * takes at any size (a fully convolutional model's height and width); `shape` keeps their
+   * nominal size for the converter's own bookkeeping.
+   */
+  input(name: string, shape: readonly Dim[], declared: readonly OnnxDim[] = onnxDims(shape)): Tensor {
+    this.builder.graphInput(name, 'float32', declared);
     return { kind: 'tensor', name, dtype: 'float32', shape, layout: shape.length === 4 ? 'NHWC' : 'plain' };
   }
 
-  /** Publishes `t` as graph output `name`, in NHWC order for 4-D values. */
-  output(t: Tensor, name: string): void {
+  /** Publishes `t` as graph output `name`, in NHWC order for 4-D values; `declared` as for inputs. */
+  output(t: Tensor, name: string, declared?: readonly OnnxDim[]): void {
     const v = this.toLayout(t, 'NHWC');
     this.builder.reserveName(name);
     this.builder.node('Identity', [v.name], {}, { outputNames: [name] });
-    this.builder.graphOutput(name, v.dtype, onnxDims(v.shape));
+    this.builder.graphOutput(name, v.dtype, declared ?? onnxDims(v.shape));
   }
 
   // ---- layout ------------------------------------------------------------------------------
@@ -305,7 +309,10 @@ export class TfOpsEmitter {
     return { ...x, name, shape };
   }
 
-  /** TF Reshape; `target` may hold one -1. A 4-D NCHW input is first put back in NHWC order. */
+  /**
+   * TF Reshape; `target` may hold one -1, and 0 where a dimension is copied from the input (ONNX's
+   * meaning). A 4-D NCHW input is first put back in NHWC order.
+   */
   reshape(x: Tensor, target: readonly number[], hint: string): Tensor {
     let src = x;
     if (x.layout === 'NCHW') {
@@ -314,9 +321,11 @@ export class TfOpsEmitter {
       const sameOrder = c === 1 || (h === 1 && w === 1);
       if (!sameOrder) src = this.nhwc(x);
     }
-    const known = src.shape.every((d) => d !== null) ? (src.shape as number[]).reduce((a, b) => a * b, 1) : null;
-    const rest = target.filter((d) => d !== -1).reduce((a, b) => a * b, 1);
-    const shape: Dim[] = target.map((d) => (d !== -1 ? d : known === null ? null : known / rest));
+    // Copied dimensions cancel out of the element count the -1 is inferred from.
+    const inferredFrom = src.shape.filter((_, i) => target[i] !== 0);
+    const known = inferredFrom.every((d) => d !== null) ? (inferredFrom as number[]).reduce((a, b) => a * b, 1) : null;
+    const rest = target.filter((d) => d !== -1 && d !== 0).reduce((a, b) => a * b, 1);
+    const shape: Dim[] = target.map((d, i) => (d === 0 ? (src.shape[i] ?? null) : d !== -1 ? d : known === null ? null : known / rest));
     const shapeInit = this.builder.int64Initializer(`${hint}/shape`, [target.length], target);
     const name = this.builder.op('Reshape', [src.name, shapeInit], {}, hint);
     return { kind: 'tensor', name, dtype: src.dtype, shape, layout: shape.length === 4 ? 'NHWC' : 'plain' };

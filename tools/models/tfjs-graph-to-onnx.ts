@@ -1,4 +1,5 @@
 import { NodeAttrs, parseInputRef, type TfGraphModel, type TfNode } from './tfjs-graph-model.ts';
+import type { OnnxDim } from './onnx-graph-builder.ts';
 import type { WeightTensor } from './tfjs-weights.ts';
 import { floatConst, type Activation, type ConvParams, type FloatConst, type Tensor, type TfOpsEmitter, type TfPadding } from './tf-ops-emitter.ts';
 
@@ -9,8 +10,8 @@ import { floatConst, type Activation, type ConvParams, type FloatConst, type Ten
  *
  * Integer tensors (paddings, shapes, axes and the Shape -> StridedSlice -> Pack chains that
  * compute reshape targets) are evaluated at conversion time: the only unknown dimension in these
- * graphs is the batch, so every reshape target folds to a constant with a single -1, and no
- * shape arithmetic is left for ONNX Runtime to do per call.
+ * graphs is the batch, so every reshape target folds to a constant (the batch copied from the
+ * input, at most one -1), and no shape arithmetic is left for ONNX Runtime to do per call.
  */
 
 /** A small integer vector/scalar evaluated at conversion time; `null` marks the unknown batch size. */
@@ -25,8 +26,8 @@ type Value = Tensor | FloatConst | Ints;
 export interface GraphConversion {
   /** The graph input (already normalized as the TF model expects) fed to the Placeholder. */
   input: Tensor;
-  /** TF node names to export, and the ONNX output name of each. */
-  outputs: readonly { node: string; name: string }[];
+  /** TF node names to export, the ONNX output name of each, and its declared dims if not the nominal ones. */
+  outputs: readonly { node: string; name: string; dims?: readonly OnnxDim[] }[];
 }
 
 const isTensor = (v: Value): v is Tensor => v.kind === 'tensor';
@@ -202,11 +203,13 @@ export function convertGraphModel(
       }
       case 'Reshape': {
         const x = tensor(node, args[0], 'input');
-        let target = ints(node, args[1], 'shape').values;
-        if (target.includes(null) && target.includes(-1)) target = resolveInferredDim(node, x, target);
-        const unknown = target.filter((d) => d === null || d === -1).length;
-        if (unknown > 1) throw new Error(`${describe(node)}: reshape target [${target}] has more than one unknown dimension`);
-        return e.reshape(x, target.map((d) => d ?? -1), hint);
+        const target = ints(node, args[1], 'shape').values;
+        // A target like [batch, -1, 16] reads the batch from a Shape at run time. ONNX's 0 copies
+        // it from the input, so the -1 keeps following the input's size as it does in TF.
+        const batchFromInput = target[0] === null && x.shape[0] === null;
+        const onnxTarget = target.map((d, i) => (i === 0 && batchFromInput ? 0 : (d ?? -1)));
+        if (onnxTarget.filter((d) => d === -1).length > 1) throw new Error(`${describe(node)}: reshape target [${target}] has more than one unknown dimension`);
+        return e.reshape(x, onnxTarget, hint);
       }
       case 'ConcatV2': {
         const axis = knownInts(node, args[args.length - 1], 'axis')[0] as number;
@@ -216,22 +219,6 @@ export function convertGraphModel(
       default:
         throw new Error(`${describe(node)}: op ${node.op} is not supported by the converter`);
     }
-  }
-
-  /**
-   * A target like [batch, -1, 16] (batch read from a Shape at run time): the batch is the one
-   * unknown dimension of both the input and the target, so it cancels out and the -1 is
-   * (known input elements) / (known target elements).
-   */
-  function resolveInferredDim(node: TfNode, x: Tensor, target: readonly (number | null)[]): (number | null)[] {
-    const unknownIn = x.shape.filter((d) => d === null).length;
-    if (unknownIn !== 1 || target.filter((d) => d === null).length !== 1 || target.filter((d) => d === -1).length !== 1) {
-      throw new Error(`${describe(node)}: cannot resolve reshape target [${target}] for input [${x.shape}]`);
-    }
-    const knownIn = x.shape.reduce<number>((p, d) => p * (d ?? 1), 1);
-    const knownOut = target.reduce<number>((p, d) => p * (d === null || d === -1 ? 1 : d), 1);
-    if (knownIn % knownOut !== 0) throw new Error(`${describe(node)}: reshape target [${target}] does not fit input [${x.shape}]`);
-    return target.map((d) => (d === -1 ? knownIn / knownOut : d));
   }
 
   function stridedSlice(node: TfNode, x: Ints, begin: number[], end: number[], strides: number[]): Ints {
@@ -273,9 +260,9 @@ export function convertGraphModel(
     return v;
   }
 
-  for (const { node, name } of conversion.outputs) {
+  for (const { node, name, dims } of conversion.outputs) {
     const v = evaluate(node);
     if (!isTensor(v)) throw new Error(`output ${node} is not a runtime tensor`);
-    e.output(v, name);
+    e.output(v, name, dims);
   }
 }

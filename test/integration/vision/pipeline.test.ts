@@ -173,32 +173,32 @@ describe('embeddings of fixture photos', () => {
   });
 });
 
-describe('tiling', () => {
+describe('the detector pyramid', () => {
   it('finds at least as many faces as the whole frame alone on a crowd_walking frame, and the small ones', async () => {
     const frame = await frameAt(VIDEOS.crowd, 0);
     expect([frame.width, frame.height]).toEqual([1920, 1080]);
-    const tiled = await detectFaces(frame, { ...DEFAULT_DETECT_OPTIONS, minTileSide: 320 });
-    const whole = await detectFaces(frame, { ...DEFAULT_DETECT_OPTIONS, minTileSide: null });
-    expect(tiled.length).toBeGreaterThanOrEqual(whole.length);
-    expect(tiled.length).toBeGreaterThanOrEqual(3);
-    // Every face the whole frame finds is found by the tiled run as well.
-    for (const face of whole) expect(Math.max(...tiled.map((t) => iou(t.box, face.box)))).toBeGreaterThan(0.3);
-    // What tiling adds is small faces: under 5% of the frame width, which the 192-px whole-frame pass cannot see.
-    const small = tiled.filter((t) => t.box.width < 0.05 * frame.width);
+    const pyramid = await detectFaces(frame, { ...DEFAULT_DETECT_OPTIONS, minWindowSide: 320 });
+    const whole = await detectFaces(frame, { ...DEFAULT_DETECT_OPTIONS, minWindowSide: null });
+    expect(pyramid.length).toBeGreaterThanOrEqual(whole.length);
+    expect(pyramid.length).toBeGreaterThanOrEqual(3);
+    // Every face the whole frame finds is found by the pyramid as well.
+    for (const face of whole) expect(Math.max(...pyramid.map((t) => iou(t.box, face.box)))).toBeGreaterThan(0.3);
+    // What the finer levels add is small faces: under 5% of the frame width, which the 192-px whole-frame pass cannot see.
+    const small = pyramid.filter((t) => t.box.width < 0.05 * frame.width);
     expect(small.length).toBeGreaterThanOrEqual(2);
     expect(whole.filter((t) => t.box.width < 0.05 * frame.width)).toHaveLength(0);
-    // The faces that pass the landmark model are also more with tiles.
-    const analyzedTiled = await analyzeImage(frame, { detect: { ...DEFAULT_DETECT_OPTIONS, minTileSide: 320 }, minFaceflag: 0.5 });
-    const analyzedWhole = await analyzeImage(frame, { detect: { ...DEFAULT_DETECT_OPTIONS, minTileSide: null }, minFaceflag: 0.5 });
-    expect(analyzedTiled.length).toBeGreaterThan(analyzedWhole.length);
+    // The faces that pass the landmark model are also more with the finer levels.
+    const analyzedPyramid = await analyzeImage(frame, { detect: { ...DEFAULT_DETECT_OPTIONS, minWindowSide: 320 }, minFaceflag: 0.5 });
+    const analyzedWhole = await analyzeImage(frame, { detect: { ...DEFAULT_DETECT_OPTIONS, minWindowSide: null }, minFaceflag: 0.5 });
+    expect(analyzedPyramid.length).toBeGreaterThan(analyzedWhole.length);
   });
 
-  it('tiled boxes are in frame pixels: a face found by both passes lands in the same place', async () => {
+  it('pyramid boxes are in frame pixels: a face found at several levels lands in the same place', async () => {
     const frame = await frameAt(VIDEOS.hamilton, 4);
-    const tiled = await detectFaces(frame, { ...DEFAULT_DETECT_OPTIONS, minTileSide: 320 });
-    const whole = await detectFaces(frame, { ...DEFAULT_DETECT_OPTIONS, minTileSide: null });
+    const pyramid = await detectFaces(frame, { ...DEFAULT_DETECT_OPTIONS, minWindowSide: 320 });
+    const whole = await detectFaces(frame, { ...DEFAULT_DETECT_OPTIONS, minWindowSide: null });
     expect(whole.length).toBeGreaterThanOrEqual(1);
-    for (const face of whole) expect(Math.max(...tiled.map((t) => iou(t.box, face.box)))).toBeGreaterThan(0.7);
+    for (const face of whole) expect(Math.max(...pyramid.map((t) => iou(t.box, face.box)))).toBeGreaterThan(0.7);
   });
 });
 

@@ -128,4 +128,22 @@ describe('detector anchors and decoding', () => {
     rows[i * 17] = 1e6;
     expect(decodeDetection(rows, i).score).toBeCloseTo(1 / (1 + Math.exp(-100)), 12);
   });
+
+  it('lays an HxW input out as a (W/4)x(H/4) grid and normalizes x by W, y by H', () => {
+    const input = { width: 352, height: 192 };
+    const columns = 352 / 4;
+    expect(detectorAnchor(0, input)).toEqual({ cx: 0.5 / columns, cy: 0.5 / 48 });
+    expect(detectorAnchor(columns, input)).toEqual({ cx: 0.5 / columns, cy: 1.5 / 48 });
+    expect(detectorAnchor(columns * 48 - 1, input)).toEqual({ cx: (columns - 0.5) / columns, cy: 47.5 / 48 });
+    const rows = new Float32Array(columns * 48 * 17);
+    const i = columns + 1; // anchor centre (6, 6) px
+    rows.set([0, 35.2, -9.6, 70.4, 19.2, 1, 2], i * 17);
+    const d = decodeDetection(rows, i, input);
+    // In input pixels: centre (41.2, -3.6), size 70.4 x 19.2.
+    expect(d.box.xMin * 352).toBeCloseTo(41.2 - 35.2, 4);
+    expect(d.box.xMax * 352).toBeCloseTo(41.2 + 35.2, 4);
+    expect(d.box.yMin * 192).toBeCloseTo(-3.6 - 9.6, 4);
+    expect(d.keypoints[0]!.x * 352).toBeCloseTo(7, 4);
+    expect(d.keypoints[0]!.y * 192).toBeCloseTo(8, 4);
+  });
 });

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { OnnxGraphBuilder } from '../../../tools/models/onnx-graph-builder.ts';
+import { OnnxGraphBuilder, type OnnxDim } from '../../../tools/models/onnx-graph-builder.ts';
 import { convGeometry, floatConst, TfOpsEmitter, type LayoutMode, type Tensor } from '../../../tools/models/tf-ops-emitter.ts';
 
 /**
@@ -38,11 +38,12 @@ async function runOnnx(
   inputShape: readonly number[],
   input: Float32Array,
   body: (e: TfOpsEmitter, x: Tensor) => Tensor,
+  nominal?: { shape: readonly number[]; declared: { input: readonly OnnxDim[]; output: readonly OnnxDim[] } },
 ): Promise<{ data: Float32Array; dims: readonly number[] }> {
   const builder = new OnnxGraphBuilder();
   const e = new TfOpsEmitter(builder, mode);
-  const x = e.input('x', [null, ...inputShape.slice(1)]);
-  e.output(body(e, x), 'y');
+  const x = e.input('x', [null, ...(nominal?.shape ?? inputShape).slice(1)], nominal?.declared.input);
+  e.output(body(e, x), 'y', nominal?.declared.output);
   const session = await ort.InferenceSession.create(builder.encode({ graphName: 'test', docString: '', producerVersion: 'test' }));
   const result = await session.run({ x: new ort.Tensor('float32', input, [...inputShape]) });
   await session.release();
@@ -164,6 +165,27 @@ for (const mode of ['track', 'wrap'] as const) {
       });
       const c = tf.conv2d(tf.tensor4d(x, shape as [number, number, number, number]), tf.tensor4d(w, [1, 1, 2, 5]), 1, 'valid');
       expectClose(out, tf.reshape(c, [2, 12, 5]));
+    });
+
+    it('Reshape copying the batch (0) follows an input larger than the nominal one', async () => {
+      const shape = [2, 6, 8, 2];
+      const x = values(size(shape), 21);
+      const w = values(2 * 5, 22);
+      const nominal = { shape: [2, 3, 4, 2], declared: { input: ['N', 'height', 'width', 2], output: ['N', 'cells', 5] } };
+      const out = await runOnnx(
+        mode,
+        shape,
+        x,
+        (e, t) => {
+          const c = e.conv2d(t, floatConst([1, 1, 2, 5], w), undefined, { strides: [1, 1], padding: 'VALID' }, { kind: 'none' }, 'c');
+          const r = e.reshape(c, [0, -1, 5], 'r');
+          expect(r.shape).toEqual([null, 12, 5]);
+          return r;
+        },
+        nominal,
+      );
+      const c = tf.conv2d(tf.tensor4d(x, shape as [number, number, number, number]), tf.tensor4d(w, [1, 1, 2, 5]), 1, 'valid');
+      expectClose(out, tf.reshape(c, [2, 48, 5]));
     });
 
     it('Element-wise ops broadcast constants of rank 0, 1 and 3 and mix layouts', async () => {
