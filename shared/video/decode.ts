@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
-import { inputError, mediaError } from '../errors.ts';
-import { exitOf, ffmpegPath, runFailure } from './ffmpeg.ts';
+import { inputError } from '../errors.ts';
+import { spawnDrained } from './drained-child.ts';
+import { ffmpegPath, runFailure } from './ffmpeg.ts';
 import { DecodeLog, readExactly } from './frame-pipe.ts';
 import { probeVideo } from './probe.ts';
 import { sampleIndexAt, sampleRange, selectExpression, type SampleRange } from './sampling.ts';
@@ -29,6 +29,8 @@ export interface DecodeOptions {
  */
 const SEEK_MARGINS = [0.5, 4, 30];
 const MAX_SAMPLE_FPS = 1000;
+/** Decoded frames ffmpeg may have ready beyond the one being read. */
+const FRAMES_AHEAD = 2;
 
 interface Plan {
   source: string;
@@ -118,17 +120,11 @@ type Attempt = { kind: 'done' } | { kind: 'retry' };
  */
 async function* attempt(plan: Plan, seekTo: number | undefined): AsyncGenerator<Frame, Attempt, undefined> {
   const path = ffmpegPath();
-  const child = spawn(path, decodeArgs(plan, seekTo), { stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = exitOf(child);
-  const stdout = child.stdout;
-  const stderr = child.stderr;
-  if (!stdout || !stderr) throw mediaError('ffmpeg started without pipes');
-  // When ffmpeg exits, Node resumes its stdout; without a 'readable' listener at that moment the
-  // frames still buffered would flow out as 'data' events nobody reads, and a slow consumer would
-  // lose the last frames. A standing listener keeps the stream in paused, read()-driven mode.
-  stdout.on('readable', () => undefined);
-  const log = new DecodeLog(stderr);
   const frameBytes = plan.width * plan.height * 3;
+  // ffmpeg decodes the next samples while this thread runs inference on the current one.
+  const child = spawnDrained(path, decodeArgs(plan, seekTo), { aheadBytes: FRAMES_AHEAD * frameBytes });
+  const { stdout, exited } = child;
+  const log = new DecodeLog(child.stderr);
   const fail = async (): Promise<never> => {
     throw runFailure('ffmpeg', path, await exited, { source: plan.source, stderr: log.tail.toString(), action: 'decode' });
   };
@@ -155,8 +151,8 @@ async function* attempt(plan: Plan, seekTo: number | undefined): AsyncGenerator<
     return { kind: 'done' };
   } finally {
     // Reached on early exit too (the consumer broke out of its loop): stop ffmpeg and reap it.
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    // Frames nobody will read would keep the pipe, and so the child's 'close', open forever.
+    child.kill();
+    // Frames already delivered but never read are dropped.
     stdout.destroy();
     await exited;
   }

@@ -1,0 +1,153 @@
+import { Readable, PassThrough } from 'node:stream';
+import { Worker } from 'node:worker_threads';
+
+export interface ChildExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  error?: Error;
+}
+
+/** A child process whose pipes are read by a worker thread. */
+export interface DrainedChild {
+  /** The child's stdout; reading it is what lets the child run further ahead. */
+  stdout: Readable;
+  /** The child's stderr, unbounded (it must always be read to the end). */
+  stderr: Readable;
+  /** Resolves once the child is gone and everything it wrote has been delivered. */
+  exited: Promise<ChildExit>;
+  /** Whether the child has not exited yet. */
+  running(): boolean;
+  kill(): void;
+}
+
+type WorkerMessage =
+  | { type: 'stdout' | 'stderr'; data: Uint8Array }
+  | { type: 'close'; code: number | null; signal: NodeJS.Signals | null }
+  | { type: 'error'; message: string; code?: string; started: boolean };
+
+/**
+ * The worker's code, plain JavaScript evaluated as a script so it runs the same from source, under
+ * tests and inside a Lambda bundle. It spawns the command, forwards both pipes, and pauses the
+ * child's stdout while more than `aheadBytes` have been sent but not yet read by the consumer.
+ */
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { spawn } = require('node:child_process');
+const { command, args, aheadBytes } = workerData;
+const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+let ahead = 0;
+const forward = (type) => (chunk) => {
+  const data = new Uint8Array(chunk);
+  if (type === 'stdout') {
+    ahead += data.byteLength;
+    if (ahead > aheadBytes) child.stdout.pause();
+  }
+  // Transferred, not copied: data is empty from here on.
+  parentPort.postMessage({ type, data }, [data.buffer]);
+};
+child.stdout.on('data', forward('stdout'));
+child.stderr.on('data', forward('stderr'));
+child.on('error', (error) => parentPort.postMessage({ type: 'error', message: error.message, code: error.code, started: child.pid !== undefined }));
+child.on('close', (code, signal) => parentPort.postMessage({ type: 'close', code, signal }));
+parentPort.on('message', (message) => {
+  if (message.type === 'read') {
+    ahead -= message.bytes;
+    if (ahead <= aheadBytes) child.stdout.resume();
+  } else if (message.type === 'kill') {
+    // Output nobody will read is dropped, or the paused pipe would hold back the child's 'close'.
+    child.stdout.removeAllListeners('data');
+    child.stdout.resume();
+    child.kill('SIGKILL');
+  }
+});
+`;
+
+/**
+ * stdout as the consumer sees it: chunks are handed to the stream only when it asks for more, and
+ * each one handed over is reported to the worker as read.
+ */
+class OnDemandStream extends Readable {
+  private readonly queue: Buffer[] = [];
+  private wanted = false;
+  private ended = false;
+
+  constructor(private readonly onRead: (bytes: number) => void) {
+    super();
+  }
+
+  override _read(): void {
+    this.wanted = true;
+    this.flush();
+  }
+
+  deliver(chunk: Buffer): void {
+    this.queue.push(chunk);
+    this.flush();
+  }
+
+  finish(): void {
+    this.ended = true;
+    this.flush();
+  }
+
+  private flush(): void {
+    while (this.wanted && this.queue.length > 0) {
+      const chunk = this.queue.shift()!;
+      this.onRead(chunk.length);
+      this.wanted = this.push(chunk);
+    }
+    if (this.ended && this.queue.length === 0) this.push(null);
+  }
+}
+
+/**
+ * Spawns `command` with its stdout and stderr read by a worker thread. ONNX Runtime's inference
+ * holds this thread's event loop, so a pipe read here is not drained during inference and the
+ * child stalls on it; read by the worker, the child keeps working (ffmpeg decodes the next
+ * frames) up to `aheadBytes` beyond what the consumer has read.
+ */
+export function spawnDrained(command: string, args: readonly string[], options: { aheadBytes: number }): DrainedChild {
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { command, args, aheadBytes: options.aheadBytes } });
+  const stdout = new OnDemandStream((bytes) => worker.postMessage({ type: 'read', bytes }));
+  const stderr = new PassThrough();
+  let running = true;
+  const exited = new Promise<ChildExit>((resolve) => {
+    let error: Error | undefined;
+    const done = (exit: ChildExit): void => {
+      running = false;
+      stdout.finish();
+      stderr.end();
+      void worker.terminate();
+      resolve(exit);
+    };
+    worker.on('message', (message: WorkerMessage) => {
+      switch (message.type) {
+        case 'stdout':
+        case 'stderr': {
+          const chunk = Buffer.from(message.data.buffer, message.data.byteOffset, message.data.byteLength);
+          if (message.type === 'stdout') stdout.deliver(chunk);
+          else stderr.write(chunk);
+          break;
+        }
+        case 'close':
+          done({ code: message.code, signal: message.signal, ...(error ? { error } : {}) });
+          break;
+        case 'error':
+          error = Object.assign(new Error(message.message), { code: message.code });
+          // A child that started still sends 'close'; one that never started does not.
+          if (!message.started) done({ code: null, signal: null, error });
+          break;
+      }
+    });
+    worker.on('error', (error) => done({ code: null, signal: null, error }));
+  });
+  return {
+    stdout,
+    stderr,
+    exited,
+    running: () => running,
+    kill: () => {
+      if (running) worker.postMessage({ type: 'kill' });
+    },
+  };
+}

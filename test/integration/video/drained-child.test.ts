@@ -1,0 +1,62 @@
+import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, expect, it } from 'vitest';
+import { spawnDrained } from '../../../shared/video/drained-child.ts';
+import { readExactly } from '../../../shared/video/frame-pipe.ts';
+import { childProcesses } from './helpers.ts';
+
+/** A child writing `blocks` blocks of 1 MiB, block k filled with byte k, then a line on stderr. */
+const writer = (blocks: number) => [
+  '-e',
+  `for (let k = 0; k < ${blocks}; k++) process.stdout.write(Buffer.alloc(1 << 20, k)); process.stderr.write('done\\n');`,
+];
+
+const MiB = 1 << 20;
+
+describe('spawnDrained', () => {
+  it('delivers everything in order to a consumer that blocks its thread, then the exit', async () => {
+    const child = spawnDrained(process.execPath, writer(24), { aheadBytes: 2 * MiB });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const received = createHash('sha256');
+    for (let k = 0; k < 24; k++) {
+      const block = await readExactly(child.stdout, MiB);
+      expect(block?.length).toBe(MiB);
+      expect(block![0]).toBe(k);
+      expect(block![MiB - 1]).toBe(k);
+      received.update(block!);
+      // Busy, as during inference: this thread's event loop does not turn.
+      const until = performance.now() + 5;
+      while (performance.now() < until);
+    }
+    expect(await readExactly(child.stdout, MiB)).toBeNull();
+    expect(await child.exited).toEqual({ code: 0, signal: null });
+    expect(stderr).toBe('done\n');
+    expect(child.running()).toBe(false);
+    const expected = createHash('sha256');
+    for (let k = 0; k < 24; k++) expected.update(Buffer.alloc(MiB, k));
+    expect(received.digest('hex')).toBe(expected.digest('hex'));
+  });
+
+  it('holds the child back once aheadBytes are waiting, and kills it on request', async () => {
+    const child = spawnDrained(process.execPath, writer(256), { aheadBytes: 4 * MiB });
+    await readExactly(child.stdout, MiB);
+    const before = process.memoryUsage().arrayBuffers;
+    await sleep(1500);
+    // 255 MiB are left to write: the child must be blocked on its pipe, not done.
+    expect(child.running()).toBe(true);
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(64 * MiB);
+    child.kill();
+    const exit = await child.exited;
+    expect(exit.signal).toBe('SIGKILL');
+    expect(childProcesses().filter((c) => c.command === 'node')).toEqual([]);
+  });
+
+  it('reports a command that cannot start as an error, without hanging', async () => {
+    const child = spawnDrained('/nonexistent/ffmpeg', [], { aheadBytes: MiB });
+    const exit = await child.exited;
+    expect(exit.code).toBeNull();
+    expect(exit.error).toMatchObject({ code: 'ENOENT' });
+    expect(await readExactly(child.stdout, 10)).toBeNull();
+  });
+});
