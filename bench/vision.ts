@@ -310,8 +310,8 @@ function pipelineRows(result: VideoResult) {
   scanRow('ffmpeg decode only (floor)', null, null, 'ffmpeg decode only', null);
   scanRow('ours, pyramid (default), 1 thread', 'detect: ours pyramid t1', 'per-face: ours t1', 'scan: ours pyramid t1', 'ours pyramid t1');
   scanRow('ours, pyramid (default), 2 threads', 'detect: ours pyramid t2', 'per-face: ours t2', 'scan: ours pyramid t2', 'ours pyramid t2');
-  scanRow('ours, whole frame only, 1 thread', 'detect: ours whole-frame t1', null, 'scan: ours whole-frame t1', 'ours whole-frame t1');
-  scanRow('ours, whole frame only, 2 threads', 'detect: ours whole-frame t2', null, 'none', null);
+  scanRow('ours, whole frame only (--no-small-faces), 1 thread', 'detect: ours whole-frame t1', null, 'scan: ours whole-frame t1', 'ours whole-frame t1');
+  scanRow('ours, whole frame only (--no-small-faces), 2 threads', 'detect: ours whole-frame t2', null, 'none', null);
   if (withPeer) {
     scanRow('face-api SSD + 68 lm + descriptor (tfjs-wasm, 1 thread)', 'detect: face-api ssd', 'per-face: face-api ssd', 'scan: face-api ssd', 'face-api ssd');
     scanRow('face-api tiny + 68 lm + descriptor (tfjs-wasm, 1 thread)', 'detect: face-api tiny', 'per-face: face-api tiny', 'scan: face-api tiny', 'face-api tiny');
@@ -324,6 +324,8 @@ const RATIOS = [
   { label: 'scan: face-api SSD / ours 2 threads', slower: 'scan: face-api ssd', faster: 'scan: ours pyramid t2' },
   { label: 'scan: face-api tiny / ours 1 thread', slower: 'scan: face-api tiny', faster: 'scan: ours pyramid t1' },
   { label: 'scan: face-api tiny / ours 2 threads', slower: 'scan: face-api tiny', faster: 'scan: ours pyramid t2' },
+  { label: 'scan: face-api SSD / ours whole frame 1 thread', slower: 'scan: face-api ssd', faster: 'scan: ours whole-frame t1' },
+  { label: 'scan: face-api tiny / ours whole frame 1 thread', slower: 'scan: face-api tiny', faster: 'scan: ours whole-frame t1' },
   { label: 'detect: face-api SSD / ours pyramid 1 thread', slower: 'detect: face-api ssd', faster: 'detect: ours pyramid t1' },
   { label: 'detect: face-api tiny / ours pyramid 1 thread', slower: 'detect: face-api tiny', faster: 'detect: ours pyramid t1' },
   { label: 'scan: ours 1 thread / ffmpeg decode only', slower: 'scan: ours pyramid t1', faster: 'ffmpeg decode only' },

@@ -22,6 +22,11 @@ export const SearchOptions = z
     maxConcurrency: z.number().int().min(0).max(10_000).default(0),
     /** Share of chunks allowed to fail before the whole run fails. */
     toleratedFailurePercentage: z.number().int().min(0).max(100).default(0),
+    /**
+     * Scan the frame's finer scales for faces under about 5% of its width (crowds, wide shots).
+     * Off, only the whole frame is scanned: faster, and enough when every face is large.
+     */
+    smallFaces: z.boolean().default(true),
     /** Build montage.mp4 from the timeline's segments. */
     montage: z.boolean().default(true),
     /** Draw names and boxes on the montage. */

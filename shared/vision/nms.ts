@@ -11,7 +11,7 @@ export interface Detection {
 
 /**
  * Weighted non-maximum suppression: overlapping detections (from neighbouring anchors and from
- * overlapping tiles) are averaged, weighted by score, rather than just dropped; that steadies
+ * the pyramid's levels) are averaged, weighted by score, rather than just dropped; that steadies
  * boxes and keypoints, which alignment depends on.
  */
 export function weightedNms(detections: readonly Detection[], minIoU: number): Detection[] {

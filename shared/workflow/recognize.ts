@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { SearchOptions } from '../config/options.ts';
 import { parseInput } from '../errors.ts';
 import { DEFAULT_RULE, indexGallery, type GalleryIndex } from '../match/matcher.ts';
-import { scanChunk, DEFAULT_SCAN_OPTIONS } from '../recognize/scan.ts';
+import { scanChunk, DEFAULT_SCAN_OPTIONS, type ScanOptions } from '../recognize/scan.ts';
 import { ChunkRange } from '../schemas/faces.ts';
 import { Gallery } from '../schemas/gallery.ts';
 import { jobKeys } from '../storage/keys.ts';
@@ -48,6 +48,19 @@ async function jobState(event: RecognizeEvent, context: HandlerContext, url: str
   return state;
 }
 
+/** How Recognize scans, given the search's options and the runtime's ONNX threads. */
+export function scanOptionsFor(options: SearchOptions, threads: number): ScanOptions {
+  return {
+    ...DEFAULT_SCAN_OPTIONS,
+    sampleFps: options.sampleFps,
+    rule: { ...DEFAULT_RULE, ...(options.threshold === undefined ? {} : { threshold: options.threshold }) },
+    analyze: {
+      ...DEFAULT_SCAN_OPTIONS.analyze,
+      detect: { ...DEFAULT_DETECT_OPTIONS, threads, ...(options.smallFaces ? {} : { minWindowSide: null }) },
+    },
+  };
+}
+
 /**
  * Recognize: scans each chunk of the batch and writes all its faces. A chunk whose result already
  * exists is skipped, so re-running an interrupted job redoes only what is missing.
@@ -58,12 +71,7 @@ export async function recognizeBatch(raw: unknown, context: HandlerContext): Pro
   const keys = jobKeys(jobId);
   const url = await presignGet(context.s3, bucket, video.key, 6 * 3600);
   const state = await jobState(event, context, url);
-  const scanOptions = {
-    ...DEFAULT_SCAN_OPTIONS,
-    sampleFps: options.sampleFps,
-    rule: { ...DEFAULT_RULE, ...(options.threshold === undefined ? {} : { threshold: options.threshold }) },
-    analyze: { ...DEFAULT_SCAN_OPTIONS.analyze, detect: { ...DEFAULT_DETECT_OPTIONS, threads: context.config.threads } },
-  };
+  const scanOptions = scanOptionsFor(options, context.config.threads);
   const chunks: RecognizeResult['chunks'] = [];
   for (const { chunk } of event.Items) {
     const key = keys.chunkFaces(chunk.index);

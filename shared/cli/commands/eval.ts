@@ -11,7 +11,7 @@ import { parseFlags } from '../flags.ts';
 import { SEARCH_FLAGS, SearchFlags, searchFromFlags } from './search.ts';
 
 export const EVAL_USAGE = `lambdaface eval --video <file> --truth <x.per_second.csv> --face <name>=<photo|dir> [--face …] [--json]
-  [--sample-fps N] [--chunk-seconds N] [--concurrency N] [--threshold X]
+  [--sample-fps N] [--chunk-seconds N] [--concurrency N] [--threshold X] [--no-small-faces]
 
 Runs a real search (the same workflow as \`lambdaface search\`, without the montage) and scores
 its timeline per second against the truth file: precision, recall, F1 and false-positive

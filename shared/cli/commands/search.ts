@@ -9,12 +9,13 @@ import { numberFlag, parseFlags } from '../flags.ts';
 import { progressReporter } from '../progress.ts';
 
 export const SEARCH_USAGE = `lambdaface search --video <path|s3://bucket/key> --face <name>=<photo|dir> [--face …] --out <dir>
-  [--sample-fps N] [--chunk-seconds N] [--concurrency N] [--threshold X] [--no-montage]
-  [--s3-endpoint URL --bucket NAME] [--data-dir DIR] [--json]
+  [--sample-fps N] [--chunk-seconds N] [--concurrency N] [--threshold X] [--no-small-faces]
+  [--no-montage] [--s3-endpoint URL --bucket NAME] [--data-dir DIR] [--json]
   [--remote (--stack NAME | --state-machine ARN --bucket NAME) [--region R]]
 
 Finds the enrolled people in the video and writes timeline.json/.csv/.vtt, montage.mp4,
-report.html and thumbnails/ into --out. Runs the workflow on this machine against an embedded
+report.html and thumbnails/ into --out. --no-small-faces scans only the whole frame: faster, for
+footage where every face is large (it misses faces under about 5% of the frame width). Runs the workflow on this machine against an embedded
 S3 server (objects kept in --data-dir, default .lambdaface/s3), or against --s3-endpoint; with
 --remote, on the deployed stack (inputs uploaded to its bucket, outputs downloaded).`;
 
@@ -26,6 +27,7 @@ export const SEARCH_FLAGS = {
   'chunk-seconds': { type: 'string' },
   concurrency: { type: 'string' },
   threshold: { type: 'string' },
+  'no-small-faces': { type: 'boolean' },
   'no-montage': { type: 'boolean' },
   's3-endpoint': { type: 'string' },
   bucket: { type: 'string' },
@@ -46,6 +48,7 @@ export const SearchFlags = z
     'chunk-seconds': numberFlag(z.number().min(1).max(3600)),
     concurrency: numberFlag(z.number().int().min(1).max(256)),
     threshold: numberFlag(z.number().positive().max(2)),
+    'no-small-faces': z.boolean().default(false),
     'no-montage': z.boolean().default(false),
     's3-endpoint': z.url().optional(),
     bucket: z.string().min(3).optional(),
@@ -76,16 +79,24 @@ async function localChunkSeconds(video: string, concurrency: number): Promise<nu
   return Math.min(60, Math.max(2, Math.ceil(durationSeconds / concurrency)));
 }
 
+/** The search options the flags set, wherever the search runs. */
+function optionsFromFlags(flags: SearchFlags): SearchOptionsInput {
+  return {
+    ...(flags['sample-fps'] === undefined ? {} : { sampleFps: flags['sample-fps'] }),
+    ...(flags.threshold === undefined ? {} : { threshold: flags.threshold }),
+    ...(flags['no-small-faces'] ? { smallFaces: false } : {}),
+    ...(flags['no-montage'] ? { montage: false } : {}),
+  };
+}
+
 /** Runs a search from parsed flags; shared by `search` and `eval`. */
 export async function searchFromFlags(flags: SearchFlags, overrides: Partial<SearchOptionsInput> = {}): Promise<LocalSearchResult> {
   const faces = await resolveFaceFlags(flags.face);
   const concurrency = flags.concurrency ?? availableParallelism();
   const chunkSeconds = flags['chunk-seconds'] ?? (await localChunkSeconds(flags.video, concurrency));
   const options: SearchOptionsInput = {
-    ...(flags['sample-fps'] === undefined ? {} : { sampleFps: flags['sample-fps'] }),
+    ...optionsFromFlags(flags),
     ...(chunkSeconds === undefined ? {} : { chunkSeconds }),
-    ...(flags.threshold === undefined ? {} : { threshold: flags.threshold }),
-    ...(flags['no-montage'] ? { montage: false } : {}),
     ...overrides,
   };
   const reporter = progressReporter();
@@ -131,11 +142,9 @@ async function searchRemotely(flags: SearchFlags): Promise<Pick<LocalSearchResul
       video: flags.video,
       faces: await resolveFaceFlags(flags.face),
       options: {
-        ...(flags['sample-fps'] === undefined ? {} : { sampleFps: flags['sample-fps'] }),
+        ...optionsFromFlags(flags),
         ...(flags['chunk-seconds'] === undefined ? {} : { chunkSeconds: flags['chunk-seconds'] }),
-        ...(flags.threshold === undefined ? {} : { threshold: flags.threshold }),
         ...(flags.concurrency === undefined ? {} : { maxConcurrency: flags.concurrency }),
-        ...(flags['no-montage'] ? { montage: false } : {}),
       },
       out: flags.out,
       onProgress: reporter.update,

@@ -44,5 +44,6 @@ describe('lambdaface CLI errors', () => {
     const { code, stdout } = await lambdaface('search', '--help');
     expect(code).toBe(0);
     expect(stdout).toContain('lambdaface search --video');
+    expect(stdout).toContain('--no-small-faces');
   });
 });
