@@ -74,7 +74,7 @@ export type Layout = 'nhwc' | 'nchw';
 /**
  * Resamples `image` through `outputToSource` into `out` (one image of a batch, starting at `offset`)
  * with bilinear interpolation, writing `pixel * scale + bias`; pixels outside the source read as 0.
- * This single sampler serves letterboxing, tiling, rotated landmark crops and face alignment, so
+ * This single sampler serves the detector pyramid, rotated landmark crops and face alignment, so
  * every model input is made without intermediate images.
  */
 export function sampleInto(
@@ -92,17 +92,47 @@ export function sampleInto(
   const sh = image.height;
   const plane = width * height;
   const background = bias;
+  const stride = sw * 3;
+  const nhwc = layout === 'nhwc';
+  const write = (p: number, r: number, g: number, bl: number): void => {
+    if (nhwc) {
+      const o = offset + p * 3;
+      out[o] = r;
+      out[o + 1] = g;
+      out[o + 2] = bl;
+    } else {
+      out[offset + p] = r;
+      out[offset + plane + p] = g;
+      out[offset + 2 * plane + p] = bl;
+    }
+  };
   for (let v = 0; v < height; v++) {
     let x = b * v + c;
     let y = e * v + f;
-    for (let u = 0; u < width; u++, x += a, y += d) {
-      let r = 0, g = 0, bl = 0;
+    for (let u = 0, p = v * width; u < width; u++, p++, x += a, y += d) {
       const x0 = Math.floor(x);
       const y0 = Math.floor(y);
-      const inside = x0 >= -1 && y0 >= -1 && x0 < sw && y0 < sh;
-      if (inside) {
+      if (x0 >= 0 && y0 >= 0 && x0 < sw - 1 && y0 < sh - 1) {
+        // All four neighbours in the image (nearly every pixel): no per-neighbour checks.
         const wx = x - x0;
         const wy = y - y0;
+        const w00 = (1 - wy) * (1 - wx);
+        const w10 = (1 - wy) * wx;
+        const w01 = wy * (1 - wx);
+        const w11 = wy * wx;
+        const i = (y0 * sw + x0) * 3;
+        const j = i + stride;
+        write(
+          p,
+          (w00 * src[i]! + w10 * src[i + 3]! + w01 * src[j]! + w11 * src[j + 3]!) * scale + bias,
+          (w00 * src[i + 1]! + w10 * src[i + 4]! + w01 * src[j + 1]! + w11 * src[j + 4]!) * scale + bias,
+          (w00 * src[i + 2]! + w10 * src[i + 5]! + w01 * src[j + 2]! + w11 * src[j + 5]!) * scale + bias,
+        );
+      } else if (x0 >= -1 && y0 >= -1 && x0 < sw && y0 < sh) {
+        // On the border: the neighbours outside read as 0.
+        const wx = x - x0;
+        const wy = y - y0;
+        let r = 0, g = 0, bl = 0;
         for (let dy = 0; dy < 2; dy++) {
           const yy = y0 + dy;
           if (yy < 0 || yy >= sh) continue;
@@ -111,23 +141,15 @@ export function sampleInto(
             const xx = x0 + dx;
             if (xx < 0 || xx >= sw) continue;
             const w = wyy * (dx === 0 ? 1 - wx : wx);
-            const i = (yy * sw + xx) * 3;
-            r += w * src[i]!;
-            g += w * src[i + 1]!;
-            bl += w * src[i + 2]!;
+            const k = (yy * sw + xx) * 3;
+            r += w * src[k]!;
+            g += w * src[k + 1]!;
+            bl += w * src[k + 2]!;
           }
         }
-      }
-      const p = v * width + u;
-      if (layout === 'nhwc') {
-        const o = offset + p * 3;
-        out[o] = inside ? r * scale + bias : background;
-        out[o + 1] = inside ? g * scale + bias : background;
-        out[o + 2] = inside ? bl * scale + bias : background;
+        write(p, r * scale + bias, g * scale + bias, bl * scale + bias);
       } else {
-        out[offset + p] = inside ? r * scale + bias : background;
-        out[offset + plane + p] = inside ? g * scale + bias : background;
-        out[offset + 2 * plane + p] = inside ? bl * scale + bias : background;
+        write(p, background, background, background);
       }
     }
   }
