@@ -1,10 +1,11 @@
+import type { SearchOptions } from '../config/options.ts';
 import type { ChunkRange, ChunkResult, FaceRecord } from '../schemas/faces.ts';
 import { DEFAULT_RULE, matchEmbedding, type GalleryIndex, type MatchRule } from '../match/matcher.ts';
 import { DEFAULT_TRACK_OPTIONS, labelTracks, linkTracks, type Sighting, type TrackOptions } from '../match/tracks.ts';
 import { decodeFrames } from '../video/decode.ts';
 import type { VideoInfo } from '../video/types.ts';
 import { analyzeImage } from '../vision/analyze.ts';
-import { DEFAULT_ANALYZE_OPTIONS, MAX_SCAN_WIDTH, type AnalyzeOptions } from '../vision/options.ts';
+import { DEFAULT_ANALYZE_OPTIONS, DEFAULT_DETECT_OPTIONS, MAX_SCAN_WIDTH, type AnalyzeOptions } from '../vision/options.ts';
 
 export interface ScanOptions {
   sampleFps: number;
@@ -22,6 +23,19 @@ export const DEFAULT_SCAN_OPTIONS: ScanOptions = {
   tracks: DEFAULT_TRACK_OPTIONS,
   maxWidth: MAX_SCAN_WIDTH,
 };
+
+/** How a search's options and the runtime's ONNX threads translate into a scan. */
+export function scanOptionsFor(options: SearchOptions, threads: number): ScanOptions {
+  return {
+    ...DEFAULT_SCAN_OPTIONS,
+    sampleFps: options.sampleFps,
+    rule: { ...DEFAULT_RULE, ...(options.threshold === undefined ? {} : { threshold: options.threshold }) },
+    analyze: {
+      ...DEFAULT_SCAN_OPTIONS.analyze,
+      detect: { ...DEFAULT_DETECT_OPTIONS, threads, ...(options.smallFaces ? {} : { minWindowSide: null }) },
+    },
+  };
+}
 
 export interface ScanContext {
   jobId: string;

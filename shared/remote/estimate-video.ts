@@ -33,8 +33,7 @@ export async function estimateVideo(options: EstimateVideoOptions): Promise<Vide
   const startSeconds = Math.max(0, durationSeconds / 2 - search.chunkSeconds / 2);
   const measurement = await measureChunk({
     video: options.video,
-    chunkSeconds: search.chunkSeconds,
-    sampleFps: search.sampleFps,
+    search,
     threads: options.threads ?? 1,
     startSeconds,
   });

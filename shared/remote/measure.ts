@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
+import type { SearchOptions } from '../config/options.ts';
 import { inputError } from '../errors.ts';
-import { DEFAULT_DETECT_OPTIONS } from '../vision/options.ts';
 import type { GalleryIndex } from '../match/matcher.ts';
 import { probeVideo } from '../video/probe.ts';
 import { FACE_EMBEDDER, loadModel, MODEL_NAMES } from '../vision/models.ts';
@@ -8,9 +8,8 @@ import { FACE_EMBEDDER, loadModel, MODEL_NAMES } from '../vision/models.ts';
 export interface MeasureChunkOptions {
   /** A local video file (or URL ffmpeg can read). */
   video: string;
-  /** Length of the chunk to time, as a recognize task would get (clipped to the video). */
-  chunkSeconds: number;
-  sampleFps: number;
+  /** The search timed: its chunk length (clipped to the video), sampling and scan options. */
+  search: SearchOptions;
   /** ONNX Runtime threads, as LAMBDAFACE_THREADS sets them on Lambda. Default: every core here. */
   threads?: number;
   /** Where in the video the chunk starts. Default 0. */
@@ -51,12 +50,11 @@ function placeholderGallery(): GalleryIndex {
  * warm worker's cost; a video shorter than a chunk is scanned whole and the time scaled up.
  */
 export async function measureChunk(options: MeasureChunkOptions): Promise<ChunkMeasurement> {
-  if (!(options.chunkSeconds > 0)) throw inputError(`chunk length must be positive, got ${options.chunkSeconds}`, { input: 'chunkSeconds' });
-  if (!(options.sampleFps > 0)) throw inputError(`sampling rate must be positive, got ${options.sampleFps}`, { input: 'sampleFps' });
+  const { search } = options;
   const threads = options.threads ?? availableParallelism();
   const video = await probeVideo(options.video);
   const start = Math.min(Math.max(options.startSeconds ?? 0, 0), video.durationSeconds);
-  const end = Math.min(start + options.chunkSeconds, video.durationSeconds);
+  const end = Math.min(start + search.chunkSeconds, video.durationSeconds);
   if (!(end > start)) {
     throw inputError(`nothing to scan: the chunk starts at ${start} s and the video is ${video.durationSeconds} s long`, {
       input: 'startSeconds',
@@ -65,35 +63,25 @@ export async function measureChunk(options: MeasureChunkOptions): Promise<ChunkM
   }
 
   // Imported here, not at the top: they load ONNX Runtime, which `--remote` and `serve` never need.
-  const { DEFAULT_SCAN_OPTIONS, scanChunk } = await import('../recognize/scan.ts');
+  const { scanChunk, scanOptionsFor } = await import('../recognize/scan.ts');
   const loadStarted = performance.now();
   await Promise.all(MODEL_NAMES.map((name) => loadModel(name, { threads })));
   const modelLoadSeconds = (performance.now() - loadStarted) / 1000;
 
   const scanStarted = performance.now();
-  const result = await scanChunk(
-    options.video,
-    { index: 0, start, end },
-    placeholderGallery(),
-    {
-      ...DEFAULT_SCAN_OPTIONS,
-      sampleFps: options.sampleFps,
-      analyze: { ...DEFAULT_SCAN_OPTIONS.analyze, detect: { ...DEFAULT_DETECT_OPTIONS, threads } },
-    },
-    { jobId: 'measure', video },
-  );
+  const result = await scanChunk(options.video, { index: 0, start, end }, placeholderGallery(), scanOptionsFor(search, threads), { jobId: 'measure', video });
   const scanSeconds = (performance.now() - scanStarted) / 1000;
   return {
     video: options.video,
     videoSeconds: video.durationSeconds,
     chunk: { start, end },
-    sampleFps: options.sampleFps,
+    sampleFps: search.sampleFps,
     threads,
     frames: result.framesScanned,
     faces: result.faces.length,
     modelLoadSeconds,
     scanSeconds,
-    secondsPerChunk: scanSeconds * (options.chunkSeconds / (end - start)),
+    secondsPerChunk: scanSeconds * (search.chunkSeconds / (end - start)),
     machine: { cpus: availableParallelism(), arch: process.arch, platform: process.platform },
   };
 }

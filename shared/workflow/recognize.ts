@@ -1,15 +1,14 @@
 import { z } from 'zod';
 import { SearchOptions } from '../config/options.ts';
 import { parseInput } from '../errors.ts';
-import { DEFAULT_RULE, indexGallery, type GalleryIndex } from '../match/matcher.ts';
-import { scanChunk, DEFAULT_SCAN_OPTIONS, type ScanOptions } from '../recognize/scan.ts';
+import { indexGallery, type GalleryIndex } from '../match/matcher.ts';
+import { scanChunk, scanOptionsFor } from '../recognize/scan.ts';
 import { ChunkRange } from '../schemas/faces.ts';
 import { Gallery } from '../schemas/gallery.ts';
 import { jobKeys } from '../storage/keys.ts';
 import { exists, getJson, presignGet, putJson } from '../storage/s3.ts';
 import { probeVideo } from '../video/probe.ts';
 import type { VideoInfo } from '../video/types.ts';
-import { DEFAULT_DETECT_OPTIONS } from '../vision/options.ts';
 import type { HandlerContext } from './context.ts';
 
 /** One Distributed Map child's input: the job context once, then its batch of chunks. */
@@ -46,19 +45,6 @@ async function jobState(event: RecognizeEvent, context: HandlerContext, url: str
     warm.set(key, state);
   }
   return state;
-}
-
-/** How Recognize scans, given the search's options and the runtime's ONNX threads. */
-export function scanOptionsFor(options: SearchOptions, threads: number): ScanOptions {
-  return {
-    ...DEFAULT_SCAN_OPTIONS,
-    sampleFps: options.sampleFps,
-    rule: { ...DEFAULT_RULE, ...(options.threshold === undefined ? {} : { threshold: options.threshold }) },
-    analyze: {
-      ...DEFAULT_SCAN_OPTIONS.analyze,
-      detect: { ...DEFAULT_DETECT_OPTIONS, threads, ...(options.smallFaces ? {} : { minWindowSide: null }) },
-    },
-  };
 }
 
 /**

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AWS_PRICES, estimateCost, measureChunk, type EstimateInput } from '../../shared/remote/index.ts';
+import { SearchOptions } from '../../shared/config/options.ts';
 
 const SIX_HOURS: EstimateInput = {
   videoSeconds: 6 * 3600,
@@ -71,7 +72,8 @@ describe('estimateCost', () => {
 
 describe('measureChunk', () => {
   it('times one real chunk of a local video with the recognize pipeline', async () => {
-    const measured = await measureChunk({ video: 'fixtures/videos/hamilton_short.mp4', chunkSeconds: 20, sampleFps: 1, threads: 1 });
+    const search = SearchOptions.parse({ chunkSeconds: 20, sampleFps: 1 });
+    const measured = await measureChunk({ video: 'fixtures/videos/hamilton_short.mp4', search, threads: 1 });
     expect(measured.chunk.start).toBe(0);
     // the whole video (its probed duration counts from the first frame, at PTS 0.844 s)
     expect(measured.chunk.end).toBe(measured.videoSeconds);

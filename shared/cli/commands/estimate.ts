@@ -3,7 +3,7 @@ import { estimateVideo } from '../../remote/estimate-video.ts';
 import { numberFlag, parseFlags } from '../flags.ts';
 
 export const ESTIMATE_USAGE = `lambdaface estimate --video <file> [--memory MB] [--concurrency N] [--arch x86_64|arm64]
-  [--sample-fps N] [--chunk-seconds N] [--json]
+  [--sample-fps N] [--chunk-seconds N] [--no-small-faces] [--json]
 
 Times one real chunk of the video on this machine and predicts the wall time and dollars of the
 whole search on AWS (Lambda GB-seconds and requests, Step Functions transitions), listing every
@@ -16,6 +16,7 @@ const Flags = z.object({
   arch: z.enum(['x86_64', 'arm64']).default('x86_64'),
   'sample-fps': numberFlag(z.number().positive().max(60)),
   'chunk-seconds': numberFlag(z.number().min(1).max(3600)),
+  'no-small-faces': z.boolean().default(false),
   json: z.boolean().default(false),
 });
 
@@ -26,6 +27,7 @@ const FLAGS = {
   arch: { type: 'string' },
   'sample-fps': { type: 'string' },
   'chunk-seconds': { type: 'string' },
+  'no-small-faces': { type: 'boolean' },
   json: { type: 'boolean' },
 } as const;
 
@@ -39,6 +41,7 @@ export async function estimateCommand(argv: readonly string[]): Promise<void> {
     options: {
       ...(flags['sample-fps'] ? { sampleFps: flags['sample-fps'] } : {}),
       ...(flags['chunk-seconds'] ? { chunkSeconds: flags['chunk-seconds'] } : {}),
+      ...(flags['no-small-faces'] ? { smallFaces: false } : {}),
     },
   });
   if (flags.json) {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { SearchOptions } from '../../../shared/config/options.ts';
 import { DEFAULT_RULE } from '../../../shared/match/matcher.ts';
 import { DEFAULT_DETECT_OPTIONS } from '../../../shared/vision/options.ts';
-import { scanOptionsFor } from '../../../shared/workflow/recognize.ts';
+import { scanOptionsFor } from '../../../shared/recognize/scan.ts';
 
 describe('scanOptionsFor', () => {
   it('scans the whole pyramid by default, with the runtime threads and the calibrated rule', () => {
