@@ -26,7 +26,7 @@ import { SearchOptions } from '../shared/config/options.ts';
 import { runLocalSearch, type SearchProgress } from '../shared/local/search.ts';
 import { buildGallery } from '../shared/match/gallery.ts';
 import { indexGallery } from '../shared/match/matcher.ts';
-import { DEFAULT_SCAN_OPTIONS, scanChunk, type ScanOptions } from '../shared/recognize/scan.ts';
+import { scanChunk, scanOptionsFor, type ScanOptions } from '../shared/recognize/scan.ts';
 import type { ChunkResult } from '../shared/schemas/faces.ts';
 import { Timeline } from '../shared/schemas/timeline.ts';
 import { buildTimeline } from '../shared/timeline/merge.ts';
@@ -122,11 +122,8 @@ const galleryBuild = await measure(async () =>
 const gallery = galleryBuild.value;
 log(`gallery (bare scans): ${gallery.rows.length} descriptors in ${Math.round(galleryBuild.wallMs)} ms (not part of the bare timings)`);
 
-const scanOptions = (threads: number): ScanOptions => ({
-  ...DEFAULT_SCAN_OPTIONS,
-  sampleFps,
-  analyze: { ...DEFAULT_SCAN_OPTIONS.analyze, detect: { ...DEFAULT_SCAN_OPTIONS.analyze.detect, threads } },
-});
+/** As Recognize scans with the workflow's options (montage aside, the same search). */
+const scanOptions = (threads: number): ScanOptions => scanOptionsFor(SearchOptions.parse({ sampleFps }), threads);
 
 let lastBare: ChunkResult | undefined;
 async function bareScan(threads: number): Promise<PassResult> {

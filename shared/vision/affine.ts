@@ -38,9 +38,12 @@ export function continuousToIndex(m: Affine): Affine {
   return { ...m, c: m.c + 0.5 * (m.a + m.b) - 0.5, f: m.f + 0.5 * (m.d + m.e) - 0.5 };
 }
 
-/** The map that sends output pixel centres of a `size`-wide square to the axis-aligned square at `box`. */
-export function squareCropAffine(left: number, top: number, side: number, size: number): Affine {
-  const s = side / size;
+/**
+ * The map that sends output pixel centres to the source when the source, from (left, top) on, is
+ * resized by `scale` output pixels per source pixel (a crop, a letterbox or a pyramid level).
+ */
+export function scaleAffine(left: number, top: number, scale: number): Affine {
+  const s = 1 / scale;
   return { a: s, b: 0, c: left + 0.5 * s - 0.5, d: 0, e: s, f: top + 0.5 * s - 0.5 };
 }
 

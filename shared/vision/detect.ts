@@ -1,5 +1,5 @@
 import * as ort from 'onnxruntime-node';
-import { sampleInto, type Affine } from './affine.ts';
+import { sampleInto, scaleAffine } from './affine.ts';
 import type { RgbImage } from './image.ts';
 import { FACE_DETECTOR, decodeDetection, loadModel } from './models.ts';
 import { weightedNms, type Detection } from './nms.ts';
@@ -26,16 +26,14 @@ export async function detectFaces(image: RgbImage, options: DetectOptions = DEFA
   return weightedNms(candidates, options.nmsIoU);
 }
 
-/** Level pixel centre (u, v) samples frame pixel (u + 0.5) / scale - 0.5; beyond the frame is black. */
-const levelToFrame = (scale: number): Affine => ({ a: 1 / scale, b: 0, c: 0.5 / scale - 0.5, d: 0, e: 1 / scale, f: 0.5 / scale - 0.5 });
-
 /** Cheap pre-check on the logit so most anchors are never decoded. */
 const logit = (p: number): number => Math.log(p / (1 - p));
 
 async function detectAtLevel(session: ort.InferenceSession, image: RgbImage, level: PyramidLevel, minScore: number): Promise<Detection[]> {
   const { width, height, scale } = level;
   const pixels = new Float32Array(width * height * 3);
-  sampleInto(image, levelToFrame(scale), width, height, pixels);
+  // The padding beyond the frame's right and bottom edges samples black.
+  sampleInto(image, scaleAffine(0, 0, scale), width, height, pixels);
   const output = await session.run({ [FACE_DETECTOR.input.name]: new ort.Tensor('float32', pixels, [1, height, width, 3]) });
   const raw = output[FACE_DETECTOR.outputs.detections.name]!.data as Float32Array;
   const minLogit = logit(minScore);

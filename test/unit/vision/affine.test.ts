@@ -5,7 +5,7 @@ import {
   invertAffine,
   sampleInto,
   similarityTransform,
-  squareCropAffine,
+  scaleAffine,
   warpImage,
   type Affine,
   type Point,
@@ -161,10 +161,10 @@ describe('continuousToIndex', () => {
     }
   });
 
-  it('is what squareCropAffine builds for an axis-aligned square', () => {
+  it('is what scaleAffine builds for an axis-aligned crop', () => {
     const side = 96;
     const size = 192;
-    expectAffine(squareCropAffine(-40, 13, side, size), continuousToIndex({ a: side / size, b: 0, c: -40, d: 0, e: side / size, f: 13 }));
+    expectAffine(scaleAffine(-40, 13, size / side), continuousToIndex({ a: side / size, b: 0, c: -40, d: 0, e: side / size, f: 13 }));
   });
 });
 
@@ -173,7 +173,7 @@ describe('sampleInto', () => {
 
   it('reproduces a crop exactly at scale 1 (NHWC)', () => {
     const out = new Float32Array(8 * 8 * 3);
-    sampleInto(image, squareCropAffine(5, 7, 8, 8), 8, 8, out);
+    sampleInto(image, scaleAffine(5, 7, 1), 8, 8, out);
     for (let v = 0; v < 8; v++) {
       for (let u = 0; u < 8; u++) {
         const [r, g, b] = pixel(image, 5 + u, 7 + v);
@@ -187,7 +187,7 @@ describe('sampleInto', () => {
     const plane = 6 * 4;
     const nhwc = new Float32Array(2 * plane * 3).fill(-7);
     const nchw = new Float32Array(2 * plane * 3).fill(-7);
-    const crop = squareCropAffine(10, 3, 6, 6);
+    const crop = scaleAffine(10, 3, 1);
     sampleInto(image, crop, 6, 4, nhwc, { offset: plane * 3, layout: 'nhwc' });
     sampleInto(image, crop, 6, 4, nchw, { offset: plane * 3, layout: 'nchw' });
     // The first image of the batch is untouched.
@@ -233,7 +233,7 @@ describe('sampleInto', () => {
   it('fills a crop entirely outside the image with the bias, in both layouts', () => {
     for (const layout of ['nhwc', 'nchw'] as const) {
       const out = new Float32Array(5 * 5 * 3).fill(123);
-      sampleInto(image, squareCropAffine(1000, 1000, 5, 5), 5, 5, out, { layout, bias: 0.25, scale: 3 });
+      sampleInto(image, scaleAffine(1000, 1000, 1), 5, 5, out, { layout, bias: 0.25, scale: 3 });
       expect(out.every((x) => x === 0.25)).toBe(true);
     }
   });
