@@ -7,6 +7,7 @@ import {
   type CompletedPart,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import { mapLimit } from '../async/map-limit.ts';
 import { storageError } from '../errors.ts';
 
 /** S3's own limits: at most 10,000 parts, each at least 5 MiB except the last. */
@@ -38,29 +39,24 @@ export async function uploadMultipart(upload: MultipartUpload): Promise<void> {
   const uploadId = created.UploadId;
   if (!uploadId) throw storageError(`S3 returned no upload id for ${url}`, { input: url });
 
-  const parts: CompletedPart[] = new Array(partCount);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < partCount) {
-      const index = next++;
-      const start = index * partSize;
-      const end = Math.min(size, start + partSize); // exclusive
-      const response = await client.send(
-        new UploadPartCommand({
-          Bucket: bucket,
-          Key: key,
-          UploadId: uploadId,
-          PartNumber: index + 1,
-          ContentLength: end - start,
-          Body: createReadStream(path, { start, end: end - 1 }),
-        }),
-      );
-      parts[index] = { PartNumber: index + 1, ETag: response.ETag };
-    }
+  const uploadPart = async (index: number): Promise<CompletedPart> => {
+    const start = index * partSize;
+    const end = Math.min(size, start + partSize); // exclusive
+    const response = await client.send(
+      new UploadPartCommand({
+        Bucket: bucket,
+        Key: key,
+        UploadId: uploadId,
+        PartNumber: index + 1,
+        ContentLength: end - start,
+        Body: createReadStream(path, { start, end: end - 1 }),
+      }),
+    );
+    return { PartNumber: index + 1, ETag: response.ETag };
   };
 
   try {
-    await Promise.all(Array.from({ length: Math.min(PARTS_IN_FLIGHT, partCount) }, worker));
+    const parts = await mapLimit(Array.from({ length: partCount }, (_, index) => index), PARTS_IN_FLIGHT, uploadPart);
     await client.send(
       new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId, MultipartUpload: { Parts: parts } }),
     );

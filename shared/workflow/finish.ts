@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { mapLimit } from '../async/map-limit.ts';
 import { parseInput } from '../errors.ts';
 import { renderReport } from '../report/html.ts';
 import { ChunkResult } from '../schemas/faces.ts';
@@ -34,7 +35,7 @@ export interface FinishResult {
 
 /** Most thumbnails made per person: a long video can have hundreds of segments. */
 const MAX_THUMBNAILS_PER_PERSON = 40;
-const THUMBNAIL_PARALLELISM = 4;
+const THUMBNAIL_PARALLELISM = 8;
 
 /**
  * Montage: merges every chunk's faces into the timeline, writes it as JSON, CSV and WebVTT, takes
@@ -67,17 +68,13 @@ export async function finishJob(raw: unknown, context: HandlerContext): Promise<
   const wanted = timeline.identities.flatMap((identity) =>
     identity.segments.slice(0, MAX_THUMBNAILS_PER_PERSON).map((segment, i) => ({ identity: identity.name, i, face: segment.bestFace })),
   );
-  // Each thumbnail is one short ffmpeg run that mostly waits on a ranged read: run several at once.
-  for (let start = 0; start < wanted.length; start += THUMBNAIL_PARALLELISM) {
-    await Promise.all(
-      wanted.slice(start, start + THUMBNAIL_PARALLELISM).map(async ({ identity, i, face }) => {
-        const name = `${identity.replace(/[^A-Za-z0-9_-]/g, '_')}-${i}.jpg`;
-        const jpeg = await extractThumbnail(url, face.time, { box: face.box, maxSize: 160, video });
-        await putBytes(s3, job.bucket, keys.thumbnail(name), jpeg, 'image/jpeg');
-        thumbnails.set(`${identity}/${i}`, `thumbnails/${name}`);
-      }),
-    );
-  }
+  // Each thumbnail is one short ffmpeg run that mostly waits on ranged reads: run several at once.
+  await mapLimit(wanted, THUMBNAIL_PARALLELISM, async ({ identity, i, face }) => {
+    const name = `${identity.replace(/[^A-Za-z0-9_-]/g, '_')}-${i}.jpg`;
+    const jpeg = await extractThumbnail(url, face.time, { box: face.box, maxSize: 160, video });
+    await putBytes(s3, job.bucket, keys.thumbnail(name), jpeg, 'image/jpeg');
+    thumbnails.set(`${identity}/${i}`, `thumbnails/${name}`);
+  });
 
   let montageKey: string | null = null;
   const cuts = planMontage(timeline, chunks);
