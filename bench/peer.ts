@@ -8,6 +8,8 @@
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import type { Tensor3D } from '@tensorflow/tfjs-core';
+import type { Prediction } from '../shared/eval/score.ts';
+import { decodeFrames, type DecodeOptions } from '../shared/video/decode.ts';
 import { loadImage, padImage, type RgbImage } from '../shared/vision/image.ts';
 import { loadFaceApiRecognition, tf } from '../test/integration/models/tfjs-reference.ts';
 
@@ -172,6 +174,23 @@ export async function buildPeerGallery(people: readonly { name: string; photos: 
 export function peerMatch(gallery: PeerGallery, descriptor: Float32Array): FaceMatch & { identity: string | null } {
   const match = gallery.matcher.findBestMatch(descriptor);
   return { label: match.label, distance: match.distance, identity: match.label === 'unknown' ? null : match.label };
+}
+
+/** The whole scan the face-api way: decode -> describe every face -> FaceMatcher per face. */
+export async function peerScan(source: string, decode: DecodeOptions, gallery: PeerGallery, detector: PeerDetector): Promise<{ predictions: Prediction[]; frames: number; faces: number }> {
+  const predictions: Prediction[] = [];
+  let frames = 0;
+  let faces = 0;
+  for await (const frame of decodeFrames(source, decode)) {
+    const image = { width: frame.width, height: frame.height, data: new Uint8Array(frame.data.buffer, frame.data.byteOffset, frame.data.length) };
+    for (const face of await peerDescribe(image, detector)) {
+      faces++;
+      const match = peerMatch(gallery, face.descriptor!);
+      if (match.identity !== null) predictions.push({ identity: match.identity, time: frame.time });
+    }
+    frames++;
+  }
+  return { predictions, frames, faces };
 }
 
 /** Live tensors in tfjs: a leak check for the benchmark loop. */

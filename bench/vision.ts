@@ -1,5 +1,5 @@
 /**
- * npm run bench:vision [-- --runs N] [--videos a.mp4 b.mp4] [--sample-fps N] [--face name=<photo|dir> ...] [--no-peer] [--no-spin-check]
+ * npm run bench:vision [-- --runs N] [--videos a.mp4 b.mp4] [--sample-fps N] [--face name=<photo|dir> ...] [--no-peer] [--no-spin-check] [--no-isolated]
  *
  * The vision core against the peer a Node user would pick (face-api on tfjs-wasm) and against the
  * floor (ffmpeg decoding alone), on the same sampled frames, in the same process and the same runs:
@@ -7,19 +7,22 @@
  *   - landmarks + align + embed ms per face,
  *   - the whole scan (decode -> detect -> ... -> match) in sampled frames per second, with its
  *     per-second precision/recall/F1 against the video's truth file when there is one.
+ * Then, in every run, each whole scan again alone in a child process (bench/scan-alone.ts: one
+ * untimed scan, then the timed one), so neither library's heap, JIT or caches weigh on the other.
  * Every figure is the median over the runs; peer/ours ratios are taken within each run, then the
  * median. Prints tables and writes bench/results/vision.json.
  */
+import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseArgs, promisify } from 'node:util';
 import { SearchOptions } from '../shared/config/options.ts';
 import { resolveFaceFlags } from '../shared/cli/faces-arg.ts';
 import { predictionsOfChunks, scorePredictions, type Prediction, type ScoreReport } from '../shared/eval/score.ts';
 import { readTruth, type Truth } from '../shared/eval/truth.ts';
 import { buildGallery } from '../shared/match/gallery.ts';
 import { indexGallery, type GalleryIndex } from '../shared/match/matcher.ts';
-import { DEFAULT_SCAN_OPTIONS, scanChunk, type ScanOptions } from '../shared/recognize/scan.ts';
+import { DEFAULT_SCAN_OPTIONS, scanChunk, scanOptionsFor, type ScanOptions } from '../shared/recognize/scan.ts';
 import { decodeFrames, type DecodeOptions } from '../shared/video/decode.ts';
 import { probeVideo } from '../shared/video/probe.ts';
 import type { VideoInfo } from '../shared/video/types.ts';
@@ -30,10 +33,13 @@ import type { RgbImage } from '../shared/vision/image.ts';
 import { locateLandmarks } from '../shared/vision/landmarks.ts';
 import { ensureModels } from '../shared/vision/models.ts';
 import type { Detection } from '../shared/vision/nms.ts';
-import { DEFAULT_ANALYZE_OPTIONS, DEFAULT_DETECT_OPTIONS, type AnalyzeOptions, type DetectOptions } from '../shared/vision/options.ts';
+import { DEFAULT_ANALYZE_OPTIONS, type AnalyzeOptions, type DetectOptions } from '../shared/vision/options.ts';
 import { spinCheck } from './ort-spin.ts';
+import type { AlonePipeline, AloneResult, AloneSpec } from './scan-alone.ts';
 import { fmt, formatTable, loadAverage, log, machineInfo, measure, median, writeResults } from './common.ts';
-import { buildPeerGallery, loadPeer, peerDescribe, peerDetect, peerInfo, peerMatch, peerTensorCount, type PeerDetector, type PeerGallery } from './peer.ts';
+import { buildPeerGallery, loadPeer, peerDescribe, peerDetect, peerInfo, peerScan, peerTensorCount, type PeerDetector, type PeerGallery } from './peer.ts';
+
+const execFileAsync = promisify(execFile);
 
 const { values: flags, positionals } = parseArgs({
   options: {
@@ -43,6 +49,7 @@ const { values: flags, positionals } = parseArgs({
     face: { type: 'string', multiple: true },
     'no-peer': { type: 'boolean', default: false },
     'no-spin-check': { type: 'boolean', default: false },
+    'no-isolated': { type: 'boolean', default: false },
   },
   allowPositionals: true,
 });
@@ -54,19 +61,17 @@ const given = [...(flags.videos ?? []), ...positionals];
 const videos = given.length > 0 ? given : ['fixtures/videos/hamilton_short.mp4', 'fixtures/videos/crowd_walking.mp4'];
 const faceFlags = flags.face ?? ['lin_manuel_miranda', 'alex_lacamoire', 'barack_obama'].map((name) => `${name}=fixtures/faces/${name}`);
 const withPeer = !flags['no-peer'];
+const isolated = !flags['no-isolated'];
 const THREADS = [1, 2] as const;
 const PEERS: readonly PeerDetector[] = ['ssd', 'tiny'];
 if (!Number.isFinite(runs) || !(sampleFps > 0)) throw new Error('--runs and --sample-fps take positive numbers');
 
 // ---- configurations ------------------------------------------------------------------------------
 
-const detectOptions = (threads: number, pyramid: boolean): DetectOptions => ({
-  ...DEFAULT_DETECT_OPTIONS,
-  threads,
-  ...(pyramid ? {} : { minWindowSide: null }),
-});
-const analyzeOptions = (threads: number, pyramid: boolean): AnalyzeOptions => ({ ...DEFAULT_ANALYZE_OPTIONS, detect: detectOptions(threads, pyramid) });
-const scanOptions = (threads: number, pyramid: boolean): ScanOptions => ({ ...DEFAULT_SCAN_OPTIONS, sampleFps, analyze: analyzeOptions(threads, pyramid) });
+/** As Recognize scans (the default search, or with --no-small-faces). */
+const scanOptions = (threads: number, pyramid: boolean): ScanOptions => scanOptionsFor(SearchOptions.parse({ sampleFps, smallFaces: pyramid }), threads);
+const analyzeOptions = (threads: number, pyramid: boolean): AnalyzeOptions => scanOptions(threads, pyramid).analyze;
+const detectOptions = (threads: number, pyramid: boolean): DetectOptions => analyzeOptions(threads, pyramid).detect;
 
 /** The scans timed in every run: ours pyramid (default) at 1 and 2 threads, ours whole-frame at 1 thread. */
 const OUR_SCANS = [
@@ -74,6 +79,15 @@ const OUR_SCANS = [
   { key: 'ours pyramid t2', threads: 2, pyramid: true },
   { key: 'ours whole-frame t1', threads: 1, pyramid: false },
 ] as const;
+
+/** The scans timed alone, each in its own process; the order rotates from run to run. */
+const ALONE: readonly AlonePipeline[] = ['ours pyramid', 'ours whole-frame', ...(withPeer ? (['face-api ssd', 'face-api tiny'] as const) : [])];
+
+async function scanAlone(spec: AloneSpec): Promise<AloneResult> {
+  const { stdout } = await execFileAsync(process.execPath, ['--import', 'tsx', 'bench/scan-alone.ts', JSON.stringify(spec)], { maxBuffer: 64 << 20 });
+  // Libraries may print banners: the result is the last line.
+  return JSON.parse(stdout.trim().split('\n').at(-1)!) as AloneResult;
+}
 
 // ---- per-video data ------------------------------------------------------------------------------
 
@@ -201,6 +215,15 @@ async function benchVideo(source: string, gallery: GalleryIndex, enrolled: strin
       score(scan.key, predictionsOfChunks([result]));
     }
 
+    if (isolated) {
+      for (const [k] of ALONE.entries()) {
+        const pipeline = ALONE[(k + run) % ALONE.length]!;
+        const alone = await scanAlone({ pipeline, video: source, sampleFps, people: people.map((p) => ({ name: p.name, photos: [...p.photos] })) });
+        push(samples, `alone: ${pipeline}`, { wallMs: alone.wallMs, cpuMs: Number.NaN, frames: alone.frames, faces: alone.faces });
+        score(`alone: ${pipeline}`, alone.predictions);
+      }
+    }
+
     if (!withPeer) continue;
     for (const detector of PEERS) {
       const key = `face-api ${detector}`;
@@ -227,23 +250,8 @@ async function benchVideo(source: string, gallery: GalleryIndex, enrolled: strin
         return { faces, stageMs };
       });
       push(samples, `per-face: ${key}`, { wallMs: full.wallMs, cpuMs: full.nodeCpuMs, frames: frames.length, faces: full.value.faces, stageMs: full.value.stageMs });
-      // The whole scan the face-api way: decode -> describe -> FaceMatcher per face.
       const peerGallery = peerGalleries.get(detector)!;
-      const scan = await measure(async () => {
-        const predictions: Prediction[] = [];
-        let n = 0;
-        let faces = 0;
-        for await (const frame of decodeFrames(source, decodeOptions)) {
-          const image = { width: frame.width, height: frame.height, data: new Uint8Array(frame.data.buffer, frame.data.byteOffset, frame.data.length) };
-          for (const face of await peerDescribe(image, detector)) {
-            faces++;
-            const match = peerMatch(peerGallery, face.descriptor!);
-            if (match.identity !== null) predictions.push({ identity: match.identity, time: frame.time });
-          }
-          n++;
-        }
-        return { predictions, frames: n, faces };
-      });
+      const scan = await measure(() => peerScan(source, decodeOptions, peerGallery, detector));
       push(samples, `scan: ${key}`, { wallMs: scan.wallMs, cpuMs: scan.nodeCpuMs + scan.childCpuMs, frames: scan.value.frames, faces: scan.value.faces });
       score(key, scan.value.predictions);
     }
@@ -332,6 +340,24 @@ const RATIOS = [
   { label: 'scan: ours 2 threads / ours 1 thread', slower: 'scan: ours pyramid t2', faster: 'scan: ours pyramid t1' },
 ] as const;
 
+const ALONE_RATIOS = [
+  { label: 'alone: face-api SSD / ours pyramid', slower: 'alone: face-api ssd', faster: 'alone: ours pyramid' },
+  { label: 'alone: face-api tiny / ours pyramid', slower: 'alone: face-api tiny', faster: 'alone: ours pyramid' },
+  { label: 'alone: face-api SSD / ours whole frame', slower: 'alone: face-api ssd', faster: 'alone: ours whole-frame' },
+  { label: 'alone: face-api tiny / ours whole frame', slower: 'alone: face-api tiny', faster: 'alone: ours whole-frame' },
+] as const;
+
+function aloneRows(result: VideoResult) {
+  const rows = ALONE.map((pipeline) => {
+    const key = `alone: ${pipeline}`;
+    const s = stats(result.samples.get(key));
+    const f1 = result.scores.get(key)?.[0]?.f1;
+    return { pipeline, 'scan ms/frame': fmt(s.msPerFrame), 'sampled frames/s': fmt(s.framesPerSecond, 1), F1: f1 === undefined ? '-' : fmt(f1, 3) };
+  });
+  const ratios = (withPeer ? ALONE_RATIOS : []).map((r) => ({ ...r, ...ratio(result, r.slower, r.faster) }));
+  return { rows, ratios };
+}
+
 // ---- main -----------------------------------------------------------------------------------------
 
 const machine = machineInfo(['onnxruntime-node', '@vladmandic/face-api', '@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-wasm', '@ffmpeg-installer/linux-x64']);
@@ -373,6 +399,12 @@ for (const result of results) {
   console.log(formatTable(rows));
   console.log(`\nratios of ms per sampled frame, taken within each run (median; per run):`);
   console.log(formatTable(ratios.map((r) => ({ ratio: r.label, median: `${fmt(r.median, 2)}x`, 'per run': r.perRun.map((v) => v.toFixed(2)).join(' ') }))));
+  const alone = isolated ? aloneRows(result) : undefined;
+  if (alone) {
+    console.log(`\neach whole scan alone in its own process (one untimed scan first), 1 thread:`);
+    console.log(formatTable(alone.rows));
+    console.log(formatTable(alone.ratios.map((r) => ({ ratio: r.label, median: `${fmt(r.median, 2)}x`, 'per run': r.perRun.map((v) => v.toFixed(2)).join(' ') }))));
+  }
   if (!f1Stable) console.log('note: a score differed between runs; the table shows the first run');
   if (result.leakedTensors !== 0) console.log(`note: ${result.leakedTensors} tfjs tensors left alive after the peer runs`);
   out.push({
@@ -384,6 +416,7 @@ for (const result of results) {
     truth: result.truthFile ?? null,
     table: rows,
     ratios,
+    alone: alone ?? null,
     pipelines: Object.fromEntries([...result.samples].map(([key, list]) => [key, stats(list)])),
     scores: Object.fromEntries(result.scores),
     scoresStableAcrossRuns: f1Stable,
