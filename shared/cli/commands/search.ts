@@ -14,10 +14,11 @@ export const SEARCH_USAGE = `lambdaface search --video <path|s3://bucket/key> --
   [--remote (--stack NAME | --state-machine ARN --bucket NAME) [--region R]]
 
 Finds the enrolled people in the video and writes timeline.json/.csv/.vtt, montage.mp4,
-report.html and thumbnails/ into --out. --no-small-faces scans only the whole frame: faster, for
-footage where every face is large (it misses faces under about 5% of the frame width). Runs the workflow on this machine against an embedded
+report.html and thumbnails/ into --out. Runs the workflow on this machine against an embedded
 S3 server (objects kept in --data-dir, default .lambdaface/s3), or against --s3-endpoint; with
---remote, on the deployed stack (inputs uploaded to its bucket, outputs downloaded).`;
+--remote, on the deployed stack (inputs uploaded to its bucket, outputs downloaded).
+--no-small-faces scans only the whole frame: faster, for footage where every face is large (it
+misses faces under about 5% of the frame width).`;
 
 export const SEARCH_FLAGS = {
   video: { type: 'string' },
