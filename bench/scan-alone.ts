@@ -3,14 +3,12 @@
  * starts for its isolated figures, so neither library's heap, JIT or caches weigh on the other.
  * Argument: a JSON AloneSpec. Warms up with one untimed scan, times the next, prints one JSON line.
  */
-import { readFileSync } from 'node:fs';
 import { SearchOptions } from '../shared/config/options.ts';
 import { predictionsOfChunks, type Prediction } from '../shared/eval/score.ts';
-import { buildGallery } from '../shared/match/gallery.ts';
-import { indexGallery } from '../shared/match/matcher.ts';
 import { scanChunk, scanOptionsFor } from '../shared/recognize/scan.ts';
 import { probeVideo } from '../shared/video/probe.ts';
 import { MAX_SCAN_WIDTH } from '../shared/vision/options.ts';
+import { galleryOfFiles } from './our-gallery.ts';
 import { buildPeerGallery, peerScan } from './peer.ts';
 
 export type AlonePipeline = 'ours pyramid' | 'ours whole-frame' | 'face-api ssd' | 'face-api tiny';
@@ -38,8 +36,7 @@ async function scanner(): Promise<() => Promise<Omit<AloneResult, 'wallMs'>>> {
     const gallery = await buildPeerGallery(spec.people, detector);
     return () => peerScan(spec.video, { sampleFps: spec.sampleFps, maxWidth: MAX_SCAN_WIDTH, video }, gallery, detector);
   }
-  const people = spec.people.map((p) => ({ name: p.name, photos: p.photos.map((photo) => ({ source: photo, bytes: readFileSync(photo) })) }));
-  const gallery = indexGallery(await buildGallery(people));
+  const gallery = await galleryOfFiles(spec.people);
   const options = scanOptionsFor(SearchOptions.parse({ sampleFps: spec.sampleFps, smallFaces: spec.pipeline === 'ours pyramid' }), 1);
   return async () => {
     const result = await scanChunk(spec.video, { index: 0, start: 0, end: video.durationSeconds }, gallery, options, { jobId: 'bench', video });

@@ -13,15 +13,14 @@
  * median. Prints tables and writes bench/results/vision.json.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { SearchOptions } from '../shared/config/options.ts';
 import { resolveFaceFlags } from '../shared/cli/faces-arg.ts';
 import { predictionsOfChunks, scorePredictions, type Prediction, type ScoreReport } from '../shared/eval/score.ts';
 import { readTruth, type Truth } from '../shared/eval/truth.ts';
-import { buildGallery } from '../shared/match/gallery.ts';
-import { indexGallery, type GalleryIndex } from '../shared/match/matcher.ts';
+import type { GalleryIndex } from '../shared/match/matcher.ts';
 import { DEFAULT_SCAN_OPTIONS, scanChunk, scanOptionsFor, type ScanOptions } from '../shared/recognize/scan.ts';
 import { decodeFrames, type DecodeOptions } from '../shared/video/decode.ts';
 import { probeVideo } from '../shared/video/probe.ts';
@@ -37,7 +36,8 @@ import { DEFAULT_ANALYZE_OPTIONS, type AnalyzeOptions, type DetectOptions } from
 import { spinCheck } from './ort-spin.ts';
 import type { AlonePipeline, AloneResult, AloneSpec } from './scan-alone.ts';
 import { fmt, formatTable, loadAverage, log, machineInfo, measure, median, writeResults } from './common.ts';
-import { buildPeerGallery, loadPeer, peerDescribe, peerDetect, peerInfo, peerScan, peerTensorCount, type PeerDetector, type PeerGallery } from './peer.ts';
+import { galleryOfFiles } from './our-gallery.ts';
+import { buildPeerGallery, loadPeer, PEER_TOLERANCE, peerDescribe, peerDetect, peerInfo, peerScan, peerTensorCount, type PeerDetector, type PeerGallery } from './peer.ts';
 
 const execFileAsync = promisify(execFile);
 
@@ -366,10 +366,8 @@ await ensureModels();
 
 const people = await resolveFaceFlags(faceFlags);
 const enrolled = people.map((p) => p.name);
-const ourGallery = await measure(async () =>
-  buildGallery(people.map((p) => ({ name: p.name, photos: p.photos.map((photo) => ({ source: photo, bytes: readFileSync(photo) })) }))),
-);
-const gallery = indexGallery(ourGallery.value);
+const ourGallery = await measure(() => galleryOfFiles(people));
+const gallery = ourGallery.value;
 log(`our gallery: ${gallery.rows.length} descriptors of ${enrolled.length} people in ${Math.round(ourGallery.wallMs)} ms`);
 
 const peerGalleries = new Map<PeerDetector, PeerGallery>();
@@ -459,7 +457,7 @@ const path = writeResults('vision.json', {
   enrolled,
   gallery: { ours: { ms: Math.round(ourGallery.wallMs), descriptors: gallery.rows.length }, peer: peerGalleryInfo },
   peer: peer ?? null,
-  peerTolerance: 0.6,
+  peerTolerance: PEER_TOLERANCE,
   notes: [
     'ours: shared/vision (ONNX Runtime); scan = shared/recognize/scan.ts scanChunk (decode + detect + landmarks + align + embed + tracks + match)',
     'peer: @vladmandic/face-api detectAllFaces().withFaceLandmarks().withFaceDescriptors() + FaceMatcher(0.6), default detector options; tfjs-wasm runs one thread in Node',

@@ -16,7 +16,7 @@
  * default run near 6 minutes on 2 cores (the product's default sampling is 4: --sample-fps 4 took
  * about 25 minutes there).
  */
-import { existsSync, readFileSync, statSync, readdirSync } from 'node:fs';
+import { existsSync, statSync, readdirSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,8 +24,6 @@ import { parseArgs } from 'node:util';
 import { resolveFaceFlags } from '../shared/cli/faces-arg.ts';
 import { SearchOptions } from '../shared/config/options.ts';
 import { runLocalSearch, type SearchProgress } from '../shared/local/search.ts';
-import { buildGallery } from '../shared/match/gallery.ts';
-import { indexGallery } from '../shared/match/matcher.ts';
 import { scanChunk, scanOptionsFor, type ScanOptions } from '../shared/recognize/scan.ts';
 import type { ChunkResult } from '../shared/schemas/faces.ts';
 import { Timeline } from '../shared/schemas/timeline.ts';
@@ -35,6 +33,7 @@ import { cutAndConcat } from '../shared/video/edit.ts';
 import { ensureModels } from '../shared/vision/models.ts';
 import { fmt, formatTable, loadAverage, log, machineInfo, measure, median, RESULTS_DIR, writeResults, type Measured } from './common.ts';
 import { buildLongVideo } from './long-video.ts';
+import { galleryOfFiles } from './our-gallery.ts';
 
 const { values: flags, positionals } = parseArgs({
   options: {
@@ -116,9 +115,7 @@ log(`${long.cached ? 'cached' : `built in ${(long.buildMs / 1000).toFixed(1)} s`
 const expectedFrames = Math.ceil(video.durationSeconds * sampleFps);
 
 const people = await resolveFaceFlags(faceFlags);
-const galleryBuild = await measure(async () =>
-  indexGallery(await buildGallery(people.map((p) => ({ name: p.name, photos: p.photos.map((photo) => ({ source: photo, bytes: readFileSync(photo) })) })))),
-);
+const galleryBuild = await measure(() => galleryOfFiles(people));
 const gallery = galleryBuild.value;
 log(`gallery (bare scans): ${gallery.rows.length} descriptors in ${Math.round(galleryBuild.wallMs)} ms (not part of the bare timings)`);
 

@@ -1,11 +1,6 @@
 import { Readable, PassThrough } from 'node:stream';
 import { Worker } from 'node:worker_threads';
-
-export interface ChildExit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  error?: Error;
-}
+import type { ChildExit } from './ffmpeg.ts';
 
 /** A child process whose pipes are read by a worker thread. */
 export interface DrainedChild {

@@ -66,6 +66,13 @@ export interface RunResult {
   stderr: string;
 }
 
+/** How a child process ended; `error` when it could not be started or signalled. */
+export interface ChildExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  error?: Error;
+}
+
 /** A failure to start the executable at all (missing, not executable, wrong architecture). */
 export function spawnFailure(tool: FfTool, path: string, reason: Error | string): LambdafaceError {
   const message = typeof reason === 'string' ? reason : reason.message;
@@ -80,7 +87,7 @@ export function spawnFailure(tool: FfTool, path: string, reason: Error | string)
  * The error for a run that ended badly. 126 and 127 are the shell's "cannot execute" and "not
  * found": what the kernel's script fallback answers when the path is not an executable at all.
  */
-export function runFailure(tool: FfTool, path: string, exit: { code: number | null; signal: NodeJS.Signals | null; error?: Error }, context: { source: string; stderr: string; action: string }): LambdafaceError {
+export function runFailure(tool: FfTool, path: string, exit: ChildExit, context: { source: string; stderr: string; action: string }): LambdafaceError {
   if (exit.error) return spawnFailure(tool, path, exit.error);
   if (exit.code === 126 || exit.code === 127) return spawnFailure(tool, path, `exit code ${exit.code}`);
   return ffmpegFailure({ tool, ...context, exitCode: exit.code, signal: exit.signal });
@@ -100,7 +107,7 @@ export class LogTail {
 }
 
 /** Resolves with the exit code and signal once the process is gone and its pipes are closed. */
-export function exitOf(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error }> {
+export function exitOf(child: ChildProcess): Promise<ChildExit> {
   return new Promise((resolve) => {
     let error: Error | undefined;
     child.once('error', (e) => {
