@@ -7,11 +7,24 @@ import { DEFAULT_DETECT_OPTIONS } from '../vision/options.ts';
 import type { HandlerContext } from './context.ts';
 import { resolveJob } from './job.ts';
 
+/** A reference photo enrolment could not use, and why: shown in the CLI summary, timeline.json and the report. */
+export const SkippedPhoto = z.object({ source: z.string(), reason: z.string() });
+export type SkippedPhoto = z.infer<typeof SkippedPhoto>;
+
 /** What Train hands the state machine: small, the embeddings stay in S3. */
 export const GallerySummary = z.object({
   bucket: z.string(),
   key: z.string(),
-  identities: z.array(z.object({ name: z.string(), photos: z.number().int(), descriptors: z.number().int(), notes: z.array(z.string()) })),
+  identities: z.array(
+    z.object({
+      name: z.string(),
+      photos: z.number().int(),
+      descriptors: z.number().int(),
+      /** One line per enrolled photo that needs a word (several faces, the largest taken). */
+      notes: z.array(z.string()),
+      skipped: z.array(SkippedPhoto),
+    }),
+  ),
 });
 export type GallerySummary = z.infer<typeof GallerySummary>;
 
@@ -44,6 +57,7 @@ export async function trainJob(raw: unknown, context: HandlerContext): Promise<G
       photos: identity.photos.length,
       descriptors: identity.embeddings.length,
       notes: identity.photos.flatMap((photo) => (photo.note ? [`${photo.source}: ${photo.note}`] : [])),
+      skipped: [],
     })),
   };
 }
