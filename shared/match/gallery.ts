@@ -1,5 +1,5 @@
-import { inputError } from '../errors.ts';
-import type { Gallery, GalleryIdentity, PhotoReport } from '../schemas/gallery.ts';
+import { inputError, LambdafaceError } from '../errors.ts';
+import type { Gallery, GalleryIdentity, PhotoReport, SkippedPhoto } from '../schemas/gallery.ts';
 import { analyzeImage, type AnalyzedFace } from '../vision/analyze.ts';
 import { DEFAULT_ANALYZE_OPTIONS, type AnalyzeOptions } from '../vision/options.ts';
 import { embedFaces } from '../vision/embed.ts';
@@ -33,7 +33,8 @@ export interface FoundFace {
 /**
  * Finds the face to enrol in one photo: padded and retried when the photo is a tight crop; the
  * largest face when there are several (and the report says so); an InputError when there is none,
- * since silently dropping a photo skews the whole gallery.
+ * which enrolment turns into a skipped photo that the summary, timeline and report list: a photo
+ * dropped silently would skew the whole gallery.
  */
 export async function findReferenceFace(photo: PhotoSource, name: string, options: AnalyzeOptions): Promise<FoundFace> {
   const original = await loadImage(photo.bytes, photo.source);
@@ -73,31 +74,78 @@ export async function findReferenceFace(photo: PhotoSource, name: string, option
 
 const round = (value: number): number => Math.round(value * 10) / 10;
 
-/** Trains one identity: every photo's chosen face, embedded as is and with augmentations. */
-export async function enrolIdentity(name: string, photos: readonly PhotoSource[], options: EnrolOptions = DEFAULT_ENROL_OPTIONS): Promise<GalleryIdentity> {
-  if (photos.length === 0) {
-    throw inputError(`no reference photos for ${name}`, { input: name, hint: 'give at least one photo per person' });
-  }
-  const reports: PhotoReport[] = [];
-  const embeddings: number[][] = [];
-  for (const photo of photos) {
-    const { image, face, report } = await findReferenceFace(photo, name, options.analyze);
-    const vectors = await embedFaces(
-      image,
-      options.augmentations.map((variant) => ({ points: face.points, jitter: variant.jitter, gain: variant.gain })),
-      options.analyze.detect.threads,
-    );
-    reports.push(report);
-    embeddings.push(...vectors.map((vector) => Array.from(vector, (v) => Math.round(v * 1e6) / 1e6)));
-  }
-  return { name, photos: reports, embeddings };
+/** What enrolment made of one person's photos: their descriptors, or nothing when no photo was usable. */
+interface Enrolment {
+  identity: GalleryIdentity | undefined;
+  skipped: SkippedPhoto[];
 }
 
+/** A photo a user can fix (no face, not an image) is left out and reported; anything else fails the build. */
+function skippedPhoto(photo: PhotoSource, error: unknown): SkippedPhoto {
+  if (!(error instanceof LambdafaceError) || error.kind !== 'InputError') throw error;
+  return { source: photo.source, reason: error.hint ? `${error.message}; ${error.hint}` : error.message };
+}
+
+async function enrolPhotos(name: string, photos: readonly PhotoSource[], options: EnrolOptions): Promise<Enrolment> {
+  const reports: PhotoReport[] = [];
+  const embeddings: number[][] = [];
+  const skipped: SkippedPhoto[] = [];
+  for (const photo of photos) {
+    let found: FoundFace;
+    try {
+      found = await findReferenceFace(photo, name, options.analyze);
+    } catch (error) {
+      skipped.push(skippedPhoto(photo, error));
+      continue;
+    }
+    const vectors = await embedFaces(
+      found.image,
+      options.augmentations.map((variant) => ({ points: found.face.points, jitter: variant.jitter, gain: variant.gain })),
+      options.analyze.detect.threads,
+    );
+    reports.push(found.report);
+    embeddings.push(...vectors.map((vector) => Array.from(vector, (v) => Math.round(v * 1e6) / 1e6)));
+  }
+  return { identity: reports.length === 0 ? undefined : { name, photos: reports, embeddings, skipped }, skipped };
+}
+
+function requirePhotos(name: string, photos: readonly PhotoSource[]): void {
+  if (photos.length === 0) throw inputError(`no reference photos for ${name}`, { input: name, hint: 'give at least one photo per person' });
+}
+
+function noUsablePhotos(failed: readonly { name: string; skipped: readonly SkippedPhoto[] }[]): LambdafaceError {
+  const people = failed.map(({ name, skipped }) => `${name} (${skipped.map((photo) => photo.reason).join('; ')})`);
+  return inputError(`no usable reference photo for ${people.join(', ')}`, {
+    input: failed.map(({ name }) => name).join(', '),
+    hint: 'give each person at least one clear photo: the face unobstructed, roughly frontal and at least 40 px wide',
+  });
+}
+
+/**
+ * Trains one identity: every usable photo's chosen face, embedded as is and with augmentations.
+ * Photos without a usable face are skipped and listed; a person left with none is an InputError
+ * naming every photo and what was wrong with it.
+ */
+export async function enrolIdentity(name: string, photos: readonly PhotoSource[], options: EnrolOptions = DEFAULT_ENROL_OPTIONS): Promise<GalleryIdentity> {
+  requirePhotos(name, photos);
+  const { identity, skipped } = await enrolPhotos(name, photos, options);
+  if (!identity) throw noUsablePhotos([{ name, skipped }]);
+  return identity;
+}
+
+/** Trains every person; the error for people without a usable photo names all of them at once. */
 export async function buildGallery(
   people: readonly { name: string; photos: readonly PhotoSource[] }[],
   options: EnrolOptions = DEFAULT_ENROL_OPTIONS,
 ): Promise<Gallery> {
   const identities: GalleryIdentity[] = [];
-  for (const person of people) identities.push(await enrolIdentity(person.name, person.photos, options));
+  const failed: { name: string; skipped: SkippedPhoto[] }[] = [];
+  for (const person of people) {
+    requirePhotos(person.name, person.photos);
+    const { identity, skipped } = await enrolPhotos(person.name, person.photos, options);
+    if (identity) identities.push(identity);
+    else failed.push({ name: person.name, skipped });
+  }
+  if (failed.length > 0) throw noUsablePhotos(failed);
   return { version: 1, identities };
 }

@@ -5,6 +5,7 @@ import { DEFAULT_TRACK_OPTIONS, labelTracks, linkTracks, type Sighting, type Tra
 import { decodeFrames } from '../video/decode.ts';
 import type { VideoInfo } from '../video/types.ts';
 import { analyzeImage } from '../vision/analyze.ts';
+import { modelsFingerprint } from '../vision/models.ts';
 import { DEFAULT_ANALYZE_OPTIONS, DEFAULT_DETECT_OPTIONS, MAX_SCAN_WIDTH, type AnalyzeOptions } from '../vision/options.ts';
 
 export interface ScanOptions {
@@ -104,8 +105,9 @@ export async function scanChunk(
     embedding: Array.from(sighting.embedding, (v) => round(v, 5)),
   }));
   return {
-    version: 1,
+    version: 2,
     jobId: context.jobId,
+    models: await modelsFingerprint(),
     chunk,
     sampleFps: options.sampleFps,
     framesScanned,

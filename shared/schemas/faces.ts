@@ -49,8 +49,11 @@ const TIME_SLACK = 1e-3;
 
 export const ChunkResult = z
   .object({
-    version: z.literal(1),
+    version: z.literal(2),
+    /** The job whose storage id this result was computed for (see shared/workflow/job.ts). */
     jobId: z.string().min(1),
+    /** Which model files computed it (shared/vision/models.ts modelsFingerprint). */
+    models: z.string().min(1),
     chunk: ChunkRange,
     sampleFps: z.number().finite().positive(),
     framesScanned: z.number().int().min(0),

@@ -15,9 +15,14 @@ export const PhotoReport = z.object({
   padded: z.boolean(),
 });
 
+/** A reference photo enrolment could not use: `reason` is a full sentence that names the photo and what to do. */
+export const SkippedPhoto = z.object({ source: z.string(), reason: z.string() });
+
 export const GalleryIdentity = z.object({
   name: IdentityName,
   photos: z.array(PhotoReport).min(1),
+  /** Photos of this person that were left out (no face, not an image); the person still has others. */
+  skipped: z.array(SkippedPhoto).default([]),
   /** One row per photo and augmentation. */
   embeddings: z.array(Embedding).min(1),
 });
@@ -28,6 +33,17 @@ export const Gallery = z.object({
   identities: z.array(GalleryIdentity).min(1),
 });
 
+/**
+ * The gallery as Train stores it (jobs/<id>/gallery.json): it names the job it was trained for and
+ * the models that computed it, so a stored gallery is reused only by its own job and models.
+ */
+export const StoredGallery = Gallery.extend({
+  jobId: z.string().min(1),
+  models: z.string().min(1),
+});
+
 export type PhotoReport = z.infer<typeof PhotoReport>;
+export type SkippedPhoto = z.infer<typeof SkippedPhoto>;
 export type GalleryIdentity = z.infer<typeof GalleryIdentity>;
 export type Gallery = z.infer<typeof Gallery>;
+export type StoredGallery = z.infer<typeof StoredGallery>;

@@ -23,31 +23,42 @@ export const FaceInput = z
     message: 'give the photos as "keys" or a "prefix"',
   });
 
-/**
- * The job input: what a user pastes into the Step Functions console, what the upload trigger
- * starts, and what the local runner hands the same state machine.
- */
-export const JobInput = z
+const JobFields = z
   .object({
+    /** A label for the job: its storage id is the label plus a fingerprint of the job's content. */
     jobId: z.string().regex(/^[a-z0-9][a-z0-9-]{2,63}$/, 'a job id is 3-64 lowercase letters, digits or -').optional(),
     bucket: z.string().min(3).max(63),
     video: z.object({ key: S3Key }).strict(),
     faces: z.array(FaceInput).min(1, 'enrol at least one person'),
     options: SearchOptions.default(SearchOptions.parse({})),
   })
-  .strict()
-  .superRefine((job, ctx) => {
-    const seen = new Set<string>();
-    for (const [index, face] of job.faces.entries()) {
-      if (seen.has(face.name)) {
-        ctx.addIssue({ code: 'custom', path: ['faces', index, 'name'], message: `"${face.name}" is enrolled twice` });
-      }
-      seen.add(face.name);
+  .strict();
+
+function eachNameOnce(job: { faces: readonly { name: string }[] }, ctx: z.RefinementCtx): void {
+  const seen = new Set<string>();
+  for (const [index, face] of job.faces.entries()) {
+    if (seen.has(face.name)) {
+      ctx.addIssue({ code: 'custom', path: ['faces', index, 'name'], message: `"${face.name}" is enrolled twice` });
     }
-  });
+    seen.add(face.name);
+  }
+}
+
+/**
+ * The job input: what a user pastes into the Step Functions console, what the upload trigger
+ * starts, and what the local runner hands the same state machine.
+ */
+export const JobInput = JobFields.superRefine(eachNameOnce);
 
 export type JobInput = z.infer<typeof JobInput>;
 export type JobInputDraft = z.input<typeof JobInput>;
 
-/** A job input after the first step: the job id is always known. */
-export type Job = JobInput & { jobId: string };
+/**
+ * A job input after the first step (shared/workflow/job.ts): `jobId` is the storage id, always
+ * derived from the job's content, and `label` is the id the user gave, if any.
+ */
+export const Job = JobFields.extend({
+  jobId: z.string().regex(/^[a-z0-9][a-z0-9-]{2,127}$/, 'a storage job id is 3-128 lowercase letters, digits or -'),
+  label: z.string().optional(),
+}).superRefine(eachNameOnce);
+export type Job = z.infer<typeof Job>;

@@ -123,14 +123,14 @@ function missingObject(bucket: string, key: string, error: unknown): Error {
   );
 }
 
-/** Reads a whole object as UTF-8 text. Missing object → StorageError naming the s3:// URL. */
-/** Reads a whole object into memory (photos, small JSON); large media goes through getToFile or a presigned URL. */
-export async function getBytes(client: S3Client, bucket: string, key: string): Promise<Uint8Array> {
+/** An object's bytes, or undefined when there is no object at the key (a missing bucket is an error). */
+async function getBytesIfExists(client: S3Client, bucket: string, key: string): Promise<Uint8Array | undefined> {
   try {
     const response = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     return response.Body ? await response.Body.transformToByteArray() : new Uint8Array();
   } catch (error) {
-    if (isNotFound(error) || asAwsError(error).name === 'NoSuchBucket') throw missingObject(bucket, key, error);
+    if (asAwsError(error).name === 'NoSuchBucket') throw missingObject(bucket, key, error);
+    if (isNotFound(error)) return undefined;
     throw storageError(`could not read ${s3Url(bucket, key)}: ${describeFailure(error)}`, {
       input: s3Url(bucket, key),
       hint: 'check that the S3 endpoint is reachable and the credentials may read this bucket',
@@ -139,8 +139,33 @@ export async function getBytes(client: S3Client, bucket: string, key: string): P
   }
 }
 
+/** Reads a whole object into memory (photos, small JSON); large media goes through getToFile or a presigned URL. */
+export async function getBytes(client: S3Client, bucket: string, key: string): Promise<Uint8Array> {
+  const bytes = await getBytesIfExists(client, bucket, key);
+  if (bytes === undefined) throw missingObject(bucket, key, undefined);
+  return bytes;
+}
+
+/** Reads a whole object as UTF-8 text. Missing object → StorageError naming the s3:// URL. */
 export async function getText(client: S3Client, bucket: string, key: string): Promise<string> {
   return new TextDecoder('utf-8').decode(await getBytes(client, bucket, key));
+}
+
+/** What is wrong with `bytes` as a JSON document of `schema`, or its value. */
+function parseJsonBytes<T>(bytes: Uint8Array, schema: ZodType<T>): { value: T } | { problem: string; invalidJson: boolean } {
+  let value: unknown;
+  try {
+    value = JSON.parse(new TextDecoder('utf-8').decode(bytes));
+  } catch (error) {
+    return { problem: `is not valid JSON: ${(error as Error).message}`, invalidJson: true };
+  }
+  const result = schema.safeParse(value);
+  if (result.success) return { value: result.data };
+  const problems = result.error.issues.map((issue) => {
+    const path = issue.path.length > 0 ? issue.path.join('.') : '(root)';
+    return `${path}: ${issue.message}`;
+  });
+  return { problem: `does not have the expected content: ${problems.join('; ')}`, invalidJson: false };
 }
 
 /**
@@ -148,29 +173,25 @@ export async function getText(client: S3Client, bucket: string, key: string): Pr
  * that does not match are all StorageErrors that name the key and what is wrong.
  */
 export async function getJson<T>(client: S3Client, bucket: string, key: string, schema: ZodType<T>): Promise<T> {
-  const text = await getText(client, bucket, key);
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw storageError(`${s3Url(bucket, key)} is not valid JSON: ${(error as Error).message}`, {
-      input: s3Url(bucket, key),
-      hint: 'the object was cut short or not written by lambdaface; delete it and run the step again',
-      cause: error,
-    });
-  }
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    const problems = result.error.issues.map((issue) => {
-      const path = issue.path.length > 0 ? issue.path.join('.') : '(root)';
-      return `${path}: ${issue.message}`;
-    });
-    throw storageError(`${s3Url(bucket, key)} does not have the expected content: ${problems.join('; ')}`, {
-      input: s3Url(bucket, key),
-      hint: 'the object was written by another version of lambdaface or by hand; delete it and run the step again',
-    });
-  }
-  return result.data;
+  const parsed = parseJsonBytes(await getBytes(client, bucket, key), schema);
+  if ('value' in parsed) return parsed.value;
+  throw storageError(`${s3Url(bucket, key)} ${parsed.problem}`, {
+    input: s3Url(bucket, key),
+    hint: parsed.invalidJson
+      ? 'the object was cut short or not written by lambdaface; delete it and run the step again'
+      : 'the object was written by another version of lambdaface or by hand; delete it and run the step again',
+  });
+}
+
+/** A JSON object that may be absent or damaged: absent, its validated value, or what is wrong with it. */
+export type StoredJson<T> = { found: false } | { found: true; value: T } | { found: true; problem: string };
+
+/** Like getJson, but an absent, cut-short or foreign object is an answer, not an error. */
+export async function readStoredJson<T>(client: S3Client, bucket: string, key: string, schema: ZodType<T>): Promise<StoredJson<T>> {
+  const bytes = await getBytesIfExists(client, bucket, key);
+  if (bytes === undefined) return { found: false };
+  const parsed = parseJsonBytes(bytes, schema);
+  return 'value' in parsed ? { found: true, value: parsed.value } : { found: true, problem: parsed.problem };
 }
 
 async function put(client: S3Client, bucket: string, key: string, body: string | Uint8Array, contentType: string): Promise<number> {

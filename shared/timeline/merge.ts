@@ -98,6 +98,12 @@ function checkChunks(chunks: readonly ChunkResult[], sampleFps: number): ChunkRe
         input: 'chunks',
       });
     }
+    if (first && result.models !== first.models) {
+      throw inputError(`chunk ${result.chunk.index} was computed by models ${result.models}, chunk ${first.chunk.index} by ${first.models}`, {
+        input: 'chunks',
+        hint: 'merge only the results of one set of models',
+      });
+    }
     if (Math.abs(result.sampleFps - sampleFps) > EPSILON) {
       throw inputError(`chunk ${result.chunk.index} was sampled at ${result.sampleFps} fps, the timeline at ${sampleFps} fps`, {
         input: 'sampleFps',

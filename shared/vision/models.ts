@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { InferenceSession } from 'onnxruntime-node';
@@ -297,6 +299,39 @@ export async function ensureModels(): Promise<void> {
   await buildModels({ outDir: dir });
 }
 
+const fingerprints = new Map<string, Promise<string>>();
+
+async function readFingerprint(dir: string): Promise<string> {
+  const path = join(dir, MODELS_MANIFEST);
+  let manifest: { models?: Record<string, { sha256?: unknown }> };
+  try {
+    manifest = JSON.parse(await readFile(path, 'utf-8')) as typeof manifest;
+  } catch (cause) {
+    throw modelError(`cannot read the model manifest ${path}`, { input: path, hint: BUILD_HINT, cause });
+  }
+  const hashes = MODEL_NAMES.map((name) => manifest.models?.[name]?.sha256);
+  if (!hashes.every((hash): hash is string => typeof hash === 'string' && /^[0-9a-f]{64}$/.test(hash))) {
+    throw modelError(`the model manifest ${path} does not list a sha256 for every model`, { input: path, hint: BUILD_HINT });
+  }
+  return createHash('sha256').update(hashes.join('\n')).digest('hex').slice(0, 16);
+}
+
+/**
+ * A short hash of the exact model files in use (their sha256s from the converter's manifest).
+ * Every stored gallery and chunk result records it, so results of a rebuilt model are never
+ * mixed with older ones: a stored object with another fingerprint is recomputed, not reused.
+ */
+export function modelsFingerprint(): Promise<string> {
+  const dir = modelDir();
+  let fingerprint = fingerprints.get(dir);
+  if (!fingerprint) {
+    fingerprint = readFingerprint(dir);
+    fingerprint.catch(() => fingerprints.delete(dir));
+    fingerprints.set(dir, fingerprint);
+  }
+  return fingerprint;
+}
+
 export interface LoadModelOptions {
   /** ONNX Runtime intra-op threads for this session (default 1: callers parallelize across frames). */
   threads?: number;
@@ -363,5 +398,6 @@ export function loadModel(name: ModelName, options: LoadModelOptions = {}): Prom
 export async function releaseModels(): Promise<void> {
   const all = [...sessions.values()];
   sessions.clear();
+  fingerprints.clear();
   await Promise.all(all.map(async (s) => (await s.catch(() => undefined))?.release()));
 }

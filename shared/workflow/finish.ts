@@ -4,11 +4,11 @@ import { z } from 'zod';
 import { mapLimit } from '../async/map-limit.ts';
 import { parseInput } from '../errors.ts';
 import { renderReport } from '../report/html.ts';
-import { ChunkResult } from '../schemas/faces.ts';
-import { JobInput } from '../schemas/job.ts';
+import { ChunkResult, type ChunkRange } from '../schemas/faces.ts';
+import { Job } from '../schemas/job.ts';
 import type { Timeline } from '../schemas/timeline.ts';
 import { jobKeys } from '../storage/keys.ts';
-import { getJson, listKeys, presignGet, putBytes, putFile, putText } from '../storage/s3.ts';
+import { getJson, presignGet, putBytes, putFile, putText } from '../storage/s3.ts';
 import { toCsv, toJson, toWebVtt } from '../timeline/export.ts';
 import { buildTimeline } from '../timeline/merge.ts';
 import { planMontage } from '../timeline/montage-plan.ts';
@@ -17,11 +17,15 @@ import { probeVideo } from '../video/probe.ts';
 import { extractThumbnail } from '../video/thumbnail.ts';
 import { ChunkManifest } from './chunks.ts';
 import type { HandlerContext } from './context.ts';
+import { chunkMismatch, readReusable } from './reuse.ts';
+import { GallerySummary } from './train.ts';
 
 export const FinishEvent = z.object({
-  job: JobInput.and(z.object({ jobId: z.string() })),
+  job: Job,
+  gallery: GallerySummary,
   chunks: z.object({ bucket: z.string(), key: z.string() }).passthrough(),
 });
+type FinishEvent = z.infer<typeof FinishEvent>;
 
 export interface FinishResult {
   jobId: string;
@@ -36,6 +40,30 @@ export interface FinishResult {
 /** Most thumbnails made per person: a long video can have hundreds of segments. */
 const MAX_THUMBNAILS_PER_PERSON = 40;
 const THUMBNAIL_PARALLELISM = 8;
+const CHUNK_READ_PARALLELISM = 16;
+
+/**
+ * The result of every chunk the manifest lists, read by its key (never by listing the prefix, which
+ * could hold anything) and checked to be this job's, from the gallery's models. A chunk whose
+ * result is absent or unusable is left out, so the timeline reports it as not scanned.
+ */
+async function readChunkResults(event: FinishEvent, context: HandlerContext, manifest: readonly ChunkRange[]): Promise<ChunkResult[]> {
+  const { job, gallery } = event;
+  const keys = jobKeys(job.jobId);
+  const results = await mapLimit(manifest, CHUNK_READ_PARALLELISM, async (chunk) => {
+    const expected = { jobId: job.jobId, models: gallery.models, chunk, sampleFps: job.options.sampleFps };
+    const stored = await readReusable(
+      context.s3,
+      job.bucket,
+      keys.chunkFaces(chunk.index),
+      ChunkResult,
+      (result) => chunkMismatch(result, expected),
+      'the chunk counts as not scanned; run the job again to scan it',
+    );
+    return stored.reuse ? stored.value : undefined;
+  });
+  return results.filter((result) => result !== undefined);
+}
 
 /**
  * Montage: merges every chunk's faces into the timeline, writes it as JSON, CSV and WebVTT, takes
@@ -47,8 +75,7 @@ export async function finishJob(raw: unknown, context: HandlerContext): Promise<
   const { s3 } = context;
   const keys = jobKeys(job.jobId);
   const manifest = await getJson(s3, event.chunks.bucket, event.chunks.key, ChunkManifest);
-  const resultKeys = (await listKeys(s3, job.bucket, keys.chunkFacesPrefix)).filter((key) => key.endsWith('.json'));
-  const chunks = await Promise.all(resultKeys.map((key) => getJson(s3, job.bucket, key, ChunkResult)));
+  const chunks = await readChunkResults(event, context, manifest);
   const url = await presignGet(s3, job.bucket, job.video.key, 6 * 3600);
   const video = await probeVideo(url);
   const timeline = buildTimeline(chunks, {

@@ -35,10 +35,14 @@ async function etagOf(s3: S3Client, bucket: string, key: string, what: string): 
 const isPhotoKey = (key: string): boolean => (PHOTO_EXTENSIONS as readonly string[]).includes(extname(key).toLowerCase());
 
 /**
- * Validates a raw job input and fixes its identity. The job id is derived from the content of the
- * video and photos (their ETags), the options and the recognizer's own settings, so re-running the same search resumes it, and a
- * search with anything changed never reads another's objects. Train and Shard both call this on
- * the same input and so agree on the id without talking to each other.
+ * Validates a raw job input and fixes its storage identity: a fingerprint of the content of the
+ * video and photos (their ETags), the options and the recognizer's own settings. Re-running the
+ * same search resumes it; a search that differs in anything never reads another's objects. A
+ * `jobId` the user gives is only a label in front of the fingerprint, so reusing a label for
+ * another search starts a new job instead of returning the old one's results. (The models are
+ * not part of the id, since Shard runs without them; every stored gallery and chunk result
+ * names its models, and Train and Recognize recompute what other models made.) Train and Shard
+ * both call this on the same input and so agree on the id without talking to each other.
  */
 export async function resolveJob(raw: unknown, s3: S3Client): Promise<ResolvedJob> {
   const input = parseInput(JobInput, raw, 'job input', JOB_HINT);
@@ -58,12 +62,10 @@ export async function resolveJob(raw: unknown, s3: S3Client): Promise<ResolvedJo
     photos.push({ name: face.name, keys });
     identity.push({ name: face.name, photos: keys.map((key, i) => [key, tags[i]]) });
   }
-  const jobId =
-    input.jobId ??
-    'j-' +
-      createHash('sha256')
-        .update(JSON.stringify({ video: [input.video.key, videoTag], faces: identity, options: input.options, recognizer: RECOGNITION_FINGERPRINT }))
-        .digest('hex')
-        .slice(0, 20);
-  return { job: { ...input, jobId }, photos };
+  const { jobId: label, ...content } = input;
+  const fingerprint = createHash('sha256')
+    .update(JSON.stringify({ video: [content.video.key, videoTag], faces: identity, options: content.options, recognizer: RECOGNITION_FINGERPRINT }))
+    .digest('hex');
+  const jobId = label === undefined ? `j-${fingerprint.slice(0, 20)}` : `${label}-${fingerprint.slice(0, 16)}`;
+  return { job: { ...content, jobId, ...(label === undefined ? {} : { label }) }, photos };
 }

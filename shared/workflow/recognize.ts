@@ -1,15 +1,17 @@
 import { z } from 'zod';
 import { SearchOptions } from '../config/options.ts';
-import { parseInput } from '../errors.ts';
+import { parseInput, workflowError } from '../errors.ts';
 import { indexGallery, type GalleryIndex } from '../match/matcher.ts';
 import { scanChunk, scanOptionsFor } from '../recognize/scan.ts';
-import { ChunkRange } from '../schemas/faces.ts';
-import { Gallery } from '../schemas/gallery.ts';
+import { ChunkRange, ChunkResult } from '../schemas/faces.ts';
+import { StoredGallery } from '../schemas/gallery.ts';
 import { jobKeys } from '../storage/keys.ts';
-import { exists, getJson, presignGet, putJson } from '../storage/s3.ts';
+import { getJson, presignGet, putJson, s3Url } from '../storage/s3.ts';
 import { probeVideo } from '../video/probe.ts';
 import type { VideoInfo } from '../video/types.ts';
+import { modelsFingerprint } from '../vision/models.ts';
 import type { HandlerContext } from './context.ts';
+import { chunkMismatch, ownerMismatch, readReusable } from './reuse.ts';
 
 /** One Distributed Map child's input: the job context once, then its batch of chunks. */
 export const RecognizeEvent = z.object({
@@ -26,21 +28,30 @@ export type RecognizeEvent = z.infer<typeof RecognizeEvent>;
 
 export interface RecognizeResult {
   chunks: { index: number; faces: number; named: number; skipped: boolean; elapsedMs: number }[];
+  /** Stored chunk results that could not be reused (damaged, another job's, other models), named. */
+  recomputed: string[];
 }
 
 /**
  * What a warm Lambda keeps between invocations: the gallery index and the video's probe per job
  * (the models are cached by vision/models.ts).
  */
-const warm = new Map<string, { gallery: GalleryIndex; video: VideoInfo }>();
+const warm = new Map<string, { gallery: GalleryIndex; video: VideoInfo; models: string }>();
 
 async function jobState(event: RecognizeEvent, context: HandlerContext, url: string) {
   const { bucket, jobId, gallery } = event.BatchInput;
-  const key = `${bucket}/${jobId}`;
+  const key = JSON.stringify([bucket, jobId, gallery.bucket, gallery.key]);
   let state = warm.get(key);
   if (!state) {
-    const [trained, video] = await Promise.all([getJson(context.s3, gallery.bucket, gallery.key, Gallery), probeVideo(url)]);
-    state = { gallery: indexGallery(trained), video };
+    const [trained, video, models] = await Promise.all([getJson(context.s3, gallery.bucket, gallery.key, StoredGallery), probeVideo(url), modelsFingerprint()]);
+    const mismatch = ownerMismatch(trained, { jobId, models });
+    if (mismatch) {
+      throw workflowError(`the gallery ${s3Url(gallery.bucket, gallery.key)} ${mismatch}`, {
+        input: s3Url(gallery.bucket, gallery.key),
+        hint: 'start the job again from the beginning: Train replaces a gallery that is not its own',
+      });
+    }
+    state = { gallery: indexGallery(trained), video, models };
     warm.clear();
     warm.set(key, state);
   }
@@ -48,8 +59,9 @@ async function jobState(event: RecognizeEvent, context: HandlerContext, url: str
 }
 
 /**
- * Recognize: scans each chunk of the batch and writes all its faces. A chunk whose result already
- * exists is skipped, so re-running an interrupted job redoes only what is missing.
+ * Recognize: scans each chunk of the batch and writes all its faces. A chunk whose stored result
+ * is intact and provably this job's (same job, models, range and rate) is skipped, so re-running
+ * an interrupted job redoes only what is missing; anything else there is recomputed.
  */
 export async function recognizeBatch(raw: unknown, context: HandlerContext): Promise<RecognizeResult> {
   const event = parseInput(RecognizeEvent, raw, 'recognize input');
@@ -59,12 +71,16 @@ export async function recognizeBatch(raw: unknown, context: HandlerContext): Pro
   const state = await jobState(event, context, url);
   const scanOptions = scanOptionsFor(options, context.config.threads);
   const chunks: RecognizeResult['chunks'] = [];
+  const recomputed: string[] = [];
   for (const { chunk } of event.Items) {
     const key = keys.chunkFaces(chunk.index);
-    if (await exists(context.s3, bucket, key)) {
+    const expected = { jobId, models: state.models, chunk, sampleFps: options.sampleFps };
+    const stored = await readReusable(context.s3, bucket, key, ChunkResult, (result) => chunkMismatch(result, expected));
+    if (stored.reuse) {
       chunks.push({ index: chunk.index, faces: 0, named: 0, skipped: true, elapsedMs: 0 });
       continue;
     }
+    if (stored.rejected) recomputed.push(stored.rejected);
     const result = await scanChunk(url, chunk, state.gallery, scanOptions, { jobId, video: state.video });
     await putJson(context.s3, bucket, key, result);
     chunks.push({
@@ -75,5 +91,5 @@ export async function recognizeBatch(raw: unknown, context: HandlerContext): Pro
       elapsedMs: result.elapsedMs,
     });
   }
-  return { chunks };
+  return { chunks, recomputed };
 }

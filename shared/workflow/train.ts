@@ -1,20 +1,20 @@
 import { z } from 'zod';
 import { buildGallery, DEFAULT_ENROL_OPTIONS } from '../match/gallery.ts';
-import { Gallery } from '../schemas/gallery.ts';
+import { SkippedPhoto, StoredGallery } from '../schemas/gallery.ts';
 import { jobKeys } from '../storage/keys.ts';
-import { exists, getBytes, getJson, putJson, s3Url } from '../storage/s3.ts';
+import { getBytes, putJson, s3Url } from '../storage/s3.ts';
+import { modelsFingerprint } from '../vision/models.ts';
 import { DEFAULT_DETECT_OPTIONS } from '../vision/options.ts';
 import type { HandlerContext } from './context.ts';
-import { resolveJob } from './job.ts';
-
-/** A reference photo enrolment could not use, and why: shown in the CLI summary, timeline.json and the report. */
-export const SkippedPhoto = z.object({ source: z.string(), reason: z.string() });
-export type SkippedPhoto = z.infer<typeof SkippedPhoto>;
+import { resolveJob, type ResolvedJob } from './job.ts';
+import { ownerMismatch, readReusable } from './reuse.ts';
 
 /** What Train hands the state machine: small, the embeddings stay in S3. */
 export const GallerySummary = z.object({
   bucket: z.string(),
   key: z.string(),
+  /** The models that computed the gallery: every chunk result merged with it must name the same. */
+  models: z.string(),
   identities: z.array(
     z.object({
       name: z.string(),
@@ -25,39 +25,52 @@ export const GallerySummary = z.object({
       skipped: z.array(SkippedPhoto),
     }),
   ),
+  /** A stored gallery that could not be reused (damaged, another job's, other models), named. */
+  recomputed: z.array(z.string()),
 });
 export type GallerySummary = z.infer<typeof GallerySummary>;
 
+async function trainGallery({ job, photos }: ResolvedJob, context: HandlerContext, models: string): Promise<StoredGallery> {
+  const people = await Promise.all(
+    photos.map(async ({ name, keys }) => ({
+      name,
+      photos: await Promise.all(keys.map(async (photoKey) => ({ source: s3Url(job.bucket, photoKey), bytes: await getBytes(context.s3, job.bucket, photoKey) }))),
+    })),
+  );
+  const analyze = { ...DEFAULT_ENROL_OPTIONS.analyze, detect: { ...DEFAULT_DETECT_OPTIONS, threads: context.config.threads } };
+  const gallery = await buildGallery(people, { ...DEFAULT_ENROL_OPTIONS, analyze });
+  return { ...gallery, jobId: job.jobId, models };
+}
+
 /**
- * Train: validates the job, enrols every person from their photos and writes the gallery. An
- * existing gallery of the same job is reused (the job id covers the photos' content).
+ * Train: validates the job, enrols every person from their photos and writes the gallery. A stored
+ * gallery is reused only when it is intact and was trained for this job (whose id covers the
+ * photos' content) by the installed models; otherwise it is trained again and overwritten.
  */
 export async function trainJob(raw: unknown, context: HandlerContext): Promise<GallerySummary> {
-  const { job, photos } = await resolveJob(raw, context.s3);
+  const resolved = await resolveJob(raw, context.s3);
+  const { job } = resolved;
   const key = jobKeys(job.jobId).gallery;
-  let gallery: Gallery;
-  if (await exists(context.s3, job.bucket, key)) {
-    gallery = await getJson(context.s3, job.bucket, key, Gallery);
+  const models = await modelsFingerprint();
+  const stored = await readReusable(context.s3, job.bucket, key, StoredGallery, (gallery) => ownerMismatch(gallery, { jobId: job.jobId, models }));
+  let gallery: StoredGallery;
+  if (stored.reuse) {
+    gallery = stored.value;
   } else {
-    const people = await Promise.all(
-      photos.map(async ({ name, keys }) => ({
-        name,
-        photos: await Promise.all(keys.map(async (photoKey) => ({ source: s3Url(job.bucket, photoKey), bytes: await getBytes(context.s3, job.bucket, photoKey) }))),
-      })),
-    );
-    const analyze = { ...DEFAULT_ENROL_OPTIONS.analyze, detect: { ...DEFAULT_DETECT_OPTIONS, threads: context.config.threads } };
-    gallery = await buildGallery(people, { ...DEFAULT_ENROL_OPTIONS, analyze });
+    gallery = await trainGallery(resolved, context, models);
     await putJson(context.s3, job.bucket, key, gallery);
   }
   return {
     bucket: job.bucket,
     key,
+    models,
     identities: gallery.identities.map((identity) => ({
       name: identity.name,
       photos: identity.photos.length,
       descriptors: identity.embeddings.length,
       notes: identity.photos.flatMap((photo) => (photo.note ? [`${photo.source}: ${photo.note}`] : [])),
-      skipped: [],
+      skipped: identity.skipped,
     })),
+    recomputed: stored.reuse || stored.rejected === undefined ? [] : [stored.rejected],
   };
 }

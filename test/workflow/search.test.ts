@@ -105,13 +105,15 @@ describe('lambdaface search on the bundled sample', () => {
     expect(other.result.identities.map((identity) => identity.name)).toContain('lin_manuel_miranda');
   });
 
-  it('fails with an InputError naming the photo when a reference photo has no face', async () => {
+  it('skips a reference photo without a face (listed in the result) and fails a person left without any', async () => {
     const blank = join(work, 'blank.png');
     const { default: sharp } = await import('sharp');
     await writeFile(blank, await sharp({ create: { width: 200, height: 200, channels: 3, background: '#777' } }).png().toBuffer());
-    const failure = await runLocalSearch({ ...search, faces: [...search.faces, { name: 'nobody', photos: [blank] }] }).catch((error: unknown) => error);
+    const failure = await runLocalSearch({ ...search, options: { ...search.options, montage: false }, faces: [...search.faces, { name: 'nobody', photos: [blank] }] }).catch(
+      (error: unknown) => error,
+    );
     expect(failure).toBeInstanceOf(LambdafaceError);
-    expect((failure as LambdafaceError).message).toMatch(/no face found in s3:\/\/lambdaface\/uploads\/.*blank\.png/);
+    expect((failure as LambdafaceError).message).toMatch(/no usable reference photo for nobody \(no face found in s3:\/\/lambdaface\/uploads\/.*blank\.png/);
     expect((failure as LambdafaceError).hint).toBeTruthy();
   });
 });

@@ -156,15 +156,32 @@ describe('enrolIdentity / buildGallery', () => {
     expect(error.message).toContain('ann');
   });
 
-  it('a photo without a face fails the whole build with an InputError naming it', async () => {
+  it('skips a photo without a face, listing it with the reason, and enrols the person from the others', async () => {
     const path = join(scratch, 'grey-for-build.png');
     await sharp({ create: { width: 200, height: 200, channels: 3, background: { r: 90, g: 90, b: 90 } } })
       .png()
       .toFile(path);
+    const gallery = await buildGallery([{ name: 'john_salley', photos: [photoSource(PHOTOS.john), { source: path, bytes: readFileSync(path) }] }]);
+    const [john] = gallery.identities;
+    expect(john!.photos).toHaveLength(1);
+    expect(john!.skipped).toEqual([{ source: path, reason: expect.stringContaining(`no face found in ${path}`) }]);
+  });
+
+  it('fails only for people left without a usable photo, naming every one of them and each photo', async () => {
+    const grey = join(scratch, 'grey-only.png');
+    await sharp({ create: { width: 200, height: 200, channels: 3, background: { r: 60, g: 60, b: 60 } } })
+      .png()
+      .toFile(grey);
+    const notImage = { source: 's3://bucket/ann/notes.jpg', bytes: new TextEncoder().encode('hello') };
     const error = await rejection(
-      buildGallery([ENROLLED[0]!, { name: 'ghost', photos: [photoSource(PHOTOS.john), { source: path, bytes: readFileSync(path) }] }]),
+      buildGallery([
+        ENROLLED[0]!,
+        { name: 'ghost', photos: [{ source: grey, bytes: readFileSync(grey) }] },
+        { name: 'ann', photos: [notImage] },
+      ]),
     );
     expect(error.kind).toBe('InputError');
-    expect(error.input).toBe(path);
+    expect(error.message).toMatch(/no usable reference photo for ghost \(no face found in .*grey-only\.png.*\), ann \(cannot read s3:\/\/bucket\/ann\/notes\.jpg/);
+    expect(error.hint).toBeTruthy();
   });
 });

@@ -15,6 +15,7 @@ export function gallery(people: Record<string, number[][]>): Gallery {
       name,
       photos: [{ source: `${name}.jpg`, facesFound: 1, box: { x: 0, y: 0, width: 100, height: 100 }, padded: false }],
       embeddings,
+      skipped: [],
     })),
   };
 }

@@ -17,5 +17,5 @@ export function face(identity: string | null, time: number, extra: Partial<FaceR
 }
 
 export function chunk(index: number, start: number, end: number, faces: FaceRecord[], sampleFps = 2): ChunkResult {
-  return { version: 1, jobId: 'job-1', chunk: { index, start, end }, sampleFps, framesScanned: 10, faces, elapsedMs: 5 };
+  return { version: 2, jobId: 'job-1', models: 'models-1', chunk: { index, start, end }, sampleFps, framesScanned: 10, faces, elapsedMs: 5 };
 }

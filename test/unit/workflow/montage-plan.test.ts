@@ -37,8 +37,9 @@ const face = (time: number, identity: string | null) => ({
 
 const chunks: ChunkResult[] = [
   {
-    version: 1,
+    version: 2,
     jobId: 'j',
+    models: 'm',
     chunk: { index: 0, start: 0, end: 20 },
     sampleFps: 4,
     framesScanned: 80,
