@@ -1,0 +1,107 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/**
+ * A search killed mid-run (SIGKILL: no cleanup at all) and run again resumes from the chunks it
+ * stored and ends with outputs byte-identical to an uninterrupted search, through the real CLI.
+ */
+const ROOT = new URL('../../', import.meta.url).pathname;
+const CLI = join(ROOT, 'bin/lambdaface.js');
+const FIXTURES = join(ROOT, 'fixtures');
+
+let work: string;
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'lambdaface-resume-'));
+});
+afterAll(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+const searchArgs = (dataDir: string, out: string): string[] => [
+  CLI,
+  'search',
+  '--video',
+  join(FIXTURES, 'videos/hamilton_short.mp4'),
+  '--face',
+  `lin_manuel_miranda=${join(FIXTURES, 'faces/lin_manuel_miranda')}`,
+  '--face',
+  `barack_obama=${join(FIXTURES, 'faces/barack_obama/fr_obama.jpg')}`,
+  '--sample-fps',
+  '2',
+  '--chunk-seconds',
+  '2',
+  '--concurrency',
+  '1',
+  '--no-montage',
+  '--data-dir',
+  dataDir,
+  '--out',
+  out,
+];
+
+function search(dataDir: string, out: string): void {
+  const run = spawnSync(process.execPath, searchArgs(dataDir, out), { encoding: 'utf-8', cwd: work });
+  expect(run.status, run.stderr).toBe(0);
+}
+
+/** Every stored chunk result under the data folder (s3rver keeps an object as `<key>._S3rver_object`). */
+async function storedChunks(dataDir: string): Promise<string[]> {
+  const jobs = join(dataDir, 'lambdaface', 'jobs');
+  if (!existsSync(jobs)) return [];
+  const found: string[] = [];
+  for (const job of await readdir(jobs)) {
+    const chunks = join(jobs, job, 'chunks');
+    if (existsSync(chunks)) found.push(...(await readdir(chunks)).filter((name) => name.endsWith('.json._S3rver_object')));
+  }
+  return found;
+}
+
+/** Starts a search and SIGKILLs it once it has stored its first chunk result. */
+async function killAfterFirstChunk(dataDir: string, out: string): Promise<number> {
+  const child = spawn(process.execPath, searchArgs(dataDir, out), { cwd: work, stdio: 'ignore' });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let stored = 0;
+  for (let polls = 0; polls < 1200 && child.exitCode === null; polls++) {
+    stored = (await storedChunks(dataDir)).length;
+    if (stored > 0) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  child.kill('SIGKILL');
+  await exited;
+  return stored;
+}
+
+async function filesUnder(dir: string, prefix = ''): Promise<string[]> {
+  const files: string[] = [];
+  for (const entry of await readdir(join(dir, prefix), { withFileTypes: true })) {
+    const path = join(prefix, entry.name);
+    if (entry.isDirectory()) files.push(...(await filesUnder(dir, path)));
+    else files.push(path);
+  }
+  return files.sort();
+}
+
+describe('interrupt and resume', () => {
+  it('a search killed after its first chunk, run again, gives byte-identical outputs', async () => {
+    const reference = join(work, 'reference');
+    search(join(work, 's3-reference'), reference);
+
+    const dataDir = join(work, 's3-killed');
+    const resumed = join(work, 'resumed');
+    const storedBeforeKill = await killAfterFirstChunk(dataDir, resumed);
+    expect(storedBeforeKill).toBeGreaterThan(0);
+    expect(existsSync(join(resumed, 'timeline.json'))).toBe(false);
+    search(dataDir, resumed);
+
+    const files = await filesUnder(reference);
+    expect(files).toContain('timeline.json');
+    expect(await filesUnder(resumed)).toEqual(files);
+    for (const file of files) {
+      expect((await readFile(join(resumed, file))).equals(await readFile(join(reference, file))), file).toBe(true);
+    }
+  }, 300_000);
+});
