@@ -148,9 +148,10 @@ describe('buildTimeline', () => {
     expect(timeline.identities[0]!.segments[0]).toMatchObject({ start: 3, end: 3.5, faces: 2 });
   });
 
-  it('rejects duplicate chunks, mixed jobs, mismatched rates and bad options', () => {
+  it('rejects duplicate chunks, mixed jobs or models, mismatched rates and bad options', () => {
     expect(() => buildTimeline([chunk(0, 0, 10, []), chunk(0, 0, 10, [])], base)).toThrow(/chunk 0 has two results/);
     expect(() => buildTimeline([chunk(0, 0, 10, []), { ...chunk(1, 10, 20, []), jobId: 'other' }], base)).toThrow(/job other/);
+    expect(() => buildTimeline([chunk(0, 0, 10, []), { ...chunk(1, 10, 20, []), models: 'rebuilt' }], base)).toThrow(/models rebuilt/);
     expect(() => buildTimeline([chunk(0, 0, 10, [], 5)], base)).toThrow(/5 fps/);
     expect(() => buildTimeline([], { sampleFps: 0, videoDuration: 1 })).toThrow(/sampleFps/);
     expect(() => buildTimeline([], { ...base, gapTolerance: -1 })).toThrow(/gapTolerance/);
