@@ -2,8 +2,9 @@ import { inputError } from '../errors.ts';
 
 /**
  * The one place that knows where a job's objects live in the bucket. Everything a job writes is
- * under `jobs/<jobId>/`, so two jobs never touch each other's objects, a finished chunk can be
- * recognised by its key alone (resuming skips it), and deleting a job is deleting one prefix.
+ * under `jobs/<jobId>/`, so two jobs never touch each other's objects, a finished chunk is found
+ * at a known key (resuming checks it is this job's and skips it), and deleting a job is deleting
+ * one prefix.
  *
  * ```
  * uploads/...                          inputs copied in by the CLI (videos, photos)
@@ -55,8 +56,6 @@ export interface JobKeys {
   readonly chunks: string;
   /** Where Recognize writes the faces of chunk `index`. */
   chunkFaces(index: number): string;
-  /** The prefix of every per-chunk object (for listing what is done). */
-  readonly chunkFacesPrefix: string;
   /** The Distributed Map's ResultWriter Prefix (no trailing slash: Step Functions adds `/<mapRunId>/`). */
   readonly results: string;
   readonly timelineJson: string;
@@ -80,7 +79,6 @@ export function jobKeys(jobId: string): JobKeys {
       }
       return `${prefix}chunks/${index}.json`;
     },
-    chunkFacesPrefix: `${prefix}chunks/`,
     results: `${prefix}results`,
     timelineJson: `${prefix}timeline.json`,
     timelineCsv: `${prefix}timeline.csv`,
