@@ -114,10 +114,10 @@ describe('statemachine/face-search.asl.json', () => {
     expect(failStates).toHaveLength(3);
   });
 
-  it('documents its decisions in Comments', () => {
-    expect(definition.Comment).toMatch(/Train and Shard each validate/);
-    expect(state('RecognizeChunks').Comment).toMatch(/BatchInput/);
-    for (const name of ['Train', 'Shard', 'Recognize', 'Montage']) expect(state(name).Comment, name).toMatch(/Input:/);
+  it('documents the definition and every state in a Comment', () => {
+    const comment = (value: unknown): string => (typeof value === 'string' ? value.trim() : '');
+    expect(comment(definition.Comment)).not.toBe('');
+    for (const [name, each] of states) expect(comment(each.Comment), name).not.toBe('');
   });
 
   it('becomes a definition the local interpreter accepts once placeholders are substituted and the map stood in for', () => {
