@@ -67,7 +67,13 @@ function recorder() {
   return { events, handlers };
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * Lets every piece of work the runner has queued run (a few turns of the event loop, no clock): a
+ * handler that waits here stays in flight while the runner decides whether to start more.
+ */
+const idle = async (turns = 5): Promise<void> => {
+  for (let turn = 0; turn < turns; turn++) await new Promise((resolve) => setImmediate(resolve));
+};
 
 describe('ItemReader', () => {
   it('reads the items from a JSON array in S3 (one child per item, results in item order)', async () => {
@@ -188,7 +194,7 @@ describe('MaxConcurrency', () => {
         work: async () => {
           inFlight++;
           peak = Math.max(peak, inFlight);
-          await sleep(25);
+          await idle();
           inFlight--;
           return {};
         },
@@ -363,7 +369,7 @@ describe('progress and stopping', () => {
       work: async (_event, context) => {
         started++;
         if (started === 2) controller.abort();
-        await sleep(20);
+        await idle();
         sawAbort ||= context.signal.aborted;
         return {};
       },
