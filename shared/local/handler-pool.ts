@@ -3,15 +3,18 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { LambdafaceError, type ErrorKind } from '../errors.ts';
-import type { Invocation, Reply } from './handler-worker.ts';
-import type { FaceSearchHandlers, LocalHandler } from './local-functions.ts';
+import { LambdafaceError, workflowError, type ErrorKind } from '../errors.ts';
+import { LONGEST_TIMER_MS, seconds } from '../workflow/deadline.ts';
+import type { Reply, ToWorker, WorkerData } from './handler-worker.ts';
+import type { FaceSearchHandlers, LocalHandler, LocalLambdaContext } from './local-functions.ts';
 
 export interface HandlerPoolOptions {
   /** Worker threads: how many handlers run at once. */
   size: number;
   /** Environment of the handlers (what serverless.yml sets on Lambda). */
   env: Record<string, string>;
+  /** Tests only: a folder of `<name>/handler.ts` modules to run instead of functions/. */
+  handlersRoot?: URL;
 }
 
 export interface HandlerPool {
@@ -33,65 +36,164 @@ function tsxEsmApi(): string {
   return pathToFileURL(join(dirname(manifest), exports['./esm/api']!.import.default)).href;
 }
 
-interface Slot {
+/** One worker thread and the call it is running. */
+interface Thread {
   worker: Worker;
-  busy: boolean;
+  call: Call | undefined;
+  /** What the thread died of, when it reported it ('error' comes before 'exit'). */
+  failure: Error | undefined;
+  /** Why this side terminated it, when it did. */
+  stopped: 'time limit' | 'closed' | undefined;
+  alive: boolean;
+}
+
+interface Call {
+  id: number;
+  name: string;
+  limitMs: number;
+  settle(outcome: { reply: Reply } | { error: Error }): void;
 }
 
 /**
- * Runs the workflow's handlers in `size` worker threads, each loading the handler modules once
- * and keeping its models warm, like a warm Lambda.
+ * Runs the workflow's handlers in up to `size` worker threads, started as calls need them, each
+ * loading the handler modules once and keeping its models warm, like a warm Lambda. A thread that dies fails only the call it was
+ * running, with the cause, and the next call gets a fresh thread; a call still running at its time
+ * limit has its thread terminated, as Lambda kills a function at its timeout.
  */
 export function createHandlerPool(options: HandlerPoolOptions): HandlerPool {
-  const slots: Slot[] = Array.from({ length: options.size }, () => ({
-    worker: new Worker(BOOTSTRAP, { eval: true, env: { ...process.env, ...options.env } }),
-    busy: false,
-  }));
-  const waiting: ((slot: Slot) => void)[] = [];
+  const env = { ...process.env, ...options.env };
+  const workerData: WorkerData = options.handlersRoot ? { handlers: options.handlersRoot.href } : {};
+  const live = new Set<Thread>();
+  const idle: Thread[] = [];
+  const waiting: { resolve(thread: Thread): void; reject(error: Error): void }[] = [];
+  let closed = false;
   let nextId = 0;
 
-  const acquire = (): Promise<Slot> => {
-    const free = slots.find((slot) => !slot.busy);
-    if (free) {
-      free.busy = true;
-      return Promise.resolve(free);
-    }
-    return new Promise((resolve) => waiting.push(resolve));
-  };
-  const release = (slot: Slot): void => {
-    const next = waiting.shift();
-    if (next) next(slot);
-    else slot.busy = false;
+  const spawn = (): Thread => {
+    const thread: Thread = { worker: new Worker(BOOTSTRAP, { eval: true, env, workerData }), call: undefined, failure: undefined, stopped: undefined, alive: true };
+    live.add(thread);
+    thread.worker.on('message', (reply: Reply) => {
+      if (reply.id === thread.call?.id) thread.call.settle({ reply });
+    });
+    thread.worker.on('error', (error) => {
+      thread.failure = error;
+    });
+    thread.worker.on('exit', (code) => {
+      thread.alive = false;
+      live.delete(thread);
+      const at = idle.indexOf(thread);
+      if (at >= 0) idle.splice(at, 1);
+      if (thread.call) thread.call.settle({ error: deathError(thread.call, thread, code) });
+    });
+    return thread;
   };
 
-  const invoke = (name: string): LocalHandler => async (event) => {
-    const slot = await acquire();
-    try {
-      const id = nextId++;
-      const reply = await new Promise<Reply>((resolve, reject) => {
-        const onMessage = (message: Reply) => {
-          if (message.id !== id) return;
-          slot.worker.off('message', onMessage);
-          slot.worker.off('error', reject);
-          resolve(message);
-        };
-        slot.worker.on('message', onMessage);
-        slot.worker.once('error', reject);
-        slot.worker.postMessage({ id, name, event } satisfies Invocation);
-      });
-      if (reply.ok) return reply.result;
-      throw revive(reply.error);
-    } finally {
-      release(slot);
-    }
+  const acquire = (): Promise<Thread> => {
+    if (closed) return Promise.reject(closedError());
+    const free = idle.pop();
+    if (free) return Promise.resolve(free);
+    if (live.size < options.size) return Promise.resolve(spawn());
+    return new Promise((resolve, reject) => waiting.push({ resolve, reject }));
   };
+  const release = (thread: Thread): void => {
+    if (closed) return;
+    // A dead thread's place goes to a fresh one, so a waiting call is never left behind.
+    const next = thread.alive ? thread : live.size < options.size && waiting.length > 0 ? spawn() : undefined;
+    if (!next) return;
+    const waiter = waiting.shift();
+    if (waiter) waiter.resolve(next);
+    else idle.push(next);
+  };
+
+  const run = (thread: Thread, name: string, event: unknown, context: LocalLambdaContext): Promise<Reply> =>
+    new Promise((resolve, reject) => {
+      const id = nextId++;
+      const remaining = context.getRemainingTimeInMillis();
+      const onAbort = (): void => thread.worker.postMessage({ type: 'abort', id } satisfies ToWorker);
+      const timer = setTimeout(() => {
+        thread.stopped = 'time limit';
+        void thread.worker.terminate();
+      }, Math.min(remaining, LONGEST_TIMER_MS));
+      thread.call = {
+        id,
+        name,
+        limitMs: remaining,
+        settle: (outcome) => {
+          clearTimeout(timer);
+          context.signal.removeEventListener('abort', onAbort);
+          thread.call = undefined;
+          if ('reply' in outcome) resolve(outcome.reply);
+          else reject(outcome.error);
+        },
+      };
+      context.signal.addEventListener('abort', onAbort, { once: true });
+      const { getRemainingTimeInMillis: _remaining, signal, ...fields } = context;
+      try {
+        thread.worker.postMessage({
+          type: 'invoke',
+          id,
+          name,
+          event,
+          context: fields,
+          deadline: Date.now() + remaining,
+          aborted: signal.aborted,
+        } satisfies ToWorker);
+      } catch (error) {
+        // An event that cannot be copied to the thread (LocalFunctions passes JSON, so a caller's bug).
+        thread.call.settle({ error: error as Error });
+      }
+    });
+
+  const invoke =
+    (name: string): LocalHandler =>
+    async (event, context) => {
+      const thread = await acquire();
+      try {
+        const reply = await run(thread, name, event, context);
+        if (reply.ok) return reply.result;
+        throw revive(reply.error);
+      } finally {
+        release(thread);
+      }
+    };
 
   return {
     handlers: { train: invoke('train'), shard: invoke('shard'), recognize: invoke('recognize'), montage: invoke('montage') },
     close: async () => {
-      await Promise.all(slots.map((slot) => slot.worker.terminate()));
+      closed = true;
+      for (const waiter of waiting.splice(0)) waiter.reject(closedError());
+      await Promise.all(
+        [...live].map((thread) => {
+          thread.stopped = 'closed';
+          return thread.worker.terminate();
+        }),
+      );
     },
   };
+}
+
+function closedError(): Error {
+  return workflowError('the local runtime is closed: no handler can run', { hint: 'this is a bug in lambdaface; please report it with the command you ran' });
+}
+
+const AGAIN = 'run the same job again (finished chunks are kept)';
+
+/** The error of a call whose thread died under it: which handler, and of what. */
+function deathError(call: Call, thread: Thread, code: number): Error {
+  const what = `the ${call.name} handler's worker thread`;
+  if (thread.stopped === 'time limit') {
+    return workflowError(`${what} was stopped at the call's ${seconds(call.limitMs)} s time limit, as Lambda stops a function at its timeout`, {
+      input: call.name,
+      hint: `${AGAIN}; the step should have stopped itself before its time limit: report this as a bug in lambdaface`,
+    });
+  }
+  if (thread.stopped === 'closed') return workflowError(`${what} was stopped because the local runtime closed`, { input: call.name, hint: AGAIN });
+  const cause = thread.failure ? `died: ${thread.failure.message}` : `exited with code ${code}`;
+  return workflowError(`${what} ${cause}`, {
+    input: call.name,
+    hint: `${AGAIN}; if it happens again, report it as a bug in lambdaface with the command you ran`,
+    ...(thread.failure ? { cause: thread.failure } : {}),
+  });
 }
 
 /** Rebuilds the handler's error on this side so its kind, input and hint reach the user. */

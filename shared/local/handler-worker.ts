@@ -1,40 +1,71 @@
-import { parentPort } from 'node:worker_threads';
-import { LambdafaceError } from '../errors.ts';
+import { parentPort, workerData } from 'node:worker_threads';
+import { LambdafaceError, workflowError } from '../errors.ts';
+import type { LocalLambdaContext } from './local-functions.ts';
 
-/**
- * A worker thread of the local runtime: it imports the same handler modules Lambda runs and
- * executes one invocation at a time. ONNX Runtime's node binding runs inference on the calling
- * thread, so parallel chunks need threads of their own, as parallel Lambdas have machines.
- */
-export interface Invocation {
-  id: number;
-  name: string;
-  event: unknown;
-}
+// A worker thread of the local runtime: it imports the same handler modules Lambda runs and
+// executes one invocation at a time, with a Lambda-shaped context. ONNX Runtime's node binding runs
+// inference on the calling thread, so parallel chunks need threads of their own, as parallel
+// Lambdas have machines.
+
+/** The Lambda context's plain fields, which cross to the worker as they are. */
+export type ContextFields = Omit<LocalLambdaContext, 'getRemainingTimeInMillis' | 'signal'>;
+
+export type ToWorker =
+  | {
+      type: 'invoke';
+      id: number;
+      name: string;
+      event: unknown;
+      context: ContextFields;
+      /** Epoch ms when the invocation times out (threads share the clock). */
+      deadline: number;
+      /** Whether the run was already stopped when the call was posted. */
+      aborted: boolean;
+    }
+  /** The run was stopped: the invocation's context.signal fires. */
+  | { type: 'abort'; id: number };
 
 export type Reply =
   | { id: number; ok: true; result: unknown }
   | { id: number; ok: false; error: { name: string; message: string; kind?: string; input?: string; hint?: string; stack?: string } };
 
-const modules = new Map<string, Promise<{ handler: (event: unknown) => Promise<unknown> }>>();
+/** Where the handler modules are, `<name>/handler.ts` each: functions/, unless a test points elsewhere. */
+export interface WorkerData {
+  handlers?: string;
+}
+
+type Handler = (event: unknown, context: LocalLambdaContext) => Promise<unknown>;
+
+const handlersRoot = (workerData as WorkerData | undefined)?.handlers ?? new URL('../../functions/', import.meta.url).href;
+const modules = new Map<string, Promise<{ handler: Handler }>>();
+const running = new Map<number, AbortController>();
 
 function handlerModule(name: string) {
   let loaded = modules.get(name);
   if (!loaded) {
-    loaded = import(new URL(`../../functions/${name}/handler.ts`, import.meta.url).href);
+    loaded = import(new URL(`${name}/handler.ts`, handlersRoot).href);
     modules.set(name, loaded);
   }
   return loaded;
 }
 
-parentPort!.on('message', async ({ id, name, event }: Invocation) => {
-  let reply: Reply;
+const stopReason = () => workflowError('the local run was stopped');
+
+async function invoke({ id, name, event, context, deadline, aborted }: Extract<ToWorker, { type: 'invoke' }>): Promise<Reply> {
+  const controller = new AbortController();
+  if (aborted) controller.abort(stopReason());
+  running.set(id, controller);
   try {
     const { handler } = await handlerModule(name);
-    reply = { id, ok: true, result: await handler(event) };
+    const lambda: LocalLambdaContext = {
+      ...context,
+      getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+      signal: controller.signal,
+    };
+    return { id, ok: true, result: await handler(event, lambda) };
   } catch (error) {
     const e = error instanceof Error ? error : new Error(String(error));
-    reply = {
+    return {
       id,
       ok: false,
       error: {
@@ -46,6 +77,12 @@ parentPort!.on('message', async ({ id, name, event }: Invocation) => {
           : {}),
       },
     };
+  } finally {
+    running.delete(id);
   }
-  parentPort!.postMessage(reply);
+}
+
+parentPort!.on('message', async (message: ToWorker) => {
+  if (message.type === 'abort') running.get(message.id)?.abort(stopReason());
+  else parentPort!.postMessage(await invoke(message));
 });

@@ -34,8 +34,8 @@ export type FaceSearchHandlers = {
 
 /** Step Functions' limit on one state's input or output. */
 export const STATE_PAYLOAD_LIMIT_BYTES = 256 * 1024;
-/** Lambda's own maximum; handlers see it in getRemainingTimeInMillis(). */
-const LAMBDA_TIMEOUT_MS = 900_000;
+/** Lambda's own maximum timeout: a function never runs longer, whatever its Task allows. */
+export const LAMBDA_TIMEOUT_SECONDS = 900;
 const ACCOUNT = '000000000000';
 
 /** The pseudo-ARN a function gets locally, in place of the deployed function's ARN. */
@@ -80,8 +80,12 @@ export class LocalFunctions {
     return Object.hasOwn(this.handlers, functionNameOf(nameOrArn));
   }
 
-  /** Invokes a function and returns its result (what a Lambda-ARN Task resource returns). */
-  async invoke(nameOrArn: string, event: unknown): Promise<JsonValue> {
+  /**
+   * Invokes a function and returns its result (what a Lambda-ARN Task resource returns). The
+   * handler's getRemainingTimeInMillis() counts down from the Task's TimeoutSeconds when the
+   * definition gives one (the function's timeout on AWS is set to match), else Lambda's maximum.
+   */
+  async invoke(nameOrArn: string, event: unknown, timeoutSeconds?: number): Promise<JsonValue> {
     const name = functionNameOf(nameOrArn);
     const handler = Object.hasOwn(this.handlers, name) ? this.handlers[name] : undefined;
     if (!handler) {
@@ -91,6 +95,7 @@ export class LocalFunctions {
       });
     }
     const started = Date.now();
+    const limitMs = Math.min(timeoutSeconds ?? LAMBDA_TIMEOUT_SECONDS, LAMBDA_TIMEOUT_SECONDS) * 1000;
     const context: LocalLambdaContext = {
       functionName: name,
       functionVersion: '$LATEST',
@@ -100,7 +105,7 @@ export class LocalFunctions {
       logGroupName: `/aws/lambda/${name}`,
       logStreamName: 'local',
       callbackWaitsForEmptyEventLoop: false,
-      getRemainingTimeInMillis: () => Math.max(0, LAMBDA_TIMEOUT_MS - (Date.now() - started)),
+      getRemainingTimeInMillis: () => Math.max(0, limitMs - (Date.now() - started)),
       signal: this.signal,
     };
     let result: unknown;
@@ -123,12 +128,12 @@ export class LocalFunctions {
   }
 
   /** What `arn:aws:states:::lambda:invoke` returns: the function's result under `Payload`. */
-  async invokeIntegration(parameters: JsonValue): Promise<JsonValue> {
+  async invokeIntegration(parameters: JsonValue, timeoutSeconds?: number): Promise<JsonValue> {
     if (typeof parameters !== 'object' || parameters === null || Array.isArray(parameters) || typeof parameters.FunctionName !== 'string') {
       throw new StatesError('States.Runtime', 'a lambda:invoke Task needs Parameters.FunctionName');
     }
     const payload = parameters.Payload ?? {};
-    const result = await this.invoke(parameters.FunctionName, payload);
+    const result = await this.invoke(parameters.FunctionName, payload, timeoutSeconds);
     return {
       ExecutedVersion: '$LATEST',
       Payload: result,

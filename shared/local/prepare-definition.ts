@@ -12,8 +12,14 @@ const LAMBDA_ARN = /^arn:aws[a-z-]*:lambda:[^:]*:\d*:function:[^:]+(:[^:]+)?$/;
  */
 const LONGEST_TIMEOUT_SECONDS = 2_000_000;
 
-/** A Task state and how the runner serves it. */
-export type TaskKind = { kind: 'lambda-invoke' } | { kind: 'lambda-arn'; functionArn: string } | { kind: 'distributed-map' };
+/**
+ * A Task state and how the runner serves it. `timeoutSeconds` is the Task's own TimeoutSeconds,
+ * when it has a fixed one: the local stand-in for the function's timeout.
+ */
+export type TaskKind =
+  | { kind: 'lambda-invoke'; timeoutSeconds?: number }
+  | { kind: 'lambda-arn'; functionArn: string; timeoutSeconds?: number }
+  | { kind: 'distributed-map' };
 
 /** A Distributed Map found in the definition: its original state and its prepared processor. */
 export interface DistributedMapPlan {
@@ -66,8 +72,9 @@ function prepareMachine(machine: AslDefinition, plan: Omit<PreparedDefinition, '
       if (processor) state[key] = prepareMachine(processor, plan);
     } else if (state.Type === 'Task') {
       const resource = state.Resource;
-      if (resource === LAMBDA_INVOKE) plan.tasks.set(name, { kind: 'lambda-invoke' });
-      else if (typeof resource === 'string' && LAMBDA_ARN.test(resource)) plan.tasks.set(name, { kind: 'lambda-arn', functionArn: resource });
+      const timeout = typeof state.TimeoutSeconds === 'number' ? { timeoutSeconds: state.TimeoutSeconds } : {};
+      if (resource === LAMBDA_INVOKE) plan.tasks.set(name, { kind: 'lambda-invoke', ...timeout });
+      else if (typeof resource === 'string' && LAMBDA_ARN.test(resource)) plan.tasks.set(name, { kind: 'lambda-arn', functionArn: resource, ...timeout });
       else {
         throw workflowError(`Task state "${name}" uses ${JSON.stringify(resource)}, which the local runner cannot serve`, {
           input: name,

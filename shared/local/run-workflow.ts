@@ -169,9 +169,9 @@ export async function runLocalWorkflow(options: RunLocalWorkflowOptions): Promis
 
   for (const [name, task] of prepared.tasks) {
     if (task.kind === 'lambda-invoke') {
-      taskHandlers[name] = (input) => tracked(functions.invokeIntegration(input));
+      taskHandlers[name] = (input) => tracked(functions.invokeIntegration(input, task.timeoutSeconds));
     } else if (task.kind === 'lambda-arn') {
-      taskHandlers[name] = (input) => tracked(functions.invoke(task.functionArn, input));
+      taskHandlers[name] = (input) => tracked(functions.invoke(task.functionArn, input, task.timeoutSeconds));
     } else {
       const plan = prepared.distributedMaps.get(name)!;
       const runChild = childRunner(plan);

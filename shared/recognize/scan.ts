@@ -43,6 +43,8 @@ export interface ScanContext {
   /** The probe of the source (the shard step has it): frame size and start time. */
   video: VideoInfo;
   onFrame?: (framesScanned: number, facesFound: number) => void;
+  /** Stops the scan: ffmpeg is killed and scanChunk rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 const round = (value: number, digits: number): number => Math.round(value * 10 ** digits) / 10 ** digits;
@@ -69,6 +71,7 @@ export async function scanChunk(
     sampleFps: options.sampleFps,
     maxWidth: options.maxWidth,
     video: context.video,
+    signal: context.signal,
   })) {
     const image = { width: frame.width, height: frame.height, data: new Uint8Array(frame.data.buffer, frame.data.byteOffset, frame.data.length) };
     // Boxes are reported in the source's pixels even when frames were scaled down.

@@ -20,6 +20,8 @@ export interface DecodeOptions {
   video?: VideoInfo;
   /** Decoder threads (ffmpeg's default uses every core). */
   threads?: number;
+  /** Stops decoding: ffmpeg is killed and the iteration throws the signal's reason. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -40,6 +42,7 @@ interface Plan {
   width: number;
   height: number;
   threads: number | undefined;
+  signal: AbortSignal | undefined;
 }
 
 /** Frame size after downscaling to maxWidth; exported for tests. */
@@ -125,13 +128,20 @@ async function* attempt(plan: Plan, seekTo: number | undefined): AsyncGenerator<
   const child = spawnDrained(path, decodeArgs(plan, seekTo), { aheadBytes: FRAMES_AHEAD * frameBytes });
   const { stdout, exited } = child;
   const log = new DecodeLog(child.stderr);
+  // Killed at once, not at the next frame: ffmpeg may be waiting on a slow ranged read.
+  const stop = (): void => child.kill();
+  plan.signal?.addEventListener('abort', stop, { once: true });
   const fail = async (): Promise<never> => {
-    throw runFailure('ffmpeg', path, await exited, { source: plan.source, stderr: log.tail.toString(), action: 'decode' });
+    const exit = await exited;
+    plan.signal?.throwIfAborted();
+    throw runFailure('ffmpeg', path, exit, { source: plan.source, stderr: log.tail.toString(), action: 'decode' });
   };
 
   try {
     for (let n = 0; ; n++) {
       const data = await readExactly(stdout, frameBytes);
+      // A stopped decode ends its output early: that is the stop, not a decoding failure.
+      plan.signal?.throwIfAborted();
       if (data === null) break;
       if (data.length < frameBytes) return await fail();
       const micros = await log.nextTimestamp();
@@ -150,6 +160,7 @@ async function* attempt(plan: Plan, seekTo: number | undefined): AsyncGenerator<
     if (error || code !== 0) return await fail();
     return { kind: 'done' };
   } finally {
+    plan.signal?.removeEventListener('abort', stop);
     // Reached on early exit too (the consumer broke out of its loop): stop ffmpeg and reap it.
     child.kill();
     // Frames already delivered but never read are dropped.
@@ -168,8 +179,10 @@ async function* attempt(plan: Plan, seekTo: number | undefined): AsyncGenerator<
  */
 export async function* decodeFrames(source: string, options: DecodeOptions): AsyncGenerator<Frame, void, undefined> {
   checkOptions(options);
+  options.signal?.throwIfAborted();
   await checkSource(source);
   const video = options.video ?? (await probeVideo(source));
+  options.signal?.throwIfAborted();
   const start = options.start ?? 0;
   const { width, height } = frameSize(video, options.maxWidth);
   const plan: Plan = {
@@ -180,6 +193,7 @@ export async function* decodeFrames(source: string, options: DecodeOptions): Asy
     width,
     height,
     threads: options.threads,
+    signal: options.signal,
   };
   if (plan.range.last < plan.range.first) return;
 

@@ -27,6 +27,8 @@ export interface MontageOptions {
   crf?: number;
   /** The probe of this source, when the caller has it. */
   video?: VideoInfo;
+  /** Stops the montage between or during ffmpeg runs; the call rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 export interface MontageResult {
@@ -120,7 +122,7 @@ export async function cutAndConcat(source: string, segments: MontageSegment[], o
           ...(video.hasAudio ? ['-c:a', 'aac', '-b:a', '128k', '-ac', '2'] : []),
           '-f', 'mp4', piece,
         ],
-        { source, action: `cut segment ${i} [${segment.start}, ${segment.end}) of` },
+        { source, action: `cut segment ${i} [${segment.start}, ${segment.end}) of`, signal: options.signal },
       );
       pieces.push(piece);
     }
@@ -130,7 +132,7 @@ export async function cutAndConcat(source: string, segments: MontageSegment[], o
     await mkdir(dirname(outPath), { recursive: true });
     await runFfmpeg(
       ['-hide_banner', '-nostdin', '-loglevel', 'level+error', '-y', '-f', 'concat', '-safe', '0', '-i', list, '-c', 'copy', '-movflags', '+faststart', outPath],
-      { source: outPath, action: 'join the montage pieces into' },
+      { source: outPath, action: 'join the montage pieces into', signal: options.signal },
     );
     const written = await probeVideo(outPath);
     return {

@@ -59,6 +59,8 @@ export interface RunOptions {
   action?: string;
   /** Fed to the process's standard input. */
   stdin?: Readable | Buffer;
+  /** Stops the run: the process is killed and runFfmpeg throws the signal's reason. */
+  signal?: AbortSignal;
 }
 
 export interface RunResult {
@@ -126,7 +128,11 @@ export function exitOf(child: ChildProcess): Promise<ChildExit> {
 export async function runFfmpeg(args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   const tool = options.tool ?? 'ffmpeg';
   const path = toolPath(tool);
-  const child = spawn(path, args, { stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+  options.signal?.throwIfAborted();
+  const child = spawn(path, args, {
+    stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+    ...(options.signal ? { signal: options.signal, killSignal: 'SIGKILL' as const } : {}),
+  });
   const exited = exitOf(child);
   const stdout: Buffer[] = [];
   const stderr = new LogTail();
@@ -140,6 +146,8 @@ export async function runFfmpeg(args: readonly string[], options: RunOptions = {
     else options.stdin.pipe(child.stdin);
   }
   const exit = await exited;
+  // Killed by the signal: that is the stop, not a failure to run ffmpeg.
+  options.signal?.throwIfAborted();
   if (exit.error || exit.code !== 0) {
     throw runFailure(tool, path, exit, { source: options.source ?? '(input)', stderr: stderr.toString(), action: options.action ?? 'read' });
   }

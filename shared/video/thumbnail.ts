@@ -17,6 +17,8 @@ export interface ThumbnailOptions {
   outPath?: string;
   /** The probe of this source, when the caller has it. */
   video?: VideoInfo;
+  /** Stops ffmpeg; the call rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 export interface Region {
@@ -77,7 +79,7 @@ export async function extractThumbnail(source: string, time: number, options: Th
       '-c:v', 'mjpeg', '-q:v', '3',
       '-f', 'image2pipe', 'pipe:1',
     ],
-    { source, action: 'take a thumbnail from' },
+    { source, action: 'take a thumbnail from', signal: options.signal },
   );
   if (stdout.length === 0) throw mediaError(`no frame at ${time} s in ${displaySource(source)}`, { input: displaySource(source) });
   if (options.outPath) {

@@ -91,6 +91,8 @@ export async function finishJob(raw: unknown, context: HandlerContext): Promise<
     putText(s3, job.bucket, keys.timelineVtt, toWebVtt(timeline), 'text/vtt'),
   ]);
 
+  // ffmpeg is killed when the time limit nears, so the step fails with a message instead of being killed.
+  const stop = context.deadline ? { signal: context.deadline.signal } : {};
   const thumbnails = new Map<string, string>();
   const wanted = timeline.identities.flatMap((identity) =>
     identity.segments.slice(0, MAX_THUMBNAILS_PER_PERSON).map((segment, i) => ({ identity: identity.name, i, face: segment.bestFace })),
@@ -98,7 +100,7 @@ export async function finishJob(raw: unknown, context: HandlerContext): Promise<
   // Each thumbnail is one short ffmpeg run that mostly waits on ranged reads: run several at once.
   await mapLimit(wanted, THUMBNAIL_PARALLELISM, async ({ identity, i, face }) => {
     const name = `${identity.replace(/[^A-Za-z0-9_-]/g, '_')}-${i}.jpg`;
-    const jpeg = await extractThumbnail(url, face.time, { box: face.box, maxSize: 160, video });
+    const jpeg = await extractThumbnail(url, face.time, { box: face.box, maxSize: 160, video, ...stop });
     await putBytes(s3, job.bucket, keys.thumbnail(name), jpeg, 'image/jpeg');
     thumbnails.set(`${identity}/${i}`, `thumbnails/${name}`);
   });
@@ -111,6 +113,7 @@ export async function finishJob(raw: unknown, context: HandlerContext): Promise<
       const path = join(dir, 'montage.mp4');
       await cutAndConcat(url, cuts, path, {
         video,
+        ...stop,
         drawLabels: job.options.annotateMontage,
         drawBoxes: job.options.annotateMontage,
         // A box stands for one sample: held longer it would outlive a shot cut and frame someone else.

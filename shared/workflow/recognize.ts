@@ -10,6 +10,7 @@ import { getJson, presignGet, putJson, s3Url } from '../storage/s3.ts';
 import { probeVideo } from '../video/probe.ts';
 import type { VideoInfo } from '../video/types.ts';
 import { modelsFingerprint } from '../vision/models.ts';
+import { ChunkPace } from './chunk-pace.ts';
 import type { HandlerContext } from './context.ts';
 import { chunkMismatch, ownerMismatch, readReusable } from './reuse.ts';
 
@@ -61,7 +62,8 @@ async function jobState(event: RecognizeEvent, context: HandlerContext, url: str
 /**
  * Recognize: scans each chunk of the batch and writes all its faces. A chunk whose stored result
  * is intact and provably this job's (same job, models, range and rate) is skipped, so re-running
- * an interrupted job redoes only what is missing; anything else there is recomputed.
+ * an interrupted job redoes only what is missing; anything else there is recomputed. Near the
+ * time limit it stops between chunks, or kills the running scan, and throws (see ChunkPace).
  */
 export async function recognizeBatch(raw: unknown, context: HandlerContext): Promise<RecognizeResult> {
   const event = parseInput(RecognizeEvent, raw, 'recognize input');
@@ -72,6 +74,7 @@ export async function recognizeBatch(raw: unknown, context: HandlerContext): Pro
   const scanOptions = scanOptionsFor(options, context.config.threads);
   const chunks: RecognizeResult['chunks'] = [];
   const recomputed: string[] = [];
+  const pace = new ChunkPace(context.deadline, event.Items.length);
   for (const { chunk } of event.Items) {
     const key = keys.chunkFaces(chunk.index);
     const expected = { jobId, models: state.models, chunk, sampleFps: options.sampleFps };
@@ -81,8 +84,13 @@ export async function recognizeBatch(raw: unknown, context: HandlerContext): Pro
       continue;
     }
     if (stored.rejected) recomputed.push(stored.rejected);
-    const result = await scanChunk(url, chunk, state.gallery, scanOptions, { jobId, video: state.video });
-    await putJson(context.s3, bucket, key, result);
+    pace.beforeChunk(chunks.length);
+    const result = await pace.run(chunks.length, async (signal) => {
+      const scanned = await scanChunk(url, chunk, state.gallery, scanOptions, { jobId, video: state.video, signal });
+      // Only a whole chunk's result is written: a stopped scan throws before this.
+      await putJson(context.s3, bucket, key, scanned);
+      return scanned;
+    });
     chunks.push({
       index: chunk.index,
       faces: result.faces.length,

@@ -66,7 +66,7 @@ describe('preparing a definition for the interpreter', () => {
       new Map([
         ['Step', { kind: 'lambda-arn', functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:step' }],
         ['Fan', { kind: 'distributed-map' }],
-        ['Last', { kind: 'lambda-invoke' }],
+        ['Last', { kind: 'lambda-invoke', timeoutSeconds: 99_999_999 }],
       ]),
     );
     expect(prepared.retryStates).toEqual(['Fan']);

@@ -1,0 +1,308 @@
+import { readFile } from 'node:fs/promises';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { runtimeConfig } from '../../shared/config/runtime.ts';
+import { SearchOptions } from '../../shared/config/options.ts';
+import { LambdafaceError, inputError } from '../../shared/errors.ts';
+import { createHandlerPool, type HandlerPool } from '../../shared/local/handler-pool.ts';
+import { localFunctionArn, type LocalLambdaContext } from '../../shared/local/local-functions.ts';
+import { runLocalWorkflow } from '../../shared/local/run-workflow.ts';
+import { scanChunk, scanOptionsFor } from '../../shared/recognize/scan.ts';
+import type { Gallery } from '../../shared/schemas/gallery.ts';
+import { jobKeys } from '../../shared/storage/keys.ts';
+import { createS3Client, exists, putBytes, putJson } from '../../shared/storage/s3.ts';
+import { indexGallery } from '../../shared/match/matcher.ts';
+import { modelsFingerprint } from '../../shared/vision/models.ts';
+import { runFfmpeg } from '../../shared/video/ffmpeg.ts';
+import { probeVideo } from '../../shared/video/probe.ts';
+import { extractThumbnail } from '../../shared/video/thumbnail.ts';
+import { lambdaHandler } from '../../shared/workflow/context.ts';
+import type { Deadline } from '../../shared/workflow/deadline.ts';
+import { recognizeBatch, type RecognizeEvent } from '../../shared/workflow/recognize.ts';
+import { useEmbeddedS3 } from '../unit/local/embedded-s3-fixture.ts';
+
+/**
+ * Faults inside the runtime: a worker thread that dies, and a step that meets its time limit. Real
+ * worker threads, the real embedded S3 server, real ffmpeg and models on the bundled clip; time is
+ * injected (deadlines, a clock), never measured.
+ */
+const VIDEO = new URL('../../fixtures/videos/hamilton_short.mp4', import.meta.url).pathname;
+const TEST_HANDLERS = new URL('./handlers/', import.meta.url);
+
+/** A LocalLambdaContext as LocalFunctions builds it, with the remaining time and signal given. */
+function lambdaContext(remainingMs: number, signal: AbortSignal = new AbortController().signal): LocalLambdaContext {
+  return {
+    functionName: 'recognize',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: localFunctionArn('recognize'),
+    memoryLimitInMB: '10240',
+    awsRequestId: 'test',
+    logGroupName: '/aws/lambda/recognize',
+    logStreamName: 'local',
+    callbackWaitsForEmptyEventLoop: false,
+    getRemainingTimeInMillis: () => remainingMs,
+    signal,
+  };
+}
+
+describe('the worker pool when a worker thread dies', () => {
+  // One thread, shared: each test kills it, so each also shows the next call getting a fresh one.
+  let pool: HandlerPool;
+  beforeAll(() => {
+    pool = createHandlerPool({ size: 1, env: {}, handlersRoot: TEST_HANDLERS });
+  });
+  afterAll(() => pool.close());
+
+  it('rejects the running call with the handler and exit code, and runs the next call on a fresh thread', async () => {
+    const { recognize } = pool.handlers;
+    const died = await recognize({ do: 'exit', code: 3 }, lambdaContext(60_000)).catch((error: unknown) => error);
+    expect(died).toBeInstanceOf(LambdafaceError);
+    expect((died as LambdafaceError).kind).toBe('WorkflowError');
+    expect((died as Error).message).toBe("the recognize handler's worker thread exited with code 3");
+    expect(await recognize({ do: 'deadline' }, lambdaContext(60_000))).toHaveProperty('at');
+  });
+
+  it('names an uncaught exception as the cause', async () => {
+    const { recognize } = pool.handlers;
+    await expect(recognize({ do: 'throw', message: 'boom in a timer' }, lambdaContext(60_000))).rejects.toThrow(
+      "the recognize handler's worker thread died: boom in a timer",
+    );
+    expect(await recognize({ do: 'deadline' }, lambdaContext(60_000))).toHaveProperty('at');
+  });
+
+  it('never loses a call waiting for a thread when the busy one dies', async () => {
+    const { recognize } = pool.handlers;
+    const dying = recognize({ do: 'exit', code: 7 }, lambdaContext(60_000));
+    const waiting = recognize({ do: 'deadline' }, lambdaContext(60_000));
+    await expect(dying).rejects.toThrow(/exited with code 7/);
+    expect(await waiting).toHaveProperty('at');
+  });
+
+  it('terminates a call still running at its time limit, as Lambda does, and goes on', async () => {
+    const { recognize } = pool.handlers;
+    await expect(recognize({ do: 'hang' }, lambdaContext(0))).rejects.toThrow(/was stopped at the call's 0 s time limit/);
+    expect(await recognize({ do: 'deadline' }, lambdaContext(60_000))).toHaveProperty('at');
+  });
+
+  it('rejects running and waiting calls when it closes', async () => {
+    const closing = createHandlerPool({ size: 1, env: {}, handlersRoot: TEST_HANDLERS });
+    const { recognize } = closing.handlers;
+    const calls = Promise.allSettled([recognize({ do: 'hang' }, lambdaContext(60_000)), recognize({ do: 'hang' }, lambdaContext(60_000))]);
+    await closing.close();
+    const [running, waiting] = await calls;
+    expect(running).toMatchObject({ status: 'rejected', reason: { message: "the recognize handler's worker thread was stopped because the local runtime closed" } });
+    expect(waiting).toMatchObject({ status: 'rejected', reason: { message: 'the local runtime is closed: no handler can run' } });
+  });
+});
+
+describe('the time limit and the stop signal reach a handler in a worker thread', () => {
+  let pool: HandlerPool;
+  beforeAll(() => {
+    pool = createHandlerPool({ size: 1, env: {}, handlersRoot: TEST_HANDLERS });
+  });
+  afterAll(() => pool.close());
+
+  it("turns the context's remaining time into the step's deadline", async () => {
+    const before = Date.now();
+    const seen = (await pool.handlers.recognize({ do: 'deadline' }, lambdaContext(120_000))) as { at: number; stopAt: number };
+    const after = Date.now();
+    // The deadline is absolute: the moment the call was posted plus the remaining time.
+    expect(seen.at).toBeGreaterThanOrEqual(before + 120_000 - 1);
+    expect(seen.at).toBeLessThanOrEqual(after + 120_000 + 1);
+    expect(seen.at - seen.stopAt).toBe(10_000);
+  });
+
+  it('fires the step’s signal when the run is stopped while the handler runs, and when it was stopped before', async () => {
+    const controller = new AbortController();
+    const context = lambdaContext(600_000, controller.signal);
+    // The pool reads the remaining time just before it posts the call: stopping the run right
+    // after that makes the stop travel to the running handler as a message.
+    const stopAfterPosting = { ...context, getRemainingTimeInMillis: () => (queueMicrotask(() => controller.abort()), 600_000) };
+    const stopped = { reason: 'the local run was stopped', kind: 'WorkflowError' };
+    expect(await pool.handlers.recognize({ do: 'wait for stop' }, stopAfterPosting)).toEqual(stopped);
+    expect(await pool.handlers.recognize({ do: 'wait for stop' }, context)).toEqual(stopped);
+  });
+
+  it('fires the step’s signal a margin before the deadline', async () => {
+    // The margin is a tenth of a short limit (of what is left when the handler starts).
+    const seen = await pool.handlers.recognize({ do: 'wait for stop' }, lambdaContext(2_000));
+    expect(seen).toEqual({ reason: expect.stringMatching(/^the time limit was [\d.]+ s away$/), kind: 'WorkflowError' });
+  });
+
+  it("gives a local Lambda the Task's TimeoutSeconds, and Lambda's 900 s without one", async () => {
+    const remaining: Record<string, number> = {};
+    const report = (name: string) => async (_event: unknown, context: LocalLambdaContext) => {
+      remaining[name] = context.getRemainingTimeInMillis();
+      return {};
+    };
+    const task = (name: string, extra: object) => ({ Type: 'Task', Resource: localFunctionArn(name), ...extra });
+    const client = createS3Client({ endpoint: 'http://127.0.0.1:9' });
+    await runLocalWorkflow({
+      definition: { StartAt: 'Short', States: { Short: task('short', { TimeoutSeconds: 30, Next: 'Plain' }), Plain: task('plain', { End: true }) } },
+      input: {},
+      handlers: { short: report('short'), plain: report('plain') },
+      s3: { client },
+    });
+    client.destroy();
+    expect(remaining.short).toBeLessThanOrEqual(30_000);
+    expect(remaining.plain).toBeGreaterThan(30_000);
+    expect(remaining.plain).toBeLessThanOrEqual(900_000);
+  });
+});
+
+describe('lambdaHandler', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+  const failing = lambdaHandler(async () => {
+    throw inputError('the video is missing', { input: '--video', hint: 'pass --video' });
+  });
+
+  it("folds the hint into the message on Lambda, where only the message reaches Step Functions", async () => {
+    vi.stubEnv('AWS_LAMBDA_FUNCTION_NAME', 'lambdaface-recognize');
+    await expect(failing({})).rejects.toThrow('the video is missing (what to do: pass --video)');
+  });
+
+  it('leaves the message alone elsewhere, where the hint travels with the error', async () => {
+    vi.stubEnv('AWS_LAMBDA_FUNCTION_NAME', '');
+    const error = (await failing({}).catch((e: unknown) => e)) as LambdafaceError;
+    expect(error.message).toBe('the video is missing');
+    expect(error.hint).toBe('pass --video');
+  });
+
+  it('gives the step no deadline when called without a Lambda context', async () => {
+    const seen = await lambdaHandler(async (_event, context) => context.deadline)({});
+    expect(seen).toBeUndefined();
+  });
+});
+
+/** A one-person gallery that no face in the clip matches: the deadline tests need scans, not names. */
+const GALLERY: Gallery = {
+  version: 1,
+  identities: [
+    {
+      name: 'nobody',
+      photos: [{ source: 'synthetic', facesFound: 1, box: { x: 0, y: 0, width: 1, height: 1 }, padded: false }],
+      embeddings: [Array.from({ length: 128 }, (_, i) => (i === 0 ? 1 : 0))],
+      skipped: [],
+    },
+  ],
+};
+
+describe('Recognize at its time limit', () => {
+  const s3 = useEmbeddedS3();
+  const videoKey = 'uploads/runtime/hamilton_short.mp4';
+  const jobIds = ['paced', 'signalled'];
+
+  beforeAll(async () => {
+    const { client, bucket } = s3();
+    await putBytes(client, bucket, videoKey, await readFile(VIDEO), 'video/mp4');
+    // Recognize uses only a gallery stored for its own job, by the installed models.
+    const models = await modelsFingerprint();
+    for (const jobId of jobIds) await putJson(client, bucket, jobKeys(jobId).gallery, { ...GALLERY, jobId, models });
+  });
+
+  /** Three chunks of the 9 s clip, scanned at 1 frame per second to keep the test quick. */
+  const batch = (jobId: string): RecognizeEvent => ({
+    BatchInput: {
+      bucket: s3().bucket,
+      jobId,
+      video: { key: videoKey },
+      options: SearchOptions.parse({ sampleFps: 1, smallFaces: false }),
+      gallery: { bucket: s3().bucket, key: jobKeys(jobId).gallery },
+    },
+    Items: [
+      { chunk: { index: 0, start: 0, end: 3 }, item: 0 },
+      { chunk: { index: 1, start: 3, end: 6 }, item: 1 },
+      { chunk: { index: 2, start: 6, end: 9.18 }, item: 2 },
+    ],
+  });
+
+  /** Which of the batch's chunk results exist in S3. */
+  const written = async (jobId: string): Promise<boolean[]> =>
+    Promise.all([0, 1, 2].map((index) => exists(s3().client, s3().bucket, jobKeys(jobId).chunkFaces(index))));
+
+  /** An S3 client that calls `onChunkWritten` after each chunk result is stored. */
+  function watchedClient(onChunkWritten: () => void): S3Client {
+    const client = createS3Client(s3().server.clientConfig);
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const output = await next(args);
+        const key = (args.input as { Key?: string }).Key ?? '';
+        if (context.commandName === 'PutObjectCommand' && key.includes('/chunks/')) onChunkWritten();
+        return output;
+      },
+      { step: 'initialize', name: 'watchChunkWrites' },
+    );
+    return client;
+  }
+
+  const config = { ...runtimeConfig(), threads: 1 };
+
+  it('does not start a chunk it cannot finish: it stops with a clear error, keeping the chunks done', async () => {
+    // A clock on which every chunk takes 60 s: after the first, 40 s are left before the stop.
+    let now = 0;
+    const client = watchedClient(() => (now += 60_000));
+    const deadline: Deadline = { at: 110_000, stopAt: 100_000, signal: new AbortController().signal, now: () => now };
+    const error = await recognizeBatch(batch('paced'), { config, s3: client, deadline }).catch((e: unknown) => e);
+    client.destroy();
+    expect(error).toBeInstanceOf(LambdafaceError);
+    expect((error as LambdafaceError).kind).toBe('WorkflowError');
+    expect((error as Error).message).toBe(
+      'Recognize stopped 50 s before the time limit after 1 of 3 chunks (a chunk takes about 60 s and 40 s were left); finished chunks are saved and the retry resumes',
+    );
+    expect(await written('paced')).toEqual([true, false, false]);
+  });
+
+  it('stops when its signal fires, writes no partial chunk, and the retry finishes the batch', async () => {
+    const controller = new AbortController();
+    const client = watchedClient(() => controller.abort(new Error('the time limit was near')));
+    const deadline: Deadline = { at: 900_000, stopAt: 890_000, signal: controller.signal, now: () => 0 };
+    const error = await recognizeBatch(batch('signalled'), { config, s3: client, deadline }).catch((e: unknown) => e);
+    client.destroy();
+    expect((error as LambdafaceError).kind).toBe('WorkflowError');
+    expect((error as Error).message).toMatch(/^Recognize stopped 900 s before the time limit after 1 of 3 chunks \(the time limit was near\); finished chunks are saved/);
+    expect(await written('signalled')).toEqual([true, false, false]);
+
+    // The retry: a fresh invocation skips the saved chunk and scans the rest.
+    const retry = await recognizeBatch(batch('signalled'), { config, s3: s3().client });
+    expect(retry.chunks.map((chunk) => chunk.skipped)).toEqual([true, false, false]);
+    expect(await written('signalled')).toEqual([true, true, true]);
+  });
+
+  it('kills a running scan: no frame is scanned after the signal fires', async () => {
+    const video = await probeVideo(VIDEO);
+    const controller = new AbortController();
+    const reason = new Error('stop now');
+    let frames = 0;
+    const scan = scanChunk(VIDEO, { index: 0, start: 0, end: 9 }, indexGallery(GALLERY), scanOptionsFor(SearchOptions.parse({ sampleFps: 2, smallFaces: false }), 1), {
+      jobId: 'scan',
+      video,
+      signal: controller.signal,
+      onFrame: (scanned) => {
+        frames = scanned;
+        if (scanned === 2) controller.abort(reason);
+      },
+    });
+    await expect(scan).rejects.toBe(reason);
+    expect(frames).toBe(2);
+  });
+});
+
+describe("Montage's ffmpeg runs and the stop signal", () => {
+  it('kills a running ffmpeg and rejects with the signal’s reason, not as a failure to run ffmpeg', async () => {
+    const controller = new AbortController();
+    const reason = new Error('stop now');
+    // An endless input read in real time: only the signal can end this run.
+    const stopped = runFfmpeg(['-hide_banner', '-nostdin', '-re', '-f', 'lavfi', '-i', 'testsrc=rate=5', '-f', 'null', '-'], { signal: controller.signal });
+    setImmediate(() => controller.abort(reason));
+    await expect(stopped).rejects.toBe(reason);
+  });
+
+  it('passes the signal on from a thumbnail', async () => {
+    const controller = new AbortController();
+    const reason = new Error('stop now');
+    controller.abort(reason);
+    await expect(extractThumbnail(VIDEO, 1, { maxSize: 64, signal: controller.signal })).rejects.toBe(reason);
+  });
+});
