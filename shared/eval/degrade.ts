@@ -1,14 +1,36 @@
 import sharp from 'sharp';
 import type { FoundFace } from '../match/gallery.ts';
+import type { Box } from '../schemas/faces.ts';
 import type { FivePoints } from '../vision/align.ts';
+import { analyzeImage } from '../vision/analyze.ts';
 import { embedFaces } from '../vision/embed.ts';
-import type { RgbImage } from '../vision/image.ts';
+import { padImage, type RgbImage } from '../vision/image.ts';
+import type { AnalyzeOptions } from '../vision/options.ts';
+
+/** How a reference photo is made to look like a face in a video frame. */
+export interface Degradation {
+  name: string;
+  /** The face is shrunk to this width (px), never enlarged. */
+  faceWidth: number;
+  /** Gaussian blur sigma after shrinking (0: none). */
+  blur: number;
+  jpegQuality: number;
+  /**
+   * Find the face and its landmarks again on the degraded image, as a video scan must, instead of
+   * reusing the clean photo's landmarks.
+   */
+  relandmark: boolean;
+}
 
 /**
- * Face width (px) and JPEG quality that make a reference photo look like a face in a video frame:
- * the faces of the sample footage are 30-110 px wide and heavily compressed.
+ * The faces of the sample footage are 30-110 px wide and heavily compressed: the matcher's
+ * threshold is calibrated on copies like these against clean photos, because photo-to-photo
+ * distances understate video-to-photo distances.
  */
-export const VIDEO_LIKE = { faceWidth: 64, jpegQuality: 60 } as const;
+export const VIDEO_LIKE: Degradation = { name: 'video-like', faceWidth: 64, blur: 0, jpegQuality: 60, relandmark: false };
+
+/** A small, soft, blocky face whose landmarks are found again: the hard case of TV footage. */
+export const HARD: Degradation = { name: 'hard', faceWidth: 40, blur: 0.7, jpegQuality: 50, relandmark: true };
 
 const scalePoints = (points: FivePoints, sx: number, sy: number): FivePoints => {
   const scale = (p: { x: number; y: number }) => ({ x: p.x * sx, y: p.y * sy });
@@ -21,21 +43,50 @@ const scalePoints = (points: FivePoints, sx: number, sy: number): FivePoints => 
   };
 };
 
+async function degradeImage(image: RgbImage, width: number, height: number, degradation: Degradation): Promise<RgbImage> {
+  let pipeline = sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } }).resize(width, height);
+  if (degradation.blur > 0) pipeline = pipeline.blur(degradation.blur);
+  const jpeg = await pipeline.jpeg({ quality: degradation.jpegQuality }).toBuffer();
+  const { data } = await sharp(jpeg).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  return { width, height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
+}
+
+const centre = (box: Box) => ({ x: box.x + box.width / 2, y: box.y + box.height / 2 });
+
+/** The face found again in the degraded image nearest where the reference face went (padded once if none is found). */
+async function refind(image: RgbImage, expected: Box, options: AnalyzeOptions): Promise<Float32Array | null> {
+  let faces = await analyzeImage(image, options);
+  let offset = 0;
+  if (faces.length === 0) {
+    const padded = padImage(image, 0.5);
+    faces = await analyzeImage(padded.image, options);
+    offset = padded.offset;
+  }
+  const target = centre(expected);
+  let best: { shift: number; embedding: Float32Array } | null = null;
+  for (const face of faces) {
+    const c = centre(face.box);
+    const shift = Math.hypot(c.x - offset - target.x, c.y - offset - target.y) / expected.width;
+    if (shift <= 1 && (best === null || shift < best.shift)) best = { shift, embedding: face.embedding };
+  }
+  return best?.embedding ?? null;
+}
+
 /**
- * The descriptor of a reference face as a video would show it: shrunk to VIDEO_LIKE.faceWidth and
- * JPEG-compressed. Matching thresholds are calibrated on such video-like copies against clean
- * photos, because photo-to-photo distances understate video-to-photo distances.
+ * The descriptor of a reference face as a video would show it, or null when the degraded face is
+ * no longer found (which a scan would miss too).
  */
-export async function videoLikeEmbedding({ image, face }: FoundFace): Promise<Float32Array> {
-  const scale = Math.min(1, VIDEO_LIKE.faceWidth / face.box.width);
+export async function degradedEmbedding({ image, face }: FoundFace, degradation: Degradation, options: AnalyzeOptions): Promise<Float32Array | null> {
+  const scale = Math.min(1, degradation.faceWidth / face.box.width);
   const width = Math.max(1, Math.round(image.width * scale));
   const height = Math.max(1, Math.round(image.height * scale));
-  const jpeg = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
-    .resize(width, height)
-    .jpeg({ quality: VIDEO_LIKE.jpegQuality })
-    .toBuffer();
-  const { data } = await sharp(jpeg).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-  const small: RgbImage = { width, height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
-  const [embedding] = await embedFaces(small, [{ points: scalePoints(face.points, width / image.width, height / image.height) }]);
+  const small = await degradeImage(image, width, height, degradation);
+  const sx = width / image.width;
+  const sy = height / image.height;
+  if (degradation.relandmark) {
+    const expected = { x: face.box.x * sx, y: face.box.y * sy, width: face.box.width * sx, height: face.box.height * sy };
+    return refind(small, expected, options);
+  }
+  const [embedding] = await embedFaces(small, [{ points: scalePoints(face.points, sx, sy) }], options.detect.threads);
   return embedding!;
 }
