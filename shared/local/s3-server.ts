@@ -1,14 +1,19 @@
+import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import S3rver from 's3rver';
-import { storageError } from '../errors.ts';
-import { EMBEDDED_S3_CREDENTIALS, type S3ClientOptions, type S3Credentials } from '../storage/s3.ts';
+import { inputError, storageError } from '../errors.ts';
+import type { S3ClientOptions, S3Credentials } from '../storage/s3.ts';
 import { installDesCipherFix } from './des-cipher-fix.ts';
+import { refuseRequest, sendRefusal } from './s3-request-guard.ts';
+import { registerS3rverKey } from './s3rver-accounts.ts';
 
 export interface EmbeddedS3Options {
   /** Folder holding the buckets' data; kept after close, so the user can look at a job's files. */
   dir: string;
-  /** 0 (the default) picks a free port. */
+  /** 0 (the default) picks a free port. A busy port is an InputError with input "port". */
   port?: number;
   /** Buckets to create at start (existing ones are kept). */
   buckets: string[];
@@ -49,6 +54,7 @@ export interface EmbeddedS3 {
   port: number;
   dir: string;
   region: string;
+  /** This run's key pair, the only one the server accepts (made when it starts). */
   credentials: S3Credentials;
   /** Pass to `createS3Client` to talk to this server. */
   clientConfig: Required<Pick<S3ClientOptions, 'endpoint' | 'region' | 'credentials'>>;
@@ -99,10 +105,46 @@ function toObjectCreated(raw: RawS3rverRecord, region: string): ObjectCreatedEve
 }
 
 /**
+ * This run's key pair, AWS-shaped (a 20-character key id, a 40-character secret) and drawn from
+ * the OS's secure random source: s3rver's own S3RVER/S3RVER is public knowledge.
+ */
+function perRunCredentials(): S3Credentials {
+  return {
+    accessKeyId: `LF${randomBytes(9).toString('hex').toUpperCase()}`,
+    secretAccessKey: randomBytes(30).toString('base64url'),
+  };
+}
+
+function listen(server: Server, port: number): Promise<number> {
+  // A busy port is an 'error' event on the server, not a callback argument: without this
+  // listener it would crash the process with a stack trace.
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+function listenFailure(port: number, error: unknown): Error {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (port !== 0 && (code === 'EADDRINUSE' || code === 'EACCES')) {
+    return inputError(`port ${port} on 127.0.0.1 is ${code === 'EADDRINUSE' ? 'already in use' : 'not open to this user'}`, {
+      input: 'port',
+      hint: 'pick another port, or leave the port out for any free one',
+      cause: error,
+    });
+  }
+  return storageError(`could not start the embedded S3 server on port ${port}: ${(error as Error).message}`, { input: 'port', cause: error });
+}
+
+/**
  * Starts an S3-compatible server (s3rver) inside this process, on 127.0.0.1 only, storing objects
  * as files under `dir`. It speaks enough S3 for the whole pipeline: Put/Get/Head, Range GETs,
  * presigned URLs, ListObjectsV2 with pagination (with the DES fix), multipart uploads, and upload
- * notifications.
+ * notifications. It accepts only requests signed with `credentials`, a key pair made for this
+ * run, and refuses browser requests and keys that would leave `dir` (s3-request-guard.ts).
  */
 export async function startEmbeddedS3(options: EmbeddedS3Options): Promise<EmbeddedS3> {
   installDesCipherFix();
@@ -110,26 +152,29 @@ export async function startEmbeddedS3(options: EmbeddedS3Options): Promise<Embed
   await mkdir(dir, { recursive: true });
   const region = 'us-east-1';
   const server = new S3rver({
-    address: '127.0.0.1',
-    port: options.port ?? 0,
     silent: !options.log,
     directory: dir,
     resetOnClose: false,
     vhostBuckets: false,
     configureBuckets: options.buckets.map((name) => ({ name })),
   });
+  await server.configureBuckets();
+  const credentials = perRunCredentials();
+  // s3rver's run() would listen with its own handler; ours puts the guard in front of it.
+  const handle = server.callback();
+  const httpServer = createServer((request, response) => {
+    const refusal = refuseRequest({ method: request.method ?? 'GET', url: request.url ?? '/', headers: request.headers }, credentials);
+    if (refusal) sendRefusal(request, response, refusal);
+    else handle(request, response);
+  });
   let port: number;
   try {
-    ({ port } = await server.run());
+    port = await listen(httpServer, options.port ?? 0);
   } catch (error) {
-    throw storageError(`could not start the embedded S3 server on port ${options.port ?? 0}: ${(error as Error).message}`, {
-      input: 'port',
-      hint: 'pick another port, or 0 for any free one',
-      cause: error,
-    });
+    throw listenFailure(options.port ?? 0, error);
   }
+  const revokeKey = registerS3rverKey(credentials);
   const endpoint = `http://127.0.0.1:${port}`;
-  const credentials = { ...EMBEDDED_S3_CREDENTIALS };
 
   const listeners = new Set<(event: ObjectCreatedEvent) => void | Promise<void>>();
   const reportListenerError =
@@ -164,9 +209,9 @@ export async function startEmbeddedS3(options: EmbeddedS3Options): Promise<Embed
     close() {
       listeners.clear();
       if (!closed) {
-        closed = server.close();
+        closed = new Promise<void>((resolveClose, rejectClose) => httpServer.close((error) => (error ? rejectClose(error) : resolveClose()))).finally(revokeKey);
         // Keep-alive sockets of S3 clients would otherwise hold close() open for seconds.
-        server.httpServer?.closeIdleConnections();
+        httpServer.closeIdleConnections();
       }
       return closed;
     },

@@ -1,11 +1,23 @@
 import { z } from 'zod';
 import { SearchOptions } from '../config/options.ts';
+import { keyPathProblem } from '../storage/keys.ts';
 
 const S3Key = z
   .string()
   .min(1)
   .max(1024)
-  .refine((key) => !key.startsWith('/'), 'an S3 key must not start with "/"');
+  .refine((key) => !key.startsWith('/'), 'an S3 key must not start with "/"')
+  .superRefine((key, ctx) => {
+    const problem = keyPathProblem(key);
+    if (problem) ctx.addIssue({ code: 'custom', message: `the key ${JSON.stringify(key)} ${problem}; name the object without them` });
+  });
+
+/**
+ * The most people one job may enrol. A job's gallery is built and matched as a whole, so a list
+ * of hundreds of thousands of names (a few MB of JSON) would exhaust memory long before it found
+ * anyone; a thousand is far beyond any real search.
+ */
+export const MAX_PEOPLE = 1000;
 
 export const IdentityName = z
   .string()
@@ -29,7 +41,10 @@ const JobFields = z
     jobId: z.string().regex(/^[a-z0-9][a-z0-9-]{2,63}$/, 'a job id is 3-64 lowercase letters, digits or -').optional(),
     bucket: z.string().min(3).max(63),
     video: z.object({ key: S3Key }).strict(),
-    faces: z.array(FaceInput).min(1, 'enrol at least one person'),
+    faces: z
+      .array(FaceInput)
+      .min(1, 'enrol at least one person')
+      .max(MAX_PEOPLE, `a job may enrol at most ${MAX_PEOPLE} people; split the search into several jobs`),
     options: SearchOptions.default(SearchOptions.parse({})),
   })
   .strict();

@@ -90,6 +90,19 @@ export function jobKeys(jobId: string): JobKeys {
   };
 }
 
+/**
+ * Why `key` may not be used as an object key here, or undefined when it may: a `.` or `..`
+ * segment, a backslash or a NUL. S3 itself allows them, but a file-backed store (the embedded
+ * server joins keys onto its folder) and any later path join would climb out with them, and
+ * "a/../b" names a different object than the one a reader would expect.
+ */
+export function keyPathProblem(key: string): string | undefined {
+  if (key.includes('\0')) return 'contains a NUL character';
+  if (key.includes('\\')) return 'contains a backslash';
+  if (key.split('/').some((segment) => segment === '.' || segment === '..')) return 'has a "." or ".." segment';
+  return undefined;
+}
+
 /** `uploads/`: where the CLI puts local inputs (videos, photos) before a job reads them. */
 export const UPLOADS_PREFIX = 'uploads/';
 

@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { ZodType } from 'zod';
-import { storageError } from '../errors.ts';
+import { LambdafaceError, storageError } from '../errors.ts';
 import { uploadMultipart } from './multipart-upload.ts';
 
 export interface S3Credentials {
@@ -28,15 +28,16 @@ export interface S3ClientOptions {
   /** An S3-compatible endpoint (the embedded server, MinIO...); omit for AWS itself. */
   endpoint?: string;
   region?: string;
-  /** Explicit credentials; the embedded server passes its own, since it accepts no others. */
+  /** Explicit credentials; the embedded server passes its per-run key pair, since it accepts no other. */
   credentials?: S3Credentials;
 }
 
 /**
- * The fixed key pair s3rver (the embedded server) accepts. Used as the dummy credentials for a
- * custom endpoint when nothing is configured, so the SDK does not fail looking for credentials.
+ * Placeholder credentials for a custom endpoint when nothing is configured, so the SDK does not
+ * fail looking for credentials: s3rver's public default pair, which a stand-alone s3rver accepts.
+ * The embedded server refuses it (it accepts only its per-run key pair).
  */
-export const EMBEDDED_S3_CREDENTIALS: S3Credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+export const PLACEHOLDER_S3_CREDENTIALS: S3Credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
 /**
  * Whether the SDK's default chain has something to find. Checked cheaply (env and files) rather
@@ -75,7 +76,7 @@ export function createS3Client(options: S3ClientOptions = {}): S3Client {
     config.responseChecksumValidation = 'WHEN_REQUIRED';
     config.region = region ?? 'us-east-1';
     if (options.credentials) config.credentials = options.credentials;
-    else if (!awsCredentialsConfigured()) config.credentials = EMBEDDED_S3_CREDENTIALS;
+    else if (!awsCredentialsConfigured()) config.credentials = PLACEHOLDER_S3_CREDENTIALS;
   } else {
     if (region !== undefined) config.region = region;
     if (options.credentials) config.credentials = options.credentials;
@@ -123,27 +124,58 @@ function missingObject(bucket: string, key: string, error: unknown): Error {
   );
 }
 
+function readFailure(bucket: string, key: string, error: unknown): Error {
+  if (isNotFound(error) || asAwsError(error).name === 'NoSuchBucket') return missingObject(bucket, key, error);
+  return storageError(`could not read ${s3Url(bucket, key)}: ${describeFailure(error)}`, {
+    input: s3Url(bucket, key),
+    hint: 'check that the S3 endpoint is reachable and the credentials may read this bucket',
+    cause: error,
+  });
+}
+
+interface SizeLimit {
+  maxBytes: number;
+  tooLarge: (size: number) => Error;
+}
+
 /** An object's bytes, or undefined when there is no object at the key (a missing bucket is an error). */
-async function getBytesIfExists(client: S3Client, bucket: string, key: string): Promise<Uint8Array | undefined> {
+async function readObject(client: S3Client, bucket: string, key: string, limit?: SizeLimit): Promise<Uint8Array | undefined> {
   try {
     const response = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-    return response.Body ? await response.Body.transformToByteArray() : new Uint8Array();
+    const stated = response.ContentLength;
+    if (limit && stated !== undefined && stated > limit.maxBytes) {
+      // The headers came first: drop the connection rather than download what will be refused.
+      if (response.Body instanceof Readable) response.Body.destroy();
+      throw limit.tooLarge(stated);
+    }
+    const bytes = response.Body ? await response.Body.transformToByteArray() : new Uint8Array();
+    if (limit && bytes.length > limit.maxBytes) throw limit.tooLarge(bytes.length);
+    return bytes;
   } catch (error) {
-    if (asAwsError(error).name === 'NoSuchBucket') throw missingObject(bucket, key, error);
-    if (isNotFound(error)) return undefined;
-    throw storageError(`could not read ${s3Url(bucket, key)}: ${describeFailure(error)}`, {
-      input: s3Url(bucket, key),
-      hint: 'check that the S3 endpoint is reachable and the credentials may read this bucket',
-      cause: error,
-    });
+    if (error instanceof LambdafaceError) throw error;
+    if (isNotFound(error) && asAwsError(error).name !== 'NoSuchBucket') return undefined;
+    throw readFailure(bucket, key, error);
   }
 }
 
-/** Reads a whole object into memory (photos, small JSON); large media goes through getToFile or a presigned URL. */
-export async function getBytes(client: S3Client, bucket: string, key: string): Promise<Uint8Array> {
-  const bytes = await getBytesIfExists(client, bucket, key);
+function present(bytes: Uint8Array | undefined, bucket: string, key: string): Uint8Array {
   if (bytes === undefined) throw missingObject(bucket, key, undefined);
   return bytes;
+}
+
+/** Reads a whole object into memory (photos, small JSON); large media goes through getToFile or a presigned URL. Missing object → StorageError naming the s3:// URL. */
+export async function getBytes(client: S3Client, bucket: string, key: string): Promise<Uint8Array> {
+  return present(await readObject(client, bucket, key), bucket, key);
+}
+
+/**
+ * Reads an object whose size is capped (a job file): one over `maxBytes` is refused with the
+ * error `tooLarge` makes from its size, judged from the size S3 states before any of the body is
+ * read (and from the bytes read, should a server state none). One request, so the object cannot
+ * change between the size check and the read.
+ */
+export async function getBytesUpTo(client: S3Client, bucket: string, key: string, maxBytes: number, tooLarge: (size: number) => Error): Promise<Uint8Array> {
+  return present(await readObject(client, bucket, key, { maxBytes, tooLarge }), bucket, key);
 }
 
 /** Reads a whole object as UTF-8 text. Missing object → StorageError naming the s3:// URL. */
@@ -188,7 +220,7 @@ export type StoredJson<T> = { found: false } | { found: true; value: T } | { fou
 
 /** Like getJson, but an absent, cut-short or foreign object is an answer, not an error. */
 export async function readStoredJson<T>(client: S3Client, bucket: string, key: string, schema: ZodType<T>): Promise<StoredJson<T>> {
-  const bytes = await getBytesIfExists(client, bucket, key);
+  const bytes = await readObject(client, bucket, key);
   if (bytes === undefined) return { found: false };
   const parsed = parseJsonBytes(bytes, schema);
   return 'value' in parsed ? { found: true, value: parsed.value } : { found: true, problem: parsed.problem };

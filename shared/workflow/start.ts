@@ -4,8 +4,8 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { describeError, inputError, LambdafaceError, parseInput } from '../errors.ts';
 import { JobInput } from '../schemas/job.ts';
-import { UPLOADS_PREFIX } from '../storage/keys.ts';
-import { getText, s3Url } from '../storage/s3.ts';
+import { keyPathProblem, UPLOADS_PREFIX } from '../storage/keys.ts';
+import { getBytesUpTo, s3Url } from '../storage/s3.ts';
 import type { ExecutionStarter } from '../remote/start-execution.ts';
 
 /**
@@ -83,29 +83,43 @@ export function executionNameFor(upload: UploadedObject): string {
 
 const JobFile = z.object({ bucket: z.string().optional() }).passthrough();
 
-function resolveKey(key: unknown, folder: string): unknown {
-  return typeof key === 'string' && key.startsWith('./') ? posix.normalize(posix.join(folder, key.slice(2))) : key;
+/**
+ * `./x` → `<folder>/x`. The rest of the key is joined, not normalised: a `.` or `..` segment is
+ * refused, since normalising would let `./../../other/` read outside the job's folder (and hide
+ * the `..` from the schema's key check).
+ */
+function resolveKey(key: unknown, folder: string, field: string, where: string): unknown {
+  if (typeof key !== 'string' || !key.startsWith('./')) return key;
+  const relative = key.slice(2);
+  if (keyPathProblem(relative)) {
+    throw inputError(`${where}: ${field} ${JSON.stringify(key)} would leave the job file's folder (${folder}/): a "./" key may not contain "." or ".." segments, backslashes or NUL`, {
+      input: where,
+      hint: `name the object inside ${folder}/ (e.g. "./talk.mp4"), or give its full key without "./"`,
+    });
+  }
+  return `${folder}/${relative}`;
 }
 
 /** Fills `bucket` and resolves `./` keys against the job file's folder; everything else is left for the schema. */
 export function completeJobFile(raw: unknown, upload: UploadedObject): unknown {
-  const file = parseInput(JobFile, raw, s3Url(upload.bucket, upload.key), 'a job file is a JSON object: see docs/deploy.md, "Upload trigger"');
+  const where = s3Url(upload.bucket, upload.key);
+  const file = parseInput(JobFile, raw, where, 'a job file is a JSON object: see docs/deploy.md, "Upload trigger"');
   const folder = posix.dirname(upload.key);
   const video = file['video'];
   const faces = file['faces'];
   return {
     ...file,
     bucket: file.bucket ?? upload.bucket,
-    ...(typeof video === 'object' && video !== null ? { video: { ...video, key: resolveKey((video as { key?: unknown }).key, folder) } } : {}),
+    ...(typeof video === 'object' && video !== null ? { video: { ...video, key: resolveKey((video as { key?: unknown }).key, folder, 'video.key', where) } } : {}),
     ...(Array.isArray(faces)
       ? {
-          faces: faces.map((face: unknown) => {
+          faces: faces.map((face: unknown, index) => {
             if (typeof face !== 'object' || face === null) return face;
             const { keys, prefix } = face as { keys?: unknown; prefix?: unknown };
             return {
               ...face,
-              ...(Array.isArray(keys) ? { keys: keys.map((key: unknown) => resolveKey(key, folder)) } : {}),
-              ...(prefix === undefined ? {} : { prefix: resolveKey(prefix, folder) }),
+              ...(Array.isArray(keys) ? { keys: keys.map((key: unknown, k) => resolveKey(key, folder, `faces.${index}.keys.${k}`, where)) } : {}),
+              ...(prefix === undefined ? {} : { prefix: resolveKey(prefix, folder, `faces.${index}.prefix`, where) }),
             };
           }),
         }
@@ -113,10 +127,22 @@ export function completeJobFile(raw: unknown, upload: UploadedObject): unknown {
   };
 }
 
+/**
+ * The largest job file read: Step Functions refuses an execution input over 256 KB, so a larger
+ * job could never start, and reading and validating a file of any size (a 12 MB list of people)
+ * would hold the start function's memory for nothing.
+ */
+export const JOB_FILE_MAX_BYTES = 256 * 1024;
+
 /** Reads and validates one uploaded job file: an InputError naming the object and each bad field. */
 export async function readJobFile(s3: S3Client, upload: UploadedObject): Promise<JobInput> {
   const where = s3Url(upload.bucket, upload.key);
-  const text = await getText(s3, upload.bucket, upload.key);
+  const tooLarge = (size: number) =>
+    inputError(`${where} is ${size.toLocaleString('en-US')} bytes; a job file may be at most ${JOB_FILE_MAX_BYTES.toLocaleString('en-US')} bytes (256 KB, Step Functions' cap on a job's input)`, {
+      input: where,
+      hint: 'list fewer people or photos: give each person a "prefix" of photos rather than many "keys"',
+    });
+  const text = new TextDecoder('utf-8').decode(await getBytesUpTo(s3, upload.bucket, upload.key, JOB_FILE_MAX_BYTES, tooLarge));
   let raw: unknown;
   try {
     raw = JSON.parse(text);

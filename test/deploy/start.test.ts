@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -121,6 +122,15 @@ describe('start: S3 upload -> StartExecution', () => {
     s3Mock.on(GetObjectCommand).resolves({ Body: objectBody('{ not json') });
     const broken = await startJobsFromUploads(s3Event('uploads/a/job.json'), deps());
     expect(broken.rejected[0]!.error).toMatch(/is not valid JSON/);
+    expect(sfnMock.commandCalls(StartExecutionCommand)).toHaveLength(0);
+  });
+
+  it('rejects a job file over 256 KB from the size S3 states, dropping the body unread', async () => {
+    const body = objectBody(JSON.stringify(JOB));
+    s3Mock.on(GetObjectCommand).resolves({ ContentLength: 12_000_000, Body: body });
+    const outcome = await startJobsFromUploads(s3Event('uploads/huge/job.json'), deps());
+    expect(outcome.rejected[0]!.error).toMatch(/s3:\/\/.*uploads\/huge\/job\.json is 12,000,000 bytes; a job file may be at most 262,144 bytes/);
+    expect((body as unknown as Readable).destroyed).toBe(true);
     expect(sfnMock.commandCalls(StartExecutionCommand)).toHaveLength(0);
   });
 

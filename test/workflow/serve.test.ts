@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startService, type LocalService } from '../../shared/cli/commands/serve.ts';
 import { Timeline } from '../../shared/schemas/timeline.ts';
-import { createS3Client, EMBEDDED_S3_CREDENTIALS, getJson, listKeys, putBytes, putText } from '../../shared/storage/s3.ts';
+import { createS3Client, getJson, listKeys, putBytes, putText } from '../../shared/storage/s3.ts';
 
 /**
  * `lambdaface serve` end to end: a real S3 upload of uploads/<job>/job.json to the embedded server
@@ -39,8 +39,8 @@ async function waitFor<T>(probe: () => Promise<T | undefined>, seconds: number):
 
 describe('lambdaface serve', () => {
   it('starts a search when a job.json is uploaded with any S3 client, and only once per upload', async () => {
-    // A plain client, as a user's would be: only the endpoint and the server's key pair.
-    const s3 = createS3Client({ endpoint: service.endpoint, credentials: EMBEDDED_S3_CREDENTIALS });
+    // A plain client, as a user's would be: only the endpoint and the key pair serve printed.
+    const s3 = createS3Client({ endpoint: service.endpoint, credentials: service.credentials });
     const upload = async (key: string, path: string) => putBytes(s3, BUCKET, key, await readFile(path), 'application/octet-stream');
     await upload('uploads/poetry-jam/hamilton_short.mp4', join(FIXTURES, 'videos/hamilton_short.mp4'));
     await upload('uploads/poetry-jam/lin/lin.png', join(FIXTURES, 'faces/lin_manuel_miranda/fr_lin-manuel-miranda.png'));
@@ -61,7 +61,7 @@ describe('lambdaface serve', () => {
   });
 
   it('refuses an invalid job file with a message, starting nothing', async () => {
-    const s3 = createS3Client({ endpoint: service.endpoint, credentials: EMBEDDED_S3_CREDENTIALS });
+    const s3 = createS3Client({ endpoint: service.endpoint, credentials: service.credentials });
     await putText(s3, BUCKET, 'uploads/broken/job.json', JSON.stringify({ video: {}, faces: [] }), 'application/json');
     const line = await waitFor(async () => log.find((entry) => entry.startsWith('rejected s3://lambdaface/uploads/broken/job.json')), 30);
     expect(line).toMatch(/video\.key|faces/);

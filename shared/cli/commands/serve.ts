@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { describeError } from '../../errors.ts';
+import { describeError, inputError, LambdafaceError } from '../../errors.ts';
 import { runLocalWorkflow } from '../../local/run-workflow.ts';
 import { startLocalRuntime } from '../../local/runtime.ts';
 import { DEFAULT_BUCKET } from '../../local/search.ts';
+import type { S3Credentials } from '../../storage/s3.ts';
 import { localStarter } from '../../workflow/local-starter.ts';
 import { startJobsFromUploads } from '../../workflow/start.ts';
 import { numberFlag, parseFlags } from '../flags.ts';
@@ -11,7 +12,10 @@ export const SERVE_USAGE = `lambdaface serve [--port N] [--bucket NAME] [--data-
 
 Keeps the embedded S3 server and the workflow engine running. Uploading uploads/<job>/job.json
 (a job input; see README "Job input") with any S3 client starts that job, as the start function
-does on AWS; its outputs appear under jobs/<id>/ in the same bucket. Stop with Ctrl-C.`;
+does on AWS; its outputs appear under jobs/<id>/ in the same bucket. Stop with Ctrl-C.
+
+The server listens on 127.0.0.1 only and accepts only requests signed with a key pair made for
+this run, printed at start (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY for your S3 client).`;
 
 const Flags = z.object({
   port: numberFlag(z.number().int().min(1).max(65535)),
@@ -23,6 +27,8 @@ export type ServeFlags = z.infer<typeof Flags>;
 
 export interface LocalService {
   endpoint: string;
+  /** The key pair of this run: the only one the server accepts. */
+  credentials: S3Credentials;
   /** Settles when every job started so far has finished. */
   idle(): Promise<void>;
   close(): Promise<void>;
@@ -35,6 +41,11 @@ export async function startService(flags: ServeFlags, log: (line: string) => voi
     dataDir: flags['data-dir'],
     ...(flags.port ? { port: flags.port } : {}),
     ...(flags.concurrency ? { concurrency: flags.concurrency } : {}),
+  }).catch((error: unknown) => {
+    if (error instanceof LambdafaceError && error.kind === 'InputError' && error.input === 'port') {
+      throw inputError(`--port ${flags.port}: ${error.message}`, { input: '--port', hint: 'pick another port or omit --port (any free port is then used)', cause: error });
+    }
+    throw error;
   });
   const server = runtime.server!;
   const starter = localStarter(
@@ -52,6 +63,7 @@ export async function startService(flags: ServeFlags, log: (line: string) => voi
   });
   return {
     endpoint: server.endpoint,
+    credentials: server.credentials,
     idle: async () => {
       while (starter.running.size > 0) await Promise.allSettled([...starter.running.values()]);
     },
@@ -66,7 +78,11 @@ export async function serveCommand(argv: readonly string[]): Promise<void> {
   const flags = parseFlags('serve', argv, { port: { type: 'string' }, bucket: { type: 'string' }, 'data-dir': { type: 'string' }, concurrency: { type: 'string' } }, Flags);
   const log = (line: string) => process.stdout.write(`${line}\n`);
   const service = await startService(flags, log);
-  log(`lambdaface serve: S3 API at ${service.endpoint} (bucket ${flags.bucket}, credentials S3RVER/S3RVER, objects in ${flags['data-dir']})`);
+  log(`lambdaface serve: S3 API at ${service.endpoint} (bucket ${flags.bucket}, objects in ${flags['data-dir']})`);
+  log('only requests signed with this key pair are accepted; it changes every run. For your S3 client:');
+  log(`  export AWS_ACCESS_KEY_ID=${service.credentials.accessKeyId}`);
+  log(`  export AWS_SECRET_ACCESS_KEY=${service.credentials.secretAccessKey}`);
+  log(`  aws --endpoint-url ${service.endpoint} s3 cp job.json s3://${flags.bucket}/uploads/my-job/job.json`);
   log(`upload uploads/<job>/job.json to start a search; Ctrl-C to stop`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);

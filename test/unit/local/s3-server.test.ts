@@ -33,6 +33,24 @@ describe('embedded S3 server', () => {
     expect(Buckets?.map((b) => b.Name)).toContain(bucket);
   });
 
+  it("makes a key pair per server: another server's key is refused, and closing one leaves the other working", async () => {
+    const { server, client } = s3();
+    const dir = await mkdtemp(join(tmpdir(), 'lambdaface-s3-other-'));
+    const other = await startEmbeddedS3({ dir, buckets: ['other'] });
+    const crossed = createS3Client({ endpoint: server.endpoint, credentials: other.credentials });
+    try {
+      expect(other.credentials.accessKeyId).not.toBe(server.credentials.accessKeyId);
+      expect(other.credentials.secretAccessKey).not.toBe(server.credentials.secretAccessKey);
+      await expect(crossed.send(new ListBucketsCommand({}))).rejects.toMatchObject({ name: 'InvalidAccessKeyId' });
+      await client.send(new ListBucketsCommand({}));
+    } finally {
+      crossed.destroy();
+      await other.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+    await client.send(new ListBucketsCommand({}));
+  });
+
   it('keeps the data as files in the given folder', async () => {
     const { server, client, bucket } = s3();
     await putJson(client, bucket, 'visible/file.json', { ok: true });

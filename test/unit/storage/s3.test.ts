@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { LambdafaceError } from '../../../shared/errors.ts';
 import {
-  EMBEDDED_S3_CREDENTIALS,
+  PLACEHOLDER_S3_CREDENTIALS,
   awsCredentialsConfigured,
   createS3Client,
   exists,
@@ -55,7 +55,7 @@ describe('createS3Client', () => {
     expect(awsCredentialsConfigured(nowhere)).toBe(false);
     expect(awsCredentialsConfigured({ ...nowhere, AWS_ACCESS_KEY_ID: 'AKIA...' })).toBe(true);
     expect(awsCredentialsConfigured({ ...nowhere, AWS_PROFILE: 'dev' })).toBe(true);
-    expect(EMBEDDED_S3_CREDENTIALS.accessKeyId).toBe('S3RVER');
+    expect(PLACEHOLDER_S3_CREDENTIALS.accessKeyId).toBe('S3RVER');
   });
 });
 
