@@ -42,6 +42,27 @@ export const StoredGallery = Gallery.extend({
   models: z.string().min(1),
 });
 
+/** What Train hands the state machine (shared/workflow/train.ts): small, the embeddings stay in S3. */
+export const GallerySummary = z.object({
+  bucket: z.string(),
+  key: z.string(),
+  /** The models that computed the gallery: every chunk result merged with it must name the same. */
+  models: z.string(),
+  identities: z.array(
+    z.object({
+      name: z.string(),
+      photos: z.number().int(),
+      descriptors: z.number().int(),
+      /** One line per enrolled photo that needs a word (several faces, the largest taken). */
+      notes: z.array(z.string()),
+      skipped: z.array(SkippedPhoto),
+    }),
+  ),
+  /** A stored gallery that could not be reused (damaged, another job's, other models), named. */
+  recomputed: z.array(z.string()),
+});
+export type GallerySummary = z.infer<typeof GallerySummary>;
+
 export type PhotoReport = z.infer<typeof PhotoReport>;
 export type SkippedPhoto = z.infer<typeof SkippedPhoto>;
 export type GalleryIdentity = z.infer<typeof GalleryIdentity>;

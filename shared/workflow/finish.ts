@@ -5,6 +5,7 @@ import { mapLimit } from '../async/map-limit.ts';
 import { parseInput } from '../errors.ts';
 import { renderReport } from '../report/html.ts';
 import { ChunkResult, type ChunkRange } from '../schemas/faces.ts';
+import { GallerySummary } from '../schemas/gallery.ts';
 import { Job } from '../schemas/job.ts';
 import type { Timeline } from '../schemas/timeline.ts';
 import { jobKeys } from '../storage/keys.ts';
@@ -18,7 +19,6 @@ import { extractThumbnail } from '../video/thumbnail.ts';
 import { ChunkManifest } from './chunks.ts';
 import type { HandlerContext } from './context.ts';
 import { chunkMismatch, readReusable } from './reuse.ts';
-import { GallerySummary } from './train.ts';
 
 export const FinishEvent = z.object({
   job: Job,

@@ -1,6 +1,5 @@
-import { z } from 'zod';
 import { buildGallery, DEFAULT_ENROL_OPTIONS } from '../match/gallery.ts';
-import { SkippedPhoto, StoredGallery } from '../schemas/gallery.ts';
+import { StoredGallery, type GallerySummary } from '../schemas/gallery.ts';
 import { jobKeys } from '../storage/keys.ts';
 import { getBytes, putJson, s3Url } from '../storage/s3.ts';
 import { modelsFingerprint } from '../vision/models.ts';
@@ -9,26 +8,6 @@ import type { HandlerContext } from './context.ts';
 import { resolveJob, type ResolvedJob } from './job.ts';
 import { ownerMismatch, readReusable } from './reuse.ts';
 
-/** What Train hands the state machine: small, the embeddings stay in S3. */
-export const GallerySummary = z.object({
-  bucket: z.string(),
-  key: z.string(),
-  /** The models that computed the gallery: every chunk result merged with it must name the same. */
-  models: z.string(),
-  identities: z.array(
-    z.object({
-      name: z.string(),
-      photos: z.number().int(),
-      descriptors: z.number().int(),
-      /** One line per enrolled photo that needs a word (several faces, the largest taken). */
-      notes: z.array(z.string()),
-      skipped: z.array(SkippedPhoto),
-    }),
-  ),
-  /** A stored gallery that could not be reused (damaged, another job's, other models), named. */
-  recomputed: z.array(z.string()),
-});
-export type GallerySummary = z.infer<typeof GallerySummary>;
 
 async function trainGallery({ job, photos }: ResolvedJob, context: HandlerContext, models: string): Promise<StoredGallery> {
   const people = await Promise.all(

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { RuntimeConfig } from '../../shared/config/runtime.ts';
 import { LambdafaceError } from '../../shared/errors.ts';
 import { ChunkResult } from '../../shared/schemas/faces.ts';
-import { StoredGallery } from '../../shared/schemas/gallery.ts';
+import { StoredGallery, type GallerySummary } from '../../shared/schemas/gallery.ts';
 import { jobKeys } from '../../shared/storage/keys.ts';
 import { getBytes, getJson, getText, putBytes, putJson, putText } from '../../shared/storage/s3.ts';
 import { ChunkManifest } from '../../shared/workflow/chunks.ts';
@@ -14,7 +14,7 @@ import { finishJob } from '../../shared/workflow/finish.ts';
 import { resolveJob } from '../../shared/workflow/job.ts';
 import { recognizeBatch, type RecognizeEvent } from '../../shared/workflow/recognize.ts';
 import { shardJob } from '../../shared/workflow/shard.ts';
-import { trainJob, type GallerySummary } from '../../shared/workflow/train.ts';
+import { trainJob } from '../../shared/workflow/train.ts';
 import { useEmbeddedS3 } from '../unit/local/embedded-s3-fixture.ts';
 
 /**

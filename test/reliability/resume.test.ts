@@ -60,9 +60,11 @@ async function storedChunks(dataDir: string): Promise<string[]> {
   return found;
 }
 
-/** Starts a search and SIGKILLs it once it has stored its first chunk result. */
-async function killAfterFirstChunk(dataDir: string, out: string): Promise<number> {
-  const child = spawn(process.execPath, searchArgs(dataDir, out), { cwd: work, stdio: 'ignore' });
+/** Starts a search and SIGKILLs it once it has stored its first chunk result; returns how many it had stored and what it printed. */
+async function killAfterFirstChunk(dataDir: string, out: string): Promise<{ stored: number; stderr: string }> {
+  const child = spawn(process.execPath, searchArgs(dataDir, out), { cwd: work, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let stored = 0;
   for (let polls = 0; polls < 1200 && child.exitCode === null; polls++) {
@@ -72,7 +74,7 @@ async function killAfterFirstChunk(dataDir: string, out: string): Promise<number
   }
   child.kill('SIGKILL');
   await exited;
-  return stored;
+  return { stored, stderr };
 }
 
 async function filesUnder(dir: string, prefix = ''): Promise<string[]> {
@@ -92,8 +94,8 @@ describe('interrupt and resume', () => {
 
     const dataDir = join(work, 's3-killed');
     const resumed = join(work, 'resumed');
-    const storedBeforeKill = await killAfterFirstChunk(dataDir, resumed);
-    expect(storedBeforeKill).toBeGreaterThan(0);
+    const killed = await killAfterFirstChunk(dataDir, resumed);
+    expect(killed.stored, killed.stderr).toBeGreaterThan(0);
     expect(existsSync(join(resumed, 'timeline.json'))).toBe(false);
     search(dataDir, resumed);
 
