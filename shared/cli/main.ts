@@ -1,11 +1,15 @@
 import { describeError } from '../errors.ts';
+import { renameSources, type SourceNames } from '../storage/uploads.ts';
 import { evalPhotosCommand, EVAL_PHOTOS_USAGE } from './commands/eval-photos.ts';
 import { evalCommand, EVAL_USAGE } from './commands/eval.ts';
 import { estimateCommand, ESTIMATE_USAGE } from './commands/estimate.ts';
 import { searchCommand, SEARCH_USAGE } from './commands/search.ts';
 import { serveCommand, SERVE_USAGE } from './commands/serve.ts';
 
-const COMMANDS: Record<string, { run: (argv: readonly string[]) => Promise<void>; usage: string }> = {
+/** A command gets its flags, and a map to record the object URL of each file it uploads. */
+type Command = (argv: readonly string[], names: SourceNames) => Promise<void>;
+
+const COMMANDS: Record<string, { run: Command; usage: string }> = {
   search: { run: searchCommand, usage: SEARCH_USAGE },
   eval: { run: evalCommand, usage: EVAL_USAGE },
   'eval-photos': { run: evalPhotosCommand, usage: EVAL_PHOTOS_USAGE },
@@ -37,11 +41,13 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${command.usage}\n`);
     return 0;
   }
+  const names: SourceNames = new Map();
   try {
-    await command.run(rest);
+    await command.run(rest, names);
     return 0;
   } catch (error) {
-    process.stderr.write(`${describeError(error)}\n`);
+    // The workflow names the objects it read; the user knows the files they gave.
+    process.stderr.write(`${renameSources(describeError(error), names)}\n`);
     if (process.env['LAMBDAFACE_DEBUG'] && error instanceof Error) process.stderr.write(`${error.stack}\n`);
     return 1;
   }

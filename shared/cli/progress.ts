@@ -8,11 +8,19 @@ const PHASES: Record<SearchProgress['phase'], string> = {
   download: 'saving outputs',
 };
 
+export interface ProgressReporter {
+  update(progress: SearchProgress): void;
+  /** The search succeeded: says how long it took. */
+  done(): void;
+  /** The search failed: clears the bar and says nothing, so the error is all that is printed. */
+  fail(): void;
+}
+
 /**
  * A progress bar (chunks done/total, faces found, ETA) on a terminal; plain lines otherwise, one
  * per phase and per tenth of the chunks, so logs stay readable.
  */
-export function progressReporter(stream: NodeJS.WriteStream = process.stderr): { update(progress: SearchProgress): void; done(): void } {
+export function progressReporter(stream: NodeJS.WriteStream = process.stderr): ProgressReporter {
   const started = Date.now();
   let recognizeStarted = 0;
   let lastPhase = '';
@@ -42,6 +50,9 @@ export function progressReporter(stream: NodeJS.WriteStream = process.stderr): {
     done() {
       if (tty) stream.write(`\r\x1b[2K`);
       stream.write(`finished in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    },
+    fail() {
+      if (tty) stream.write(`\r\x1b[2K`);
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { SearchOptionsInput } from '../config/options.ts';
 import type { JobInputDraft } from '../schemas/job.ts';
-import { inputKey } from '../storage/uploads.ts';
+import { inputKey, type SourceNames } from '../storage/uploads.ts';
 import { downloadJobOutputs } from '../workflow/outputs.ts';
 import type { FinishResult } from '../workflow/finish.ts';
 import type { RecognizeResult } from '../workflow/recognize.ts';
@@ -22,6 +22,8 @@ export interface LocalSearchOptions {
   /** Where the embedded server keeps its objects. */
   dataDir?: string;
   onProgress?: (progress: SearchProgress) => void;
+  /** Filled with the object URL of every local file uploaded, so messages can name the file. */
+  names?: SourceNames;
 }
 
 export interface SearchProgress {
@@ -62,7 +64,7 @@ export async function runLocalSearch(search: LocalSearchOptions): Promise<LocalS
   };
   try {
     report({});
-    const anyKey = { uploadsOnly: false };
+    const anyKey = { uploadsOnly: false, ...(search.names ? { names: search.names } : {}) };
     const input: JobInputDraft = {
       bucket,
       video: { key: await inputKey(s3, bucket, search.video, '--video', anyKey) },

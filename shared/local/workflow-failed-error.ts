@@ -30,7 +30,8 @@ export class WorkflowFailedError extends LambdafaceError {
 
 function hintFor(error: string): string | undefined {
   if (error === 'States.ExceedToleratedFailureThreshold') {
-    return 'look at the failed chunks in the Map Run results; raise options.toleratedFailurePercentage to accept a partial timeline';
+    // No CLI flag sets the tolerance, so the hint is about the failure itself.
+    return 'the first failure above says what went wrong (the Map Run results list every failed chunk); fix it and run the same search again: chunks that finished are kept and skipped';
   }
   if (error === 'States.DataLimitExceeded') return 'a handler returned too much data: write it to S3 and return the key';
   return undefined;

@@ -9,7 +9,7 @@ import { JobInput, type JobInputDraft } from '../schemas/job.ts';
 import { awsCredentialsConfigured, createS3Client, s3Url } from '../storage/s3.ts';
 import { downloadJobOutputs } from '../workflow/outputs.ts';
 import { fromAwsError } from './aws-errors.ts';
-import { inputKey } from '../storage/uploads.ts';
+import { inputKey, type SourceNames } from '../storage/uploads.ts';
 import { startNamedExecution } from './start-execution.ts';
 import { resolveRemoteTarget, type RemoteTarget, type RemoteTargetInput } from './target.ts';
 import { executionConsoleUrl, watchExecution, type WatchOptions } from './watch-execution.ts';
@@ -33,6 +33,8 @@ export interface SearchRemoteOptions {
   onProgress?: (progress: SearchProgress) => void;
   /** Stops waiting (the execution goes on on AWS; the error names it). */
   signal?: AbortSignal;
+  /** Filled with the object URL of every local file uploaded, so messages can name the file. */
+  names?: SourceNames;
 }
 
 export interface RemoteClients {
@@ -117,13 +119,14 @@ export async function searchRemote(options: SearchRemoteOptions, clients: Partia
 
   report({ phase: 'upload' });
   await checkBucket(s3, target.bucket);
+  const recording = options.names ? { names: options.names } : {};
   const draft: JobInputDraft = {
     bucket: target.bucket,
-    video: { key: await inputKey(s3, target.bucket, options.video, '--video') },
+    video: { key: await inputKey(s3, target.bucket, options.video, '--video', recording) },
     faces: await Promise.all(
       options.faces.map(async (face) => ({
         name: face.name,
-        keys: await Promise.all(face.photos.map((photo) => inputKey(s3, target.bucket, photo, `--face ${face.name}`))),
+        keys: await Promise.all(face.photos.map((photo) => inputKey(s3, target.bucket, photo, `--face ${face.name}`, recording))),
       })),
     ),
     ...(options.options ? { options: options.options } : {}),

@@ -1,4 +1,4 @@
-import type { Timeline } from '../schemas/timeline.ts';
+import type { EnrolmentNotes, Timeline } from '../schemas/timeline.ts';
 
 const escape = (text: string): string =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -17,6 +17,24 @@ export interface ReportInput {
   montage: string | null;
   video: string;
   elapsedSeconds?: number;
+  /** Per person, what enrolment said about the reference photos (sources as the reader knows them). */
+  photos?: EnrolmentNotes[];
+  /** Things the reader must know to trust the page, e.g. a video too short to name anyone. */
+  warnings?: string[];
+}
+
+/** A short list of the people whose reference photos need a word: several faces, or skipped. */
+function referencePhotos(photos: readonly EnrolmentNotes[]): string {
+  const people = photos.filter((person) => person.notes.length > 0 || person.skipped.length > 0);
+  if (people.length === 0) return '';
+  const items = people.map((person) => {
+    const lines = [
+      ...person.notes.map((note) => `<li>${escape(note)}</li>`),
+      ...person.skipped.map((photo) => `<li>skipped ${escape(photo.source)}: ${escape(photo.reason)}</li>`),
+    ];
+    return `<li>${escape(person.name)}<ul>${lines.join('')}</ul></li>`;
+  });
+  return `<h2>Reference photos</h2>\n<ul class="photos">${items.join('\n')}</ul>`;
 }
 
 /**
@@ -45,6 +63,7 @@ export function renderReport(input: ReportInput): string {
       }),
     )
     .join('\n');
+  const warnings = (input.warnings ?? []).map((warning) => `<p class="warn">${escape(warning)}</p>`).join('\n');
   const missing =
     timeline.missingChunks.length === 0
       ? ''
@@ -61,6 +80,7 @@ img{height:64px}.warn{color:#a00;font-weight:600}video{max-width:100%}
 </style></head><body>
 <h1>${escape(input.title)}</h1>
 <p>Video: ${escape(input.video)} · ${clock(timeline.videoDuration)} · scanned at ${timeline.sampleFps} frames/s${input.elapsedSeconds === undefined ? '' : ` · took ${input.elapsedSeconds.toFixed(1)} s`}</p>
+${warnings}
 ${missing}
 ${input.montage ? `<video controls src="${escape(input.montage)}"></video>` : '<p>No montage.</p>'}
 <h2>Who appears when</h2>
@@ -69,6 +89,7 @@ ${timeline.identities.length === 0 ? '<p>No enrolled person was found.</p>' : ba
 <table><tr><th></th><th>Person</th><th>From</th><th>To</th><th>Length</th><th>Best confidence</th><th>Faces</th></tr>
 ${rows}
 </table>
+${referencePhotos(input.photos ?? [])}
 </body></html>
 `;
 }

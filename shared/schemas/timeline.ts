@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Box, ChunkRange } from './faces.ts';
+import { SkippedPhoto } from './gallery.ts';
 import { IdentityName } from './job.ts';
 
 /**
@@ -40,6 +41,13 @@ export const TimelineIdentity = z.object({
   totalSeconds: seconds,
 });
 
+/** What enrolment said about one person's reference photos: notes (several faces, the largest taken) and photos it could not use. */
+export const EnrolmentNotes = z.object({
+  name: IdentityName,
+  notes: z.array(z.string()),
+  skipped: z.array(SkippedPhoto),
+});
+
 export const Timeline = z.object({
   identities: z.array(TimelineIdentity),
   videoDuration: seconds,
@@ -49,9 +57,12 @@ export const Timeline = z.object({
    * segment is bridged across them and the report must say so.
    */
   missingChunks: z.array(ChunkRange),
+  /** Per person, what enrolment said about the reference photos. Absent in timelines written before it was added. */
+  enrolment: z.array(EnrolmentNotes).optional(),
 });
 
 export type BestFace = z.infer<typeof BestFace>;
 export type Segment = z.infer<typeof Segment>;
 export type TimelineIdentity = z.infer<typeof TimelineIdentity>;
+export type EnrolmentNotes = z.infer<typeof EnrolmentNotes>;
 export type Timeline = z.infer<typeof Timeline>;

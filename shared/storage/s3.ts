@@ -59,6 +59,9 @@ export function awsCredentialsConfigured(env: NodeJS.ProcessEnv = process.env): 
   return files.some((file) => existsSync(file));
 }
 
+/** How long to wait for a custom endpoint to accept a connection. */
+const CUSTOM_ENDPOINT_CONNECT_TIMEOUT_MS = 10_000;
+
 /**
  * THE S3 client factory: every module gets its client here, so the local and AWS setups differ
  * only in the options passed.
@@ -75,6 +78,8 @@ export function createS3Client(options: S3ClientOptions = {}): S3Client {
     config.requestChecksumCalculation = 'WHEN_REQUIRED';
     config.responseChecksumValidation = 'WHEN_REQUIRED';
     config.region = region ?? 'us-east-1';
+    // A host that never answers would otherwise hold each attempt for the OS's connect timeout (minutes).
+    config.requestHandler = { connectionTimeout: CUSTOM_ENDPOINT_CONNECT_TIMEOUT_MS };
     if (options.credentials) config.credentials = options.credentials;
     else if (!awsCredentialsConfigured()) config.credentials = PLACEHOLDER_S3_CREDENTIALS;
   } else {
@@ -91,6 +96,8 @@ export function s3Url(bucket: string, key: string): string {
 
 interface AwsLikeError {
   name?: string;
+  /** Node's system error code (`ECONNREFUSED`, ...), which the SDK passes through. */
+  code?: string;
   message?: string;
   $metadata?: { httpStatusCode?: number };
 }
@@ -110,6 +117,50 @@ function describeFailure(error: unknown): string {
   return message ?? name ?? String(error);
 }
 
+/** Node's and the SDK's ways of saying a request never reached the S3 server, in words. */
+const UNREACHABLE: Readonly<Record<string, string>> = {
+  ECONNREFUSED: 'connection refused',
+  ENOTFOUND: 'host name not found',
+  EAI_AGAIN: 'host name lookup failed',
+  ETIMEDOUT: 'connection timed out',
+  TimeoutError: 'connection timed out',
+  ECONNRESET: 'connection reset',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+};
+
+function unreachableReason(error: unknown): string | undefined {
+  const { name, code } = asAwsError(error);
+  return (code === undefined ? undefined : UNREACHABLE[code]) ?? (name === undefined ? undefined : UNREACHABLE[name]);
+}
+
+/** The endpoint a client talks to, as the user wrote it; undefined for AWS's own. */
+async function customEndpoint(client: S3Client): Promise<string | undefined> {
+  if (!client.config.endpoint) return undefined;
+  const { protocol, hostname, port, path } = await client.config.endpoint();
+  return `${protocol}//${hostname}${port === undefined ? '' : `:${port}`}${path === '/' ? '' : path}`;
+}
+
+/**
+ * The error for a request that never reached the server (refused, unknown host, timed out): it
+ * names the endpoint and what to do instead of the SDK's socket error. Undefined for any other
+ * failure, which the caller describes. Every helper below asks this first, so the first request
+ * of a search (whichever it is) reports an unreachable endpoint the same way.
+ */
+async function unreachable(client: S3Client, error: unknown): Promise<LambdafaceError | undefined> {
+  const reason = unreachableReason(error);
+  if (reason === undefined) return undefined;
+  const endpoint = await customEndpoint(client);
+  if (endpoint === undefined) {
+    return storageError(`cannot reach S3 (${reason})`, { input: 'S3', hint: 'check the network connection and the region (AWS_REGION)', cause: error });
+  }
+  return storageError(`cannot reach the S3 endpoint ${endpoint} (${reason})`, {
+    input: endpoint,
+    hint: 'check the URL given to --s3-endpoint and that an S3 server is running there; or omit --s3-endpoint (and --bucket) to use the embedded server',
+    cause: error,
+  });
+}
+
 function missingObject(bucket: string, key: string, error: unknown): Error {
   const bucketMissing = asAwsError(error).name === 'NoSuchBucket';
   return storageError(
@@ -124,9 +175,9 @@ function missingObject(bucket: string, key: string, error: unknown): Error {
   );
 }
 
-function readFailure(bucket: string, key: string, error: unknown): Error {
+async function readFailure(client: S3Client, bucket: string, key: string, error: unknown): Promise<Error> {
   if (isNotFound(error) || asAwsError(error).name === 'NoSuchBucket') return missingObject(bucket, key, error);
-  return storageError(`could not read ${s3Url(bucket, key)}: ${describeFailure(error)}`, {
+  return (await unreachable(client, error)) ?? storageError(`could not read ${s3Url(bucket, key)}: ${describeFailure(error)}`, {
     input: s3Url(bucket, key),
     hint: 'check that the S3 endpoint is reachable and the credentials may read this bucket',
     cause: error,
@@ -154,7 +205,7 @@ async function readObject(client: S3Client, bucket: string, key: string, limit?:
   } catch (error) {
     if (error instanceof LambdafaceError) throw error;
     if (isNotFound(error) && asAwsError(error).name !== 'NoSuchBucket') return undefined;
-    throw readFailure(bucket, key, error);
+    throw await readFailure(client, bucket, key, error);
   }
 }
 
@@ -234,7 +285,7 @@ async function put(client: S3Client, bucket: string, key: string, body: string |
     );
     return bytes.byteLength;
   } catch (error) {
-    throw storageError(`could not write ${s3Url(bucket, key)}: ${describeFailure(error)}`, {
+    throw (await unreachable(client, error)) ?? storageError(`could not write ${s3Url(bucket, key)}: ${describeFailure(error)}`, {
       input: s3Url(bucket, key),
       hint: 'check that the bucket exists and the credentials may write to it',
       cause: error,
@@ -315,7 +366,7 @@ export async function putFile(
       new PutObjectCommand({ Bucket: bucket, Key: key, Body: createReadStream(path), ContentLength: size, ContentType: contentType }),
     );
   } catch (error) {
-    throw storageError(`could not upload ${path} to ${s3Url(bucket, key)}: ${describeFailure(error)}`, {
+    throw (await unreachable(client, error)) ?? storageError(`could not upload ${path} to ${s3Url(bucket, key)}: ${describeFailure(error)}`, {
       input: s3Url(bucket, key),
       hint: 'check that the bucket exists and the credentials may write to it',
       cause: error,
@@ -343,7 +394,7 @@ export async function getToFile(client: S3Client, bucket: string, key: string, p
     await rm(partial, { force: true });
     if (isNotFound(error) || asAwsError(error).name === 'NoSuchBucket') throw missingObject(bucket, key, error);
     if (error instanceof Error && error.name === 'StorageError') throw error;
-    throw storageError(`could not download ${s3Url(bucket, key)} to ${path}: ${describeFailure(error)}`, {
+    throw (await unreachable(client, error)) ?? storageError(`could not download ${s3Url(bucket, key)} to ${path}: ${describeFailure(error)}`, {
       input: s3Url(bucket, key),
       cause: error,
     });
@@ -357,7 +408,7 @@ export async function exists(client: S3Client, bucket: string, key: string): Pro
     return true;
   } catch (error) {
     if (isNotFound(error)) return false;
-    throw storageError(`could not check ${s3Url(bucket, key)}: ${describeFailure(error)}`, {
+    throw (await unreachable(client, error)) ?? storageError(`could not check ${s3Url(bucket, key)}: ${describeFailure(error)}`, {
       input: s3Url(bucket, key),
       cause: error,
     });
@@ -373,7 +424,7 @@ export async function listKeys(client: S3Client, bucket: string, prefix: string)
     try {
       page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
     } catch (error) {
-      throw storageError(`could not list ${s3Url(bucket, prefix)}: ${describeFailure(error)}`, {
+      throw (await unreachable(client, error)) ?? storageError(`could not list ${s3Url(bucket, prefix)}: ${describeFailure(error)}`, {
         input: s3Url(bucket, prefix),
         cause: error,
       });

@@ -51,6 +51,20 @@ export function toolPath(tool: FfTool): string {
 export const ffmpegPath = (): string => toolPath('ffmpeg');
 export const ffprobePath = (): string => toolPath('ffprobe');
 
+/**
+ * Runs `ffmpeg -version` and `ffprobe -version`: a broken setting (a path that does not exist, is
+ * not executable or is not ffmpeg) is then one error before a search starts, not a failure of
+ * every chunk.
+ */
+export async function checkTools(): Promise<void> {
+  for (const tool of ['ffmpeg', 'ffprobe'] as const) {
+    const path = toolPath(tool);
+    const exit = await exitOf(spawn(path, ['-version'], { stdio: 'ignore' }));
+    if (exit.error) throw spawnFailure(tool, path, exit.error);
+    if (exit.code !== 0) throw spawnFailure(tool, path, exit.signal ? `stopped by ${exit.signal}` : cannotExecute(exit.code));
+  }
+}
+
 export interface RunOptions {
   tool?: FfTool;
   /** The video the run is about, for error messages. */
@@ -75,15 +89,37 @@ export interface ChildExit {
   error?: Error;
 }
 
-/** A failure to start the executable at all (missing, not executable, wrong architecture). */
+const SPAWN_REASONS: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file',
+  EACCES: 'not an executable file',
+  ENOEXEC: 'not an executable for this machine',
+};
+
+/**
+ * A failure to start the executable at all (missing, not executable, wrong architecture): says
+ * which setting chose that path, since that is what the user changes.
+ */
 export function spawnFailure(tool: FfTool, path: string, reason: Error | string): LambdafaceError {
-  const message = typeof reason === 'string' ? reason : reason.message;
-  return mediaError(`could not run ${tool} at ${path}: ${message}`, {
-    input: ENV_VAR[tool],
-    hint: `check that ${path} is an ${tool} executable for this machine, or set ${ENV_VAR[tool]}`,
-    ...(typeof reason === 'string' ? {} : { cause: reason }),
+  const code = typeof reason === 'string' ? undefined : (reason as NodeJS.ErrnoException).code;
+  const why = typeof reason === 'string' ? reason : ((code && SPAWN_REASONS[code]) ?? reason.message);
+  const envVar = ENV_VAR[tool];
+  const cause = typeof reason === 'string' ? {} : { cause: reason };
+  if (process.env[envVar] === path) {
+    return mediaError(`${envVar} is set to ${path}, which cannot be run as ${tool}: ${why}`, {
+      input: envVar,
+      hint: `point ${envVar} at an ${tool} executable, or unset it to use the bundled one`,
+      ...cause,
+    });
+  }
+  return mediaError(`could not run ${tool} at ${path}: ${why}`, {
+    input: envVar,
+    hint: `reinstall the bundled ${tool} (npm ci), or set ${envVar} to an ${tool} executable`,
+    ...cause,
   });
 }
+
+const cannotExecute = (code: number | null): string =>
+  code === 126 || code === 127 ? `not an executable for this machine (the shell's exit code ${code})` : `exit code ${code}`;
 
 /**
  * The error for a run that ended badly. 126 and 127 are the shell's "cannot execute" and "not
@@ -91,7 +127,7 @@ export function spawnFailure(tool: FfTool, path: string, reason: Error | string)
  */
 export function runFailure(tool: FfTool, path: string, exit: ChildExit, context: { source: string; stderr: string; action: string }): LambdafaceError {
   if (exit.error) return spawnFailure(tool, path, exit.error);
-  if (exit.code === 126 || exit.code === 127) return spawnFailure(tool, path, `exit code ${exit.code}`);
+  if (exit.code === 126 || exit.code === 127) return spawnFailure(tool, path, cannotExecute(exit.code));
   return ffmpegFailure({ tool, ...context, exitCode: exit.code, signal: exit.signal });
 }
 

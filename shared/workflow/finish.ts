@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -7,12 +8,14 @@ import { renderReport } from '../report/html.ts';
 import { ChunkResult, type ChunkRange } from '../schemas/faces.ts';
 import { GallerySummary } from '../schemas/gallery.ts';
 import { Job } from '../schemas/job.ts';
-import type { Timeline } from '../schemas/timeline.ts';
+import type { EnrolmentNotes, Timeline } from '../schemas/timeline.ts';
 import { jobKeys } from '../storage/keys.ts';
-import { getJson, presignGet, putBytes, putFile, putText } from '../storage/s3.ts';
+import { getJson, presignGet, putBytes, putFile, putText, s3Url } from '../storage/s3.ts';
+import { renamePhotoSources } from '../storage/uploads.ts';
 import { toCsv, toJson, toWebVtt } from '../timeline/export.ts';
 import { buildTimeline } from '../timeline/merge.ts';
 import { planMontage } from '../timeline/montage-plan.ts';
+import { tooShortToName } from '../timeline/too-short.ts';
 import { cutAndConcat } from '../video/edit.ts';
 import { probeVideo } from '../video/probe.ts';
 import { extractThumbnail } from '../video/thumbnail.ts';
@@ -22,6 +25,7 @@ import { chunkMismatch, readReusable } from './reuse.ts';
 
 export const FinishEvent = z.object({
   job: Job,
+  /** Train's result: carries what enrolment said about each person's photos. */
   gallery: GallerySummary,
   chunks: z.object({ bucket: z.string(), key: z.string() }).passthrough(),
 });
@@ -35,6 +39,10 @@ export interface FinishResult {
   notFound: string[];
   missingChunks: number;
   videoDuration: number;
+  /** Per person, enrolment's notes on the reference photos and the photos it skipped (sources as s3:// URLs). */
+  photos: EnrolmentNotes[];
+  /** What the user must know to trust the result, e.g. a video too short to name anyone. */
+  warnings: string[];
 }
 
 /** Most thumbnails made per person: a long video can have hundreds of segments. */
@@ -47,7 +55,11 @@ const CHUNK_READ_PARALLELISM = 16;
  * could hold anything) and checked to be this job's, from the gallery's models. A chunk whose
  * result is absent or unusable is left out, so the timeline reports it as not scanned.
  */
-async function readChunkResults(event: FinishEvent, context: HandlerContext, manifest: readonly ChunkRange[]): Promise<ChunkResult[]> {
+async function readChunkResults(
+  event: FinishEvent,
+  context: HandlerContext,
+  manifest: readonly ChunkRange[],
+): Promise<{ chunks: ChunkResult[]; rejected: string[] }> {
   const { job, gallery } = event;
   const keys = jobKeys(job.jobId);
   const results = await mapLimit(manifest, CHUNK_READ_PARALLELISM, async (chunk) => {
@@ -60,9 +72,12 @@ async function readChunkResults(event: FinishEvent, context: HandlerContext, man
       (result) => chunkMismatch(result, expected),
       'the chunk counts as not scanned; run the job again to scan it',
     );
-    return stored.reuse ? stored.value : undefined;
+    return stored;
   });
-  return results.filter((result) => result !== undefined);
+  return {
+    chunks: results.flatMap((stored) => (stored.reuse ? [stored.value] : [])),
+    rejected: results.flatMap((stored) => (!stored.reuse && stored.rejected ? [stored.rejected] : [])),
+  };
 }
 
 /**
@@ -72,10 +87,11 @@ async function readChunkResults(event: FinishEvent, context: HandlerContext, man
 export async function finishJob(raw: unknown, context: HandlerContext): Promise<FinishResult> {
   const event = parseInput(FinishEvent, raw, 'montage input');
   const { job } = event;
+  const photos: EnrolmentNotes[] = event.gallery.identities.map(({ name, notes, skipped }) => ({ name, notes, skipped }));
   const { s3 } = context;
   const keys = jobKeys(job.jobId);
   const manifest = await getJson(s3, event.chunks.bucket, event.chunks.key, ChunkManifest);
-  const chunks = await readChunkResults(event, context, manifest);
+  const { chunks, rejected } = await readChunkResults(event, context, manifest);
   const url = await presignGet(s3, job.bucket, job.video.key, 6 * 3600);
   const video = await probeVideo(url);
   const timeline = buildTimeline(chunks, {
@@ -86,7 +102,7 @@ export async function finishJob(raw: unknown, context: HandlerContext): Promise<
     manifest,
   });
   await Promise.all([
-    putText(s3, job.bucket, keys.timelineJson, toJson(timeline), 'application/json'),
+    putText(s3, job.bucket, keys.timelineJson, toJson({ ...timeline, enrolment: photos }), 'application/json'),
     putText(s3, job.bucket, keys.timelineCsv, toCsv(timeline), 'text/csv'),
     putText(s3, job.bucket, keys.timelineVtt, toWebVtt(timeline), 'text/vtt'),
   ]);
@@ -99,7 +115,7 @@ export async function finishJob(raw: unknown, context: HandlerContext): Promise<
   );
   // Each thumbnail is one short ffmpeg run that mostly waits on ranged reads: run several at once.
   await mapLimit(wanted, THUMBNAIL_PARALLELISM, async ({ identity, i, face }) => {
-    const name = `${identity.replace(/[^A-Za-z0-9_-]/g, '_')}-${i}.jpg`;
+    const name = thumbnailName(identity, i);
     const jpeg = await extractThumbnail(url, face.time, { box: face.box, maxSize: 160, video, ...stop });
     await putBytes(s3, job.bucket, keys.thumbnail(name), jpeg, 'image/jpeg');
     thumbnails.set(`${identity}/${i}`, `thumbnails/${name}`);
@@ -126,7 +142,18 @@ export async function finishJob(raw: unknown, context: HandlerContext): Promise<
     }
   }
 
-  const html = renderReport({ title: `lambdaface: ${job.video.key}`, timeline, thumbnails, montage: montageKey ? 'montage.mp4' : null, video: job.video.key });
+  const tooShort = tooShortToName(video, job.options.sampleFps);
+  // Stored objects that could not be used are named, so a rerun's repairs are not silent.
+  const warnings = [...(tooShort === null ? [] : [tooShort]), ...event.gallery.recomputed, ...rejected];
+  const html = renderReport({
+    title: `lambdaface: ${job.video.key}`,
+    timeline,
+    thumbnails,
+    montage: montageKey ? 'montage.mp4' : null,
+    video: job.video.key,
+    photos: renamePhotoSources(photos, photoFileNames(job)),
+    warnings,
+  });
   await putText(s3, job.bucket, keys.report, html, 'text/html');
   return {
     jobId: job.jobId,
@@ -143,7 +170,33 @@ export async function finishJob(raw: unknown, context: HandlerContext): Promise<
     notFound: job.faces.map((face) => face.name).filter((name) => !timeline.identities.some((identity) => identity.name === name)),
     missingChunks: timeline.missingChunks.length,
     videoDuration: timeline.videoDuration,
+    photos,
+    warnings,
   };
+}
+
+/**
+ * A thumbnail's file name: the person's name made safe for a key, to be readable, plus a short
+ * hash of the exact name, because making names safe maps different ones (`lin m'x`, `lin_m_x`) to
+ * the same text and one person's thumbnails would overwrite the other's.
+ */
+export function thumbnailName(identity: string, segment: number): string {
+  const readable = identity.replace(/[^A-Za-z0-9_-]/g, '_');
+  const hash = createHash('sha256').update(identity, 'utf8').digest('hex').slice(0, 8);
+  return `${readable}-${hash}-${segment}.jpg`;
+}
+
+/**
+ * The report's names for the reference photos: the file name (the upload key's last segment is
+ * the user's file name), or the path below a photo prefix, instead of the whole s3:// URL.
+ */
+function photoFileNames(job: Job): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const face of job.faces) {
+    for (const key of face.keys) names.set(s3Url(job.bucket, key), key.slice(key.lastIndexOf('/') + 1));
+    if (face.prefix !== undefined) names.set(s3Url(job.bucket, face.prefix.endsWith('/') ? face.prefix : `${face.prefix}/`), '');
+  }
+  return names;
 }
 
 function summarize(timeline: Timeline): FinishResult['identities'] {

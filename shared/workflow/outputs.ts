@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rename, rm, rmdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { workflowError } from '../errors.ts';
@@ -6,23 +6,72 @@ import { jobKeys } from '../storage/keys.ts';
 import { getToFile } from '../storage/s3.ts';
 import type { FinishResult } from './finish.ts';
 
+/** The folder, inside `out`, that a download fills before anything in `out` is replaced. */
+const STAGING_PREFIX = '.lambdaface-download-';
+
+/**
+ * What a search writes into its output folder, relative to it (the job's key layout without the
+ * job prefix): replaced as a whole by the next search, so no old montage or thumbnail is ever
+ * shown as this run's.
+ */
+function outputNames(): { files: string[]; thumbnails: string } {
+  const keys = jobKeys('layout');
+  const relative = (key: string): string => key.slice(keys.prefix.length);
+  return {
+    files: [keys.timelineJson, keys.timelineCsv, keys.timelineVtt, keys.montage, keys.report].map(relative),
+    thumbnails: relative(keys.thumbnailsPrefix).replace(/\/$/, ''),
+  };
+}
+
+/**
+ * Removes the outputs an earlier search left in `out`: its files, the thumbnails it made (.jpg in
+ * thumbnails/, the folder once empty) and the staging folders of a download that was killed
+ * (all but `staging`, the current one).
+ * Anything else the user keeps there stays.
+ */
+async function removePreviousOutputs(out: string, staging: string): Promise<void> {
+  const { files, thumbnails } = outputNames();
+  await Promise.all(files.map((file) => rm(join(out, file), { force: true })));
+  const thumbnailDir = join(out, thumbnails);
+  const old = await readdir(thumbnailDir).catch(() => []);
+  await Promise.all(old.filter((file) => file.endsWith('.jpg')).map((file) => rm(join(thumbnailDir, file), { force: true })));
+  await rmdir(thumbnailDir).catch(() => undefined);
+  const stale = (await readdir(out)).filter((entry) => entry.startsWith(STAGING_PREFIX) && join(out, entry) !== staging);
+  await Promise.all(stale.map((entry) => rm(join(out, entry), { recursive: true, force: true })));
+}
+
 /**
  * Copies the outputs the Montage step reported (timeline, report, montage, thumbnails) into `out`,
- * keeping their layout under the job's prefix. Used by local and remote searches alike.
+ * keeping their layout under the job's prefix. Everything is downloaded into a staging folder in
+ * `out` first; only when all of it is there are the previous search's outputs removed and the new
+ * ones moved in (renames within one folder), so `out` never holds a partial or mixed set. Used by
+ * local and remote searches alike.
  */
 export async function downloadJobOutputs(s3: S3Client, result: Pick<FinishResult, 'jobId' | 'bucket' | 'outputs'>, out: string): Promise<string[]> {
   const { prefix } = jobKeys(result.jobId);
   const { timelineJson, timelineCsv, timelineVtt, report, montage, thumbnails } = result.outputs;
   const keys = [timelineJson, timelineCsv, timelineVtt, report, ...(montage ? [montage] : []), ...thumbnails];
-  const files: string[] = [];
   for (const key of keys) {
     if (!key.startsWith(prefix)) {
       throw workflowError(`the execution reported an output outside its job (${key})`, { input: key, hint: 'this is a bug in lambdaface; please report it' });
     }
-    const path = join(out, key.slice(prefix.length));
-    await mkdir(dirname(path), { recursive: true });
-    await getToFile(s3, result.bucket, key, path);
-    files.push(path);
   }
-  return files;
+  const names = keys.map((key) => key.slice(prefix.length));
+  await mkdir(out, { recursive: true });
+  const staging = await mkdtemp(join(out, STAGING_PREFIX));
+  try {
+    for (const name of names) {
+      const path = join(staging, name);
+      await mkdir(dirname(path), { recursive: true });
+      await getToFile(s3, result.bucket, prefix + name, path);
+    }
+    await removePreviousOutputs(out, staging);
+    for (const name of names) {
+      await mkdir(dirname(join(out, name)), { recursive: true });
+      await rename(join(staging, name), join(out, name));
+    }
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+  return names.map((name) => join(out, name));
 }

@@ -202,6 +202,7 @@ describe('stored chunk results are reused only when they are this chunk\'s, for 
     await putText(s3().client, BUCKET, damaged, '{"version": 2, "jobId": "');
     const result = await finishJob({ job, gallery, chunks }, context());
     expect(result.missingChunks).toBe(1);
+    expect(result.warnings).toEqual([expect.stringMatching(new RegExp(`^s3://${BUCKET}/${damaged.replaceAll('.', '\\.')} is not valid JSON.*not scanned`))]);
     expect(result.identities.map((identity) => identity.name)).toEqual(['lin_manuel_miranda']);
   });
 });

@@ -167,7 +167,7 @@ describe('face-search state machine, run locally', () => {
     expect(error.error).toBe('States.ExceedToleratedFailureThreshold');
     expect(error.errorCause).toContain('1 of 2 items failed (50%), more than the tolerated 0%');
     expect(error.errorCause).toContain('MediaError: chunk 1 cannot be decoded');
-    expect(error.hint).toMatch(/toleratedFailurePercentage/);
+    expect(error.hint).toMatch(/fix it and run the same search again/);
     expect(fake.calls.montage).toBe(0);
   });
 

@@ -1,12 +1,17 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import type { SearchOptionsInput } from '../../config/options.ts';
+import { inputError } from '../../errors.ts';
 import { runLocalSearch, type LocalSearchResult } from '../../local/search.ts';
+import { renamePhotoSources, type SourceNames } from '../../storage/uploads.ts';
 import type { FinishResult } from '../../workflow/finish.ts';
+import { checkTools } from '../../video/ffmpeg.ts';
 import { probeVideo } from '../../video/probe.ts';
+import { checkSource, displaySource } from '../../video/source.ts';
 import { resolveFaceFlags } from '../faces-arg.ts';
 import { numberFlag, parseFlags } from '../flags.ts';
-import { progressReporter } from '../progress.ts';
+import { prepareOutDir, type OutDir } from '../out-dir.ts';
+import { progressReporter, type ProgressReporter } from '../progress.ts';
 
 export const SEARCH_USAGE = `lambdaface search --video <path|s3://bucket/key> --face <name>=<photo|dir> [--face …] --out <dir>
   [--sample-fps N] [--chunk-seconds N] [--concurrency N] [--threshold X] [--no-small-faces]
@@ -14,7 +19,8 @@ export const SEARCH_USAGE = `lambdaface search --video <path|s3://bucket/key> --
   [--remote (--stack NAME | --state-machine ARN --bucket NAME) [--region R]]
 
 Finds the enrolled people in the video and writes timeline.json/.csv/.vtt, montage.mp4,
-report.html and thumbnails/ into --out. Runs the workflow on this machine against an embedded
+report.html and thumbnails/ into --out (created if missing), replacing those of an earlier
+search there once all of this run's are downloaded; other files in --out are left alone. Runs the workflow on this machine against an embedded
 S3 server (objects kept in --data-dir, default .lambdaface/s3), or against --s3-endpoint; with
 --remote, on the deployed stack (inputs uploaded to its bucket, outputs downloaded).
 --no-small-faces scans only the whole frame: faster, for footage where every face is large (it
@@ -90,19 +96,55 @@ function optionsFromFlags(flags: SearchFlags): SearchOptionsInput {
   };
 }
 
-/** Runs a search from parsed flags; shared by `search` and `eval`. */
-export async function searchFromFlags(flags: SearchFlags, overrides: Partial<SearchOptionsInput> = {}): Promise<LocalSearchResult> {
-  const faces = await resolveFaceFlags(flags.face);
-  const concurrency = flags.concurrency ?? availableParallelism();
-  const chunkSeconds = flags['chunk-seconds'] ?? (await localChunkSeconds(flags.video, concurrency));
-  const options: SearchOptionsInput = {
-    ...optionsFromFlags(flags),
-    ...(chunkSeconds === undefined ? {} : { chunkSeconds }),
-    ...overrides,
-  };
+/**
+ * `--video` before any work: a local file must exist and be a file (said before anything probes
+ * it); an `s3://` object is read where it is; any other URL is refused, since the search reads
+ * the video from its bucket.
+ */
+async function checkVideoFlag(video: string): Promise<void> {
+  if (video.startsWith('s3://')) return;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(video)) {
+    throw inputError(`--video ${displaySource(video)} is a URL; a search reads a local file or an s3:// object`, {
+      input: '--video',
+      hint: 'download the video and pass its path, or upload it to the search\'s bucket and pass s3://<bucket>/uploads/<file>',
+    });
+  }
+  await checkSource(video);
+}
+
+/**
+ * Runs `search` after the output folder is known to be usable: progress while it runs, "finished"
+ * only when it did; on failure the progress line is cleared (the error is all that is printed)
+ * and a folder the check created is removed again, so a failed search leaves nothing in --out.
+ */
+async function withProgress<T>(out: OutDir, search: (reporter: ProgressReporter) => Promise<T>): Promise<T> {
   const reporter = progressReporter();
   try {
-    return await runLocalSearch({
+    const result = await search(reporter);
+    reporter.done();
+    return result;
+  } catch (error) {
+    reporter.fail();
+    await out.discardIfUnused();
+    throw error;
+  }
+}
+
+/** Runs a search from parsed flags; shared by `search` and `eval`. `names` learns each uploaded file's object URL. */
+export async function searchFromFlags(flags: SearchFlags, overrides: Partial<SearchOptionsInput>, names: SourceNames): Promise<LocalSearchResult> {
+  const faces = await resolveFaceFlags(flags.face);
+  await checkVideoFlag(flags.video);
+  const out = await prepareOutDir(flags.out);
+  const concurrency = flags.concurrency ?? availableParallelism();
+  return withProgress(out, async (reporter) => {
+    await checkTools();
+    const chunkSeconds = flags['chunk-seconds'] ?? (await localChunkSeconds(flags.video, concurrency));
+    const options: SearchOptionsInput = {
+      ...optionsFromFlags(flags),
+      ...(chunkSeconds === undefined ? {} : { chunkSeconds }),
+      ...overrides,
+    };
+    return runLocalSearch({
       video: flags.video,
       faces,
       out: flags.out,
@@ -112,36 +154,55 @@ export async function searchFromFlags(flags: SearchFlags, overrides: Partial<Sea
       ...(flags.bucket ? { bucket: flags.bucket } : {}),
       ...(flags['data-dir'] ? { dataDir: flags['data-dir'] } : {}),
       onProgress: reporter.update,
+      names,
     });
-  } finally {
-    reporter.done();
-  }
+  });
 }
 
 const clock = (seconds: number): string => `${Math.floor(seconds / 60)}:${(seconds % 60).toFixed(1).padStart(4, '0')}`;
 
-export function formatSummary(search: Pick<LocalSearchResult, 'result' | 'files' | 'dataDir' | 'elapsedSeconds'>, out: string): string {
+/** What the search warns about (e.g. a video too short to name anyone), one line each. */
+export const warningLines = (result: Pick<FinishResult, 'warnings'>): string[] => result.warnings.map((warning) => `  WARNING: ${warning}`);
+
+/** What enrolment said about the reference photos, with the user's paths; nothing when every photo was used as is. */
+export function photoLines(result: Pick<FinishResult, 'photos'>, names: ReadonlyMap<string, string>): string[] {
+  const lines = renamePhotoSources(result.photos, names).flatMap((person) => [
+    ...person.notes.map((note) => `  ${person.name}: ${note}`),
+    ...person.skipped.map((photo) => `  ${person.name}: skipped ${photo.source}: ${photo.reason}`),
+  ]);
+  return lines.length === 0 ? [] : ['Reference photos:', ...lines];
+}
+
+export function formatSummary(
+  search: Pick<LocalSearchResult, 'result' | 'files' | 'dataDir' | 'elapsedSeconds'>,
+  out: string,
+  names: ReadonlyMap<string, string>,
+): string {
   const { result } = search;
   const lines = [`Searched ${clock(result.videoDuration)} of video in ${search.elapsedSeconds.toFixed(1)} s (job ${result.jobId}).`];
   for (const person of result.identities) {
     lines.push(`  ${person.name}: ${person.segments} segment(s), ${person.totalSeconds.toFixed(1)} s on screen, first ${clock(person.firstSeen ?? 0)}, last ${clock(person.lastSeen ?? 0)}`);
   }
   for (const name of result.notFound) lines.push(`  ${name}: not found`);
+  lines.push(...warningLines(result));
   if (result.missingChunks > 0) lines.push(`  WARNING: ${result.missingChunks} chunk(s) failed and were not scanned; see report.html`);
   lines.push(`Outputs in ${out}: ${search.files.map((file) => file.slice(out.length + 1)).filter((file) => !file.startsWith('thumbnails/')).join(', ')}${search.files.some((f) => f.includes('thumbnails')) ? ', thumbnails/' : ''}`);
+  lines.push(...photoLines(result, names));
   if (search.dataDir) lines.push(`S3 objects kept in ${search.dataDir}`);
   return lines.join('\n');
 }
 
-async function searchRemotely(flags: SearchFlags): Promise<Pick<LocalSearchResult, 'result' | 'files' | 'dataDir' | 'elapsedSeconds'>> {
+async function searchRemotely(flags: SearchFlags, names: SourceNames): Promise<Pick<LocalSearchResult, 'result' | 'files' | 'dataDir' | 'elapsedSeconds'>> {
   const { searchRemote } = await import('../../remote/search-remote.ts');
-  const reporter = progressReporter();
-  try {
+  const faces = await resolveFaceFlags(flags.face);
+  await checkVideoFlag(flags.video);
+  const out = await prepareOutDir(flags.out);
+  return withProgress(out, async (reporter) => {
     const remote = await searchRemote({
       target: flags.stack ? { stack: flags.stack } : { stateMachineArn: flags['state-machine']!, bucket: flags.bucket! },
       ...(flags.region ? { region: flags.region } : {}),
       video: flags.video,
-      faces: await resolveFaceFlags(flags.face),
+      faces,
       options: {
         ...optionsFromFlags(flags),
         ...(flags['chunk-seconds'] === undefined ? {} : { chunkSeconds: flags['chunk-seconds'] }),
@@ -149,16 +210,18 @@ async function searchRemotely(flags: SearchFlags): Promise<Pick<LocalSearchResul
       },
       out: flags.out,
       onProgress: reporter.update,
+      names,
     });
     process.stderr.write(`execution: ${remote.consoleUrl}\n`);
-    return { result: remote.result as unknown as FinishResult, files: remote.files, dataDir: undefined, elapsedSeconds: remote.elapsedSeconds };
-  } finally {
-    reporter.done();
-  }
+    // A stack deployed before photos and warnings were reported has neither.
+    const result = { photos: [], warnings: [], ...remote.result } as unknown as FinishResult;
+    return { result, files: remote.files, dataDir: undefined, elapsedSeconds: remote.elapsedSeconds };
+  });
 }
 
-export async function searchCommand(argv: readonly string[]): Promise<void> {
+export async function searchCommand(argv: readonly string[], names: SourceNames): Promise<void> {
   const flags = parseFlags('search', argv, SEARCH_FLAGS, SearchFlags);
-  const search = flags.remote ? await searchRemotely(flags) : await searchFromFlags(flags);
-  process.stdout.write(flags.json ? `${JSON.stringify({ ...search.result, files: search.files }, null, 2)}\n` : `${formatSummary(search, flags.out)}\n`);
+  const search = flags.remote ? await searchRemotely(flags, names) : await searchFromFlags(flags, {}, names);
+  const json = { ...search.result, photos: renamePhotoSources(search.result.photos, names), files: search.files };
+  process.stdout.write(flags.json ? `${JSON.stringify(json, null, 2)}\n` : `${formatSummary(search, flags.out, names)}\n`);
 }

@@ -38,7 +38,7 @@ describe('ffmpeg binaries', () => {
     writeFileSync(fake, 'this is not a program\n');
     chmodSync(fake, mode);
     process.env.LAMBDAFACE_FFMPEG = fake;
-    await expect(runFfmpeg(['-version'])).rejects.toMatchObject({ kind: 'MediaError', input: 'LAMBDAFACE_FFMPEG', message: expect.stringContaining(`could not run ffmpeg at ${fake}`) });
+    await expect(runFfmpeg(['-version'])).rejects.toMatchObject({ kind: 'MediaError', input: 'LAMBDAFACE_FFMPEG', message: expect.stringContaining(`LAMBDAFACE_FFMPEG is set to ${fake}, which cannot be run as ffmpeg`) });
   });
 
   it('ignores the layer path off Lambda', () => {

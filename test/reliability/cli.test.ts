@@ -1,0 +1,229 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Timeline } from '../../shared/schemas/timeline.ts';
+
+/**
+ * `lambdaface search` as a new user meets it: the real CLI in a child process, with its own data
+ * folder and output folder. A bad input is one message that names it and says what to do, exit
+ * code 1, no stack trace and nothing in --out; a good run leaves exactly this run's outputs.
+ */
+const ROOT = new URL('../../', import.meta.url).pathname;
+const BIN = join(ROOT, 'bin/lambdaface.js');
+const CLIP = join(ROOT, 'fixtures/videos/hamilton_short.mp4');
+const TINY = join(ROOT, 'fixtures/videos/tiny_5frames.mp4');
+const LIN = join(ROOT, 'fixtures/faces/lin_manuel_miranda');
+const OBAMA = join(ROOT, 'fixtures/faces/barack_obama/fr_obama.jpg');
+// Obama and Biden side by side: enrolment takes the larger face, Biden's, and says so.
+const TWO_FACES = 'fixtures/scenes/fr_two_people.jpg';
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+let work: string;
+let dataDir: string;
+
+function lambdaface(args: string[], options: { env?: NodeJS.ProcessEnv; asNobody?: boolean } = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      {
+        cwd: ROOT,
+        timeout: 240_000,
+        env: { ...process.env, ...options.env },
+        ...(options.asNobody ? { uid: 65534, gid: 65534 } : {}),
+      },
+      (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr }),
+    );
+  });
+}
+
+const search = (...args: string[]): string[] => ['search', '--data-dir', dataDir, '--no-montage', '--concurrency', '2', ...args];
+
+/** The CLI failed as a person should see it: exit 1, the message, a hint, no stack, no "finished". */
+function expectClearFailure(run: Run, says: RegExp): void {
+  expect(run.code, run.stderr).toBe(1);
+  expect(run.stderr).toMatch(says);
+  expect(run.stderr).toMatch(/\n {2}what to do: \S/);
+  expect(run.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
+  expect(run.stderr).not.toMatch(/finished in|this is a bug in lambdaface/);
+  expect(run.stdout).toBe('');
+}
+
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'lambdaface-reliability-'));
+  // Readable by everyone: one probe runs the CLI as nobody.
+  await chmod(work, 0o755);
+  dataDir = join(work, 's3');
+});
+
+afterAll(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+describe('--out is checked before any work', () => {
+  it('refuses a file', async () => {
+    const file = join(work, 'a-file');
+    await writeFile(file, 'mine');
+    const run = await lambdaface(search('--video', CLIP, '--face', `lin=${LIN}`, '--out', file));
+    expectClearFailure(run, new RegExp(`InputError: --out ${file} is a file, not a folder`));
+    expect(await readFile(file, 'utf-8')).toBe('mine');
+  });
+
+  it('refuses a path under a file', async () => {
+    const file = join(work, 'another-file');
+    await writeFile(file, 'mine');
+    const run = await lambdaface(search('--video', CLIP, '--face', `lin=${LIN}`, '--out', join(file, 'out')));
+    expectClearFailure(run, new RegExp(`--out ${file}/out cannot be a folder: ${file} is a file`));
+  });
+
+  it('refuses /proc and /sys at once (a recursive mkdir on /proc never returns)', async () => {
+    for (const [out, fs] of [['/proc/lambdaface-out', 'proc'], ['/sys/lambdaface-out', 'sysfs']]) {
+      const run = await lambdaface(search('--video', CLIP, '--face', `lin=${LIN}`, '--out', out!));
+      expectClearFailure(run, new RegExp(`--out ${out} is on the kernel's ${fs} pseudo-filesystem`));
+    }
+  });
+
+  it('refuses a folder it cannot write to, and creates nothing there', async () => {
+    const locked = join(work, 'locked');
+    await mkdir(locked, { mode: 0o555 });
+    await chmod(locked, 0o555);
+    // root may write anywhere: the probe then runs as nobody, like a user without the right.
+    const run = await lambdaface(search('--video', CLIP, '--face', `lin=${LIN}`, '--out', join(locked, 'out')), {
+      asNobody: process.getuid?.() === 0,
+    });
+    expectClearFailure(run, new RegExp(`cannot write to --out ${locked}/out \\(permission denied\\)`));
+    expect(await readdir(locked)).toEqual([]);
+  });
+
+  it('is checked for --remote too, before AWS is asked anything', async () => {
+    const file = join(work, 'remote-file');
+    await writeFile(file, 'mine');
+    const run = await lambdaface(['search', '--remote', '--stack', 'nowhere', '--video', CLIP, '--face', `lin=${LIN}`, '--out', file]);
+    expectClearFailure(run, /--out .* is a file, not a folder/);
+  });
+});
+
+describe('inputs that cannot work are named before the search starts', () => {
+  it('refuses an http(s) video URL with what to do', async () => {
+    const out = join(work, 'out-url');
+    const run = await lambdaface(search('--video', 'https://example.com/talk.mp4', '--face', `lin=${LIN}`, '--out', out));
+    expectClearFailure(run, /InputError: --video https:\/\/example\.com\/talk\.mp4 is a URL[\s\S]*download the video/);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('reports a missing video before anything probes it', async () => {
+    const out = join(work, 'out-missing');
+    const run = await lambdaface(search('--video', 'no-such-talk.mp4', '--chunk-seconds', '5', '--face', `lin=${LIN}`, '--out', out));
+    expectClearFailure(run, /InputError: video file not found: no-such-talk\.mp4/);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('says an --s3-endpoint cannot be reached, without the SDK\'s words', async () => {
+    const out = join(work, 'out-endpoint');
+    const endpoint = `http://127.0.0.1:${await closedPort()}`;
+    const run = await lambdaface(search('--video', CLIP, '--face', `lin=${LIN}`, '--out', out, '--s3-endpoint', endpoint, '--bucket', 'lambdaface'));
+    expectClearFailure(run, new RegExp(`StorageError: cannot reach the S3 endpoint ${endpoint} \\(connection refused\\)[\\s\\S]*omit --s3-endpoint`));
+    expect(run.stderr).not.toMatch(/ECONNREFUSED|\$metadata|uploads\//);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it.each([
+    ['a file that is not executable', 0o644],
+    ['an executable that is not ffmpeg', 0o755],
+  ])('names LAMBDAFACE_FFMPEG when it points at %s', async (_what, mode) => {
+    const fake = join(work, `fake-ffmpeg-${mode.toString(8)}`);
+    await writeFile(fake, 'not a program\n');
+    await chmod(fake, mode);
+    const out = join(work, `out-ffmpeg-${mode.toString(8)}`);
+    const run = await lambdaface(search('--video', CLIP, '--face', `lin=${LIN}`, '--out', out), { env: { LAMBDAFACE_FFMPEG: fake } });
+    expectClearFailure(run, new RegExp(`MediaError: LAMBDAFACE_FFMPEG is set to ${fake}, which cannot be run as ffmpeg[\\s\\S]*point LAMBDAFACE_FFMPEG at an ffmpeg executable`));
+    expect(run.stderr).not.toMatch(/toleratedFailurePercentage/);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('names the photo the user gave, not its upload key, when enrolment fails', async () => {
+    const photo = join(work, 'blank wall.png');
+    await sharp({ create: { width: 240, height: 240, channels: 3, background: { r: 128, g: 128, b: 128 } } }).png().toFile(photo);
+    const out = join(work, 'out-photo');
+    const run = await lambdaface(search('--video', TINY, '--face', `nobody=${photo}`, '--out', out));
+    expectClearFailure(run, new RegExp(`no face found in ${photo.replace(/[.]/g, '\\.')}`));
+    expect(run.stderr).not.toMatch(/s3:\/\/|uploads\//);
+    expect(existsSync(out)).toBe(false);
+  });
+});
+
+describe('a search that succeeds', () => {
+  it('replaces the previous outputs whole, keeps the user\'s files, and gives each name its own thumbnails', async () => {
+    const out = join(work, 'out-search');
+    await mkdir(join(out, 'thumbnails'), { recursive: true });
+    for (const old of ['montage.mp4', 'report.html', 'timeline.json', 'timeline.csv', 'timeline.vtt', 'thumbnails/lin-0.jpg']) {
+      await writeFile(join(out, old), 'from an earlier search');
+    }
+    await writeFile(join(out, 'notes.txt'), 'mine');
+    // `lin m'x` and `lin_m_x` are both valid names that make the same safe text.
+    const run = await lambdaface(
+      search('--video', CLIP, '--face', `lin m'x=${LIN}`, '--face', `lin_m_x=${OBAMA}`, '--face', `biden=${TWO_FACES}`, '--out', out),
+    );
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/finished in \d/);
+
+    expect(existsSync(join(out, 'montage.mp4'))).toBe(false);
+    expect(await readFile(join(out, 'notes.txt'), 'utf-8')).toBe('mine');
+    expect((await readdir(out)).filter((entry) => entry.startsWith('.'))).toEqual([]);
+    const timeline = Timeline.parse(JSON.parse(await readFile(join(out, 'timeline.json'), 'utf-8')));
+    const segments = (name: string): number => timeline.identities.find((identity) => identity.name === name)?.segments.length ?? 0;
+    expect(segments("lin m'x")).toBeGreaterThan(0);
+    expect(segments('lin_m_x')).toBeGreaterThan(0);
+    const thumbnails = await readdir(join(out, 'thumbnails'));
+    expect(thumbnails).toHaveLength(segments("lin m'x") + segments('lin_m_x'));
+    expect(thumbnails).not.toContain('lin-0.jpg');
+    expect(await readFile(join(out, 'report.html'), 'utf-8')).not.toContain('from an earlier search');
+
+    // The multi-face photo's note, with the path as the user gave it.
+    expect(run.stdout).toContain(`Reference photos:\n  biden: ${TWO_FACES}: 2 faces in this photo; enrolled the largest`);
+    expect(run.stdout).not.toMatch(/s3:\/\//);
+    expect(timeline.enrolment?.find((person) => person.name === 'biden')?.notes).toEqual([expect.stringMatching(/2 faces in this photo/)]);
+    expect(await readFile(join(out, 'report.html'), 'utf-8')).toMatch(/<h2>Reference photos<\/h2>[\s\S]*fr_two_people\.jpg: 2 faces in this photo/);
+  });
+
+  it('says when the video is too short to name anyone', async () => {
+    const out = join(work, 'out-tiny');
+    const run = await lambdaface(search('--video', TINY, '--face', `lin=${LIN}`, '--out', out, '--json'));
+    expect(run.code, run.stderr).toBe(0);
+    const result = JSON.parse(run.stdout) as { warnings: string[]; notFound: string[] };
+    expect(result.notFound).toEqual(['lin']);
+    // 5 frames at 23.976 fps: the last starts at 0.167 s, so 6 samples/s is the first rate with 2.
+    expect(result.warnings).toEqual([
+      'the video is 0.21 s: at 4 samples/s that is 1 sample, and a person is named after at least 2; raise the sampling rate (--sample-fps) to 6 or more',
+    ]);
+  });
+
+  it('eval says the same, with the score table', async () => {
+    const run = await lambdaface([
+      'eval', '--data-dir', dataDir, '--concurrency', '1', '--video', TINY, '--truth', join(ROOT, 'fixtures/labels/tiny_5frames.per_second.csv'),
+      '--face', `biden=${TWO_FACES}`,
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^overall /m);
+    expect(run.stdout).toContain('  WARNING: the video is 0.21 s: at 4 samples/s that is 1 sample');
+    expect(run.stdout).toContain(`Reference photos:\n  biden: ${TWO_FACES}: 2 faces in this photo`);
+  });
+});
