@@ -40,12 +40,13 @@ export async function spinCheck(width: number, height: number, options: { faces?
   const { faces = 2, rounds = 3, iterations = 8 } = options;
   const levels = detectorPyramid(width, height);
   const mesh = FACE_LANDMARKS.input.shape[1];
-  const inputs: Record<ModelName, ort.Tensor[]> = {
+  // The models a frame's scan runs (FaceRes is not in the search pipeline yet).
+  const names = ['face-detector', 'face-landmarks', 'face-embedder'] as const satisfies readonly ModelName[];
+  const inputs: Record<(typeof names)[number], ort.Tensor[]> = {
     'face-detector': levels.map((level) => tensor(1, level.height, level.width)),
     'face-landmarks': [tensor(faces, mesh, mesh)],
     'face-embedder': [tensor(faces, ALIGNED_SIZE, ALIGNED_SIZE)],
   };
-  const names: ModelName[] = ['face-detector', 'face-landmarks', 'face-embedder'];
   const configs = [1, 2].flatMap((threads) => [true, false].map((spinning) => ({ threads, spinning })));
   const sessions = await Promise.all(
     configs.map((config) =>
@@ -62,7 +63,7 @@ export async function spinCheck(width: number, height: number, options: { faces?
       ),
     ),
   );
-  const run = async (session: ort.InferenceSession, name: ModelName) => {
+  const run = async (session: ort.InferenceSession, name: (typeof names)[number]) => {
     for (const image of inputs[name]) await session.run({ image });
   };
   const detect: number[][] = configs.map(() => []);

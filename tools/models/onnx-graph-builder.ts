@@ -70,13 +70,61 @@ function valueInfo(name: string, dtype: OnnxDtype, dims: readonly OnnxDim[]): Va
   };
 }
 
-function rawBytes(data: Float32Array | BigInt64Array): Uint8Array {
+const FLOAT32 = new Float32Array(1);
+const FLOAT32_BITS = new Uint32Array(FLOAT32.buffer);
+
+/**
+ * The IEEE half-precision bits of `value` when it is exactly representable (a weight decoded from
+ * a float16 TF.js file always is), else undefined.
+ */
+export function exactFloat16Bits(value: number): number | undefined {
+  FLOAT32[0] = value;
+  const bits = FLOAT32_BITS[0]!;
+  const sign = (bits >>> 16) & 0x8000;
+  const exponent = ((bits >>> 23) & 0xff) - 127;
+  const mantissa = bits & 0x7fffff;
+  if (exponent === -127) return mantissa === 0 ? sign : undefined; // zero; float32 subnormals are too small
+  if (exponent > 15) return undefined; // too large, infinite or NaN
+  if (exponent >= -14) return mantissa & 0x1fff ? undefined : sign | ((exponent + 15) << 10) | (mantissa >>> 13);
+  // A float16 subnormal: value = m * 2^-24 with m < 1024.
+  const shift = -(exponent + 1);
+  const significand = 0x800000 | mantissa;
+  if (shift > 23 || significand & ((1 << shift) - 1)) return undefined;
+  return sign | (significand >>> shift);
+}
+
+function rawBytes(data: Float32Array | BigInt64Array | Uint16Array): Uint8Array {
   // Typed arrays are in platform byte order; ONNX raw_data is little-endian.
   if (endianness() !== 'LE') throw new Error('the ONNX writer only supports little-endian hosts');
   return new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
 }
 
+export interface BuilderOptions {
+  /**
+   * Store float weights of more than FLOAT16_MIN_VALUES values as float16 when every value is
+   * exactly a float16 (weights from a float16 TF.js file), each followed by a Cast to float32.
+   * ONNX Runtime folds the casts when it loads the model: the same float32 network, half the file.
+   */
+  float16Weights?: boolean;
+}
+
+/** Smaller constants (scalars, normalization means) stay float32: nothing to gain. */
+export const FLOAT16_MIN_VALUES = 16;
+
+/** The float16 bits of every value, or undefined if any is not exactly a float16. */
+function toFloat16(data: Float32Array): Uint16Array | undefined {
+  const out = new Uint16Array(data.length);
+  for (let i = 0; i < data.length; i++) {
+    const bits = exactFloat16Bits(data[i]!);
+    if (bits === undefined) return undefined;
+    out[i] = bits;
+  }
+  return out;
+}
+
 export class OnnxGraphBuilder {
+  constructor(private readonly options: BuilderOptions = {}) {}
+
   private readonly nodes: NodeProto[] = [];
   private readonly initializers: TensorProto[] = [];
   private readonly inputs: ValueInfoProto[] = [];
@@ -119,8 +167,14 @@ export class OnnxGraphBuilder {
     return name;
   }
 
+  /** A float32 value: stored as float16 plus a Cast when the options allow and it is exact. */
   floatInitializer(hint: string, dims: readonly number[], values: Float32Array | readonly number[]): string {
-    return this.initializer(hint, dims, values instanceof Float32Array ? values : Float32Array.from(values));
+    const data = values instanceof Float32Array ? values : Float32Array.from(values);
+    const half = this.options.float16Weights && data.length > FLOAT16_MIN_VALUES ? toFloat16(data) : undefined;
+    if (!half) return this.initializer(hint, dims, data);
+    const stored = this.uniqueName(`${hint}/fp16`);
+    this.initializers.push({ name: stored, dims: [...dims], dataType: onnx.TensorProto.DataType.FLOAT16, rawData: rawBytes(half) });
+    return this.op('Cast', [stored], { to: attr.int(onnx.TensorProto.DataType.FLOAT) }, hint);
   }
 
   int64Initializer(hint: string, dims: readonly number[], values: readonly number[]): string {

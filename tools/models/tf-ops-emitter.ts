@@ -43,6 +43,9 @@ export interface ConvParams {
   dilations?: readonly [number, number];
 }
 
+/** ONNX element-wise ops with TF's broadcasting: TF Add/Sub/Mul/RealDiv/Minimum/Maximum. */
+export type BinaryOp = 'Add' | 'Sub' | 'Mul' | 'Div' | 'Min' | 'Max';
+
 export type Activation = { kind: 'none' } | { kind: 'relu' } | { kind: 'relu6' } | { kind: 'sigmoid' } | { kind: 'prelu'; alpha: FloatConst };
 
 const NHWC_TO_NCHW = [0, 3, 1, 2] as const;
@@ -278,8 +281,8 @@ export class TfOpsEmitter {
     }
   }
 
-  /** Add/Sub/Mul/Div with numpy broadcasting over the logical shapes. */
-  binary(op: 'Add' | 'Sub' | 'Mul' | 'Div', a: Tensor, b: Tensor | FloatConst, hint: string): Tensor {
+  /** Add/Sub/Mul/Div and element-wise Min/Max with numpy broadcasting over the logical shapes. */
+  binary(op: BinaryOp, a: Tensor, b: Tensor | FloatConst, hint: string): Tensor {
     if (b.kind === 'const') {
       const c = this.constFor(b, a, `${hint}/const`);
       return { ...a, name: this.builder.op(op, [a.name, c], {}, hint), shape: broadcastShapes(a.shape, b.shape) };
@@ -292,6 +295,21 @@ export class TfOpsEmitter {
       y = this.toLayout(y, target);
     }
     return { ...x, name: this.builder.op(op, [x.name, y.name], {}, hint), shape: broadcastShapes(x.shape, y.shape) };
+  }
+
+  /**
+   * Picks and reorders the channels of a 4-D tensor (`order[i]` is the input channel that becomes
+   * channel i), e.g. [2, 1, 0] turns RGB into BGR, in whichever layout the tensor is.
+   */
+  selectChannels(x: Tensor, order: readonly number[], hint: string): Tensor {
+    const c = x.shape[3];
+    if (x.shape.length !== 4 || typeof c !== 'number' || order.some((i) => !Number.isInteger(i) || i < 0 || i >= c)) {
+      throw new Error(`${hint}: cannot select channels [${order}] of [${x.shape}]`);
+    }
+    const indices = this.builder.int64Initializer(`${hint}/indices`, [order.length], order);
+    const axis = x.layout === 'NCHW' ? 1 : 3;
+    const name = this.builder.op('Gather', [x.name, indices], { axis: attr.int(axis) }, hint);
+    return { ...x, name, shape: [x.shape[0] ?? null, x.shape[1] ?? null, x.shape[2] ?? null, order.length] };
   }
 
   // ---- shape ops -----------------------------------------------------------------------------
@@ -409,6 +427,24 @@ export class TfOpsEmitter {
     const pooled = this.builder.op('GlobalAveragePool', [this.nchw(x).name], {}, hint);
     const name = this.builder.op('Flatten', [pooled], { axis: attr.int(1) }, `${hint}/flatten`);
     return { kind: 'tensor', name, dtype: 'float32', shape: [x.shape[0] ?? null, x.shape[3] ?? null], layout: 'plain' };
+  }
+
+  /**
+   * TF Mean over logical `axes` (negative counts from the end). A 4-D NCHW value is reduced in
+   * place when what is left keeps the same order in both layouts (the spatial mean, or keep_dims);
+   * otherwise it goes back to NHWC first.
+   */
+  reduceMean(x: Tensor, axes: readonly number[], keepDims: boolean, hint: string): Tensor {
+    const rank = x.shape.length;
+    const logical = [...new Set(axes.map((a) => (a < 0 ? a + rank : a)))].sort((p, q) => p - q);
+    if (logical.length === 0 || logical.some((a) => a < 0 || a >= rank)) throw new Error(`${hint}: axes [${axes}] do not fit rank ${rank}`);
+    let src = x;
+    if (x.layout === 'NCHW' && !keepDims && !(logical.includes(1) && logical.includes(2))) src = this.nhwc(x);
+    const physical = src.layout === 'NCHW' ? logical.map((a) => NCHW_POSITION_OF_NHWC_AXIS[a] as number).sort((p, q) => p - q) : logical;
+    const name = this.builder.op('ReduceMean', [src.name], { axes: attr.ints(physical), keepdims: attr.int(keepDims ? 1 : 0) }, hint);
+    const shape = keepDims ? src.shape.map((d, i) => (logical.includes(i) ? 1 : d)) : src.shape.filter((_, i) => !logical.includes(i));
+    const layout: Layout = keepDims && rank === 4 ? src.layout : 'plain';
+    return { kind: 'tensor', name, dtype: 'float32', shape, layout };
   }
 
   /** [N, K] x constant [K, M]. */

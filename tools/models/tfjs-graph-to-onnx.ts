@@ -1,12 +1,12 @@
 import { NodeAttrs, parseInputRef, type TfGraphModel, type TfNode } from './tfjs-graph-model.ts';
 import type { OnnxDim } from './onnx-graph-builder.ts';
 import type { WeightTensor } from './tfjs-weights.ts';
-import { floatConst, type Activation, type ConvParams, type FloatConst, type Tensor, type TfOpsEmitter, type TfPadding } from './tf-ops-emitter.ts';
+import { floatConst, type Activation, type BinaryOp, type ConvParams, type FloatConst, type Tensor, type TfOpsEmitter, type TfPadding } from './tf-ops-emitter.ts';
 
 /**
- * Translates a TF.js graph model (the op set of the MediaPipe face models) node by node onto
- * a {@link TfOpsEmitter}. Only the nodes the requested outputs depend on are converted, so
- * unused heads are pruned.
+ * Translates a TF.js graph model (the op set of the MediaPipe face models and of HSE FaceRes, a
+ * Keras MobileNet) node by node onto a {@link TfOpsEmitter}. Only the nodes the requested
+ * outputs depend on are converted, so unused heads are pruned.
  *
  * Integer tensors (paddings, shapes, axes and the Shape -> StridedSlice -> Pack chains that
  * compute reshape targets) are evaluated at conversion time: the only unknown dimension in these
@@ -112,10 +112,12 @@ export function convertGraphModel(
     return { kind: 'ints', shape: w.shape, values: Array.from(w.data) };
   }
 
-  function binary(node: TfNode, op: 'Add' | 'Sub' | 'Mul' | 'Div', x: Value | undefined, y: Value | undefined): Tensor {
+  const commutative = (op: BinaryOp): boolean => op === 'Add' || op === 'Mul' || op === 'Min' || op === 'Max';
+
+  function binary(node: TfNode, op: BinaryOp, x: Value | undefined, y: Value | undefined): Tensor {
     if (x && isTensor(x)) {
       if (y && (isTensor(y) || y.kind === 'const')) return e.binary(op, x, y, hintOf(node));
-    } else if (y && isTensor(y) && x?.kind === 'const' && (op === 'Add' || op === 'Mul')) {
+    } else if (y && isTensor(y) && x?.kind === 'const' && commutative(op)) {
       return e.binary(op, y, x, hintOf(node));
     }
     throw new Error(`${describe(node)}: unsupported operand kinds`);
@@ -164,6 +166,21 @@ export function convertGraphModel(
         return binary(node, 'Mul', args[0], args[1]);
       case 'RealDiv':
         return binary(node, 'Div', args[0], args[1]);
+      // Keras exports ReLU6 (clip_by_value) as Relu -> Minimum(6) -> Maximum(0).
+      case 'Minimum':
+        return binary(node, 'Min', args[0], args[1]);
+      case 'Maximum':
+        return binary(node, 'Max', args[0], args[1]);
+      case 'Mean':
+        return e.reduceMean(tensor(node, args[0], 'input'), knownInts(node, args[1], 'reduction indices'), a.bool('keep_dims'), hint);
+      case 'MatMul':
+      case '_FusedMatMul': {
+        if (a.bool('transpose_a') || a.bool('transpose_b')) throw new Error(`${describe(node)}: transposed operands are not supported`);
+        const { bias, activation } = node.op === '_FusedMatMul' ? fusedTail(node, args.slice(2)) : { bias: undefined, activation: { kind: 'none' } as const };
+        let y = e.matMul(tensor(node, args[0], 'input'), fconst(node, args[1], 'weights'), hint);
+        if (bias) y = e.binary('Add', y, bias, `${hint}/bias`);
+        return e.activate(y, activation, hint);
+      }
       case 'Relu':
         return e.activate(tensor(node, args[0], 'input'), { kind: 'relu' }, hint);
       case 'Relu6':

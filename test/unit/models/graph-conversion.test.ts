@@ -54,12 +54,12 @@ const weightList: { spec: WeightSpec; data: number[] }[] = [
   { spec: { name: 'cat/axis', shape: [], dtype: 'int32' }, data: [2] },
 ];
 
-function weightsBuffer(): Uint8Array {
-  const total = weightList.reduce((n, w) => n + w.data.length * 4, 0);
+function weightsBuffer(list: readonly { spec: WeightSpec; data: number[] }[] = weightList): Uint8Array {
+  const total = list.reduce((n, w) => n + w.data.length * 4, 0);
   const bytes = new Uint8Array(total);
   const view = new DataView(bytes.buffer);
   let offset = 0;
-  for (const w of weightList) {
+  for (const w of list) {
     for (const v of w.data) {
       if (w.spec.dtype === 'int32') view.setInt32(offset, v, true);
       else view.setFloat32(offset, v, true);
@@ -122,7 +122,107 @@ const modelJson = {
   weightsManifest: [{ paths: ['weights.bin'], weights: weightList.map((w) => w.spec) }],
 };
 
+/** What tfjs-converter's own executor computes for `outputs` of a graph model. */
+function tfjsReference(json: unknown, bin: Uint8Array, input: Float32Array, shape: [number, number, number, number], outputs: string[]): { shape: number[]; data: Float32Array }[] {
+  const reference = converter.loadGraphModelSync([json as import('@tensorflow/tfjs-core').io.ModelJSON, bin.buffer as ArrayBuffer]);
+  return tf.tidy(() => {
+    const out = reference.execute(tf.tensor4d(input, shape), outputs);
+    return (Array.isArray(out) ? out : [out]).map((t) => ({ shape: t.shape, data: t.dataSync() as Float32Array }));
+  });
+}
+
+const maxAbsDifference = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
+  let worst = 0;
+  for (let i = 0; i < b.length; i++) worst = Math.max(worst, Math.abs((a[i] as number) - (b[i] as number)));
+  return worst;
+};
+
+/**
+ * A tiny Keras MobileNet as TF.js exports it (the op set of HSE FaceRes): Conv2D and depthwise
+ * convs followed by folded batch norm (Mul/Add), ReLU6 as Relu -> Minimum -> Maximum, the
+ * global pooling as Mean over [1, 2], then dense layers as _FusedMatMul (BiasAdd, Relu) and a
+ * Sigmoid head next to the pooled features.
+ */
+const kerasWeights: { spec: WeightSpec; data: number[] }[] = [
+  { spec: { name: 'conv1/w', shape: [3, 3, 3, 8], dtype: 'float32' }, data: values(216, 41).map((v) => v * 4) },
+  { spec: { name: 'bn1/sub', shape: [8], dtype: 'float32' }, data: values(8, 42) },
+  { spec: { name: 'relu/six', shape: [], dtype: 'float32' }, data: [6] },
+  { spec: { name: 'relu/zero', shape: [], dtype: 'float32' }, data: [0] },
+  { spec: { name: 'dw1/w', shape: [3, 3, 8, 1], dtype: 'float32' }, data: values(72, 43).map((v) => v * 4) },
+  { spec: { name: 'bn2/mul', shape: [8], dtype: 'float32' }, data: values(8, 44) },
+  { spec: { name: 'pool/axes', shape: [2], dtype: 'int32' }, data: [1, 2] },
+  { spec: { name: 'feats/w', shape: [8, 6], dtype: 'float32' }, data: values(48, 45) },
+  { spec: { name: 'feats/b', shape: [6], dtype: 'float32' }, data: values(6, 46) },
+  { spec: { name: 'head/w', shape: [6, 1], dtype: 'float32' }, data: values(6, 47) },
+  { spec: { name: 'head/b', shape: [1], dtype: 'float32' }, data: values(1, 48) },
+];
+
+const fusedMatMul = (name: string, input: string, fused: string[]) => ({
+  name,
+  op: '_FusedMatMul',
+  input: [input, `${name}/w`, `${name}/b`],
+  attr: { ...T, transpose_a: { b: false }, transpose_b: { b: false }, fused_ops: { list: { s: fused.map(b64) } }, num_args: { i: '1' }, epsilon: { f: 0 } },
+});
+
+const kerasJson = {
+  format: 'graph-model',
+  generatedBy: 'test',
+  convertedBy: 'test',
+  modelTopology: {
+    versions: {},
+    node: [
+      { name: 'input', op: 'Placeholder', attr: { dtype: { type: 'DT_FLOAT' }, shape: { shape: { dim: [{ size: '-1' }, { size: '8' }, { size: '8' }, { size: '3' }] } } } },
+      ...kerasWeights.map((w) => constNode(w.spec)),
+      { name: 'conv1', op: 'Conv2D', input: ['input', 'conv1/w'], attr: { ...T, strides: ints(1, 2, 2, 1), padding: str('SAME'), data_format: str('NHWC'), dilations: ints(1, 1, 1, 1) } },
+      { name: 'bn1', op: 'Add', input: ['conv1', 'bn1/sub'], attr: T },
+      { name: 'relu1', op: 'Relu', input: ['bn1'], attr: T },
+      { name: 'relu1/min', op: 'Minimum', input: ['relu1', 'relu/six'], attr: T },
+      { name: 'relu1/clip', op: 'Maximum', input: ['relu1/min', 'relu/zero'], attr: T },
+      { name: 'dw1', op: 'DepthwiseConv2dNative', input: ['relu1/clip', 'dw1/w'], attr: { ...T, strides: ints(1, 1, 1, 1), padding: str('SAME'), data_format: str('NHWC'), dilations: ints(1, 1, 1, 1) } },
+      { name: 'bn2', op: 'Mul', input: ['dw1', 'bn2/mul'], attr: T },
+      { name: 'relu2', op: 'Relu', input: ['bn2'], attr: T },
+      { name: 'relu2/min', op: 'Minimum', input: ['relu2', 'relu/six'], attr: T },
+      { name: 'relu2/clip', op: 'Maximum', input: ['relu2/min', 'relu/zero'], attr: T },
+      { name: 'pool', op: 'Mean', input: ['relu2/clip', 'pool/axes'], attr: { ...T, Tidx: { type: 'DT_INT32' }, keep_dims: { b: false } } },
+      fusedMatMul('feats', 'pool', ['BiasAdd', 'Relu']),
+      fusedMatMul('head', 'feats', ['BiasAdd']),
+      { name: 'head/sigmoid', op: 'Sigmoid', input: ['head'], attr: T },
+    ],
+  },
+  weightsManifest: [{ paths: ['weights.bin'], weights: kerasWeights.map((w) => w.spec) }],
+};
+
 describe('convertGraphModel', () => {
+  for (const mode of ['track', 'wrap'] as const) {
+    it(`matches tfjs-converter on a small Keras MobileNet graph: ReLU6 as Minimum/Maximum, Mean, _FusedMatMul (${mode} layout)`, async () => {
+      const bin = weightsBuffer(kerasWeights);
+      const input = Float32Array.from(values(2 * 8 * 8 * 3, 49), (v) => v * 4);
+      const [pooled, head, relu] = tfjsReference(kerasJson, bin, input, [2, 8, 8, 3], ['pool', 'head/sigmoid', 'relu1']);
+
+      const builder = new OnnxGraphBuilder();
+      const e = new TfOpsEmitter(builder, mode);
+      const x = e.input('image', [null, 8, 8, 3]);
+      const model = graphModelSchema.parse(kerasJson);
+      convertGraphModel(e, model, decodeWeights(model.weightsManifest[0]!.weights, bin), {
+        input: x,
+        outputs: [
+          { node: 'pool', name: 'pooled' },
+          { node: 'head/sigmoid', name: 'probability' },
+        ],
+      });
+      const session = await ort.InferenceSession.create(builder.encode({ graphName: 'g', docString: '', producerVersion: 'test' }));
+      const out = await session.run({ image: new ort.Tensor('float32', input, [2, 8, 8, 3]) });
+      await session.release();
+      expect([...out['pooled']!.dims]).toEqual([2, 8]);
+      expect([...out['probability']!.dims]).toEqual([2, 1]);
+      expect(pooled!.shape).toEqual([2, 8]);
+      // ReLU6 must actually clip somewhere, or the test would not tell Minimum from a no-op.
+      expect(Math.max(...relu!.data)).toBeGreaterThan(6);
+      expect(maxAbsDifference(out['pooled']!.data as Float32Array, pooled!.data)).toBeLessThan(1e-5);
+      expect(maxAbsDifference(out['probability']!.data as Float32Array, head!.data)).toBeLessThan(1e-5);
+    });
+  }
+
   for (const mode of ['track', 'wrap'] as const) {
     it(`matches tfjs-converter on a small MediaPipe-style graph (${mode} layout)`, async () => {
       const bin = weightsBuffer();

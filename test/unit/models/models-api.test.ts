@@ -59,7 +59,7 @@ describe('ensureModels with a prebuilt directory', () => {
     const dir = tempDir();
     vi.stubEnv('LAMBDAFACE_MODEL_DIR', dir);
     const error = await modelErrorOf(ensureModels());
-    expect(error.message).toContain('face-detector.onnx, face-landmarks.onnx, face-embedder.onnx, models.json');
+    expect(error.message).toContain('face-detector.onnx, face-landmarks.onnx, face-embedder.onnx, faceres-embedder.onnx, models.json');
     expect(error.input).toBe('LAMBDAFACE_MODEL_DIR');
     expect(error.hint).toContain('npm run models');
   });

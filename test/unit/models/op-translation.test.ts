@@ -220,6 +220,56 @@ for (const mode of ['track', 'wrap'] as const) {
       expectClose(out, tf.concat([tf.conv2d(xt, tf.tensor4d(w, [1, 1, 2, 2]), 1, 'valid'), xt], 1));
     });
 
+    it('Minimum and Maximum against scalar constants (Keras ReLU6) and between two tensors of different layouts', async () => {
+      const shape = [2, 3, 4, 3];
+      const x = values(size(shape), 26).map((v) => v * 8);
+      const w = values(9, 27);
+      const out = await runOnnx(mode, shape, x, (e, t) => {
+        const c = e.conv2d(t, floatConst([1, 1, 3, 3], w), undefined, { strides: [1, 1], padding: 'VALID' }, { kind: 'relu' }, 'c');
+        const relu6 = e.binary('Max', e.binary('Min', c, floatConst([], Float32Array.of(6)), 'min'), floatConst([], Float32Array.of(0)), 'max');
+        return e.binary('Min', e.binary('Max', relu6, t, 'max2'), floatConst([3], Float32Array.of(1, 2, 3)), 'min2');
+      });
+      const xt = tf.tensor4d(x, shape as [number, number, number, number]);
+      const c = tf.relu(tf.conv2d(xt, tf.tensor4d(w, [1, 1, 3, 3]), 1, 'valid'));
+      const relu6 = tf.maximum(tf.minimum(c, 6), 0);
+      expectClose(out, tf.minimum(tf.maximum(relu6, xt), tf.tensor1d([1, 2, 3])));
+    });
+
+    it('Mean over spatial axes, over channels and over one axis, with and without keep_dims', async () => {
+      const shape = [2, 3, 4, 5];
+      const x = values(size(shape), 28);
+      const w = values(25, 29);
+      const xt = tf.tensor4d(x, shape as [number, number, number, number]);
+      const conv = tf.conv2d(xt, tf.tensor4d(w, [1, 1, 5, 5]), 1, 'valid');
+      for (const [axes, keepDims] of [
+        [[1, 2], false],
+        [[2, 1], true],
+        [[-1], false],
+        [[3], true],
+        [[1], false],
+        [[0, 2], true],
+      ] as const) {
+        const out = await runOnnx(mode, shape, x, (e, t) => {
+          const c = e.conv2d(t, floatConst([1, 1, 5, 5], w), undefined, { strides: [1, 1], padding: 'VALID' }, { kind: 'none' }, 'c');
+          return e.reduceMean(c, axes, keepDims, 'mean');
+        });
+        expectClose(out, tf.mean(conv, [...axes], keepDims));
+      }
+    });
+
+    it('Gather of channels (RGB -> BGR) on the raw input and after a conv', async () => {
+      const shape = [2, 3, 2, 3];
+      const x = values(size(shape), 30);
+      const w = values(12, 31);
+      const out = await runOnnx(mode, shape, x, (e, t) => {
+        const c = e.conv2d(t, floatConst([1, 1, 3, 4], w), undefined, { strides: [1, 1], padding: 'VALID' }, { kind: 'none' }, 'c');
+        return e.concat([e.selectChannels(t, [2, 1, 0], 'bgr'), e.selectChannels(c, [3, 0], 'pick')], 3, 'cat');
+      });
+      const xt = tf.tensor4d(x, shape as [number, number, number, number]);
+      const c = tf.conv2d(xt, tf.tensor4d(w, [1, 1, 3, 4]), 1, 'valid');
+      expectClose(out, tf.concat([tf.reverse(xt, 3), tf.gather(c, [3, 0], 3)], 3));
+    });
+
     it('Spatial mean then MatMul', async () => {
       const shape = [2, 3, 3, 4];
       const x = values(size(shape), 23);

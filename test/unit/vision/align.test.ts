@@ -3,7 +3,11 @@ import { applyAffine, invertAffine, sampleInto, type Affine, type Point } from '
 import {
   ALIGNED_SIZE,
   alignmentTransform,
+  ARCFACE_CHIP_224,
+  ARCFACE_TEMPLATE_112,
+  arcfaceChip,
   compose,
+  DLIB_CHIP,
   DLIB_TEMPLATE,
   fivePointsToArray,
   NO_JITTER,
@@ -13,17 +17,17 @@ import {
 import type { RgbImage } from '../../../shared/vision/image.ts';
 
 /** The template moved by a rotation, scale and shift: where a face's five points would be in a photo. */
-function placeTemplate(angle: number, scale: number, tx: number, ty: number): FivePoints {
+function placeTemplate(angle: number, scale: number, tx: number, ty: number, template: FivePoints = DLIB_TEMPLATE): FivePoints {
   const move = (p: Point): Point => ({
     x: scale * (Math.cos(angle) * p.x - Math.sin(angle) * p.y) + tx,
     y: scale * (Math.sin(angle) * p.x + Math.cos(angle) * p.y) + ty,
   });
   return {
-    leftEye: move(DLIB_TEMPLATE.leftEye),
-    rightEye: move(DLIB_TEMPLATE.rightEye),
-    nose: move(DLIB_TEMPLATE.nose),
-    leftMouth: move(DLIB_TEMPLATE.leftMouth),
-    rightMouth: move(DLIB_TEMPLATE.rightMouth),
+    leftEye: move(template.leftEye),
+    rightEye: move(template.rightEye),
+    nose: move(template.nose),
+    leftMouth: move(template.leftMouth),
+    rightMouth: move(template.rightMouth),
   };
 }
 
@@ -132,5 +136,72 @@ describe('compose', () => {
     const inner: Affine = { a: 0.8, b: -0.6, c: 10, d: 0.6, e: 0.8, f: 3 };
     const p = { x: 7, y: -2 };
     expectPoint(applyAffine(compose(outer, inner), p), applyAffine(outer, applyAffine(inner, p)));
+  });
+});
+
+describe('ArcFace chip (HSE FaceRes)', () => {
+  it('is the 112-px ArcFace template in continuous coordinates, scaled to 224', () => {
+    expect(ARCFACE_CHIP_224.size).toBe(224);
+    expectPoint(ARCFACE_CHIP_224.template.leftEye, { x: 77.5892, y: 104.3926 });
+    expectPoint(ARCFACE_CHIP_224.template.rightEye, { x: 148.0636, y: 104.0028 });
+    expectPoint(ARCFACE_CHIP_224.template.nose, { x: 113.0504, y: 144.4732 });
+    expectPoint(ARCFACE_CHIP_224.template.leftMouth, { x: 84.0986, y: 185.731 });
+    expectPoint(ARCFACE_CHIP_224.template.rightMouth, { x: 142.4598, y: 185.4082 });
+    // At 112 it is the template itself, half a pixel on (index -> continuous).
+    expectPoint(arcfaceChip(112).template.nose, { x: ARCFACE_TEMPLATE_112.nose.x + 0.5, y: ARCFACE_TEMPLATE_112.nose.y + 0.5 });
+  });
+
+  it('keeps the dlib chip the default', () => {
+    expect(alignmentTransform(points)).toEqual(alignmentTransform(points, NO_JITTER, DLIB_CHIP));
+  });
+
+  const face = placeTemplate(-0.3, 1.7, 140, 60, ARCFACE_CHIP_224.template);
+
+  it('maps the ArcFace template positions of the 224 chip onto a rotated, scaled, shifted face', () => {
+    const chipToImage = alignmentTransform(face, NO_JITTER, ARCFACE_CHIP_224);
+    const template = fivePointsToArray(ARCFACE_CHIP_224.template);
+    fivePointsToArray(face).forEach((p, i) => expectPoint(applyContinuous(chipToImage, template[i]!), p, 6));
+  });
+
+  it('samples a synthetic face so its five marks land on the template (within a quarter pixel)', () => {
+    // A black image with a bright 3x3 square on the pixel under each of the face's five points.
+    const width = 600;
+    const height = 560;
+    const image: RgbImage = { width, height, data: new Uint8Array(width * height * 3) };
+    const marks = fivePointsToArray(face).map((p) => ({ x: Math.floor(p.x), y: Math.floor(p.y) }));
+    for (const m of marks) {
+      for (let y = m.y - 1; y <= m.y + 1; y++) for (let x = m.x - 1; x <= m.x + 1; x++) image.data.fill(255, (y * width + x) * 3, (y * width + x) * 3 + 3);
+    }
+    const size = ARCFACE_CHIP_224.size;
+    const chipToImage = alignmentTransform(face, NO_JITTER, ARCFACE_CHIP_224);
+    const chip = new Float32Array(size * size * 3);
+    sampleInto(image, chipToImage, size, size, chip);
+    const imageToChip = invertAffine(chipToImage);
+    marks.forEach((m, i) => {
+      // Where the mark's centre (a pixel centre) belongs in the chip: within half a pixel of the template point.
+      const expected = applyAffine(imageToChip, m);
+      const target = fivePointsToArray(ARCFACE_CHIP_224.template)[i]!;
+      expect(Math.hypot(expected.x + 0.5 - target.x, expected.y + 0.5 - target.y)).toBeLessThan(0.5 * 1.7 + 0.01);
+      // The brightness-weighted centroid of the sampled mark, in chip pixel indexes.
+      let sum = 0;
+      let sx = 0;
+      let sy = 0;
+      for (let v = Math.round(expected.y) - 8; v <= Math.round(expected.y) + 8; v++) {
+        for (let u = Math.round(expected.x) - 8; u <= Math.round(expected.x) + 8; u++) {
+          const w = chip[(v * size + u) * 3]!;
+          sum += w;
+          sx += w * u;
+          sy += w * v;
+        }
+      }
+      expect(sum).toBeGreaterThan(0);
+      expect(Math.hypot(sx / sum - expected.x, sy / sum - expected.y)).toBeLessThan(0.25);
+    });
+  });
+
+  it('jitters around the 224 chip centre', () => {
+    const plain = alignmentTransform(face, NO_JITTER, ARCFACE_CHIP_224);
+    const centre = { x: 111.5, y: 111.5 };
+    expectPoint(applyAffine(alignmentTransform(face, jitter({ rotation: 0.2, scale: 1.1 }), ARCFACE_CHIP_224), centre), applyAffine(plain, centre));
   });
 });
