@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/descriptors.ts [--faces DIR] [--face-width PX]` (writes bench/results/descriptors-<PX>px.json):
+ * `npm run bench:descriptors -- [--faces DIR] [--face-width PX]` (writes bench/results/descriptors-<PX>px.json):
  * how well each face descriptor
  * separates people when the probe is hard and the gallery is clean.
  *
@@ -20,16 +20,16 @@ import { readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
-import sharp from 'sharp';
 import { PHOTO_EXTENSIONS } from '../shared/config/photos.ts';
+import { degradePhoto, HARD, refindFace } from '../shared/eval/degrade.ts';
 import { impostorMoments, rank1, strangersAccepted, tarAtFar, zNormalized, type Distance, type Sample } from '../shared/eval/verification.ts';
 import { euclidean } from '../shared/match/distance.ts';
 import { findReferenceFace } from '../shared/match/gallery.ts';
 import { sampleInto, type Point } from '../shared/vision/affine.ts';
 import { alignmentTransform, ALIGNED_SIZE, ARCFACE_CHIP_224, NO_JITTER, type ChipFrame, type FivePoints } from '../shared/vision/align.ts';
-import { analyzeImage, type AnalyzedFace } from '../shared/vision/analyze.ts';
+import type { AnalyzedFace } from '../shared/vision/analyze.ts';
 import { l2Normalize } from '../shared/vision/embed-faceres.ts';
-import { padImage, type RgbImage } from '../shared/vision/image.ts';
+import type { RgbImage } from '../shared/vision/image.ts';
 import { ensureModels, FACERES_EMBEDDER, loadModel } from '../shared/vision/models.ts';
 import { DEFAULT_ANALYZE_OPTIONS } from '../shared/vision/options.ts';
 import { fmt, formatTable, log, machineInfo, median, writeResults } from './common.ts';
@@ -40,8 +40,8 @@ const { values: flags } = parseArgs({
     'face-width': { type: 'string', default: '40' },
   },
 });
-const FACE_WIDTH = Number(flags['face-width']);
-const HARD = { faceWidth: FACE_WIDTH, blurSigma: 0.7, jpegQuality: 50 } as const;
+/** The hard condition of `lambdaface eval-photos`, at the face width asked for. */
+const HARD_PROBE = { ...HARD, faceWidth: Number(flags['face-width']) };
 /** Who is a woman in ../shared/data/faces (for the gender head's accuracy); everyone else is a man. */
 const WOMEN = new Set(['kaley_cuoco', 'melissa_rauch', 'mayim_bialik', 'rose_leslie']);
 
@@ -106,42 +106,6 @@ async function describeFace(image: RgbImage, face: AnalyzedFace): Promise<Descri
   };
 }
 
-// ---- hard probes -----------------------------------------------------------------------------
-
-/** The photo shrunk so the face is HARD.faceWidth px wide, blurred and JPEG-compressed. */
-async function makeHard(image: RgbImage, faceWidth: number): Promise<{ image: RgbImage; scale: number }> {
-  const scale = Math.min(1, HARD.faceWidth / faceWidth);
-  const width = Math.max(1, Math.round(image.width * scale));
-  const height = Math.max(1, Math.round(image.height * scale));
-  const jpeg = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
-    .resize(width, height)
-    .blur(HARD.blurSigma)
-    .jpeg({ quality: HARD.jpegQuality })
-    .toBuffer();
-  const { data } = await sharp(jpeg).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-  return { image: { width, height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) }, scale };
-}
-
-/**
- * The face found again on the hard image: the detection nearest where the clean face went, if
- * within half a face width (a border is added and the search repeated when nothing is found, as
- * enrolment does for tight crops).
- */
-async function refind(image: RgbImage, expected: { x: number; y: number; width: number }): Promise<{ image: RgbImage; face: AnalyzedFace } | undefined> {
-  const attempts = [{ image, offset: 0 }, padImage(image, 0.5)];
-  for (const attempt of attempts) {
-    const faces = await analyzeImage(attempt.image, DEFAULT_ANALYZE_OPTIONS);
-    const cx = expected.x + attempt.offset;
-    const cy = expected.y + attempt.offset;
-    const ranked = faces
-      .map((face) => ({ face, gap: Math.hypot(face.box.x + face.box.width / 2 - cx, face.box.y + face.box.height / 2 - cy) }))
-      .sort((a, b) => a.gap - b.gap);
-    const best = ranked[0];
-    if (best && best.gap < expected.width / 2) return { image: attempt.image, face: best.face };
-  }
-  return undefined;
-}
-
 // ---- the run ---------------------------------------------------------------------------------
 
 interface Item extends Sample {
@@ -178,12 +142,10 @@ async function main(): Promise<void> {
       lost.push({ source: path, reason: `no face in the clean photo (${error instanceof Error ? error.message : String(error)})` });
       continue;
     }
-    const { box } = found.face;
-    const hard = await makeHard(found.image, box.width);
-    const expected = { x: (box.x + box.width / 2) * hard.scale, y: (box.y + box.height / 2) * hard.scale, width: box.width * hard.scale };
-    const again = await refind(hard.image, expected);
+    const degraded = await degradePhoto(found, HARD_PROBE);
+    const again = await refindFace(degraded, DEFAULT_ANALYZE_OPTIONS);
     if (!again) {
-      lost.push({ source: path, reason: `face not found again at ${Math.round(expected.width)} px` });
+      lost.push({ source: path, reason: `face not found again at ${Math.round(degraded.box.width)} px` });
       continue;
     }
     probeFaceWidths.push(again.face.box.width);
@@ -261,7 +223,7 @@ async function main(): Promise<void> {
     'TAR@FAR1e-3': fmt(far3.tar, 3),
     'strangers accepted @95% GAR': fmt(open.strangersAccepted, 3),
   }));
-  console.log(`\nHard probes (face ${HARD.faceWidth} px, blur ${HARD.blurSigma}, JPEG q${HARD.jpegQuality}, re-landmarked) vs clean gallery`);
+  console.log(`\nHard probes (face ${HARD_PROBE.faceWidth} px, blur ${HARD_PROBE.blur}, JPEG q${HARD_PROBE.jpegQuality}, re-landmarked) vs clean gallery`);
   console.log(`${items.length} probes of ${new Set(items.map((i) => i.identity)).size} people; rank-1 over ${rows[0]!.rank1.probes} probes; ` +
     `${rows[0]!.far3.genuinePairs} genuine / ${rows[0]!.far3.impostorPairs} impostor pairs; ${rows[0]!.open.strangers} stranger probes over ${rows[0]!.open.folds.length} folds`);
   console.log(`probe face width after re-detection: median ${fmt(median(probeFaceWidths), 1)} px`);
@@ -271,10 +233,10 @@ async function main(): Promise<void> {
   console.log(`\nNetwork time per face (1 thread, batch 1, median): dlib ${fmt(ms.dlib, 1)} ms, FaceRes ${fmt(ms.faceres, 1)} ms`);
   if (lost.length > 0) console.log(`\nLeft out (${lost.length}):\n${lost.map((l) => `  ${l.source}: ${l.reason}`).join('\n')}`);
 
-  const path = writeResults(`descriptors-${HARD.faceWidth}px.json`, {
+  const path = writeResults(`descriptors-${HARD_PROBE.faceWidth}px.json`, {
     machine: machineInfo(['onnxruntime-node', 'sharp']),
     faces: flags.faces,
-    hard: HARD,
+    hard: HARD_PROBE,
     probes: items.length,
     lost,
     rows: rows.map(({ name, rank1: r1, far2, far3, open }) => ({

@@ -2,7 +2,7 @@ import sharp from 'sharp';
 import type { FoundFace } from '../match/gallery.ts';
 import type { Box } from '../schemas/faces.ts';
 import type { FivePoints } from '../vision/align.ts';
-import { analyzeImage } from '../vision/analyze.ts';
+import { analyzeImage, type AnalyzedFace } from '../vision/analyze.ts';
 import { embedFaces } from '../vision/embed.ts';
 import { padImage, type RgbImage } from '../vision/image.ts';
 import type { AnalyzeOptions } from '../vision/options.ts';
@@ -43,50 +43,58 @@ const scalePoints = (points: FivePoints, sx: number, sy: number): FivePoints => 
   };
 };
 
-async function degradeImage(image: RgbImage, width: number, height: number, degradation: Degradation): Promise<RgbImage> {
+/** A reference photo made to look like `degradation`: the image, and where its face and landmarks went. */
+export interface DegradedPhoto {
+  image: RgbImage;
+  box: Box;
+  points: FivePoints;
+}
+
+export async function degradePhoto({ image, face }: FoundFace, degradation: Degradation): Promise<DegradedPhoto> {
+  const scale = Math.min(1, degradation.faceWidth / face.box.width);
+  const width = Math.max(1, Math.round(image.width * scale));
+  const height = Math.max(1, Math.round(image.height * scale));
   let pipeline = sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } }).resize(width, height);
   if (degradation.blur > 0) pipeline = pipeline.blur(degradation.blur);
   const jpeg = await pipeline.jpeg({ quality: degradation.jpegQuality }).toBuffer();
   const { data } = await sharp(jpeg).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-  return { width, height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
+  const sx = width / image.width;
+  const sy = height / image.height;
+  return {
+    image: { width, height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) },
+    box: { x: face.box.x * sx, y: face.box.y * sy, width: face.box.width * sx, height: face.box.height * sy },
+    points: scalePoints(face.points, sx, sy),
+  };
 }
 
 const centre = (box: Box) => ({ x: box.x + box.width / 2, y: box.y + box.height / 2 });
 
-/** The face found again in the degraded image nearest where the reference face went (padded once if none is found). */
-async function refind(image: RgbImage, expected: Box, options: AnalyzeOptions): Promise<Float32Array | null> {
-  let faces = await analyzeImage(image, options);
-  let offset = 0;
-  if (faces.length === 0) {
-    const padded = padImage(image, 0.5);
-    faces = await analyzeImage(padded.image, options);
-    offset = padded.offset;
+/**
+ * The face found again in a degraded photo, as a video scan would find it: the detection nearest
+ * where the reference face went, within half a face width (a border is added and the search
+ * repeated when nothing is found, as enrolment does for tight crops); null when there is none.
+ */
+export async function refindFace({ image, box }: DegradedPhoto, options: AnalyzeOptions): Promise<{ image: RgbImage; face: AnalyzedFace } | null> {
+  const target = centre(box);
+  for (const attempt of [{ image, offset: 0 }, padImage(image, 0.5)]) {
+    let best: { shift: number; face: AnalyzedFace } | null = null;
+    for (const face of await analyzeImage(attempt.image, options)) {
+      const c = centre(face.box);
+      const shift = Math.hypot(c.x - attempt.offset - target.x, c.y - attempt.offset - target.y) / box.width;
+      if (shift <= 0.5 && (best === null || shift < best.shift)) best = { shift, face };
+    }
+    if (best) return { image: attempt.image, face: best.face };
   }
-  const target = centre(expected);
-  let best: { shift: number; embedding: Float32Array } | null = null;
-  for (const face of faces) {
-    const c = centre(face.box);
-    const shift = Math.hypot(c.x - offset - target.x, c.y - offset - target.y) / expected.width;
-    if (shift <= 1 && (best === null || shift < best.shift)) best = { shift, embedding: face.embedding };
-  }
-  return best?.embedding ?? null;
+  return null;
 }
 
 /**
  * The descriptor of a reference face as a video would show it, or null when the degraded face is
  * no longer found (which a scan would miss too).
  */
-export async function degradedEmbedding({ image, face }: FoundFace, degradation: Degradation, options: AnalyzeOptions): Promise<Float32Array | null> {
-  const scale = Math.min(1, degradation.faceWidth / face.box.width);
-  const width = Math.max(1, Math.round(image.width * scale));
-  const height = Math.max(1, Math.round(image.height * scale));
-  const small = await degradeImage(image, width, height, degradation);
-  const sx = width / image.width;
-  const sy = height / image.height;
-  if (degradation.relandmark) {
-    const expected = { x: face.box.x * sx, y: face.box.y * sy, width: face.box.width * sx, height: face.box.height * sy };
-    return refind(small, expected, options);
-  }
-  const [embedding] = await embedFaces(small, [{ points: scalePoints(face.points, sx, sy) }], options.detect.threads);
+export async function degradedEmbedding(found: FoundFace, degradation: Degradation, options: AnalyzeOptions): Promise<Float32Array | null> {
+  const degraded = await degradePhoto(found, degradation);
+  if (degradation.relandmark) return (await refindFace(degraded, options))?.face.embedding ?? null;
+  const [embedding] = await embedFaces(degraded.image, [{ points: degraded.points }], options.detect.threads);
   return embedding!;
 }

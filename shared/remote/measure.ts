@@ -3,7 +3,7 @@ import type { SearchOptions } from '../config/options.ts';
 import { inputError } from '../errors.ts';
 import type { GalleryIndex } from '../match/matcher.ts';
 import { probeVideo } from '../video/probe.ts';
-import { FACE_EMBEDDER, loadModel, MODEL_NAMES } from '../vision/models.ts';
+import { FACE_EMBEDDER, loadModel, SCAN_MODELS } from '../vision/models.ts';
 
 export interface MeasureChunkOptions {
   /** A local video file (or URL ffmpeg can read). */
@@ -65,7 +65,7 @@ export async function measureChunk(options: MeasureChunkOptions): Promise<ChunkM
   // Imported here, not at the top: they load ONNX Runtime, which `--remote` and `serve` never need.
   const { scanChunk, scanOptionsFor } = await import('../recognize/scan.ts');
   const loadStarted = performance.now();
-  await Promise.all(MODEL_NAMES.map((name) => loadModel(name, { threads })));
+  await Promise.all(SCAN_MODELS.map((name) => loadModel(name, { threads })));
   const modelLoadSeconds = (performance.now() - loadStarted) / 1000;
 
   const scanStarted = performance.now();

@@ -22,6 +22,8 @@ import { modelError } from '../errors.ts';
 
 export type ModelName = 'face-detector' | 'face-landmarks' | 'face-embedder' | 'faceres-embedder';
 export const MODEL_NAMES: readonly ModelName[] = ['face-detector', 'face-landmarks', 'face-embedder', 'faceres-embedder'];
+/** The models a scan runs (FaceRes is measured by bench/descriptors.ts and not yet used by search). */
+export const SCAN_MODELS: readonly ModelName[] = ['face-detector', 'face-landmarks', 'face-embedder'];
 
 export interface ImageInput {
   readonly name: 'image';
