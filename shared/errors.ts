@@ -14,7 +14,7 @@ export class LambdafaceError extends Error {
   /** What the user can do about it. */
   readonly hint: string | undefined;
 
-  constructor(kind: ErrorKind, message: string, options: { input?: string; hint?: string; cause?: unknown } = {}) {
+  constructor(kind: ErrorKind, message: string, options: Details = {}) {
     super(message, { cause: options.cause });
     this.kind = kind;
     this.name = kind;
@@ -23,7 +23,7 @@ export class LambdafaceError extends Error {
   }
 }
 
-type Details = { input?: string; hint?: string; cause?: unknown };
+type Details = { input?: string | undefined; hint?: string | undefined; cause?: unknown };
 
 export const inputError = (message: string, details: Details = {}) => new LambdafaceError('InputError', message, details);
 export const mediaError = (message: string, details: Details = {}) => new LambdafaceError('MediaError', message, details);

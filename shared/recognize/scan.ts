@@ -44,7 +44,7 @@ export interface ScanContext {
   video: VideoInfo;
   onFrame?: (framesScanned: number, facesFound: number) => void;
   /** Stops the scan: ffmpeg is killed and scanChunk rejects with the signal's reason. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 const round = (value: number, digits: number): number => Math.round(value * 10 ** digits) / 10 ** digits;

@@ -21,7 +21,7 @@ export interface DecodeOptions {
   /** Decoder threads (ffmpeg's default uses every core). */
   threads?: number;
   /** Stops decoding: ffmpeg is killed and the iteration throws the signal's reason. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 /**

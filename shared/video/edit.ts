@@ -28,7 +28,7 @@ export interface MontageOptions {
   /** The probe of this source, when the caller has it. */
   video?: VideoInfo;
   /** Stops the montage between or during ffmpeg runs; the call rejects with the signal's reason. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 export interface MontageResult {

@@ -74,7 +74,7 @@ export interface RunOptions {
   /** Fed to the process's standard input. */
   stdin?: Readable | Buffer;
   /** Stops the run: the process is killed and runFfmpeg throws the signal's reason. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 export interface RunResult {

@@ -18,7 +18,7 @@ export interface ThumbnailOptions {
   /** The probe of this source, when the caller has it. */
   video?: VideoInfo;
   /** Stops ffmpeg; the call rejects with the signal's reason. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 export interface Region {
