@@ -18,7 +18,9 @@ import { planMontage } from '../timeline/montage-plan.ts';
 import { tooShortToName } from '../timeline/too-short.ts';
 import { cutAndConcat } from '../video/edit.ts';
 import { probeVideo } from '../video/probe.ts';
+import type { MontageSegment } from '../video/montage-filters.ts';
 import { extractThumbnail } from '../video/thumbnail.ts';
+import type { VideoInfo } from '../video/types.ts';
 import { ChunkManifest } from './chunks.ts';
 import type { HandlerContext } from './context.ts';
 import { chunkMismatch, readReusable } from './reuse.ts';
@@ -121,40 +123,38 @@ export async function finishJob(raw: unknown, context: HandlerContext): Promise<
     thumbnails.set(`${identity}/${i}`, `thumbnails/${name}`);
   });
 
-  let montageKey: string | null = null;
-  const cuts = planMontage(timeline, chunks);
-  if (job.options.montage && cuts.length > 0) {
-    const dir = await mkdtemp(join(context.config.tmpDir, 'lambdaface-montage-'));
-    try {
-      const path = join(dir, 'montage.mp4');
-      await cutAndConcat(url, cuts, path, {
-        video,
-        ...stop,
-        drawLabels: job.options.annotateMontage,
-        drawBoxes: job.options.annotateMontage,
-        // A box stands for one sample: held longer it would outlive a shot cut and frame someone else.
-        boxHoldSeconds: 1 / job.options.sampleFps,
-      });
-      await putFile(s3, job.bucket, keys.montage, path, { contentType: 'video/mp4' });
-      montageKey = keys.montage;
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  }
-
   const tooShort = tooShortToName(video, job.options.sampleFps);
   // Stored objects that could not be used are named, so a rerun's repairs are not silent.
   const warnings = [...(tooShort === null ? [] : [tooShort]), ...event.gallery.recomputed, ...rejected];
-  const html = renderReport({
-    title: `lambdaface: ${job.video.key}`,
-    timeline,
-    thumbnails,
-    montage: montageKey ? 'montage.mp4' : null,
-    video: job.video.key,
-    photos: renamePhotoSources(photos, photoFileNames(job)),
-    warnings,
-  });
-  await putText(s3, job.bucket, keys.report, html, 'text/html');
+  const writeReport = (montage: string | null) =>
+    putText(
+      s3,
+      job.bucket,
+      keys.report,
+      renderReport({
+        title: `lambdaface: ${job.video.key}`,
+        timeline,
+        thumbnails,
+        montage: montage ? 'montage.mp4' : null,
+        video: job.video.key,
+        photos: renamePhotoSources(photos, photoFileNames(job)),
+        warnings,
+      }),
+      'text/html',
+    );
+  // The timeline and report exist before the montage is tried: a montage that fails costs only itself.
+  await writeReport(null);
+  let montageKey: string | null = null;
+  const cuts = planMontage(timeline, chunks);
+  if (job.options.montage && cuts.length > 0) {
+    try {
+      await cutMontage(url, cuts, { job, video, context, key: keys.montage });
+      montageKey = keys.montage;
+    } catch (error) {
+      warnings.push(`no montage: ${error instanceof Error ? error.message : String(error)}; the timeline, thumbnails and report are complete`);
+    }
+    await writeReport(montageKey);
+  }
   return {
     jobId: job.jobId,
     bucket: job.bucket,
@@ -173,6 +173,30 @@ export async function finishJob(raw: unknown, context: HandlerContext): Promise<
     photos,
     warnings,
   };
+}
+
+/** Cuts the montage of `cuts` from the source and stores it at `key`. */
+async function cutMontage(
+  url: string,
+  cuts: MontageSegment[],
+  { job, video, context, key }: { job: Job; video: VideoInfo; context: HandlerContext; key: string },
+): Promise<void> {
+  const dir = await mkdtemp(join(context.config.tmpDir, 'lambdaface-montage-'));
+  try {
+    const path = join(dir, 'montage.mp4');
+    await cutAndConcat(url, cuts, path, {
+      video,
+      // ffmpeg is killed when the time limit nears, so the step reports it instead of being killed.
+      signal: context.deadline?.signal,
+      drawLabels: job.options.annotateMontage,
+      drawBoxes: job.options.annotateMontage,
+      // A box stands for one sample: held longer it would outlive a shot cut and frame someone else.
+      boxHoldSeconds: 1 / job.options.sampleFps,
+    });
+    await putFile(context.s3, job.bucket, key, path, { contentType: 'video/mp4' });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 /**

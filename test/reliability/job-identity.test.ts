@@ -205,4 +205,20 @@ describe('stored chunk results are reused only when they are this chunk\'s, for 
     expect(result.warnings).toEqual([expect.stringMatching(new RegExp(`^s3://${BUCKET}/${damaged.replaceAll('.', '\\.')} is not valid JSON.*not scanned`))]);
     expect(result.identities.map((identity) => identity.name)).toEqual(['lin_manuel_miranda']);
   });
+
+  it('Montage keeps the timeline and report when the montage cannot be made, and says why', async () => {
+    const event = await recognizeEvent();
+    const { job, chunks } = await shardJob(linJob, context());
+    const gallery = await trainJob(linJob, context());
+    const manifest = await getJson(s3().client, BUCKET, chunks.key, ChunkManifest);
+    await recognizeBatch({ ...event, Items: manifest.map((range, item) => ({ chunk: range, item })) }, context());
+    const broken = { ...context(), config: { ...context().config, tmpDir: '/nonexistent/lambdaface-scratch' } };
+    const result = await finishJob({ job: { ...job, options: { ...job.options, montage: true } }, gallery, chunks }, broken);
+    expect(result.outputs.montage).toBeNull();
+    expect(result.warnings).toEqual([expect.stringMatching(/^no montage: .*nonexistent.*; the timeline, thumbnails and report are complete$/)]);
+    expect(result.identities.map((identity) => identity.name)).toEqual(['lin_manuel_miranda']);
+    const report = await getText(s3().client, BUCKET, result.outputs.report);
+    expect(report).toContain('no montage:');
+    expect(report).toContain('lin_manuel_miranda');
+  });
 });
