@@ -126,17 +126,19 @@ export async function finishJob(raw: unknown, context: HandlerContext): Promise<
   const tooShort = tooShortToName(video, job.options.sampleFps);
   // Stored objects that could not be used are named, so a rerun's repairs are not silent.
   const warnings = [...(tooShort === null ? [] : [tooShort]), ...event.gallery.recomputed, ...rejected];
+  // The key's last segment is the user's file name (uploads are stored as uploads/<hash>/<name>).
+  const videoName = job.video.key.slice(job.video.key.lastIndexOf('/') + 1);
   const writeReport = (montage: string | null) =>
     putText(
       s3,
       job.bucket,
       keys.report,
       renderReport({
-        title: `lambdaface: ${job.video.key}`,
+        title: `lambdaface: ${videoName}`,
         timeline,
         thumbnails,
         montage: montage ? 'montage.mp4' : null,
-        video: job.video.key,
+        video: videoName,
         photos: renamePhotoSources(photos, photoFileNames(job)),
         warnings,
       }),
