@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readdir, rename, rm, rmdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { workflowError } from '../errors.ts';
-import { jobKeys } from '../storage/keys.ts';
+import { jobKeys, keyPathProblem } from '../storage/keys.ts';
 import { getToFile } from '../storage/s3.ts';
 import type { FinishResult } from './finish.ts';
 
@@ -52,7 +52,8 @@ export async function downloadJobOutputs(s3: S3Client, result: Pick<FinishResult
   const { timelineJson, timelineCsv, timelineVtt, report, montage, thumbnails } = result.outputs;
   const keys = [timelineJson, timelineCsv, timelineVtt, report, ...(montage ? [montage] : []), ...thumbnails];
   for (const key of keys) {
-    if (!key.startsWith(prefix)) {
+    // Keys come from the execution's output (on AWS, another system): none may lead outside `out`.
+    if (!key.startsWith(prefix) || keyPathProblem(key) !== undefined) {
       throw workflowError(`the execution reported an output outside its job (${key})`, { input: key, hint: 'this is a bug in lambdaface; please report it' });
     }
   }

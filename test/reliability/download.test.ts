@@ -57,4 +57,14 @@ describe('downloadJobOutputs', () => {
     expect((await readdir(out)).filter((entry) => entry.startsWith('.lambdaface-download-') && entry !== '.lambdaface-download-killed')).toEqual([]);
     for (const old of ['montage.mp4', 'report.html', 'timeline.json', 'thumbnails/ada-0.jpg']) expect(await readFile(join(out, old), 'utf-8')).toBe('old');
   });
+
+  it('refuses a reported output that would lead outside the job or the folder, writing nothing', async () => {
+    const { client, bucket } = s3();
+    for (const key of [`${keys.prefix}../../escape.html`, 'jobs/another/report.html']) {
+      const outside = { ...outputs, report: key };
+      await expect(downloadJobOutputs(client, { jobId: 'j-download', bucket, outputs: outside }, out)).rejects.toMatchObject({ kind: 'WorkflowError' });
+    }
+    expect(await readFile(join(out, 'report.html'), 'utf-8')).toBe('old');
+    expect((await readdir(join(out, '..'))).includes('escape.html')).toBe(false);
+  });
 });
