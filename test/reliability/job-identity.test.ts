@@ -192,12 +192,18 @@ describe('stored chunk results are reused only when they are this chunk\'s, for 
     expect((error as LambdafaceError).hint).toBeTruthy();
   });
 
-  it('Montage counts a damaged chunk result as not scanned instead of failing or using it', async () => {
+  /** The Lin job trained, sharded and every chunk recognized: Montage's input. */
+  async function recognizedJob() {
     const event = await recognizeEvent();
     const { job, chunks } = await shardJob(linJob, context());
     const gallery = await trainJob(linJob, context());
     const manifest = await getJson(s3().client, BUCKET, chunks.key, ChunkManifest);
     await recognizeBatch({ ...event, Items: manifest.map((range, item) => ({ chunk: range, item })) }, context());
+    return { job, chunks, gallery };
+  }
+
+  it('Montage counts a damaged chunk result as not scanned instead of failing or using it', async () => {
+    const { job, chunks, gallery } = await recognizedJob();
     const damaged = jobKeys(job.jobId).chunkFaces(1);
     await putText(s3().client, BUCKET, damaged, '{"version": 2, "jobId": "');
     const result = await finishJob({ job, gallery, chunks }, context());
@@ -207,11 +213,7 @@ describe('stored chunk results are reused only when they are this chunk\'s, for 
   });
 
   it('Montage keeps the timeline and report when the montage cannot be made, and says why', async () => {
-    const event = await recognizeEvent();
-    const { job, chunks } = await shardJob(linJob, context());
-    const gallery = await trainJob(linJob, context());
-    const manifest = await getJson(s3().client, BUCKET, chunks.key, ChunkManifest);
-    await recognizeBatch({ ...event, Items: manifest.map((range, item) => ({ chunk: range, item })) }, context());
+    const { job, chunks, gallery } = await recognizedJob();
     const broken = { ...context(), config: { ...context().config, tmpDir: '/nonexistent/lambdaface-scratch' } };
     const result = await finishJob({ job: { ...job, options: { ...job.options, montage: true } }, gallery, chunks }, broken);
     expect(result.outputs.montage).toBeNull();

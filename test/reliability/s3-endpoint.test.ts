@@ -1,16 +1,9 @@
-import { createServer } from 'node:net';
+import { closedPort } from './closed-port.ts';
 import { describe, expect, it } from 'vitest';
 import { LambdafaceError } from '../../shared/errors.ts';
 import { createS3Client, exists, getBytes, listKeys, putText } from '../../shared/storage/s3.ts';
 
 /** Whatever the first request is, an endpoint nobody answers at is one StorageError naming it. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 async function failureOf(work: Promise<unknown>): Promise<LambdafaceError> {
   const error = await work.then(

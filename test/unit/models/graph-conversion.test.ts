@@ -78,15 +78,25 @@ const constNode = (spec: WeightSpec) => ({
   },
 });
 
-const modelJson = {
-  format: 'graph-model',
-  generatedBy: 'test',
-  convertedBy: 'test',
-  modelTopology: {
-    versions: {},
-    node: [
-      { name: 'input', op: 'Placeholder', attr: { dtype: { type: 'DT_FLOAT' }, shape: { shape: { dim: [{ size: '-1' }, { size: '8' }, { size: '8' }, { size: '3' }] } } } },
-      ...weightList.map((w) => constNode(w.spec)),
+/** A TF.js graph-model JSON: an [N, 8, 8, 3] float input, the weights as Const nodes, then `nodes`. */
+function graphModelJson(weights: readonly { spec: WeightSpec }[], nodes: readonly object[]) {
+  return {
+    format: 'graph-model',
+    generatedBy: 'test',
+    convertedBy: 'test',
+    modelTopology: {
+      versions: {},
+      node: [
+        { name: 'input', op: 'Placeholder', attr: { dtype: { type: 'DT_FLOAT' }, shape: { shape: { dim: [{ size: '-1' }, { size: '8' }, { size: '8' }, { size: '3' }] } } } },
+        ...weights.map((w) => constNode(w.spec)),
+        ...nodes,
+      ],
+    },
+    weightsManifest: [{ paths: ['weights.bin'], weights: weights.map((w) => w.spec) }],
+  };
+}
+
+const modelJson = graphModelJson(weightList, [
       { name: 'pad1', op: 'Pad', input: ['input', 'pad1/paddings'], attr: { ...T, Tpaddings: { type: 'DT_INT32' } } },
       {
         name: 'conv1',
@@ -117,10 +127,7 @@ const modelJson = {
       { name: 'sig', op: 'Sigmoid', input: ['reshape'], attr: T },
       { name: 'cat', op: 'ConcatV2', input: ['reshape', 'sig', 'cat/axis'], attr: { ...T, N: { i: '2' }, Tidx: { type: 'DT_INT32' } } },
       { name: 'Identity', op: 'Identity', input: ['cat'], attr: T },
-    ],
-  },
-  weightsManifest: [{ paths: ['weights.bin'], weights: weightList.map((w) => w.spec) }],
-};
+]);
 
 /** What tfjs-converter's own executor computes for `outputs` of a graph model. */
 function tfjsReference(json: unknown, bin: Uint8Array, input: Float32Array, shape: [number, number, number, number], outputs: string[]): { shape: number[]; data: Float32Array }[] {
@@ -164,15 +171,7 @@ const fusedMatMul = (name: string, input: string, fused: string[]) => ({
   attr: { ...T, transpose_a: { b: false }, transpose_b: { b: false }, fused_ops: { list: { s: fused.map(b64) } }, num_args: { i: '1' }, epsilon: { f: 0 } },
 });
 
-const kerasJson = {
-  format: 'graph-model',
-  generatedBy: 'test',
-  convertedBy: 'test',
-  modelTopology: {
-    versions: {},
-    node: [
-      { name: 'input', op: 'Placeholder', attr: { dtype: { type: 'DT_FLOAT' }, shape: { shape: { dim: [{ size: '-1' }, { size: '8' }, { size: '8' }, { size: '3' }] } } } },
-      ...kerasWeights.map((w) => constNode(w.spec)),
+const kerasJson = graphModelJson(kerasWeights, [
       { name: 'conv1', op: 'Conv2D', input: ['input', 'conv1/w'], attr: { ...T, strides: ints(1, 2, 2, 1), padding: str('SAME'), data_format: str('NHWC'), dilations: ints(1, 1, 1, 1) } },
       { name: 'bn1', op: 'Add', input: ['conv1', 'bn1/sub'], attr: T },
       { name: 'relu1', op: 'Relu', input: ['bn1'], attr: T },
@@ -187,10 +186,7 @@ const kerasJson = {
       fusedMatMul('feats', 'pool', ['BiasAdd', 'Relu']),
       fusedMatMul('head', 'feats', ['BiasAdd']),
       { name: 'head/sigmoid', op: 'Sigmoid', input: ['head'], attr: T },
-    ],
-  },
-  weightsManifest: [{ paths: ['weights.bin'], weights: kerasWeights.map((w) => w.spec) }],
-};
+]);
 
 describe('convertGraphModel', () => {
   for (const mode of ['track', 'wrap'] as const) {
