@@ -2,7 +2,9 @@ import type { SearchOptions } from '../config/options.ts';
 import type { ChunkRange, ChunkResult, FaceRecord } from '../schemas/faces.ts';
 import { DEFAULT_RULE, matchEmbedding, type GalleryIndex, type MatchRule } from '../match/matcher.ts';
 import { DEFAULT_TRACK_OPTIONS, labelTracks, linkTracks, type Sighting, type TrackOptions } from '../match/tracks.ts';
+import { mediaError } from '../errors.ts';
 import { decodeFrames } from '../video/decode.ts';
+import { expectedSamples } from '../video/sampling.ts';
 import type { VideoInfo } from '../video/types.ts';
 import { analyzeImage } from '../vision/analyze.ts';
 import { modelsFingerprint } from '../vision/models.ts';
@@ -45,6 +47,21 @@ export interface ScanContext {
   onFrame?: (framesScanned: number, facesFound: number) => void;
   /** Stops the scan: ffmpeg is killed and scanChunk rejects with the signal's reason. */
   signal?: AbortSignal | undefined;
+}
+
+/**
+ * A chunk that yields far fewer frames than the probe promises was not looked at: a file cut short
+ * after its header, or a tool that is not ffmpeg. Its empty result would read as "nobody here" and
+ * be kept for every later run, so it is an error instead. (Half leaves room for variable frame
+ * rates, where a long-held frame stands for several samples.)
+ */
+function checkFramesDecoded(framesScanned: number, chunk: ChunkRange, sampleFps: number, video: VideoInfo): void {
+  const expected = expectedSamples(video, chunk.start, chunk.end, sampleFps);
+  if (framesScanned >= Math.ceil(expected / 2)) return;
+  throw mediaError(`only ${framesScanned} of the ${expected} frames expected in [${chunk.start}, ${chunk.end}) s of the video could be decoded`, {
+    input: 'video',
+    hint: 'check that the video plays to its end (a file cut short keeps its full length in the header); if it does, check the ffmpeg in use (LAMBDAFACE_FFMPEG)',
+  });
 }
 
 const round = (value: number, digits: number): number => Math.round(value * 10 ** digits) / 10 ** digits;
@@ -90,6 +107,7 @@ export async function scanChunk(
     framesScanned++;
     context.onFrame?.(framesScanned, sightings.length);
   }
+  checkFramesDecoded(framesScanned, chunk, options.sampleFps, context.video);
   const trackOf = linkTracks(sightings, options.tracks);
   const labels = labelTracks(sightings, trackOf, gallery, options.rule, options.tracks);
   const faces: FaceRecord[] = sightings.map((sighting, i) => ({

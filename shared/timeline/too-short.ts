@@ -1,5 +1,5 @@
 import { DEFAULT_TRACK_OPTIONS } from '../match/tracks.ts';
-import { SAMPLE_SLACK_US, sampleIndexAt } from '../video/sampling.ts';
+import { expectedSamples, frameCount, lastFrameMicros, SAMPLE_SLACK_US } from '../video/sampling.ts';
 import type { VideoInfo } from '../video/types.ts';
 
 /**
@@ -14,10 +14,8 @@ export function tooShortToName(
   sampleFps: number,
   minTrackLength = DEFAULT_TRACK_OPTIONS.minTrackLength,
 ): string | null {
-  const frameInterval = video.fps > 0 ? 1 / video.fps : 0;
-  const frames = video.fps > 0 ? Math.max(1, Math.round(video.durationSeconds * video.fps)) : Infinity;
-  const lastFrameMicros = Math.max(0, Math.round((video.durationSeconds - frameInterval) * 1_000_000));
-  const samples = Math.min(frames, sampleIndexAt(lastFrameMicros, sampleFps) + 1);
+  const samples = expectedSamples(video, 0, video.durationSeconds, sampleFps);
+  const frames = frameCount(video);
   if (samples >= minTrackLength) return null;
   const length = `the video is ${video.durationSeconds.toFixed(2)} s`;
   const seen = `at ${sampleFps} samples/s that is ${samples} sample${samples === 1 ? '' : 's'}, and a person is named after at least ${minTrackLength}`;
@@ -25,6 +23,6 @@ export function tooShortToName(
     return `${length} (${frames} frame${frames === 1 ? '' : 's'}): a person is named after at least ${minTrackLength} samples and no sampling rate takes more than one per frame; give a longer video`;
   }
   // The rate at which sample minTrackLength - 1 still falls at or before the last frame.
-  const enough = Math.ceil(((minTrackLength - 1) * 1_000_000) / (lastFrameMicros + SAMPLE_SLACK_US));
+  const enough = Math.ceil(((minTrackLength - 1) * 1_000_000) / (lastFrameMicros(video) + SAMPLE_SLACK_US));
   return `${length}: ${seen}; raise the sampling rate (--sample-fps) to ${enough} or more`;
 }

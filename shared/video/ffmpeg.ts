@@ -59,9 +59,14 @@ export const ffprobePath = (): string => toolPath('ffprobe');
 export async function checkTools(): Promise<void> {
   for (const tool of ['ffmpeg', 'ffprobe'] as const) {
     const path = toolPath(tool);
-    const exit = await exitOf(spawn(path, ['-version'], { stdio: 'ignore' }));
+    const child = spawn(path, ['-version'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let banner = '';
+    child.stdout.setEncoding('utf-8').on('data', (text: string) => (banner += text));
+    const exit = await exitOf(child);
     if (exit.error) throw spawnFailure(tool, path, exit.error);
     if (exit.code !== 0) throw spawnFailure(tool, path, exit.signal ? `stopped by ${exit.signal}` : cannotExecute(exit.code));
+    // Anything that exits 0 passes the above (/bin/true): only ffmpeg's own banner says it is ffmpeg.
+    if (!banner.startsWith(`${tool} version`)) throw spawnFailure(tool, path, `it does not print "${tool} version ..." for -version, so it is not ${tool}`);
   }
 }
 

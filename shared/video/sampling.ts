@@ -45,3 +45,22 @@ export function selectExpression(sampleFps: number, first: number): string {
   const before = indexExpression('prev_pts', sampleFps);
   return `isnan(prev_pts)+gt(${here},${before})*gte(${here},${first})`;
 }
+
+type FrameTiming = { durationSeconds: number; fps: number };
+
+/** The video's frame count from its probe (Infinity when the rate is unknown). */
+export const frameCount = (video: FrameTiming): number => (video.fps > 0 ? Math.max(1, Math.round(video.durationSeconds * video.fps)) : Infinity);
+
+/** When the last frame starts, in µs from the first: the video lasts one frame beyond it. */
+export const lastFrameMicros = (video: FrameTiming): number =>
+  Math.max(0, Math.round((video.durationSeconds - (video.fps > 0 ? 1 / video.fps : 0)) * 1_000_000));
+
+/**
+ * How many samples of [start, end) a healthy video yields: a sample is the first frame at or after
+ * its time, so only samples up to the last frame's start exist, and never more than the frames.
+ */
+export function expectedSamples(video: FrameTiming, start: number, end: number, sampleFps: number): number {
+  const range = sampleRange(start, end, sampleFps);
+  const last = Math.min(range.last, sampleIndexAt(lastFrameMicros(video), sampleFps));
+  return Math.max(0, Math.min(frameCount(video), last - range.first + 1));
+}
