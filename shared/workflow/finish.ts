@@ -3,13 +3,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { mapLimit } from '../async/map-limit.ts';
-import { parseInput } from '../errors.ts';
+import { LambdafaceError, parseInput } from '../errors.ts';
 import { renderReport } from '../report/html.ts';
 import { ChunkResult, type ChunkRange } from '../schemas/faces.ts';
 import { GallerySummary } from '../schemas/gallery.ts';
 import { Job } from '../schemas/job.ts';
 import type { EnrolmentNotes, Timeline } from '../schemas/timeline.ts';
-import { jobKeys } from '../storage/keys.ts';
+import { jobKeys, lastSegment } from '../storage/keys.ts';
 import { getJson, presignGet, putBytes, putFile, putText, s3Url } from '../storage/s3.ts';
 import { renamePhotoSources } from '../storage/uploads.ts';
 import { toCsv, toJson, toWebVtt } from '../timeline/export.ts';
@@ -90,6 +90,8 @@ export async function finishJob(raw: unknown, context: HandlerContext): Promise<
   const event = parseInput(FinishEvent, raw, 'montage input');
   const { job } = event;
   const photos: EnrolmentNotes[] = event.gallery.identities.map(({ name, notes, skipped }) => ({ name, notes, skipped }));
+  // Outputs name photos by their file names; the result keeps the s3:// URLs, which the CLI maps back to the user's paths.
+  const shownPhotos = renamePhotoSources(photos, photoFileNames(job));
   const { s3 } = context;
   const keys = jobKeys(job.jobId);
   const manifest = await getJson(s3, event.chunks.bucket, event.chunks.key, ChunkManifest);
@@ -104,7 +106,7 @@ export async function finishJob(raw: unknown, context: HandlerContext): Promise<
     manifest,
   });
   await Promise.all([
-    putText(s3, job.bucket, keys.timelineJson, toJson({ ...timeline, enrolment: photos }), 'application/json'),
+    putText(s3, job.bucket, keys.timelineJson, toJson({ ...timeline, enrolment: shownPhotos }), 'application/json'),
     putText(s3, job.bucket, keys.timelineCsv, toCsv(timeline), 'text/csv'),
     putText(s3, job.bucket, keys.timelineVtt, toWebVtt(timeline), 'text/vtt'),
   ]);
@@ -127,7 +129,7 @@ export async function finishJob(raw: unknown, context: HandlerContext): Promise<
   // Stored objects that could not be used are named, so a rerun's repairs are not silent.
   const warnings = [...(tooShort === null ? [] : [tooShort]), ...event.gallery.recomputed, ...rejected];
   // The key's last segment is the user's file name (uploads are stored as uploads/<hash>/<name>).
-  const videoName = job.video.key.slice(job.video.key.lastIndexOf('/') + 1);
+  const videoName = lastSegment(job.video.key);
   const writeReport = (montage: string | null) =>
     putText(
       s3,
@@ -139,7 +141,7 @@ export async function finishJob(raw: unknown, context: HandlerContext): Promise<
         thumbnails,
         montage: montage ? 'montage.mp4' : null,
         video: videoName,
-        photos: renamePhotoSources(photos, photoFileNames(job)),
+        photos: shownPhotos,
         warnings,
       }),
       'text/html',
@@ -153,7 +155,7 @@ export async function finishJob(raw: unknown, context: HandlerContext): Promise<
       await cutMontage(url, cuts, { job, video, context, key: keys.montage });
       montageKey = keys.montage;
     } catch (error) {
-      warnings.push(`no montage: ${error instanceof Error ? error.message : String(error)}; the timeline, thumbnails and report are complete`);
+      warnings.push(montageFailure(error));
     }
     await writeReport(montageKey);
   }
@@ -175,6 +177,18 @@ export async function finishJob(raw: unknown, context: HandlerContext): Promise<
     photos,
     warnings,
   };
+}
+
+/**
+ * The warning for a montage that could not be made: what went wrong and what to do. Only failures
+ * of the work itself are turned into a warning (ffmpeg, storage, the time limit, the scratch disk);
+ * anything else is a bug and fails the step.
+ */
+function montageFailure(error: unknown): string {
+  const systemError = error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string';
+  if (!(error instanceof LambdafaceError) && !systemError) throw error;
+  const hint = error instanceof LambdafaceError && error.hint ? ` (what to do: ${error.hint})` : '';
+  return `no montage: ${(error as Error).message}${hint}; the timeline, thumbnails and report are complete`;
 }
 
 /** Cuts the montage of `cuts` from the source and stores it at `key`. */
@@ -219,7 +233,7 @@ export function thumbnailName(identity: string, segment: number): string {
 function photoFileNames(job: Job): Map<string, string> {
   const names = new Map<string, string>();
   for (const face of job.faces) {
-    for (const key of face.keys) names.set(s3Url(job.bucket, key), key.slice(key.lastIndexOf('/') + 1));
+    for (const key of face.keys) names.set(s3Url(job.bucket, key), lastSegment(key));
     if (face.prefix !== undefined) names.set(s3Url(job.bucket, face.prefix.endsWith('/') ? face.prefix : `${face.prefix}/`), '');
   }
   return names;

@@ -193,7 +193,8 @@ describe('a search that succeeds', () => {
     // The multi-face photo's note, with the path as the user gave it.
     expect(run.stdout).toContain(`Reference photos:\n  biden: ${TWO_FACES}: 2 faces in this photo; enrolled the largest`);
     expect(run.stdout).not.toMatch(/s3:\/\//);
-    expect(timeline.enrolment?.find((person) => person.name === 'biden')?.notes).toEqual([expect.stringMatching(/2 faces in this photo/)]);
+    expect(timeline.enrolment?.find((person) => person.name === 'biden')?.notes).toEqual([expect.stringMatching(/^fr_two_people\.jpg: 2 faces in this photo/)]);
+    expect(JSON.stringify(timeline)).not.toMatch(/s3:\/\/|uploads\//);
     expect(await readFile(join(out, 'report.html'), 'utf-8')).toMatch(/<h2>Reference photos<\/h2>[\s\S]*fr_two_people\.jpg: 2 faces in this photo/);
   });
 
