@@ -77,11 +77,14 @@ export async function runLocalSearch(search: LocalSearchOptions): Promise<LocalS
       options: search.options,
     };
     report({ phase: 'prepare' });
+    // Stored chunk results Recognize could not reuse: said in the summary, not only in its log.
+    const recomputed: string[] = [];
     const handlers = {
       ...pool.handlers,
       recognize: async (event: unknown, context: Parameters<typeof pool.handlers.recognize>[1]) => {
         const result = (await pool.handlers.recognize(event, context)) as RecognizeResult;
         report({ facesFound: progress.facesFound + result.chunks.reduce((sum, chunk) => sum + chunk.faces, 0) });
+        recomputed.push(...result.recomputed);
         return result;
       },
       montage: async (event: unknown, context: Parameters<typeof pool.handlers.montage>[1]) => {
@@ -96,7 +99,8 @@ export async function runLocalSearch(search: LocalSearchOptions): Promise<LocalS
       concurrency,
       onProgress: (map: MapProgress) => report({ phase: 'recognize', chunksDone: map.done, chunksTotal: map.total }),
     });
-    const result = run.output as unknown as FinishResult;
+    const finished = run.output as unknown as FinishResult;
+    const result = { ...finished, warnings: [...finished.warnings, ...recomputed.sort()] };
     report({ phase: 'download' });
     const files = await downloadJobOutputs(s3, result, search.out);
     return { jobId: result.jobId, result, files, dataDir: runtime.server?.dir, elapsedSeconds: (performance.now() - started) / 1000 };

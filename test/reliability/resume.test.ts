@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -43,33 +43,36 @@ const searchArgs = (dataDir: string, out: string): string[] => [
   out,
 ];
 
-function search(dataDir: string, out: string): void {
-  const run = spawnSync(process.execPath, searchArgs(dataDir, out), { encoding: 'utf-8', cwd: work });
+function search(dataDir: string, out: string, ...extra: string[]): string {
+  const run = spawnSync(process.execPath, [...searchArgs(dataDir, out), ...extra], { encoding: 'utf-8', cwd: work });
   expect(run.status, run.stderr).toBe(0);
+  return run.stdout;
 }
 
-/** Every stored chunk result under the data folder (s3rver keeps an object as `<key>._S3rver_object`). */
+/** The file of every stored chunk result under the data folder (s3rver keeps an object as `<key>._S3rver_object`). */
 async function storedChunks(dataDir: string): Promise<string[]> {
   const jobs = join(dataDir, 'lambdaface', 'jobs');
   if (!existsSync(jobs)) return [];
   const found: string[] = [];
   for (const job of await readdir(jobs)) {
     const chunks = join(jobs, job, 'chunks');
-    if (existsSync(chunks)) found.push(...(await readdir(chunks)).filter((name) => name.endsWith('.json._S3rver_object')));
+    if (existsSync(chunks)) found.push(...(await readdir(chunks)).filter((name) => name.endsWith('.json._S3rver_object')).map((name) => join(chunks, name)));
   }
-  return found;
+  return found.sort();
 }
 
-/** Starts a search and SIGKILLs it once it has stored its first chunk result; returns how many it had stored and what it printed. */
-async function killAfterFirstChunk(dataDir: string, out: string): Promise<{ stored: number; stderr: string }> {
+const modified = async (files: readonly string[]): Promise<number[]> => Promise.all(files.map(async (file) => (await stat(file)).mtimeMs));
+
+/** Starts a search and SIGKILLs it once it has stored its first chunk result; returns the chunk results stored and what it printed. */
+async function killAfterFirstChunk(dataDir: string, out: string): Promise<{ stored: string[]; stderr: string }> {
   const child = spawn(process.execPath, searchArgs(dataDir, out), { cwd: work, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  let stored = 0;
+  let stored: string[] = [];
   for (let polls = 0; polls < 1200 && child.exitCode === null; polls++) {
-    stored = (await storedChunks(dataDir)).length;
-    if (stored > 0) break;
+    stored = await storedChunks(dataDir);
+    if (stored.length > 0) break;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   child.kill('SIGKILL');
@@ -88,22 +91,32 @@ async function filesUnder(dir: string, prefix = ''): Promise<string[]> {
 }
 
 describe('interrupt and resume', () => {
-  it('a search killed after its first chunk, run again, gives byte-identical outputs', async () => {
+  it('a search killed after its first chunk, run again, reuses what it stored and gives byte-identical outputs; a damaged chunk is recomputed and named', async () => {
     const reference = join(work, 'reference');
     search(join(work, 's3-reference'), reference);
+    const files = await filesUnder(reference);
+    expect(files).toContain('timeline.json');
+    const sameAsReference = async (out: string) => {
+      expect(await filesUnder(out)).toEqual(files);
+      for (const file of files) expect((await readFile(join(out, file))).equals(await readFile(join(reference, file))), file).toBe(true);
+    };
 
     const dataDir = join(work, 's3-killed');
     const resumed = join(work, 'resumed');
     const killed = await killAfterFirstChunk(dataDir, resumed);
-    expect(killed.stored, killed.stderr).toBeGreaterThan(0);
+    expect(killed.stored.length, killed.stderr).toBeGreaterThan(0);
     expect(existsSync(join(resumed, 'timeline.json'))).toBe(false);
+    const before = await modified(killed.stored);
     search(dataDir, resumed);
+    expect(await modified(killed.stored)).toEqual(before);
+    await sameAsReference(resumed);
 
-    const files = await filesUnder(reference);
-    expect(files).toContain('timeline.json');
-    expect(await filesUnder(resumed)).toEqual(files);
-    for (const file of files) {
-      expect((await readFile(join(resumed, file))).equals(await readFile(join(reference, file))), file).toBe(true);
-    }
+    const [damaged] = killed.stored;
+    await truncate(damaged!, 100);
+    const repaired = join(work, 'repaired');
+    const result = JSON.parse(search(dataDir, repaired, '--json')) as { warnings: string[] };
+    const key = damaged!.slice(join(dataDir, 'lambdaface').length + 1).replace(/\._S3rver_object$/, '');
+    expect(result.warnings).toContainEqual(expect.stringMatching(new RegExp(`s3://lambdaface/${key.replaceAll('.', '\\.')} is not valid JSON.*computing it again`)));
+    await sameAsReference(repaired);
   }, 300_000);
 });
