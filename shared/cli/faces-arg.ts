@@ -1,6 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import { inputError } from '../errors.ts';
+import { inputError, LambdafaceError } from '../errors.ts';
 import { IdentityName } from '../schemas/job.ts';
 import { PHOTO_EXTENSIONS } from '../config/photos.ts';
 
@@ -20,6 +20,7 @@ export async function resolveFaceFlags(flags: readonly string[]): Promise<LocalF
     });
   }
   const byName = new Map<string, string[]>();
+  const problems: LambdafaceError[] = [];
   for (const flag of flags) {
     const split = flag.indexOf('=');
     if (split <= 0) {
@@ -32,9 +33,25 @@ export async function resolveFaceFlags(flags: readonly string[]): Promise<LocalF
     const path = flag.slice(split + 1);
     const parsed = IdentityName.safeParse(name);
     if (!parsed.success) {
-      throw inputError(`"${name}" is not a usable name: ${parsed.error.issues[0]?.message ?? 'invalid'}`, { input: '--face' });
+      throw inputError(`"${name}" is not a usable name: ${parsed.error.issues[0]?.message ?? 'invalid'}`, {
+        input: '--face',
+        hint: "use plain letters, digits, spaces, _ . ' or - (e.g. ada_lovelace)",
+      });
     }
-    byName.set(name, [...(byName.get(name) ?? []), ...(await photosAt(path, name))]);
+    try {
+      byName.set(name, [...(byName.get(name) ?? []), ...(await photosAt(path, name))]);
+    } catch (error) {
+      if (!(error instanceof LambdafaceError)) throw error;
+      problems.push(error);
+    }
+  }
+  // Every missing or empty photo path at once, so one run shows all there is to fix.
+  if (problems.length === 1) throw problems[0];
+  if (problems.length > 1) {
+    throw inputError(problems.map((problem) => problem.message).join('; '), {
+      input: '--face',
+      hint: 'correct these --face paths: each must be a photo or a folder holding photos',
+    });
   }
   return [...byName].map(([name, photos]) => ({ name, photos }));
 }
@@ -42,7 +59,10 @@ export async function resolveFaceFlags(flags: readonly string[]): Promise<LocalF
 async function photosAt(path: string, name: string): Promise<string[]> {
   const info = await stat(path).catch(() => null);
   if (info === null) {
-    throw inputError(`photo or folder "${path}" for ${name} does not exist`, { input: `--face ${name}=${path}` });
+    throw inputError(`photo or folder "${path}" for ${name} does not exist`, {
+      input: `--face ${name}=${path}`,
+      hint: 'check the path (it is relative to the current folder) and that the photo is there',
+    });
   }
   if (info.isFile()) return [path];
   const photos = (await readdir(path)).filter(isPhoto).sort().map((file) => join(path, file));

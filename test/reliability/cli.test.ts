@@ -122,6 +122,13 @@ describe('inputs that cannot work are named before the search starts', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it('reports every missing photo path at once, with what to do', async () => {
+    const out = join(work, 'out-photos');
+    const run = await lambdaface(search('--video', CLIP, '--face', 'a=no-such-a.jpg', '--face', 'b=no-such-dir/', '--out', out));
+    expectClearFailure(run, /InputError: photo or folder "no-such-a\.jpg" for a does not exist; photo or folder "no-such-dir\/" for b does not exist/);
+    expect(existsSync(out)).toBe(false);
+  });
+
   it('reports a missing video before anything probes it', async () => {
     const out = join(work, 'out-missing');
     const run = await lambdaface(search('--video', 'no-such-talk.mp4', '--chunk-seconds', '5', '--face', `lin=${LIN}`, '--out', out));
