@@ -6,6 +6,9 @@ import { ensureModels } from '../vision/models.ts';
 import { createHandlerPool, type HandlerPool } from './handler-pool.ts';
 import { startEmbeddedS3, type EmbeddedS3 } from './s3-server.ts';
 
+/** Where the embedded S3 server keeps its objects unless told otherwise. */
+export const DEFAULT_DATA_DIR = '.lambdaface/s3';
+
 export interface LocalRuntimeOptions {
   bucket: string;
   /** Parallel handlers; default: the machine's cores. */
@@ -37,7 +40,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   await ensureModels();
   const server = options.s3Endpoint
     ? undefined
-    : await startEmbeddedS3({ dir: resolve(options.dataDir ?? '.lambdaface/s3'), buckets: [options.bucket], ...(options.port ? { port: options.port } : {}) });
+    : await startEmbeddedS3({ dir: resolve(options.dataDir ?? DEFAULT_DATA_DIR), buckets: [options.bucket], ...(options.port ? { port: options.port } : {}) });
   const s3 = server ? createS3Client(server.clientConfig) : createS3Client({ endpoint: options.s3Endpoint! });
   const cores = availableParallelism();
   const concurrency = Math.max(1, options.concurrency ?? cores);

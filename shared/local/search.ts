@@ -6,7 +6,7 @@ import type { FinishResult } from '../workflow/finish.ts';
 import type { RecognizeResult } from '../workflow/recognize.ts';
 import type { MapProgress } from './distributed-map/run-map.ts';
 import { runLocalWorkflow } from './run-workflow.ts';
-import { startLocalRuntime } from './runtime.ts';
+import { DEFAULT_DATA_DIR, startLocalRuntime } from './runtime.ts';
 
 export interface LocalSearchOptions {
   /** A local file or `s3://bucket/key` (in the bucket the search uses). */
@@ -54,7 +54,7 @@ export async function runLocalSearch(search: LocalSearchOptions): Promise<LocalS
   const runtime = await startLocalRuntime({
     bucket,
     ...(search.concurrency ? { concurrency: search.concurrency } : {}),
-    ...(search.s3Endpoint ? { s3Endpoint: search.s3Endpoint } : { dataDir: search.dataDir ?? '.lambdaface/s3' }),
+    ...(search.s3Endpoint ? { s3Endpoint: search.s3Endpoint } : { dataDir: search.dataDir ?? DEFAULT_DATA_DIR }),
   });
   const { s3, pool, concurrency } = runtime;
   const progress: SearchProgress = { phase: 'upload', chunksDone: 0, chunksTotal: 0, facesFound: 0 };

@@ -122,6 +122,16 @@ describe('inputs that cannot work are named before the search starts', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it('refuses a --data-dir that is a file before any work, for search and serve', async () => {
+    const file = join(work, 'data-is-a-file');
+    await writeFile(file, 'not a folder');
+    const out = join(work, 'out-data-dir');
+    const searched = await lambdaface(['search', '--data-dir', file, '--video', CLIP, '--face', `lin=${LIN}`, '--out', out]);
+    expectClearFailure(searched, /InputError: --data-dir .*data-is-a-file is a file, not a folder/);
+    expect(existsSync(out)).toBe(false);
+    expectClearFailure(await lambdaface(['serve', '--data-dir', file]), /InputError: --data-dir .*data-is-a-file is a file, not a folder/);
+  });
+
   it('reports every missing photo path at once, with what to do', async () => {
     const out = join(work, 'out-photos');
     const run = await lambdaface(search('--video', CLIP, '--face', 'a=no-such-a.jpg', '--face', 'b=no-such-dir/', '--out', out));

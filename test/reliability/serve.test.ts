@@ -244,6 +244,36 @@ describe('serve: keys that would leave the data folder', () => {
   });
 });
 
+describe('serve: what s3rver would read from the Host header and the query', () => {
+  it('refuses a validly presigned copy whose source is in the query (s3rver takes it as the header)', async () => {
+    const s3 = signedClient();
+    await putText(s3, BUCKET, 'uploads/qcopy/a.txt', 'a', 'text/plain');
+    // The SDK hoists the x-amz-copy-source header into a presigned URL's query.
+    const url = await getSignedUrl(s3, new CopyObjectCommand({ Bucket: BUCKET, Key: 'uploads/qcopy/b.txt', CopySource: `${BUCKET}/uploads/x/../qcopy/a.txt` }));
+    const target = url.slice(endpoint.length);
+    expect(target).toContain('x-amz-copy-source=');
+    const response = await raw('PUT', target);
+    expect(response.status).toBe(400);
+    expect(errorCode(response.body)).toBe('InvalidArgument');
+    expect(await exists(s3, BUCKET, 'uploads/qcopy/b.txt')).toBe(false);
+    s3.destroy();
+  });
+
+  it('refuses a validly presigned PUT whose Host names an S3 virtual-hosted bucket "..", and a rebound DNS name', async () => {
+    const host = `...s3.amazonaws.com:${port}`;
+    const vhost = createS3Client({ endpoint: `http://${host}`, credentials });
+    const url = await getSignedUrl(vhost, new PutObjectCommand({ Bucket: BUCKET, Key: 'evil-vhost' }));
+    vhost.destroy();
+    const response = await raw('PUT', url.slice(`http://${host}`.length), { headers: { host }, body: 'pwned' });
+    expect(response.status).toBe(400);
+    expect(response.body).toMatch(/Host/);
+    expect(await filesOutsideDataDir()).toEqual([]);
+    const rebound = await raw('GET', `/${BUCKET}?list-type=2`, { headers: { host: `attacker.example:${port}` } });
+    expect(rebound.status).toBe(400);
+    expect(rebound.body).toMatch(/Host/);
+  });
+});
+
 describe('serve: job files', () => {
   it('refuses a job.json over the cap from its size, names object, size and cap, and starts nothing', async () => {
     const s3 = signedClient();

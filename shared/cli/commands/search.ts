@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import type { SearchOptionsInput } from '../../config/options.ts';
 import { inputError } from '../../errors.ts';
+import { DEFAULT_DATA_DIR } from '../../local/runtime.ts';
 import { runLocalSearch, type LocalSearchResult } from '../../local/search.ts';
 import { renamePhotoSources, type SourceNames } from '../../storage/uploads.ts';
 import type { FinishResult } from '../../workflow/finish.ts';
@@ -10,7 +11,7 @@ import { probeVideo } from '../../video/probe.ts';
 import { checkSource, displaySource } from '../../video/source.ts';
 import { resolveFaceFlags } from '../faces-arg.ts';
 import { numberFlag, parseFlags } from '../flags.ts';
-import { prepareOutDir, type OutDir } from '../out-dir.ts';
+import { prepareWritableFolder, type WritableFolder } from '../writable-folder.ts';
 import { progressReporter, type ProgressReporter } from '../progress.ts';
 
 export const SEARCH_USAGE = `lambdaface search --video <path|s3://bucket/key> --face <name>=<photo|dir> [--face …] --out <dir>
@@ -117,7 +118,7 @@ async function checkVideoFlag(video: string): Promise<void> {
  * only when it did; on failure the progress line is cleared (the error is all that is printed)
  * and a folder the check created is removed again, so a failed search leaves nothing in --out.
  */
-async function withProgress<T>(out: OutDir, search: (reporter: ProgressReporter) => Promise<T>): Promise<T> {
+async function withProgress<T>(out: WritableFolder, search: (reporter: ProgressReporter) => Promise<T>): Promise<T> {
   const reporter = progressReporter();
   try {
     const result = await search(reporter);
@@ -134,7 +135,8 @@ async function withProgress<T>(out: OutDir, search: (reporter: ProgressReporter)
 export async function searchFromFlags(flags: SearchFlags, overrides: Partial<SearchOptionsInput>, names: SourceNames): Promise<LocalSearchResult> {
   const faces = await resolveFaceFlags(flags.face);
   await checkVideoFlag(flags.video);
-  const out = await prepareOutDir(flags.out);
+  if (flags['s3-endpoint'] === undefined) await prepareWritableFolder(flags['data-dir'] ?? DEFAULT_DATA_DIR, '--data-dir');
+  const out = await prepareWritableFolder(flags.out);
   const concurrency = flags.concurrency ?? availableParallelism();
   return withProgress(out, async (reporter) => {
     await checkTools();
@@ -196,7 +198,7 @@ async function searchRemotely(flags: SearchFlags, names: SourceNames): Promise<P
   const { searchRemote } = await import('../../remote/search-remote.ts');
   const faces = await resolveFaceFlags(flags.face);
   await checkVideoFlag(flags.video);
-  const out = await prepareOutDir(flags.out);
+  const out = await prepareWritableFolder(flags.out);
   return withProgress(out, async (reporter) => {
     const remote = await searchRemote({
       target: flags.stack ? { stack: flags.stack } : { stateMachineArn: flags['state-machine']!, bucket: flags.bucket! },

@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { describeError, inputError, LambdafaceError } from '../../errors.ts';
 import { runLocalWorkflow } from '../../local/run-workflow.ts';
-import { startLocalRuntime } from '../../local/runtime.ts';
+import { DEFAULT_DATA_DIR, startLocalRuntime } from '../../local/runtime.ts';
 import { DEFAULT_BUCKET } from '../../local/search.ts';
 import type { S3Credentials } from '../../storage/s3.ts';
 import { localStarter } from '../../workflow/local-starter.ts';
 import { startJobsFromUploads } from '../../workflow/start.ts';
 import { numberFlag, parseFlags } from '../flags.ts';
+import { prepareWritableFolder } from '../writable-folder.ts';
 
 export const SERVE_USAGE = `lambdaface serve [--port N] [--bucket NAME] [--data-dir DIR] [--concurrency N]
 
@@ -20,7 +21,7 @@ this run, printed at start (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY for your S3 
 const Flags = z.object({
   port: numberFlag(z.number().int().min(1).max(65535)),
   bucket: z.string().min(3).default(DEFAULT_BUCKET),
-  'data-dir': z.string().default('.lambdaface/s3'),
+  'data-dir': z.string().default(DEFAULT_DATA_DIR),
   concurrency: numberFlag(z.number().int().min(1).max(256)),
 });
 export type ServeFlags = z.infer<typeof Flags>;
@@ -77,6 +78,7 @@ export async function startService(flags: ServeFlags, log: (line: string) => voi
 export async function serveCommand(argv: readonly string[]): Promise<void> {
   const flags = parseFlags('serve', argv, { port: { type: 'string' }, bucket: { type: 'string' }, 'data-dir': { type: 'string' }, concurrency: { type: 'string' } }, Flags);
   const log = (line: string) => process.stdout.write(`${line}\n`);
+  await prepareWritableFolder(flags['data-dir'], '--data-dir');
   const service = await startService(flags, log);
   log(`lambdaface serve: S3 API at ${service.endpoint} (bucket ${flags.bucket}, objects in ${flags['data-dir']})`);
   log('only requests signed with this key pair are accepted; it changes every run. For your S3 client:');

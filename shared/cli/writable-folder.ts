@@ -23,7 +23,7 @@ const PSEUDO_FILESYSTEMS: ReadonlyMap<number, string> = new Map([
   [0xde5e81e4, 'efivarfs'],
 ]);
 
-export interface OutDir {
+export interface WritableFolder {
   /** The folder, as given. */
   path: string;
   /** Removes the folders the check created, when the search failed before writing into them. */
@@ -38,17 +38,17 @@ const REASONS: Readonly<Record<string, string>> = {
   EDQUOT: 'disk quota exceeded',
 };
 
-function notWritable(out: string, error: unknown): LambdafaceError {
+function notWritable(flag: string, out: string, error: unknown): LambdafaceError {
   const { code, message } = error as NodeJS.ErrnoException;
-  return inputError(`cannot write to --out ${out} (${(code && REASONS[code]) ?? message})`, {
-    input: '--out',
-    hint: 'give a folder you can write to with --out, or make this one writable',
+  return inputError(`cannot write to ${flag} ${out} (${(code && REASONS[code]) ?? message})`, {
+    input: flag,
+    hint: `give a folder you can write to with ${flag}, or make this one writable`,
     cause: error,
   });
 }
 
 /** The nearest existing path at or above `path`, and the folders below it that are missing, top first. */
-async function nearestExisting(out: string, path: string): Promise<{ existing: string; isDirectory: boolean; missing: string[] }> {
+async function nearestExisting(flag: string, out: string, path: string): Promise<{ existing: string; isDirectory: boolean; missing: string[] }> {
   const missing: string[] = [];
   let current = path;
   for (;;) {
@@ -57,7 +57,7 @@ async function nearestExisting(out: string, path: string): Promise<{ existing: s
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       // ENOTDIR: a parent is a file; walking up finds it.
-      if ((code !== 'ENOENT' && code !== 'ENOTDIR') || dirname(current) === current) throw notWritable(out, error);
+      if ((code !== 'ENOENT' && code !== 'ENOTDIR') || dirname(current) === current) throw notWritable(flag, out, error);
       missing.unshift(current);
       current = dirname(current);
     }
@@ -65,25 +65,25 @@ async function nearestExisting(out: string, path: string): Promise<{ existing: s
 }
 
 /**
- * Checks `--out` before any work starts, so a search never runs for minutes only to find it
- * cannot save what it found: creates the folder if missing (one level at a time), and refuses a
+ * Checks a folder a command writes into (`--out`, `--data-dir`: named by `flag` in messages) before
+ * any work starts, so a search never runs for minutes only to find it cannot save what it found: creates the folder if missing (one level at a time), and refuses a
  * file, a path under a file, a pseudo-filesystem (/proc, /sys) and a folder it cannot write to,
  * which is probed by creating and removing a small file.
  */
-export async function prepareOutDir(out: string): Promise<OutDir> {
+export async function prepareWritableFolder(out: string, flag = '--out'): Promise<WritableFolder> {
   const path = resolve(out);
-  const { existing, isDirectory, missing } = await nearestExisting(out, path);
+  const { existing, isDirectory, missing } = await nearestExisting(flag, out, path);
   if (!isDirectory) {
-    throw inputError(existing === path ? `--out ${out} is a file, not a folder` : `--out ${out} cannot be a folder: ${existing} is a file`, {
-      input: '--out',
-      hint: 'give --out the path of a folder (it is created if missing) whose parents are folders',
+    throw inputError(existing === path ? `${flag} ${out} is a file, not a folder` : `${flag} ${out} cannot be a folder: ${existing} is a file`, {
+      input: flag,
+      hint: `give ${flag} the path of a folder (it is created if missing) whose parents are folders`,
     });
   }
   const pseudo = PSEUDO_FILESYSTEMS.get(Number((await statfs(existing)).type));
   if (pseudo !== undefined) {
-    throw inputError(`--out ${out} is on the kernel's ${pseudo} pseudo-filesystem, which cannot hold files`, {
-      input: '--out',
-      hint: 'give --out a folder on a disk, e.g. --out ./out',
+    throw inputError(`${flag} ${out} is on the kernel's ${pseudo} pseudo-filesystem, which cannot hold files`, {
+      input: flag,
+      hint: `give ${flag} a folder on a disk`,
     });
   }
   const created: string[] = [];
@@ -103,7 +103,7 @@ export async function prepareOutDir(out: string): Promise<OutDir> {
     await rm(probe, { force: true });
   } catch (error) {
     await discard();
-    throw notWritable(out, error);
+    throw notWritable(flag, out, error);
   }
   return { path: out, discardIfUnused: discard };
 }
