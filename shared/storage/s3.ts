@@ -401,18 +401,23 @@ export async function getToFile(client: S3Client, bucket: string, key: string, p
   }
 }
 
-/** Whether an object exists (HEAD). Errors other than "not found" are StorageErrors. */
-export async function exists(client: S3Client, bucket: string, key: string): Promise<boolean> {
+/** An object's size in bytes (HEAD), or undefined when there is none. Errors other than "not found" are StorageErrors. */
+export async function objectSize(client: S3Client, bucket: string, key: string): Promise<number | undefined> {
   try {
-    await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-    return true;
+    const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    return head.ContentLength ?? 0;
   } catch (error) {
-    if (isNotFound(error)) return false;
+    if (isNotFound(error)) return undefined;
     throw (await unreachable(client, error)) ?? storageError(`could not check ${s3Url(bucket, key)}: ${describeFailure(error)}`, {
       input: s3Url(bucket, key),
       cause: error,
     });
   }
+}
+
+/** Whether an object exists (HEAD). */
+export async function exists(client: S3Client, bucket: string, key: string): Promise<boolean> {
+  return (await objectSize(client, bucket, key)) !== undefined;
 }
 
 /** Every key under `prefix`, following continuation tokens past the 1,000-key page size. */

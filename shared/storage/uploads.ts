@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { inputError } from '../errors.ts';
 import type { EnrolmentNotes } from '../schemas/timeline.ts';
 import { UPLOADS_PREFIX, uploadKey } from './keys.ts';
-import { exists, putFile, s3Url } from './s3.ts';
+import { objectSize, putFile, s3Url } from './s3.ts';
 
 async function sha256File(path: string): Promise<string> {
   const hash = createHash('sha256');
@@ -72,6 +73,7 @@ export async function inputKey(s3: S3Client, bucket: string, source: string, wha
   }
   const key = uploadKey((await sha256File(source)).slice(0, 32), basename(source).replace(/[^A-Za-z0-9._-]/g, '_'));
   options.names?.set(s3Url(bucket, key), source);
-  if (!(await exists(s3, bucket, key))) await putFile(s3, bucket, key, source);
+  // The key names the content, so a stored copy is reused, unless it was cut short (a killed upload, a damaged store).
+  if ((await objectSize(s3, bucket, key)) !== (await stat(source)).size) await putFile(s3, bucket, key, source);
   return key;
 }
