@@ -188,9 +188,12 @@ describe('a search that succeeds', () => {
       await writeFile(join(out, old), 'from an earlier search');
     }
     await writeFile(join(out, 'notes.txt'), 'mine');
+    // A photo without a face beside a usable one: skipped and listed, the person still enrolled.
+    const blank = join(work, 'grey.png');
+    await sharp({ create: { width: 200, height: 200, channels: 3, background: { r: 90, g: 90, b: 90 } } }).png().toFile(blank);
     // `lin m'x` and `lin_m_x` are both valid names that make the same safe text.
     const run = await lambdaface(
-      search('--video', CLIP, '--face', `lin m'x=${LIN}`, '--face', `lin_m_x=${OBAMA}`, '--face', `biden=${TWO_FACES}`, '--out', out),
+      search('--video', CLIP, '--face', `lin m'x=${LIN}`, '--face', `lin_m_x=${OBAMA}`, '--face', `biden=${TWO_FACES}`, '--face', `biden=${blank}`, '--out', out),
     );
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toMatch(/finished in \d/);
@@ -209,6 +212,7 @@ describe('a search that succeeds', () => {
 
     // The multi-face photo's note, with the path as the user gave it.
     expect(run.stdout).toContain(`Reference photos:\n  biden: ${TWO_FACES}: 2 faces in this photo; enrolled the largest`);
+    expect(run.stdout).toContain(`  biden: skipped ${blank}: no face found in ${blank}`);
     expect(run.stdout).not.toMatch(/s3:\/\//);
     expect(timeline.enrolment?.find((person) => person.name === 'biden')?.notes).toEqual([expect.stringMatching(/^fr_two_people\.jpg: 2 faces in this photo/)]);
     expect(JSON.stringify(timeline)).not.toMatch(/s3:\/\/|uploads\//);

@@ -79,10 +79,23 @@ describe('a job id given by the user is a label, not the storage identity', () =
     expect(obamaChunks.map((chunk) => chunk.end)).toEqual([5, expect.closeTo(9.18, 1)]);
   });
 
-  it('the same content under the same label resumes the same job', async () => {
+  it('the same content under the same label resumes the same job; any change of content is another job', async () => {
     await upload();
-    expect(await storageId(obamaJob)).toBe(await storageId({ ...obamaJob }));
-    expect(await storageId(obamaJob)).not.toBe(await storageId({ ...obamaJob, jobId: undefined }));
+    const id = await storageId(obamaJob);
+    expect(await storageId(structuredClone(obamaJob))).toBe(id);
+    const changed = [
+      { ...obamaJob, jobId: undefined },
+      { ...obamaJob, options: { ...obamaJob.options, sampleFps: 1 } },
+      { ...obamaJob, faces: [{ name: 'barack_obama', keys: [LIN_KEY] }] },
+      { ...obamaJob, faces: [{ name: 'obama', keys: [OBAMA_KEY] }] },
+    ];
+    const ids = await Promise.all(changed.map(storageId));
+    expect(new Set([id, ...ids]).size).toBe(changed.length + 1);
+    // The photo's content, not only its key: the same key re-uploaded with other bytes is another job.
+    await putBytes(s3().client, BUCKET, OBAMA_KEY, await readFile(join(FIXTURES, 'faces/barack_obama/fr_obama2.jpg')), 'image/jpeg');
+    expect(await storageId(obamaJob)).not.toBe(id);
+    await putBytes(s3().client, BUCKET, OBAMA_KEY, await readFile(join(FIXTURES, 'faces/barack_obama/fr_obama.jpg')), 'image/jpeg');
+    expect(await storageId(obamaJob)).toBe(id);
   });
 });
 

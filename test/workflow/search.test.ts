@@ -105,7 +105,7 @@ describe('lambdaface search on the bundled sample', () => {
     expect(other.result.identities.map((identity) => identity.name)).toContain('lin_manuel_miranda');
   });
 
-  it('skips a reference photo without a face (listed in the result) and fails a person left without any', async () => {
+  it('fails a person left without any usable photo, naming the photo and what to do', async () => {
     const blank = join(work, 'blank.png');
     const { default: sharp } = await import('sharp');
     await writeFile(blank, await sharp({ create: { width: 200, height: 200, channels: 3, background: '#777' } }).png().toBuffer());
