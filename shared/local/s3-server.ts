@@ -162,8 +162,10 @@ export async function startEmbeddedS3(options: EmbeddedS3Options): Promise<Embed
   const credentials = perRunCredentials();
   // s3rver's run() would listen with its own handler; ours puts the guard in front of it.
   const handle = server.callback();
+  // The guard needs the port the server listens on (for the Host check): known once it listens.
+  const guarded = { credentials, port: options.port ?? 0 };
   const httpServer = createServer((request, response) => {
-    const refusal = refuseRequest({ method: request.method ?? 'GET', url: request.url ?? '/', headers: request.headers }, credentials);
+    const refusal = refuseRequest({ method: request.method ?? 'GET', url: request.url ?? '/', headers: request.headers }, guarded);
     if (refusal) sendRefusal(request, response, refusal);
     else handle(request, response);
   });
@@ -173,6 +175,7 @@ export async function startEmbeddedS3(options: EmbeddedS3Options): Promise<Embed
   } catch (error) {
     throw listenFailure(options.port ?? 0, error);
   }
+  guarded.port = port;
   const revokeKey = registerS3rverKey(credentials);
   const endpoint = `http://127.0.0.1:${port}`;
 

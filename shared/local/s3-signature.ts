@@ -47,12 +47,13 @@ function decode(text: string): string | undefined {
   }
 }
 
-function splitTarget(url: string): { path: string; query: string } {
+/** A request target's raw path and raw query (without the `?`). */
+export function splitTarget(url: string): { path: string; query: string } {
   const mark = url.indexOf('?');
   return mark < 0 ? { path: url, query: '' } : { path: url.slice(0, mark), query: url.slice(mark + 1) };
 }
 
-/** The query's parameters, decoded, in order (a `+` is kept as itself, as SigV4 clients encode a space as %20). */
+/** The query's parameters, decoded, in order (a raw `+`, a space to s3rver's querystring, is refused by the guard before this). */
 export function queryParameters(query: string): Array<[string, string]> | undefined {
   const parameters: Array<[string, string]> = [];
   for (const part of query.split('&')) {
@@ -80,10 +81,15 @@ function canonicalQuery(parameters: Array<[string, string]>): string {
     .join('&');
 }
 
-function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
+/** A header's value as one string: Node gives some repeated headers as an array, joined here as HTTP does. */
+export function headerText(headers: IncomingHttpHeaders, name: string): string | undefined {
   const value = headers[name];
-  if (value === undefined) return undefined;
-  return (Array.isArray(value) ? value.join(',') : value).trim().replace(/\s+/g, ' ');
+  return Array.isArray(value) ? value.join(',') : value;
+}
+
+/** A header's value as SigV4 canonicalises it: trimmed, inner whitespace runs made one space. */
+function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
+  return headerText(headers, name)?.trim().replace(/\s+/g, ' ');
 }
 
 /** `20260101T120000Z` → epoch ms, or undefined when it is not that format. */
@@ -149,6 +155,11 @@ function fromQuery(parameters: Map<string, string>): SignatureParts | string {
   return { ...credential, signedHeaders: signedHeaders.split(';'), signature, amzDate };
 }
 
+/** Whether a version 2 presigned URL's Expires (epoch seconds) is at most a week away; a past one is s3rver's to refuse. */
+function version2ExpiresInTime(expires: string | undefined, now: number): boolean {
+  return expires !== undefined && /^\d{1,12}$/.test(expires) && Number(expires) * 1000 - now <= MAX_PRESIGNED_SECONDS * 1000;
+}
+
 /**
  * Whether `request` is signed with `credentials`: a version 4 signature in its Authorization
  * header or its query (a presigned URL), verified here within S3's time limits, or a version 2
@@ -165,7 +176,12 @@ export function verifySignature(request: RequestToVerify, credentials: S3Credent
   if (authorization !== undefined && presigned) return refuse('InvalidArgument', 'sign a request either in its Authorization header or in its query, not both');
   const version2KeyId = authorization?.startsWith('AWS ') ? authorization.slice(4).split(':')[0] : byName.has('Signature') ? byName.get('AWSAccessKeyId') : undefined;
   if (version2KeyId !== undefined) {
-    return version2KeyId === credentials.accessKeyId ? { ok: true } : refuse('InvalidAccessKeyId', 'the access key id is not this server\'s key');
+    if (version2KeyId !== credentials.accessKeyId) return refuse('InvalidAccessKeyId', 'the access key id is not this server\'s key');
+    // s3rver refuses an expired version 2 URL but accepts any expiry, however far: cap it as SigV4's.
+    if (authorization === undefined && !version2ExpiresInTime(byName.get('Expires'), now)) {
+      return refuse('AuthorizationQueryParametersError', `a version 2 presigned URL needs an Expires at most ${MAX_PRESIGNED_SECONDS} seconds (7 days) from now`);
+    }
+    return { ok: true };
   }
   if (authorization === undefined && !presigned) return refuse('AccessDenied', 'this server accepts only requests signed with its key');
 

@@ -1,6 +1,9 @@
+import { CopyObjectCommand, GetObjectCommand } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { describe, expect, it } from 'vitest';
 import { refuseRequest } from '../../../shared/local/s3-request-guard.ts';
 import { verifySignature, type RequestToVerify } from '../../../shared/local/s3-signature.ts';
+import { createS3Client } from '../../../shared/storage/s3.ts';
 
 /**
  * The guard in front of s3rver, on requests built by hand. The signature check is held against
@@ -56,9 +59,80 @@ describe('verifySignature (SigV4)', () => {
   });
 });
 
+/** The presigned GET of AWS's SigV4 query-string documentation: /test.txt, signed 2013-05-24 for 86400 s. */
+const PRESIGNED_QUERY = {
+  'X-Amz-Algorithm': 'AWS4-HMAC-SHA256',
+  'X-Amz-Credential': 'AKIAIOSFODNN7EXAMPLE%2F20130524%2Fus-east-1%2Fs3%2Faws4_request',
+  'X-Amz-Date': '20130524T000000Z',
+  'X-Amz-Expires': '86400',
+  'X-Amz-SignedHeaders': 'host',
+  'X-Amz-Signature': 'aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404',
+};
+const presigned = (changes: Record<string, string> = {}, headers: Record<string, string> = {}): RequestToVerify => ({
+  method: 'GET',
+  url: `/test.txt?${Object.entries({ ...PRESIGNED_QUERY, ...changes })
+    .map(([name, value]) => `${name}=${value}`)
+    .join('&')}`,
+  headers: { host: 'examplebucket.s3.amazonaws.com', ...headers },
+});
+
+describe('verifySignature (SigV4 presigned URLs)', () => {
+  const HOUR = 3_600_000;
+
+  it("accepts AWS's worked example within its day, and refuses it once expired or before it is dated", () => {
+    expect(verifySignature(presigned(), EXAMPLE_KEY, SIGNED_AT + HOUR)).toEqual({ ok: true });
+    expect(verifySignature(presigned(), EXAMPLE_KEY, SIGNED_AT + 86_401_000)).toMatchObject({ ok: false, code: 'AccessDenied', message: expect.stringMatching(/expired/) });
+    expect(verifySignature(presigned(), EXAMPLE_KEY, SIGNED_AT - 16 * 60_000)).toMatchObject({ ok: false, code: 'AccessDenied', message: expect.stringMatching(/future/) });
+  });
+
+  it.each([['0'], ['604801'], ['-1'], ['1.5'], ['']])('refuses X-Amz-Expires=%s before checking the signature', (expires) => {
+    expect(verifySignature(presigned({ 'X-Amz-Expires': expires }), EXAMPLE_KEY, SIGNED_AT + 1000)).toMatchObject({
+      ok: false,
+      code: 'AuthorizationQueryParametersError',
+      message: expect.stringMatching(/X-Amz-Expires must be 1 to 604800/),
+    });
+  });
+
+  it.each([
+    ['a changed X-Amz-Expires', presigned({ 'X-Amz-Expires': '86399' })],
+    ['a changed X-Amz-Date', presigned({ 'X-Amz-Date': '20130524T000001Z' })],
+    ['an added parameter', presigned({ 'response-content-type': 'text%2Fhtml' })],
+    ['another host', presigned({}, { host: 'otherbucket.s3.amazonaws.com' })],
+  ])('refuses it with %s', (_, request) => {
+    expect(verifySignature(request, EXAMPLE_KEY, SIGNED_AT + HOUR)).toMatchObject({ ok: false, code: 'SignatureDoesNotMatch' });
+  });
+
+  it('refuses a request signed both in its Authorization header and its query', () => {
+    const both = { ...EXAMPLE, url: presigned().url, headers: { ...EXAMPLE.headers } };
+    expect(verifySignature(both, EXAMPLE_KEY, SIGNED_AT)).toMatchObject({ ok: false, code: 'InvalidArgument', message: expect.stringMatching(/not both/) });
+  });
+
+  it('caps a version 2 presigned URL (left to s3rver) at 7 days from now', () => {
+    const v2 = (expires: number | string) => ({ method: 'GET', url: `/b/k?AWSAccessKeyId=${EXAMPLE_KEY.accessKeyId}&Signature=c2ln&Expires=${expires}`, headers: {} });
+    const nowSeconds = SIGNED_AT / 1000;
+    expect(verifySignature(v2(nowSeconds + 3600), EXAMPLE_KEY, SIGNED_AT)).toEqual({ ok: true });
+    expect(verifySignature(v2(nowSeconds + 604_800), EXAMPLE_KEY, SIGNED_AT)).toEqual({ ok: true });
+    for (const expires of [nowSeconds + 604_801, 9_999_999_999, 'soon', '']) {
+      expect(verifySignature(v2(expires), EXAMPLE_KEY, SIGNED_AT)).toMatchObject({ ok: false, code: 'AuthorizationQueryParametersError' });
+    }
+  });
+});
+
 describe('refuseRequest', () => {
-  const unsigned = (method: string, url: string, headers: Record<string, string> = {}): RequestToVerify => ({ method, url, headers: { host: '127.0.0.1:1', ...headers } });
-  const refusal = (request: RequestToVerify) => refuseRequest(request, EXAMPLE_KEY, SIGNED_AT);
+  const PORT = 4569;
+  const unsigned = (method: string, url: string, headers: Record<string, string> = {}): RequestToVerify => ({ method, url, headers: { host: `127.0.0.1:${PORT}`, ...headers } });
+  const refusal = (request: RequestToVerify) => refuseRequest(request, { credentials: EXAMPLE_KEY, port: PORT }, SIGNED_AT);
+  /** A GetObject (or, given a CopySource, a CopyObject) presigned by the AWS SDK for this server, as a request reaching it. */
+  const presignedBySdk = async (input: { Key: string; CopySource?: string }, host = `127.0.0.1:${PORT}`): Promise<RequestToVerify> => {
+    const s3 = createS3Client({ endpoint: `http://${host}`, credentials: EXAMPLE_KEY });
+    const options = { signingDate: new Date(SIGNED_AT) };
+    const url =
+      input.CopySource === undefined
+        ? await getSignedUrl(s3, new GetObjectCommand({ Bucket: 'b', Key: input.Key }), options)
+        : await getSignedUrl(s3, new CopyObjectCommand({ Bucket: 'b', Key: input.Key, CopySource: input.CopySource }), options);
+    s3.destroy();
+    return { method: 'GET', url: url.slice(`http://${host}`.length), headers: { host } };
+  };
 
   it.each([
     ['/b/../x'],
@@ -92,12 +166,48 @@ describe('refuseRequest', () => {
   });
 
   it('refuses browser requests and form uploads before checking signatures', () => {
-    expect(refusal({ ...EXAMPLE, headers: { ...EXAMPLE.headers, origin: 'https://example.com' } })).toMatchObject({ status: 403, message: expect.stringMatching(/Origin/) });
+    expect(refusal(unsigned('GET', '/b/k', { origin: 'https://example.com' }))).toMatchObject({ status: 403, message: expect.stringMatching(/Origin/) });
     expect(refusal(unsigned('POST', '/b', { 'content-type': 'multipart/form-data; boundary=x' }))).toMatchObject({ status: 403, message: expect.stringMatching(/form uploads/) });
     expect(refusal(unsigned('POST', '/b', { 'content-type': 'Application/X-WWW-Form-Urlencoded' }))).toMatchObject({ status: 403, message: expect.stringMatching(/form uploads/) });
   });
 
-  it('lets the validly signed example through', () => {
-    expect(refusal(EXAMPLE)).toBeUndefined();
+  it('lets a request presigned by the AWS SDK through, at 127.0.0.1 or localhost with the port', async () => {
+    expect(refusal(await presignedBySdk({ Key: 'uploads/my talk+1.mp4' }))).toBeUndefined();
+    expect(refusal(await presignedBySdk({ Key: 'k' }, `localhost:${PORT}`))).toBeUndefined();
+  });
+
+  it.each([
+    ['a bucket in an S3 virtual-host name', `...s3.amazonaws.com:${PORT}`],
+    ['a bucket in an S3 virtual-host name without the port', '..s3.us-east-1.amazonaws.com'],
+    ['a rebound DNS name', `evil.example:${PORT}`],
+    ['another port', '127.0.0.1:1'],
+    ['no port', '127.0.0.1'],
+  ])('refuses a Host with %s, even when signed', async (_, host) => {
+    expect(refusal(await presignedBySdk({ Key: 'k' }, host))).toMatchObject({ status: 400, message: expect.stringMatching(/Host/) });
+  });
+
+  it('refuses a request without a Host header', () => {
+    expect(refusal({ method: 'GET', url: '/b/k', headers: {} })).toMatchObject({ status: 400, message: expect.stringMatching(/Host/) });
+  });
+
+  it('refuses a copy source in the query (which s3rver would take as the header), even when presigned by the AWS SDK', async () => {
+    const climbing = await presignedBySdk({ Key: 'k', CopySource: 'b/x/../../etc/hostname' });
+    expect(climbing.url).toContain('x-amz-copy-source=');
+    expect(refusal(climbing)).toMatchObject({ status: 400, code: 'InvalidArgument', message: expect.stringMatching(/x-amz-copy-source/) });
+    expect(refusal(unsigned('PUT', '/b/k?X-AMZ-COPY-SOURCE=%2Fb%2F..%2F..%2Fetc%2Fhostname'))).toMatchObject({ status: 400, code: 'InvalidArgument' });
+    const plain = await presignedBySdk({ Key: 'k', CopySource: 'b/other' });
+    expect(refusal(plain)).toMatchObject({ status: 400, code: 'InvalidArgument', message: expect.stringMatching(/query parameter x-amz-copy-source/) });
+  });
+
+  it.each([['x-amz-copy-source-range'], ['X-Amz-Meta-Owner'], ['x-amz-date'], ['x-amz-acl'], ['X-AMZ-SIGNATURE']])(
+    'refuses the x-amz query parameter %s, which is not a SigV4 presigning one',
+    (name) => {
+      expect(refusal(unsigned('GET', `/b/k?${name}=x`))).toMatchObject({ status: 400, code: 'InvalidArgument', message: expect.stringContaining(name) });
+    },
+  );
+
+  it('refuses a raw + in the query, which s3rver would read as a space', () => {
+    expect(refusal(unsigned('GET', '/b?list-type=2&prefix=a+b'))).toMatchObject({ status: 400, code: 'InvalidURI', message: expect.stringMatching(/\+/) });
+    expect(refusal(unsigned('GET', '/b?list-type=2&prefix=a%2Bb'))).toMatchObject({ status: 403, code: 'AccessDenied' });
   });
 });
