@@ -15,16 +15,14 @@
  * summed. Figures: rank-1, TAR at FAR 1e-2 and 1e-3, and the share of strangers accepted at 95%
  * genuine acceptance with whole identities held out. Also the gender head's accuracy per input.
  */
-import { readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { extname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
-import { PHOTO_EXTENSIONS } from '../shared/config/photos.ts';
 import { degradePhoto, HARD, refindFace } from '../shared/eval/degrade.ts';
 import { impostorMoments, rank1, strangersAccepted, tarAtFar, zNormalized, type Distance, type Sample } from '../shared/eval/verification.ts';
 import { euclidean } from '../shared/match/distance.ts';
-import { findReferenceFace } from '../shared/match/gallery.ts';
+import { facesFromIdentityFolders } from '../shared/cli/faces-arg.ts';
+import { findReferenceFace, skippedPhoto } from '../shared/match/gallery.ts';
 import { sampleInto, type Point } from '../shared/vision/affine.ts';
 import { alignmentTransform, ALIGNED_SIZE, ARCFACE_CHIP_224, NO_JITTER, type ChipFrame, type FivePoints } from '../shared/vision/align.ts';
 import type { AnalyzedFace } from '../shared/vision/analyze.ts';
@@ -114,32 +112,21 @@ interface Item extends Sample {
   woman: boolean;
 }
 
-function listPhotos(dir: string): { identity: string; path: string }[] {
-  return readdirSync(dir, { withFileTypes: true })
-    .filter((e) => e.isDirectory())
-    .map((e) => e.name)
-    .sort()
-    .flatMap((identity) =>
-      readdirSync(join(dir, identity))
-        .filter((f) => (PHOTO_EXTENSIONS as readonly string[]).includes(extname(f).toLowerCase()))
-        .sort()
-        .map((f) => ({ identity, path: join(dir, identity, f) })),
-    );
-}
-
 async function main(): Promise<void> {
   await ensureModels();
-  const photos = listPhotos(flags.faces);
-  log(`${photos.length} photos of ${new Set(photos.map((p) => p.identity)).size} people in ${flags.faces}`);
+  const people = await facesFromIdentityFolders(flags.faces);
+  const photos = people.flatMap((person) => person.photos.map((path) => ({ identity: person.name, path })));
+  log(`${photos.length} photos of ${people.length} people in ${flags.faces}`);
   const items: Item[] = [];
   const lost: { source: string; reason: string }[] = [];
   const probeFaceWidths: number[] = [];
   for (const { identity, path } of photos) {
+    const photo = { source: path, bytes: await readFile(path) };
     let found;
     try {
-      found = await findReferenceFace({ source: path, bytes: await readFile(path) }, identity, DEFAULT_ANALYZE_OPTIONS);
+      found = await findReferenceFace(photo, identity, DEFAULT_ANALYZE_OPTIONS);
     } catch (error) {
-      lost.push({ source: path, reason: `no face in the clean photo (${error instanceof Error ? error.message : String(error)})` });
+      lost.push(skippedPhoto(photo, error));
       continue;
     }
     const degraded = await degradePhoto(found, HARD_PROBE);

@@ -24,8 +24,6 @@ const PSEUDO_FILESYSTEMS: ReadonlyMap<number, string> = new Map([
 ]);
 
 export interface WritableFolder {
-  /** The folder, as given. */
-  path: string;
   /** Removes the folders the check created, when the search failed before writing into them. */
   discardIfUnused(): Promise<void>;
 }
@@ -105,5 +103,5 @@ export async function prepareWritableFolder(out: string, flag = '--out'): Promis
     await discard();
     throw notWritable(flag, out, error);
   }
-  return { path: out, discardIfUnused: discard };
+  return { discardIfUnused: discard };
 }

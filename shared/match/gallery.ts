@@ -80,8 +80,8 @@ interface Enrolment {
   skipped: SkippedPhoto[];
 }
 
-/** A photo a user can fix (no face, not an image) is left out and reported; anything else fails the build. */
-function skippedPhoto(photo: PhotoSource, error: unknown): SkippedPhoto {
+/** A photo a user can fix (no face, not an image) is left out and reported; anything else fails the build (it is rethrown). */
+export function skippedPhoto(photo: PhotoSource, error: unknown): SkippedPhoto {
   if (!(error instanceof LambdafaceError) || error.kind !== 'InputError') throw error;
   return { source: photo.source, reason: error.hint ? `${error.message}; ${error.hint}` : error.message };
 }

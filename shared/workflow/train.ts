@@ -8,7 +8,6 @@ import type { HandlerContext } from './context.ts';
 import { resolveJob, type ResolvedJob } from './job.ts';
 import { ownerMismatch, readReusable } from './reuse.ts';
 
-
 async function trainGallery({ job, photos }: ResolvedJob, context: HandlerContext, models: string): Promise<StoredGallery> {
   const people = await Promise.all(
     photos.map(async ({ name, keys }) => ({

@@ -59,7 +59,6 @@ function expectClearFailure(run: Run, says: RegExp): void {
   expect(run.stdout).toBe('');
 }
 
-
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'lambdaface-reliability-'));
   // Readable by everyone: one probe runs the CLI as nobody.

@@ -3,9 +3,8 @@ import { z } from 'zod';
 import { degradedEmbedding, HARD, VIDEO_LIKE, type Degradation } from '../../eval/degrade.ts';
 import { evaluatePhotos, type LabelledEmbedding } from '../../eval/photos.ts';
 import { rank1, strangersAccepted, tarAtFar, type Distance } from '../../eval/verification.ts';
-import { LambdafaceError } from '../../errors.ts';
 import { euclidean } from '../../match/distance.ts';
-import { findReferenceFace, type FoundFace } from '../../match/gallery.ts';
+import { findReferenceFace, skippedPhoto, type FoundFace } from '../../match/gallery.ts';
 import { DEFAULT_ANALYZE_OPTIONS } from '../../vision/options.ts';
 import { ensureModels } from '../../vision/models.ts';
 import { facesFromIdentityFolders } from '../faces-arg.ts';
@@ -61,11 +60,11 @@ async function referenceFaces(dir: string): Promise<{ photos: Photo[]; skipped: 
   const skipped: string[] = [];
   for (const person of await facesFromIdentityFolders(dir)) {
     for (const source of person.photos) {
+      const photo = { source, bytes: await readFile(source) };
       try {
-        photos.push({ identity: person.name, source, found: await findReferenceFace({ source, bytes: await readFile(source) }, person.name, DEFAULT_ANALYZE_OPTIONS) });
+        photos.push({ identity: person.name, source, found: await findReferenceFace(photo, person.name, DEFAULT_ANALYZE_OPTIONS) });
       } catch (error) {
-        if (!(error instanceof LambdafaceError) || error.kind !== 'InputError') throw error;
-        skipped.push(error.message);
+        skipped.push(skippedPhoto(photo, error).reason);
       }
     }
   }
