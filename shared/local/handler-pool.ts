@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { LambdafaceError, workflowError, type ErrorKind } from '../errors.ts';
 import { LONGEST_TIMER_MS, seconds } from '../workflow/deadline.ts';
-import type { Reply, ToWorker, WorkerData } from './handler-worker.ts';
+import type { Reply, ThrownError, ToWorker, WorkerData } from './handler-worker.ts';
 import type { FaceSearchHandlers, LocalHandler, LocalLambdaContext } from './local-functions.ts';
 
 export interface HandlerPoolOptions {
@@ -56,9 +56,11 @@ interface Call {
 
 /**
  * Runs the workflow's handlers in up to `size` worker threads, started as calls need them, each
- * loading the handler modules once and keeping its models warm, like a warm Lambda. A thread that dies fails only the call it was
- * running, with the cause, and the next call gets a fresh thread; a call still running at its time
- * limit has its thread terminated, as Lambda kills a function at its timeout.
+ * loading the handler modules once and keeping its models warm, like a warm Lambda. A thread that
+ * dies fails only the call it was running, with the cause, and the next call gets a fresh thread;
+ * a call still running at its time limit has its thread terminated, as Lambda kills a function at
+ * its timeout. The time limit counts from when the call is posted to a thread, not while it waits
+ * for one.
  */
 export function createHandlerPool(options: HandlerPoolOptions): HandlerPool {
   const env = { ...process.env, ...options.env };
@@ -73,7 +75,8 @@ export function createHandlerPool(options: HandlerPoolOptions): HandlerPool {
     const thread: Thread = { worker: new Worker(BOOTSTRAP, { eval: true, env, workerData }), call: undefined, failure: undefined, stopped: undefined, alive: true };
     live.add(thread);
     thread.worker.on('message', (reply: Reply) => {
-      if (reply.id === thread.call?.id) thread.call.settle({ reply });
+      // A reply that comes after the thread was told to stop is too late: the call dies with it.
+      if (thread.stopped === undefined && reply.id === thread.call?.id) thread.call.settle({ reply });
     });
     thread.worker.on('error', (error) => {
       thread.failure = error;
@@ -84,8 +87,14 @@ export function createHandlerPool(options: HandlerPoolOptions): HandlerPool {
       const at = idle.indexOf(thread);
       if (at >= 0) idle.splice(at, 1);
       if (thread.call) thread.call.settle({ error: deathError(thread.call, thread, code) });
+      refill();
     });
     return thread;
+  };
+
+  /** Gives waiting calls fresh threads in the places dead ones left, so none is left behind. */
+  const refill = (): void => {
+    while (!closed && waiting.length > 0 && live.size < options.size) waiting.shift()!.resolve(spawn());
   };
 
   const acquire = (): Promise<Thread> => {
@@ -97,27 +106,28 @@ export function createHandlerPool(options: HandlerPoolOptions): HandlerPool {
   };
   const release = (thread: Thread): void => {
     if (closed) return;
-    // A dead thread's place goes to a fresh one, so a waiting call is never left behind.
-    const next = thread.alive ? thread : live.size < options.size && waiting.length > 0 ? spawn() : undefined;
-    if (!next) return;
+    // A thread being terminated is never reused: its place goes to a fresh one when it exits.
+    if (!thread.alive || thread.stopped !== undefined) return refill();
     const waiter = waiting.shift();
-    if (waiter) waiter.resolve(next);
-    else idle.push(next);
+    if (waiter) waiter.resolve(thread);
+    else idle.push(thread);
   };
 
   const run = (thread: Thread, name: string, event: unknown, context: LocalLambdaContext): Promise<Reply> =>
     new Promise((resolve, reject) => {
       const id = nextId++;
-      const remaining = context.getRemainingTimeInMillis();
+      // The thread starts the handler's clock when it takes the call: on a new thread that is after
+      // its start-up, so this kill can come that much before the handler's deadline.
+      const { timeoutMs } = context;
       const onAbort = (): void => thread.worker.postMessage({ type: 'abort', id } satisfies ToWorker);
       const timer = setTimeout(() => {
         thread.stopped = 'time limit';
         void thread.worker.terminate();
-      }, Math.min(remaining, LONGEST_TIMER_MS));
+      }, Math.min(timeoutMs, LONGEST_TIMER_MS));
       thread.call = {
         id,
         name,
-        limitMs: remaining,
+        limitMs: timeoutMs,
         settle: (outcome) => {
           clearTimeout(timer);
           context.signal.removeEventListener('abort', onAbort);
@@ -127,7 +137,7 @@ export function createHandlerPool(options: HandlerPoolOptions): HandlerPool {
         },
       };
       context.signal.addEventListener('abort', onAbort, { once: true });
-      const { getRemainingTimeInMillis: _remaining, signal, ...fields } = context;
+      const { getRemainingTimeInMillis: _remaining, timeoutMs: _timeout, signal, ...fields } = context;
       try {
         thread.worker.postMessage({
           type: 'invoke',
@@ -135,7 +145,7 @@ export function createHandlerPool(options: HandlerPoolOptions): HandlerPool {
           name,
           event,
           context: fields,
-          deadline: Date.now() + remaining,
+          timeoutMs,
           aborted: signal.aborted,
         } satisfies ToWorker);
       } catch (error) {
@@ -196,14 +206,16 @@ function deathError(call: Call, thread: Thread, code: number): Error {
   });
 }
 
-/** Rebuilds the handler's error on this side so its kind, input and hint reach the user. */
-function revive(error: Extract<Reply, { ok: false }>['error']): Error {
+/** Rebuilds the handler's error on this side so its kind, input, hint and cause reach the user. */
+function revive(error: ThrownError): Error {
+  const cause = error.cause && (error.cause.kind ? new LambdafaceError(error.cause.kind as ErrorKind, error.cause.message) : new Error(error.cause.message));
   const revived = error.kind
     ? new LambdafaceError(error.kind as ErrorKind, error.message, {
         ...(error.input ? { input: error.input } : {}),
         ...(error.hint ? { hint: error.hint } : {}),
+        ...(cause ? { cause } : {}),
       })
-    : Object.assign(new Error(error.message), { name: error.name });
+    : Object.assign(new Error(error.message, cause ? { cause } : {}), { name: error.name });
   if (error.stack) revived.stack = error.stack;
   return revived;
 }

@@ -8,7 +8,7 @@ import type { LocalLambdaContext } from './local-functions.ts';
 // Lambdas have machines.
 
 /** The Lambda context's plain fields, which cross to the worker as they are. */
-export type ContextFields = Omit<LocalLambdaContext, 'getRemainingTimeInMillis' | 'signal'>;
+export type ContextFields = Omit<LocalLambdaContext, 'getRemainingTimeInMillis' | 'timeoutMs' | 'signal'>;
 
 export type ToWorker =
   | {
@@ -17,8 +17,8 @@ export type ToWorker =
       name: string;
       event: unknown;
       context: ContextFields;
-      /** Epoch ms when the invocation times out (threads share the clock). */
-      deadline: number;
+      /** The invocation's time limit: the handler's clock starts when the thread takes the call. */
+      timeoutMs: number;
       /** Whether the run was already stopped when the call was posted. */
       aborted: boolean;
     }
@@ -27,7 +27,18 @@ export type ToWorker =
 
 export type Reply =
   | { id: number; ok: true; result: unknown }
-  | { id: number; ok: false; error: { name: string; message: string; kind?: string; input?: string; hint?: string; stack?: string } };
+  | { id: number; ok: false; error: ThrownError };
+
+/** What crosses back of a handler's error: enough to rebuild it, with its cause's message and kind. */
+export interface ThrownError {
+  name: string;
+  message: string;
+  kind?: string;
+  input?: string;
+  hint?: string;
+  stack?: string;
+  cause?: { message: string; kind?: string };
+}
 
 /** Where the handler modules are, `<name>/handler.ts` each: functions/, unless a test points elsewhere. */
 export interface WorkerData {
@@ -51,7 +62,8 @@ function handlerModule(name: string) {
 
 const stopReason = () => workflowError('the local run was stopped');
 
-async function invoke({ id, name, event, context, deadline, aborted }: Extract<ToWorker, { type: 'invoke' }>): Promise<Reply> {
+async function invoke({ id, name, event, context, timeoutMs, aborted }: Extract<ToWorker, { type: 'invoke' }>): Promise<Reply> {
+  const deadline = Date.now() + timeoutMs;
   const controller = new AbortController();
   if (aborted) controller.abort(stopReason());
   running.set(id, controller);
@@ -60,26 +72,37 @@ async function invoke({ id, name, event, context, deadline, aborted }: Extract<T
     const lambda: LocalLambdaContext = {
       ...context,
       getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+      timeoutMs,
       signal: controller.signal,
     };
     return { id, ok: true, result: await handler(event, lambda) };
   } catch (error) {
-    const e = error instanceof Error ? error : new Error(String(error));
-    return {
-      id,
-      ok: false,
-      error: {
-        name: e.name,
-        message: e.message,
-        ...(e.stack ? { stack: e.stack } : {}),
-        ...(error instanceof LambdafaceError
-          ? { kind: error.kind, ...(error.input ? { input: error.input } : {}), ...(error.hint ? { hint: error.hint } : {}) }
-          : {}),
-      },
-    };
+    return { id, ok: false, error: thrownError(error) };
   } finally {
     running.delete(id);
   }
+}
+
+/** A handler's error as plain fields, so its kind, input, hint and cause survive the copy to the pool. */
+function thrownError(error: unknown): ThrownError {
+  const e = error instanceof Error ? error : new Error(String(error));
+  const cause = e.cause;
+  return {
+    name: e.name,
+    message: e.message,
+    ...(e.stack ? { stack: e.stack } : {}),
+    ...(error instanceof LambdafaceError
+      ? { kind: error.kind, ...(error.input ? { input: error.input } : {}), ...(error.hint ? { hint: error.hint } : {}) }
+      : {}),
+    ...(cause === undefined
+      ? {}
+      : {
+          cause: {
+            message: cause instanceof Error ? cause.message : String(cause),
+            ...(cause instanceof LambdafaceError ? { kind: cause.kind } : {}),
+          },
+        }),
+  };
 }
 
 parentPort!.on('message', async (message: ToWorker) => {

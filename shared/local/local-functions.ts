@@ -14,6 +14,12 @@ export interface LocalLambdaContext {
   logStreamName: string;
   callbackWaitsForEmptyEventLoop: boolean;
   getRemainingTimeInMillis(): number;
+  /**
+   * Local only: the function's time limit. Lambda's clock starts when the function runs, so a
+   * runtime that queues calls (the worker pool) counts it from when the call gets a thread, not
+   * from getRemainingTimeInMillis(), which counts from the invocation.
+   */
+  timeoutMs: number;
   /** Local only: aborted when the run is stopped, so a handler can kill ffmpeg and return. */
   signal: AbortSignal;
 }
@@ -35,7 +41,7 @@ export type FaceSearchHandlers = {
 /** Step Functions' limit on one state's input or output. */
 export const STATE_PAYLOAD_LIMIT_BYTES = 256 * 1024;
 /** Lambda's own maximum timeout: a function never runs longer, whatever its Task allows. */
-export const LAMBDA_TIMEOUT_SECONDS = 900;
+const LAMBDA_TIMEOUT_SECONDS = 900;
 const ACCOUNT = '000000000000';
 
 /** The pseudo-ARN a function gets locally, in place of the deployed function's ARN. */
@@ -106,6 +112,7 @@ export class LocalFunctions {
       logStreamName: 'local',
       callbackWaitsForEmptyEventLoop: false,
       getRemainingTimeInMillis: () => Math.max(0, limitMs - (Date.now() - started)),
+      timeoutMs: limitMs,
       signal: this.signal,
     };
     let result: unknown;

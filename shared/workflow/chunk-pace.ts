@@ -1,8 +1,8 @@
 import { workflowError, type LambdafaceError } from '../errors.ts';
-import { seconds, type Deadline } from './deadline.ts';
+import { isTimeLimit, seconds, type Deadline } from './deadline.ts';
 
 /** The least time a chunk is expected to take, before this invocation has timed one. */
-export const MIN_CHUNK_ESTIMATE_MS = 5_000;
+const MIN_CHUNK_ESTIMATE_MS = 5_000;
 
 /**
  * Paces a batch's chunks against the invocation's deadline. A chunk that cannot finish before the
@@ -24,10 +24,10 @@ export class ChunkPace {
   beforeChunk(done: number): void {
     const deadline = this.deadline;
     if (!deadline) return;
-    if (deadline.signal.aborted) throw this.stopped(deadline, done, deadline.signal.reason);
+    if (deadline.signal.aborted) throw this.stopped(deadline, done, deadline.signal.reason, isTimeLimit(deadline.signal.reason));
     const estimate = Math.max(MIN_CHUNK_ESTIMATE_MS, this.timed > 0 ? this.spentMs / this.timed : 0);
     const left = deadline.stopAt - deadline.now();
-    if (estimate > left) throw this.stopped(deadline, done, `a chunk takes about ${seconds(estimate)} s and ${seconds(left)} s were left`);
+    if (estimate > left) throw this.stopped(deadline, done, `a chunk takes about ${seconds(estimate)} s and ${seconds(left)} s were left`, true);
   }
 
   /** Runs one chunk's work (scan and write) with the stop signal, timing it; an interruption becomes the stop error. */
@@ -40,7 +40,7 @@ export class ChunkPace {
       result = await work(deadline.signal);
     } catch (error) {
       // Whatever failed once the signal fired failed because of it (ffmpeg killed mid-read).
-      if (deadline.signal.aborted) throw this.stopped(deadline, done, deadline.signal.reason, error);
+      if (deadline.signal.aborted) throw this.stopped(deadline, done, deadline.signal.reason, isTimeLimit(deadline.signal.reason), error);
       throw error;
     }
     this.spentMs += deadline.now() - begun;
@@ -48,15 +48,22 @@ export class ChunkPace {
     return result;
   }
 
-  private stopped(deadline: Deadline, done: number, why: unknown, cause?: unknown): LambdafaceError {
+  /** The error of a batch stopped before chunk `done`: near its time limit, or because the run was stopped. */
+  private stopped(deadline: Deadline, done: number, why: unknown, timeLimit: boolean, cause?: unknown): LambdafaceError {
     const reason = why instanceof Error ? why.message : String(why);
-    return workflowError(
-      `Recognize stopped ${seconds(deadline.at - deadline.now())} s before the time limit after ${done} of ${this.total} chunks (${reason}); finished chunks are saved and the retry resumes`,
-      {
+    const progress = `after ${done} of ${this.total} chunks (${reason}); finished chunks are saved`;
+    const causeDetail = cause === undefined ? {} : { cause };
+    if (timeLimit) {
+      return workflowError(`Recognize stopped ${seconds(deadline.at - deadline.now())} s before the time limit ${progress} and the retry resumes`, {
         input: 'Recognize time limit',
         hint: 'the Task retries on its own and skips the saved chunks; if it keeps stopping, use shorter chunks (options.chunkSeconds) or fewer chunks per batch (options.itemsPerBatch)',
-        ...(cause === undefined ? {} : { cause }),
-      },
-    );
+        ...causeDetail,
+      });
+    }
+    return workflowError(`Recognize stopped because the run was stopped, ${progress}`, {
+      input: 'Recognize',
+      hint: 'run the same job again: it skips the saved chunks',
+      ...causeDetail,
+    });
   }
 }

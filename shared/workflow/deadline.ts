@@ -1,4 +1,4 @@
-import { workflowError } from '../errors.ts';
+import { workflowError, type LambdafaceError } from '../errors.ts';
 
 /**
  * What a step needs of the context its Lambda was invoked with: the time left (Lambda's) and, when
@@ -25,10 +25,10 @@ export interface Deadline {
  * Time kept between the stop signal and the kill: enough to stop ffmpeg and return an error. A
  * short limit keeps a tenth of itself instead, so the step still gets most of it.
  */
-export const STOP_MARGIN_MS = 10_000;
+const STOP_MARGIN_MS = 10_000;
 
 /** The margin kept for a limit of `limitMs`. */
-export function stopMargin(limitMs: number): number {
+function stopMargin(limitMs: number): number {
   return Math.min(STOP_MARGIN_MS, Math.floor(limitMs / 10));
 }
 
@@ -39,6 +39,21 @@ export const LONGEST_TIMER_MS = 2 ** 31 - 1;
 export function seconds(ms: number): number {
   const clamped = Math.max(0, ms);
   return clamped >= 10_000 ? Math.round(clamped / 1000) : Math.round(clamped / 100) / 10;
+}
+
+/** The reasons this module's timers gave, so a step can tell its time limit from a stopped run. */
+const timeLimitReasons = new WeakSet<object>();
+
+/** The reason a deadline's signal fires with at its stop time, `awayMs` before the time limit. */
+export function timeLimitReason(awayMs: number): LambdafaceError {
+  const reason = workflowError(`the time limit was ${seconds(awayMs)} s away`);
+  timeLimitReasons.add(reason);
+  return reason;
+}
+
+/** Whether a signal's reason is the time limit (else the run was stopped: Ctrl-C, a failed branch). */
+export function isTimeLimit(reason: unknown): boolean {
+  return typeof reason === 'object' && reason !== null && timeLimitReasons.has(reason);
 }
 
 /**
@@ -52,10 +67,7 @@ export function deadlineOf(lambda: LambdaContext, now: () => number = Date.now):
   const at = started + limit;
   const stopAt = at - stopMargin(limit);
   const controller = new AbortController();
-  const timer = setTimeout(
-    () => controller.abort(workflowError(`the time limit was ${seconds(at - stopAt)} s away`)),
-    Math.min(stopAt - started, LONGEST_TIMER_MS),
-  );
+  const timer = setTimeout(() => controller.abort(timeLimitReason(at - stopAt)), Math.min(stopAt - started, LONGEST_TIMER_MS));
   const outer = lambda.signal;
   const forward = (): void => controller.abort(outer?.reason);
   if (outer?.aborted) forward();

@@ -3,9 +3,9 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runtimeConfig } from '../../shared/config/runtime.ts';
 import { SearchOptions } from '../../shared/config/options.ts';
-import { LambdafaceError, inputError } from '../../shared/errors.ts';
+import { LambdafaceError, inputError, workflowError } from '../../shared/errors.ts';
 import { createHandlerPool, type HandlerPool } from '../../shared/local/handler-pool.ts';
-import { localFunctionArn, type LocalLambdaContext } from '../../shared/local/local-functions.ts';
+import { LocalFunctions, localFunctionArn, type LocalLambdaContext } from '../../shared/local/local-functions.ts';
 import { runLocalWorkflow } from '../../shared/local/run-workflow.ts';
 import { scanChunk, scanOptionsFor } from '../../shared/recognize/scan.ts';
 import type { Gallery } from '../../shared/schemas/gallery.ts';
@@ -17,9 +17,11 @@ import { runFfmpeg } from '../../shared/video/ffmpeg.ts';
 import { probeVideo } from '../../shared/video/probe.ts';
 import { extractThumbnail } from '../../shared/video/thumbnail.ts';
 import { lambdaHandler } from '../../shared/workflow/context.ts';
-import type { Deadline } from '../../shared/workflow/deadline.ts';
+import { ChunkPace } from '../../shared/workflow/chunk-pace.ts';
+import { deadlineOf, isTimeLimit, timeLimitReason, type Deadline } from '../../shared/workflow/deadline.ts';
 import { recognizeBatch, type RecognizeEvent } from '../../shared/workflow/recognize.ts';
 import { useEmbeddedS3 } from '../unit/local/embedded-s3-fixture.ts';
+import { REPLY } from './handlers/recognize/handler.ts';
 
 /**
  * Faults inside the runtime: a worker thread that dies, and a step that meets its time limit. Real
@@ -29,8 +31,8 @@ import { useEmbeddedS3 } from '../unit/local/embedded-s3-fixture.ts';
 const VIDEO = new URL('../../fixtures/videos/hamilton_short.mp4', import.meta.url).pathname;
 const TEST_HANDLERS = new URL('./handlers/', import.meta.url);
 
-/** A LocalLambdaContext as LocalFunctions builds it, with the remaining time and signal given. */
-function lambdaContext(remainingMs: number, signal: AbortSignal = new AbortController().signal): LocalLambdaContext {
+/** A LocalLambdaContext as LocalFunctions builds it, with the time limit and signal given. */
+function lambdaContext(timeoutMs: number, signal: AbortSignal = new AbortController().signal): LocalLambdaContext {
   return {
     functionName: 'recognize',
     functionVersion: '$LATEST',
@@ -40,10 +42,15 @@ function lambdaContext(remainingMs: number, signal: AbortSignal = new AbortContr
     logGroupName: '/aws/lambda/recognize',
     logStreamName: 'local',
     callbackWaitsForEmptyEventLoop: false,
-    getRemainingTimeInMillis: () => remainingMs,
+    getRemainingTimeInMillis: () => timeoutMs,
+    timeoutMs,
     signal,
   };
 }
+
+/** Atomics.waitAsync: Node 20 has it, the project's ES2023 lib does not declare it. */
+const waitAsync = (Atomics as unknown as { waitAsync(array: Int32Array, index: number, value: number, timeoutMs: number): { value: Promise<string> | string } })
+  .waitAsync;
 
 describe('the worker pool when a worker thread dies', () => {
   // One thread, shared: each test kills it, so each also shows the next call getting a fresh one.
@@ -59,7 +66,7 @@ describe('the worker pool when a worker thread dies', () => {
     expect(died).toBeInstanceOf(LambdafaceError);
     expect((died as LambdafaceError).kind).toBe('WorkflowError');
     expect((died as Error).message).toBe("the recognize handler's worker thread exited with code 3");
-    expect(await recognize({ do: 'deadline' }, lambdaContext(60_000))).toHaveProperty('at');
+    expect(await recognize({ do: 'deadline' }, lambdaContext(60_000))).toHaveProperty('margin');
   });
 
   it('names an uncaught exception as the cause', async () => {
@@ -67,7 +74,7 @@ describe('the worker pool when a worker thread dies', () => {
     await expect(recognize({ do: 'throw', message: 'boom in a timer' }, lambdaContext(60_000))).rejects.toThrow(
       "the recognize handler's worker thread died: boom in a timer",
     );
-    expect(await recognize({ do: 'deadline' }, lambdaContext(60_000))).toHaveProperty('at');
+    expect(await recognize({ do: 'deadline' }, lambdaContext(60_000))).toHaveProperty('margin');
   });
 
   it('never loses a call waiting for a thread when the busy one dies', async () => {
@@ -75,13 +82,20 @@ describe('the worker pool when a worker thread dies', () => {
     const dying = recognize({ do: 'exit', code: 7 }, lambdaContext(60_000));
     const waiting = recognize({ do: 'deadline' }, lambdaContext(60_000));
     await expect(dying).rejects.toThrow(/exited with code 7/);
-    expect(await waiting).toHaveProperty('at');
+    expect(await waiting).toHaveProperty('margin');
   });
 
   it('terminates a call still running at its time limit, as Lambda does, and goes on', async () => {
     const { recognize } = pool.handlers;
     await expect(recognize({ do: 'hang' }, lambdaContext(0))).rejects.toThrow(/was stopped at the call's 0 s time limit/);
-    expect(await recognize({ do: 'deadline' }, lambdaContext(60_000))).toHaveProperty('at');
+    expect(await recognize({ do: 'deadline' }, lambdaContext(60_000))).toHaveProperty('margin');
+  });
+
+  it('rebuilds the cause of a handler error on this side', async () => {
+    const error = await pool.handlers.recognize({ do: 'fail', cause: 'disk full' }, lambdaContext(60_000)).catch((e: unknown) => e);
+    expect(error).toMatchObject({ kind: 'WorkflowError', message: 'the step failed', input: 'test' });
+    expect((error as Error).cause).toBeInstanceOf(LambdafaceError);
+    expect((error as Error).cause).toMatchObject({ kind: 'StorageError', message: 'disk full' });
   });
 
   it('rejects running and waiting calls when it closes', async () => {
@@ -95,6 +109,92 @@ describe('the worker pool when a worker thread dies', () => {
   });
 });
 
+describe('a thread stopped at its time limit', () => {
+  let pool: HandlerPool;
+  beforeAll(() => {
+    pool = createHandlerPool({ size: 1, env: {}, handlersRoot: TEST_HANDLERS });
+  });
+  afterAll(() => pool.close());
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('fails its call even when the reply comes before the thread exits, and is not reused', async () => {
+    // The pool's timers are fake, so the time limit is reached exactly when the test says: after
+    // the handler has posted its reply, before this thread has read it.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const state = new Int32Array(new SharedArrayBuffer(4));
+    const late = pool.handlers.recognize({ do: 'reply when told', state }, lambdaContext(60_000)).catch((e: unknown) => e);
+    while (Atomics.load(state, 0) !== REPLY.running) await waitAsync(state, 0, 0, 10_000).value;
+    Atomics.store(state, 0, REPLY.go);
+    Atomics.notify(state, 0);
+    // Blocking this thread keeps the reply unread while the time limit passes.
+    Atomics.wait(state, 0, REPLY.go, 10_000);
+    expect(Atomics.load(state, 0)).toBe(REPLY.replied);
+    vi.advanceTimersByTime(60_000);
+    expect(await late).toMatchObject({ message: "the recognize handler's worker thread was stopped at the call's 60 s time limit, as Lambda stops a function at its timeout" });
+    // The next call gets a fresh thread, not the one that was exiting.
+    expect(await pool.handlers.recognize({ do: 'deadline' }, lambdaContext(60_000))).toHaveProperty('margin');
+  });
+});
+
+describe("a local Lambda's time limit", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+    vi.restoreAllMocks();
+  });
+
+  it('starts when a thread takes the call, not while the call waits for one', async () => {
+    const pool = createHandlerPool({ size: 1, env: {}, handlersRoot: TEST_HANDLERS });
+    const functions = new LocalFunctions(pool.handlers, new AbortController().signal);
+    // This thread's clock, on which the second call waits 900 s for the only worker thread.
+    const realNow = Date.now;
+    let waited = 0;
+    vi.spyOn(Date, 'now').mockImplementation(() => realNow() + waited);
+    try {
+      const calls = [functions.invoke('recognize', { do: 'deadline' }), functions.invoke('recognize', { do: 'deadline' })];
+      waited = 900_000;
+      const [, queued] = (await Promise.all(calls)) as { remainingAtEntry: number }[];
+      expect(queued!.remainingAtEntry).toBeGreaterThan(0);
+      expect(queued!.remainingAtEntry).toBeLessThanOrEqual(900_000);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('fires the step’s signal a margin before the deadline: a tenth of a short limit, 10 s of a long one', () => {
+    vi.useFakeTimers();
+    let now = 1_000;
+    const short = deadlineOf({ getRemainingTimeInMillis: () => 2_000 }, () => now);
+    const long = deadlineOf({ getRemainingTimeInMillis: () => 900_000 }, () => now);
+    expect(short.deadline).toMatchObject({ at: 3_000, stopAt: 2_800 });
+    expect(long.deadline).toMatchObject({ at: 901_000, stopAt: 891_000 });
+    now += 1_799;
+    vi.advanceTimersByTime(1_799);
+    expect(short.deadline.signal.aborted).toBe(false);
+    vi.advanceTimersByTime(1);
+    expect(short.deadline.signal.aborted).toBe(true);
+    expect(short.deadline.signal.reason).toMatchObject({ kind: 'WorkflowError', message: 'the time limit was 0.2 s away' });
+    expect(isTimeLimit(short.deadline.signal.reason)).toBe(true);
+    vi.advanceTimersByTime(890_000 - 1_800);
+    expect(long.deadline.signal.reason).toMatchObject({ message: 'the time limit was 10 s away' });
+    short.dispose();
+    long.dispose();
+  });
+
+  it('passes a stopped run on as its own reason, not as the time limit, and leaves no timer once disposed', () => {
+    vi.useFakeTimers();
+    const run = new AbortController();
+    const limit = deadlineOf({ getRemainingTimeInMillis: () => 60_000, signal: run.signal }, () => 0);
+    const stop = workflowError('the local run was stopped');
+    run.abort(stop);
+    expect(limit.deadline.signal.reason).toBe(stop);
+    expect(isTimeLimit(stop)).toBe(false);
+    limit.dispose();
+    expect(vi.getTimerCount()).toBe(0);
+  });
+});
+
 describe('the time limit and the stop signal reach a handler in a worker thread', () => {
   let pool: HandlerPool;
   beforeAll(() => {
@@ -102,31 +202,28 @@ describe('the time limit and the stop signal reach a handler in a worker thread'
   });
   afterAll(() => pool.close());
 
-  it("turns the context's remaining time into the step's deadline", async () => {
-    const before = Date.now();
-    const seen = (await pool.handlers.recognize({ do: 'deadline' }, lambdaContext(120_000))) as { at: number; stopAt: number };
-    const after = Date.now();
-    // The deadline is absolute: the moment the call was posted plus the remaining time.
-    expect(seen.at).toBeGreaterThanOrEqual(before + 120_000 - 1);
-    expect(seen.at).toBeLessThanOrEqual(after + 120_000 + 1);
-    expect(seen.at - seen.stopAt).toBe(10_000);
+  it("counts the handler's time from the call and keeps the stop margin before it", async () => {
+    const seen = (await pool.handlers.recognize({ do: 'deadline' }, lambdaContext(120_000))) as { remainingAtEntry: number; margin: number };
+    expect(seen.remainingAtEntry).toBeLessThanOrEqual(120_000);
+    expect(seen.remainingAtEntry).toBeGreaterThan(0);
+    expect(seen.margin).toBe(10_000);
   });
 
   it('fires the step’s signal when the run is stopped while the handler runs, and when it was stopped before', async () => {
     const controller = new AbortController();
     const context = lambdaContext(600_000, controller.signal);
-    // The pool reads the remaining time just before it posts the call: stopping the run right
-    // after that makes the stop travel to the running handler as a message.
-    const stopAfterPosting = { ...context, getRemainingTimeInMillis: () => (queueMicrotask(() => controller.abort()), 600_000) };
+    // The pool reads the time limit just before it posts the call: stopping the run right after
+    // that makes the stop travel to the running handler as a message.
+    const stopAfterPosting = {
+      ...context,
+      get timeoutMs() {
+        queueMicrotask(() => controller.abort());
+        return 600_000;
+      },
+    };
     const stopped = { reason: 'the local run was stopped', kind: 'WorkflowError' };
     expect(await pool.handlers.recognize({ do: 'wait for stop' }, stopAfterPosting)).toEqual(stopped);
     expect(await pool.handlers.recognize({ do: 'wait for stop' }, context)).toEqual(stopped);
-  });
-
-  it('fires the step’s signal a margin before the deadline', async () => {
-    // The margin is a tenth of a short limit (of what is left when the handler starts).
-    const seen = await pool.handlers.recognize({ do: 'wait for stop' }, lambdaContext(2_000));
-    expect(seen).toEqual({ reason: expect.stringMatching(/^the time limit was [\d.]+ s away$/), kind: 'WorkflowError' });
   });
 
   it("gives a local Lambda the Task's TimeoutSeconds, and Lambda's 900 s without one", async () => {
@@ -256,18 +353,36 @@ describe('Recognize at its time limit', () => {
 
   it('stops when its signal fires, writes no partial chunk, and the retry finishes the batch', async () => {
     const controller = new AbortController();
-    const client = watchedClient(() => controller.abort(new Error('the time limit was near')));
+    const client = watchedClient(() => controller.abort(timeLimitReason(10_000)));
     const deadline: Deadline = { at: 900_000, stopAt: 890_000, signal: controller.signal, now: () => 0 };
     const error = await recognizeBatch(batch('signalled'), { config, s3: client, deadline }).catch((e: unknown) => e);
     client.destroy();
     expect((error as LambdafaceError).kind).toBe('WorkflowError');
-    expect((error as Error).message).toMatch(/^Recognize stopped 900 s before the time limit after 1 of 3 chunks \(the time limit was near\); finished chunks are saved/);
+    expect((error as Error).message).toMatch(/^Recognize stopped 900 s before the time limit after 1 of 3 chunks \(the time limit was 10 s away\); finished chunks are saved/);
     expect(await written('signalled')).toEqual([true, false, false]);
 
     // The retry: a fresh invocation skips the saved chunk and scans the rest.
     const retry = await recognizeBatch(batch('signalled'), { config, s3: s3().client });
     expect(retry.chunks.map((chunk) => chunk.skipped)).toEqual([true, false, false]);
     expect(await written('signalled')).toEqual([true, true, true]);
+  });
+
+  it('says the run was stopped, not the time limit, when the run is stopped (Ctrl-C, a failed branch)', async () => {
+    const run = new AbortController();
+    const deadline: Deadline = { at: 900_000, stopAt: 890_000, signal: run.signal, now: () => 0 };
+    const pace = new ChunkPace(deadline, 3);
+    const killed = new Error('ffmpeg was killed');
+    const scan = pace.run(1, () => {
+      run.abort(workflowError('the local run was stopped'));
+      return Promise.reject(killed);
+    });
+    const expected = {
+      kind: 'WorkflowError',
+      message: 'Recognize stopped because the run was stopped, after 1 of 3 chunks (the local run was stopped); finished chunks are saved',
+      hint: 'run the same job again: it skips the saved chunks',
+    };
+    await expect(scan).rejects.toMatchObject({ ...expected, cause: killed });
+    expect(() => pace.beforeChunk(1)).toThrow(expect.objectContaining(expected));
   });
 
   it('kills a running scan: no frame is scanned after the signal fires', async () => {
