@@ -97,8 +97,12 @@ describe('--out is checked before any work', () => {
     const locked = join(work, 'locked');
     await mkdir(locked, { mode: 0o555 });
     await chmod(locked, 0o555);
-    // root may write anywhere: the probe then runs as nobody, like a user without the right.
-    const run = await lambdaface(search('--video', CLIP, '--face', `lin=${LIN}`, '--out', join(locked, 'out')), {
+    // root may write anywhere: the probe then runs as nobody, like a user without the right, with
+    // a data folder anyone may write to, so that only --out is in the way.
+    const data = join(work, 'anyones-data');
+    await mkdir(data, { mode: 0o777 });
+    await chmod(data, 0o777);
+    const run = await lambdaface(['search', '--data-dir', data, '--no-montage', '--video', CLIP, '--face', `lin=${LIN}`, '--out', join(locked, 'out')], {
       asNobody: process.getuid?.() === 0,
     });
     expectClearFailure(run, new RegExp(`cannot write to --out ${locked}/out \\(permission denied\\)`));
