@@ -21,7 +21,7 @@ export const MAX_PEOPLE = 1000;
 
 export const IdentityName = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9 _.'-]{0,63}$/, 'a name is 1-64 letters, digits, spaces, _ . \' or -');
+  .regex(/^[A-Za-z0-9][A-Za-z0-9 _.'-]{0,63}$/, 'a name is 1-64 ASCII letters (a-z, A-Z), digits, spaces, _ . \' or -');
 
 /** Reference photos of one person: explicit keys and/or every image under a prefix. */
 export const FaceInput = z

@@ -57,7 +57,8 @@ describe('lambdaface serve', () => {
     const lin = timeline.identities.find((identity) => identity.name === 'lin_manuel_miranda');
     expect(lin?.segments.some((segment) => segment.start < 3.5 && segment.end > 6.5)).toBe(true);
     expect(log.filter((line) => line.startsWith('started '))).toHaveLength(1);
-    expect(log.some((line) => line.startsWith('finished '))).toBe(true);
+    const prefix = timelineKey.slice(0, -'timeline.json'.length);
+    expect(log.some((line) => line.startsWith('finished ') && line.endsWith(`: outputs under s3://${BUCKET}/${prefix}`))).toBe(true);
   });
 
   it('refuses an invalid job file with a message, starting nothing', async () => {

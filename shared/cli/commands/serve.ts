@@ -3,7 +3,8 @@ import { describeError, inputError, LambdafaceError } from '../../errors.ts';
 import { runLocalWorkflow } from '../../local/run-workflow.ts';
 import { DEFAULT_DATA_DIR, startLocalRuntime } from '../../local/runtime.ts';
 import { DEFAULT_BUCKET } from '../../local/search.ts';
-import type { S3Credentials } from '../../storage/s3.ts';
+import { jobKeys } from '../../storage/keys.ts';
+import { s3Url, type S3Credentials } from '../../storage/s3.ts';
 import { localStarter } from '../../workflow/local-starter.ts';
 import { startJobsFromUploads } from '../../workflow/start.ts';
 import { numberFlag, parseFlags } from '../flags.ts';
@@ -35,6 +36,14 @@ export interface LocalService {
   close(): Promise<void>;
 }
 
+const FinishedRun = z.object({ output: z.object({ jobId: z.string() }) });
+
+/** Where a finished run's outputs are: its job's prefix (several jobs may share a label). */
+function outputsOf(bucket: string, run: unknown): string {
+  const finished = FinishedRun.safeParse(run);
+  return finished.success ? s3Url(bucket, jobKeys(finished.data.output.jobId).prefix) : s3Url(bucket, 'jobs/');
+}
+
 /** The `serve` service: the embedded S3 whose uploads of job.json start local workflow runs. */
 export async function startService(flags: ServeFlags, log: (line: string) => void): Promise<LocalService> {
   const runtime = await startLocalRuntime({
@@ -53,7 +62,7 @@ export async function startService(flags: ServeFlags, log: (line: string) => voi
     ({ name, input }) =>
       runLocalWorkflow({ input, executionName: name, handlers: runtime.pool.handlers, s3: { client: runtime.s3 }, concurrency: runtime.concurrency }),
     (execution, outcome) =>
-      log(outcome.ok ? `finished ${execution.name}: outputs under s3://${execution.input.bucket}/jobs/` : `failed ${execution.name}: ${describeError(outcome.error)}`),
+      log(outcome.ok ? `finished ${execution.name}: outputs under ${outputsOf(execution.input.bucket, outcome.value)}` : `failed ${execution.name}: ${describeError(outcome.error)}`),
   );
   const unsubscribe = server.onObjectCreated(async (event) => {
     try {
