@@ -2,7 +2,8 @@ import type { SearchOptionsInput } from '../config/options.ts';
 import type { JobInputDraft } from '../schemas/job.ts';
 import { inputKey, type SourceNames } from '../storage/uploads.ts';
 import { downloadJobOutputs } from '../workflow/outputs.ts';
-import type { FinishResult } from '../workflow/finish.ts';
+import { parseInput } from '../errors.ts';
+import { FinishResult } from '../schemas/finish-result.ts';
 import type { RecognizeResult } from '../workflow/recognize.ts';
 import type { MapProgress } from './distributed-map/run-map.ts';
 import { runLocalWorkflow } from './run-workflow.ts';
@@ -99,7 +100,7 @@ export async function runLocalSearch(search: LocalSearchOptions): Promise<LocalS
       concurrency,
       onProgress: (map: MapProgress) => report({ phase: 'recognize', chunksDone: map.done, chunksTotal: map.total }),
     });
-    const finished = run.output as unknown as FinishResult;
+    const finished = parseInput(FinishResult, run.output, 'the Montage step\'s result', 'this is a bug in lambdaface; please report it');
     const result = { ...finished, warnings: [...finished.warnings, ...recomputed.sort()] };
     report({ phase: 'download' });
     const files = await downloadJobOutputs(s3, result, search.out);

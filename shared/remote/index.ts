@@ -2,7 +2,7 @@
  * lambdaface on a deployed stack: remote searches, the upload-trigger starter, and the cost model.
  * What the CLI's `--remote`, `estimate` and `serve` commands call.
  */
-export { searchRemote, RemoteOutput, type SearchRemoteOptions, type RemoteClients, type RemoteSearchResult } from './search-remote.ts';
+export { searchRemote, type SearchRemoteOptions, type RemoteClients, type RemoteSearchResult } from './search-remote.ts';
 export { resolveRemoteTarget, stateMachineNameForStack, bucketNameForStack, type RemoteTarget, type RemoteTargetInput } from './target.ts';
 export { watchExecution, executionFailure, executionConsoleUrl, type WatchOptions } from './watch-execution.ts';
 export {

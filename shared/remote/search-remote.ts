@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { z } from 'zod';
+import { FinishResult } from '../schemas/finish-result.ts';
 import type { SearchOptionsInput } from '../config/options.ts';
 import { inputError, parseInput, workflowError } from '../errors.ts';
 import type { SearchProgress } from '../local/search.ts';
@@ -44,22 +44,6 @@ export interface RemoteClients {
   sleep?: WatchOptions['sleep'];
 }
 
-/** The parts of Montage's result (shared/workflow/finish.ts FinishResult) the CLI needs. */
-export const RemoteOutput = z
-  .object({
-    jobId: z.string().min(1),
-    bucket: z.string().min(1),
-    outputs: z.object({
-      timelineJson: z.string(),
-      timelineCsv: z.string(),
-      timelineVtt: z.string(),
-      report: z.string(),
-      montage: z.string().nullable(),
-      thumbnails: z.array(z.string()),
-    }),
-  })
-  .passthrough();
-export type RemoteOutput = z.infer<typeof RemoteOutput>;
 
 export interface RemoteSearchResult {
   target: RemoteTarget;
@@ -70,7 +54,7 @@ export interface RemoteSearchResult {
   attached: boolean;
   jobId: string;
   /** Montage's result: the execution's output. */
-  result: RemoteOutput;
+  result: FinishResult;
   /** Local paths written under `out`. */
   files: string[];
   elapsedSeconds: number;
@@ -149,7 +133,7 @@ export async function searchRemote(options: SearchRemoteOptions, clients: Partia
   } catch (error) {
     throw workflowError(`the execution's output is not JSON`, { input: execution.executionArn, cause: error });
   }
-  const result = parseInput(RemoteOutput, parsed, `output of ${execution.executionArn}`, 'the deployed stack runs another version of lambdaface: deploy this one');
+  const result = parseInput(FinishResult, parsed, `output of ${execution.executionArn}`, 'the deployed stack runs another version of lambdaface: deploy this one');
 
   report({ phase: 'download' });
   const files = await downloadJobOutputs(s3, result, options.out);

@@ -6,6 +6,7 @@ import { mapLimit } from '../async/map-limit.ts';
 import { LambdafaceError, parseInput } from '../errors.ts';
 import { renderReport } from '../report/html.ts';
 import { ChunkResult, type ChunkRange } from '../schemas/faces.ts';
+import type { FinishResult } from '../schemas/finish-result.ts';
 import { GallerySummary } from '../schemas/gallery.ts';
 import { Job } from '../schemas/job.ts';
 import type { EnrolmentNotes, Timeline } from '../schemas/timeline.ts';
@@ -33,19 +34,6 @@ export const FinishEvent = z.object({
 });
 type FinishEvent = z.infer<typeof FinishEvent>;
 
-export interface FinishResult {
-  jobId: string;
-  bucket: string;
-  outputs: { timelineJson: string; timelineCsv: string; timelineVtt: string; report: string; montage: string | null; thumbnails: string[] };
-  identities: { name: string; segments: number; totalSeconds: number; firstSeen: number | null; lastSeen: number | null }[];
-  notFound: string[];
-  missingChunks: number;
-  videoDuration: number;
-  /** Per person, enrolment's notes on the reference photos and the photos it skipped (sources as s3:// URLs). */
-  photos: EnrolmentNotes[];
-  /** What the user must know to trust the result, e.g. a video too short to name anyone. */
-  warnings: string[];
-}
 
 /** Most thumbnails made per person: a long video can have hundreds of segments. */
 const MAX_THUMBNAILS_PER_PERSON = 40;

@@ -4,7 +4,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { workflowError } from '../errors.ts';
 import { jobKeys, keyPathProblem } from '../storage/keys.ts';
 import { getToFile } from '../storage/s3.ts';
-import type { FinishResult } from './finish.ts';
+import type { FinishResult } from '../schemas/finish-result.ts';
 
 /** The folder, inside `out`, that a download fills before anything in `out` is replaced. */
 const STAGING_PREFIX = '.lambdaface-download-';

@@ -5,7 +5,7 @@ import { inputError } from '../../errors.ts';
 import { DEFAULT_DATA_DIR } from '../../local/runtime.ts';
 import { runLocalSearch, type LocalSearchResult } from '../../local/search.ts';
 import { renamePhotoSources, type SourceNames } from '../../storage/uploads.ts';
-import type { FinishResult } from '../../workflow/finish.ts';
+import type { FinishResult } from '../../schemas/finish-result.ts';
 import { checkTools } from '../../video/ffmpeg.ts';
 import { probeVideo } from '../../video/probe.ts';
 import { checkSource, displaySource } from '../../video/source.ts';
@@ -215,9 +215,7 @@ async function searchRemotely(flags: SearchFlags, names: SourceNames): Promise<P
       names,
     });
     process.stderr.write(`execution: ${remote.consoleUrl}\n`);
-    // A stack deployed before photos and warnings were reported has neither.
-    const result = { photos: [], warnings: [], ...remote.result } as unknown as FinishResult;
-    return { result, files: remote.files, dataDir: undefined, elapsedSeconds: remote.elapsedSeconds };
+    return { result: remote.result, files: remote.files, dataDir: undefined, elapsedSeconds: remote.elapsedSeconds };
   });
 }
 

@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import { EnrolmentNotes } from './timeline.ts';
+
+/**
+ * What the Montage step returns, which is the execution's output: where the outputs are and a
+ * summary of who was found. One contract for the step, the local runner and `search --remote`,
+ * which reads it back from Step Functions.
+ */
+export const FinishResult = z.object({
+  jobId: z.string().min(1),
+  bucket: z.string().min(1),
+  outputs: z.object({
+    timelineJson: z.string(),
+    timelineCsv: z.string(),
+    timelineVtt: z.string(),
+    report: z.string(),
+    montage: z.string().nullable(),
+    thumbnails: z.array(z.string()),
+  }),
+  identities: z.array(
+    z.object({
+      name: z.string(),
+      segments: z.number().int().min(0),
+      totalSeconds: z.number().min(0),
+      firstSeen: z.number().nullable(),
+      lastSeen: z.number().nullable(),
+    }),
+  ),
+  notFound: z.array(z.string()),
+  missingChunks: z.number().int().min(0),
+  videoDuration: z.number().min(0),
+  /** Per person, enrolment's notes on the reference photos and the photos it skipped (sources as s3:// URLs). */
+  photos: z.array(EnrolmentNotes).default([]),
+  /** What the user must know to trust the result, e.g. a video too short to name anyone. */
+  warnings: z.array(z.string()).default([]),
+});
+export type FinishResult = z.infer<typeof FinishResult>;
