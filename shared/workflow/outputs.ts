@@ -1,3 +1,4 @@
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rename, rm, rmdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -38,6 +39,12 @@ async function removePreviousOutputs(out: string, staging: string): Promise<void
   await rmdir(thumbnailDir).catch(() => undefined);
   const stale = (await readdir(out)).filter((entry) => entry.startsWith(STAGING_PREFIX) && join(out, entry) !== staging);
   await Promise.all(stale.map((entry) => rm(join(out, entry), { recursive: true, force: true })));
+}
+
+/** Removes the staging folders of downloads into `out` (an interrupted search calls it on its way out). */
+export function removeStagingFolders(out: string): void {
+  const entries = existsSync(out) ? readdirSync(out) : [];
+  for (const entry of entries) if (entry.startsWith(STAGING_PREFIX)) rmSync(join(out, entry), { recursive: true, force: true });
 }
 
 /**

@@ -1,12 +1,12 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { closedPort } from './closed-port.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Timeline } from '../../shared/schemas/timeline.ts';
+import { closedPort } from './closed-port.ts';
 
 /**
  * `lambdaface search` as a new user meets it: the real CLI in a child process, with its own data
@@ -180,6 +180,25 @@ describe('inputs that cannot work are named before the search starts', () => {
     expectClearFailure(run, new RegExp(`no face found in ${photo.replace(/[.]/g, '\\.')}`));
     expect(run.stderr).not.toMatch(/s3:\/\/|uploads\//);
     expect(existsSync(out)).toBe(false);
+  });
+});
+
+describe('an interrupted search', () => {
+  it('says how to resume on Ctrl-C and exits 130, without a stack', async () => {
+    const child = spawn(process.execPath, [BIN, ...search('--video', CLIP, '--face', `lin=${LIN}`, '--chunk-seconds', '2', '--out', join(work, 'out-interrupted'))], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    // Interrupted once the work has begun (the progress says so), as a user would press Ctrl-C.
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (/recognizing/.test(stderr) && !child.killed) child.kill('SIGINT');
+    });
+    expect(await exited, stderr).toBe(130);
+    expect(stderr).toMatch(/interrupted: run the same command again to resume \(finished chunks are kept\)\n$/);
+    expect(stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
   });
 });
 

@@ -4,6 +4,7 @@ import { mkdtemp, readdir, readFile, rm, stat, truncate } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ChunkResult } from '../../shared/schemas/faces.ts';
 
 /**
  * A search killed mid-run (SIGKILL: no cleanup at all) and run again resumes from the chunks it
@@ -61,9 +62,23 @@ async function storedChunks(dataDir: string): Promise<string[]> {
   return found.sort();
 }
 
+/** The stored chunk results that are whole (a kill may land while the server writes one, which a rerun then recomputes). */
+async function completeChunks(dataDir: string): Promise<string[]> {
+  const whole = await Promise.all(
+    (await storedChunks(dataDir)).map(async (file) => {
+      try {
+        return ChunkResult.safeParse(JSON.parse(await readFile(file, 'utf-8'))).success ? file : undefined;
+      } catch {
+        return undefined;
+      }
+    }),
+  );
+  return whole.filter((file) => file !== undefined);
+}
+
 const modified = async (files: readonly string[]): Promise<number[]> => Promise.all(files.map(async (file) => (await stat(file)).mtimeMs));
 
-/** Starts a search and SIGKILLs it once it has stored its first chunk result; returns the chunk results stored and what it printed. */
+/** Starts a search and SIGKILLs it once it has stored its first whole chunk result; returns the whole chunk results and what it printed. */
 async function killAfterFirstChunk(dataDir: string, out: string): Promise<{ stored: string[]; stderr: string }> {
   const child = spawn(process.execPath, searchArgs(dataDir, out), { cwd: work, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
@@ -71,7 +86,7 @@ async function killAfterFirstChunk(dataDir: string, out: string): Promise<{ stor
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let stored: string[] = [];
   for (let polls = 0; polls < 1200 && child.exitCode === null; polls++) {
-    stored = await storedChunks(dataDir);
+    stored = await completeChunks(dataDir);
     if (stored.length > 0) break;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -106,12 +121,14 @@ describe('interrupt and resume', () => {
     const killed = await killAfterFirstChunk(dataDir, resumed);
     expect(killed.stored.length, killed.stderr).toBeGreaterThan(0);
     expect(existsSync(join(resumed, 'timeline.json'))).toBe(false);
-    const before = await modified(killed.stored);
+    // Whole when the kill came: these must be reused as they are.
+    const whole = await completeChunks(dataDir);
+    const before = await modified(whole);
     search(dataDir, resumed);
-    expect(await modified(killed.stored)).toEqual(before);
+    expect(await modified(whole)).toEqual(before);
     await sameAsReference(resumed);
 
-    const [damaged] = killed.stored;
+    const [damaged] = whole;
     await truncate(damaged!, 100);
     const repaired = join(work, 'repaired');
     const result = JSON.parse(search(dataDir, repaired, '--json')) as { warnings: string[] };

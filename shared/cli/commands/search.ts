@@ -6,6 +6,7 @@ import { DEFAULT_DATA_DIR } from '../../local/runtime.ts';
 import { runLocalSearch, type LocalSearchResult } from '../../local/search.ts';
 import { renamePhotoSources, type SourceNames } from '../../storage/uploads.ts';
 import type { FinishResult } from '../../schemas/finish-result.ts';
+import { removeStagingFolders } from '../../workflow/outputs.ts';
 import { checkTools } from '../../video/ffmpeg.ts';
 import { probeVideo } from '../../video/probe.ts';
 import { checkSource, displaySource } from '../../video/source.ts';
@@ -118,8 +119,17 @@ async function checkVideoFlag(video: string): Promise<void> {
  * only when it did; on failure the progress line is cleared (the error is all that is printed)
  * and a folder the check created is removed again, so a failed search leaves nothing in --out.
  */
-async function withProgress<T>(out: WritableFolder, search: (reporter: ProgressReporter) => Promise<T>): Promise<T> {
+async function withProgress<T>(out: WritableFolder, outPath: string, search: (reporter: ProgressReporter) => Promise<T>): Promise<T> {
   const reporter = progressReporter();
+  // Ctrl-C: say how to go on, and leave no half-downloaded outputs (--out itself is all old or all new).
+  const interrupted = (signal: NodeJS.Signals): void => {
+    reporter.fail();
+    removeStagingFolders(outPath);
+    process.stderr.write('interrupted: run the same command again to resume (finished chunks are kept)\n');
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   try {
     const result = await search(reporter);
     reporter.done();
@@ -128,6 +138,9 @@ async function withProgress<T>(out: WritableFolder, search: (reporter: ProgressR
     reporter.fail();
     await out.discardIfUnused();
     throw error;
+  } finally {
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
   }
 }
 
@@ -138,7 +151,7 @@ export async function searchFromFlags(flags: SearchFlags, overrides: Partial<Sea
   if (flags['s3-endpoint'] === undefined) await prepareWritableFolder(flags['data-dir'] ?? DEFAULT_DATA_DIR, '--data-dir');
   const out = await prepareWritableFolder(flags.out);
   const concurrency = flags.concurrency ?? availableParallelism();
-  return withProgress(out, async (reporter) => {
+  return withProgress(out, flags.out, async (reporter) => {
     await checkTools();
     const chunkSeconds = flags['chunk-seconds'] ?? (await localChunkSeconds(flags.video, concurrency));
     const options: SearchOptionsInput = {
@@ -199,7 +212,7 @@ async function searchRemotely(flags: SearchFlags, names: SourceNames): Promise<P
   const faces = await resolveFaceFlags(flags.face);
   await checkVideoFlag(flags.video);
   const out = await prepareWritableFolder(flags.out);
-  return withProgress(out, async (reporter) => {
+  return withProgress(out, flags.out, async (reporter) => {
     const remote = await searchRemote({
       target: flags.stack ? { stack: flags.stack } : { stateMachineArn: flags['state-machine']!, bucket: flags.bucket! },
       ...(flags.region ? { region: flags.region } : {}),
