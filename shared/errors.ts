@@ -31,13 +31,19 @@ export const modelError = (message: string, details: Details = {}) => new Lambda
 export const storageError = (message: string, details: Details = {}) => new LambdafaceError('StorageError', message, details);
 export const workflowError = (message: string, details: Details = {}) => new LambdafaceError('WorkflowError', message, details);
 
+/** Every problem of a zod failure as `field.path: message`, joined for a message. */
+export function zodProblems(error: ZodError): string {
+  return error.issues
+    .map((issue) => {
+      const path = issue.path.length > 0 ? issue.path.join('.') : '(root)';
+      return `${path}: ${issue.message}`;
+    })
+    .join('; ');
+}
+
 /** Turns a zod failure into an InputError that names every offending field of `input`. */
 export function fromZodError(error: ZodError, input: string, hint?: string): LambdafaceError {
-  const problems = error.issues.map((issue) => {
-    const path = issue.path.length > 0 ? issue.path.join('.') : '(root)';
-    return `${path}: ${issue.message}`;
-  });
-  return inputError(`invalid ${input}: ${problems.join('; ')}`, { input, ...(hint ? { hint } : {}) });
+  return inputError(`invalid ${input}: ${zodProblems(error)}`, { input, ...(hint ? { hint } : {}) });
 }
 
 /** Parses `value` with `schema`, throwing an InputError about `input` instead of a ZodError. */

@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { ZodType } from 'zod';
-import { LambdafaceError, storageError } from '../errors.ts';
+import { LambdafaceError, storageError, zodProblems } from '../errors.ts';
 import { uploadMultipart } from './multipart-upload.ts';
 
 export interface S3Credentials {
@@ -244,11 +244,7 @@ function parseJsonBytes<T>(bytes: Uint8Array, schema: ZodType<T>): { value: T } 
   }
   const result = schema.safeParse(value);
   if (result.success) return { value: result.data };
-  const problems = result.error.issues.map((issue) => {
-    const path = issue.path.length > 0 ? issue.path.join('.') : '(root)';
-    return `${path}: ${issue.message}`;
-  });
-  return { problem: `does not have the expected content: ${problems.join('; ')}`, invalidJson: false };
+  return { problem: `does not have the expected content: ${zodProblems(result.error)}`, invalidJson: false };
 }
 
 /**

@@ -52,16 +52,28 @@ function lambdaContext(timeoutMs: number, signal: AbortSignal = new AbortControl
 const waitAsync = (Atomics as unknown as { waitAsync(array: Int32Array, index: number, value: number, timeoutMs: number): { value: Promise<string> | string } })
   .waitAsync;
 
+/** A pool of one worker thread running the test handlers. */
+const testPool = (): HandlerPool => createHandlerPool({ size: 1, env: {}, handlersRoot: TEST_HANDLERS });
+
+/** One test pool for the tests of a describe block, closed after them: read the getter inside tests. */
+function useTestPool(): () => HandlerPool {
+  let pool: HandlerPool | undefined;
+  beforeAll(() => {
+    pool = testPool();
+  });
+  afterAll(() => pool?.close());
+  return () => {
+    if (!pool) throw new Error('the test pool is used before beforeAll ran');
+    return pool;
+  };
+}
+
 describe('the worker pool when a worker thread dies', () => {
   // One thread, shared: each test kills it, so each also shows the next call getting a fresh one.
-  let pool: HandlerPool;
-  beforeAll(() => {
-    pool = createHandlerPool({ size: 1, env: {}, handlersRoot: TEST_HANDLERS });
-  });
-  afterAll(() => pool.close());
+  const pool = useTestPool();
 
   it('rejects the running call with the handler and exit code, and runs the next call on a fresh thread', async () => {
-    const { recognize } = pool.handlers;
+    const { recognize } = pool().handlers;
     const died = await recognize({ do: 'exit', code: 3 }, lambdaContext(60_000)).catch((error: unknown) => error);
     expect(died).toBeInstanceOf(LambdafaceError);
     expect((died as LambdafaceError).kind).toBe('WorkflowError');
@@ -70,7 +82,7 @@ describe('the worker pool when a worker thread dies', () => {
   });
 
   it('names an uncaught exception as the cause', async () => {
-    const { recognize } = pool.handlers;
+    const { recognize } = pool().handlers;
     await expect(recognize({ do: 'throw', message: 'boom in a timer' }, lambdaContext(60_000))).rejects.toThrow(
       "the recognize handler's worker thread died: boom in a timer",
     );
@@ -78,7 +90,7 @@ describe('the worker pool when a worker thread dies', () => {
   });
 
   it('never loses a call waiting for a thread when the busy one dies', async () => {
-    const { recognize } = pool.handlers;
+    const { recognize } = pool().handlers;
     const dying = recognize({ do: 'exit', code: 7 }, lambdaContext(60_000));
     const waiting = recognize({ do: 'deadline' }, lambdaContext(60_000));
     await expect(dying).rejects.toThrow(/exited with code 7/);
@@ -86,20 +98,20 @@ describe('the worker pool when a worker thread dies', () => {
   });
 
   it('terminates a call still running at its time limit, as Lambda does, and goes on', async () => {
-    const { recognize } = pool.handlers;
+    const { recognize } = pool().handlers;
     await expect(recognize({ do: 'hang' }, lambdaContext(0))).rejects.toThrow(/was stopped at the call's 0 s time limit/);
     expect(await recognize({ do: 'deadline' }, lambdaContext(60_000))).toHaveProperty('margin');
   });
 
   it('rebuilds the cause of a handler error on this side', async () => {
-    const error = await pool.handlers.recognize({ do: 'fail', cause: 'disk full' }, lambdaContext(60_000)).catch((e: unknown) => e);
+    const error = await pool().handlers.recognize({ do: 'fail', cause: 'disk full' }, lambdaContext(60_000)).catch((e: unknown) => e);
     expect(error).toMatchObject({ kind: 'WorkflowError', message: 'the step failed', input: 'test' });
     expect((error as Error).cause).toBeInstanceOf(LambdafaceError);
     expect((error as Error).cause).toMatchObject({ kind: 'StorageError', message: 'disk full' });
   });
 
   it('rejects running and waiting calls when it closes', async () => {
-    const closing = createHandlerPool({ size: 1, env: {}, handlersRoot: TEST_HANDLERS });
+    const closing = testPool();
     const { recognize } = closing.handlers;
     const calls = Promise.allSettled([recognize({ do: 'hang' }, lambdaContext(60_000)), recognize({ do: 'hang' }, lambdaContext(60_000))]);
     await closing.close();
@@ -110,11 +122,7 @@ describe('the worker pool when a worker thread dies', () => {
 });
 
 describe('a thread stopped at its time limit', () => {
-  let pool: HandlerPool;
-  beforeAll(() => {
-    pool = createHandlerPool({ size: 1, env: {}, handlersRoot: TEST_HANDLERS });
-  });
-  afterAll(() => pool.close());
+  const pool = useTestPool();
   afterEach(() => {
     vi.useRealTimers();
   });
@@ -124,7 +132,7 @@ describe('a thread stopped at its time limit', () => {
     // the handler has posted its reply, before this thread has read it.
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     const state = new Int32Array(new SharedArrayBuffer(4));
-    const late = pool.handlers.recognize({ do: 'reply when told', state }, lambdaContext(60_000)).catch((e: unknown) => e);
+    const late = pool().handlers.recognize({ do: 'reply when told', state }, lambdaContext(60_000)).catch((e: unknown) => e);
     while (Atomics.load(state, 0) !== REPLY.running) await waitAsync(state, 0, 0, 10_000).value;
     Atomics.store(state, 0, REPLY.go);
     Atomics.notify(state, 0);
@@ -134,7 +142,7 @@ describe('a thread stopped at its time limit', () => {
     vi.advanceTimersByTime(60_000);
     expect(await late).toMatchObject({ message: "the recognize handler's worker thread was stopped at the call's 60 s time limit, as Lambda stops a function at its timeout" });
     // The next call gets a fresh thread, not the one that was exiting.
-    expect(await pool.handlers.recognize({ do: 'deadline' }, lambdaContext(60_000))).toHaveProperty('margin');
+    expect(await pool().handlers.recognize({ do: 'deadline' }, lambdaContext(60_000))).toHaveProperty('margin');
   });
 });
 
@@ -145,7 +153,7 @@ describe("a local Lambda's time limit", () => {
   });
 
   it('starts when a thread takes the call, not while the call waits for one', async () => {
-    const pool = createHandlerPool({ size: 1, env: {}, handlersRoot: TEST_HANDLERS });
+    const pool = testPool();
     const functions = new LocalFunctions(pool.handlers, new AbortController().signal);
     // This thread's clock, on which the second call waits 900 s for the only worker thread.
     const realNow = Date.now;
@@ -196,14 +204,10 @@ describe("a local Lambda's time limit", () => {
 });
 
 describe('the time limit and the stop signal reach a handler in a worker thread', () => {
-  let pool: HandlerPool;
-  beforeAll(() => {
-    pool = createHandlerPool({ size: 1, env: {}, handlersRoot: TEST_HANDLERS });
-  });
-  afterAll(() => pool.close());
+  const pool = useTestPool();
 
   it("counts the handler's time from the call and keeps the stop margin before it", async () => {
-    const seen = (await pool.handlers.recognize({ do: 'deadline' }, lambdaContext(120_000))) as { remainingAtEntry: number; margin: number };
+    const seen = (await pool().handlers.recognize({ do: 'deadline' }, lambdaContext(120_000))) as { remainingAtEntry: number; margin: number };
     expect(seen.remainingAtEntry).toBeLessThanOrEqual(120_000);
     expect(seen.remainingAtEntry).toBeGreaterThan(0);
     expect(seen.margin).toBe(10_000);
@@ -222,8 +226,8 @@ describe('the time limit and the stop signal reach a handler in a worker thread'
       },
     };
     const stopped = { reason: 'the local run was stopped', kind: 'WorkflowError' };
-    expect(await pool.handlers.recognize({ do: 'wait for stop' }, stopAfterPosting)).toEqual(stopped);
-    expect(await pool.handlers.recognize({ do: 'wait for stop' }, context)).toEqual(stopped);
+    expect(await pool().handlers.recognize({ do: 'wait for stop' }, stopAfterPosting)).toEqual(stopped);
+    expect(await pool().handlers.recognize({ do: 'wait for stop' }, context)).toEqual(stopped);
   });
 
   it("gives a local Lambda the Task's TimeoutSeconds, and Lambda's 900 s without one", async () => {
