@@ -58,10 +58,14 @@ export interface ScanContext {
 function checkFramesDecoded(framesScanned: number, chunk: ChunkRange, sampleFps: number, video: VideoInfo): void {
   const expected = expectedSamples(video, chunk.start, chunk.end, sampleFps);
   if (framesScanned >= Math.ceil(expected / 2)) return;
-  throw mediaError(`only ${framesScanned} of the ${expected} frames expected in [${chunk.start}, ${chunk.end}) s of the video could be decoded`, {
-    input: 'video',
-    hint: 'check that the video plays to its end (a file cut short keeps its full length in the header); if it does, check the ffmpeg in use (LAMBDAFACE_FFMPEG)',
-  });
+  // The likely cause is in the message: a failed chunk's hint does not reach the user through the map.
+  throw mediaError(
+    `only ${framesScanned} of the ${expected} frames expected in [${chunk.start}, ${chunk.end}) s of the video could be decoded: the file may be cut short (its header still states the full length)`,
+    {
+      input: 'video',
+      hint: 'check that the video plays to its end; if it does, check the ffmpeg in use (LAMBDAFACE_FFMPEG)',
+    },
+  );
 }
 
 const round = (value: number, digits: number): number => Math.round(value * 10 ** digits) / 10 ** digits;

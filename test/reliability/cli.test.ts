@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Timeline } from '../../shared/schemas/timeline.ts';
+import { runFfmpeg } from '../../shared/video/ffmpeg.ts';
 import { closedPort } from './closed-port.ts';
 
 /**
@@ -170,6 +171,24 @@ describe('inputs that cannot work are named before the search starts', () => {
     expectClearFailure(run, new RegExp(`MediaError: LAMBDAFACE_FFMPEG is set to ${fake}, which cannot be run as ffmpeg[\\s\\S]*point LAMBDAFACE_FFMPEG at an ffmpeg executable`));
     expect(run.stderr).not.toMatch(/toleratedFailurePercentage/);
     expect(existsSync(out)).toBe(false);
+  });
+
+  it('names LAMBDAFACE_FFMPEG when it points at a program that runs but is not ffmpeg (/bin/true)', async () => {
+    const out = join(work, 'out-ffmpeg-true');
+    const run = await lambdaface(search('--video', CLIP, '--face', `lin=${LIN}`, '--out', out), { env: { LAMBDAFACE_FFMPEG: '/bin/true' } });
+    expectClearFailure(run, /MediaError: LAMBDAFACE_FFMPEG is set to \/bin\/true, which cannot be run as ffmpeg: it does not print "ffmpeg version/);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('fails a video cut short after its header instead of reporting its missing part as "nobody here"', async () => {
+    // The moov atom first (faststart), then only the first 250 kB: the header still promises 9.2 s.
+    const whole = join(work, 'faststart.mp4');
+    await runFfmpeg(['-loglevel', 'error', '-y', '-i', CLIP, '-c', 'copy', '-movflags', '+faststart', whole]);
+    const cut = join(work, 'cut-short.mp4');
+    await writeFile(cut, (await readFile(whole)).subarray(0, 250_000));
+    const run = await lambdaface(search('--video', cut, '--face', `lin=${LIN}`, '--sample-fps', '2', '--out', join(work, 'out-cut')));
+    // The failure reaches the user through the map, as the first failed chunk.
+    expectClearFailure(run, /first failure: MediaError: only \d+ of the \d+ frames expected in \[5, 9\.\d+\) s of the video could be decoded: the file may be cut short/);
   });
 
   it('names the photo the user gave, not its upload key, when enrolment fails', async () => {
