@@ -368,7 +368,7 @@ const people = await resolveFaceFlags(faceFlags);
 const enrolled = people.map((p) => p.name);
 const ourGallery = await measure(() => galleryOfFiles(people));
 const gallery = ourGallery.value;
-log(`our gallery: ${gallery.rows.length} descriptors of ${enrolled.length} people in ${Math.round(ourGallery.wallMs)} ms`);
+log(`our gallery: ${gallery.dlib.rows.length} descriptors of ${enrolled.length} people in ${Math.round(ourGallery.wallMs)} ms`);
 
 const peerGalleries = new Map<PeerDetector, PeerGallery>();
 const peerGalleryInfo: Record<string, unknown> = {};
@@ -455,11 +455,11 @@ const path = writeResults('vision.json', {
   runs,
   sampleFps,
   enrolled,
-  gallery: { ours: { ms: Math.round(ourGallery.wallMs), descriptors: gallery.rows.length }, peer: peerGalleryInfo },
+  gallery: { ours: { ms: Math.round(ourGallery.wallMs), descriptors: gallery.dlib.rows.length }, peer: peerGalleryInfo },
   peer: peer ?? null,
   peerTolerance: PEER_TOLERANCE,
   notes: [
-    'ours: shared/vision (ONNX Runtime); scan = shared/recognize/scan.ts scanChunk (decode + detect + landmarks + align + embed + tracks + match)',
+    'ours: shared/vision (ONNX Runtime); scan = shared/recognize/scan.ts scanChunk (decode + detect + landmarks + align + dlib embed + tracks + FaceRes on the best faces of each track + fused match)',
     'peer: @vladmandic/face-api detectAllFaces().withFaceLandmarks().withFaceDescriptors() + FaceMatcher(0.6), default detector options; tfjs-wasm runs one thread in Node',
     'peer per-face time = full per-frame job minus detection alone on the same frame in the same run',
     'ratios are computed per run from measurements taken side by side, then the median',

@@ -117,7 +117,7 @@ const expectedFrames = Math.ceil(video.durationSeconds * sampleFps);
 const people = await resolveFaceFlags(faceFlags);
 const galleryBuild = await measure(() => galleryOfFiles(people));
 const gallery = galleryBuild.value;
-log(`gallery (bare scans): ${gallery.rows.length} descriptors in ${Math.round(galleryBuild.wallMs)} ms (not part of the bare timings)`);
+log(`gallery (bare scans): ${gallery.dlib.rows.length} descriptors in ${Math.round(galleryBuild.wallMs)} ms (not part of the bare timings)`);
 
 /** As Recognize scans with the workflow's options (montage aside, the same search). */
 const scanOptions = (threads: number): ScanOptions => scanOptionsFor(SearchOptions.parse({ sampleFps }), threads);

@@ -4,6 +4,7 @@ import type { Box } from '../schemas/faces.ts';
 import type { FivePoints } from '../vision/align.ts';
 import { analyzeImage, type AnalyzedFace } from '../vision/analyze.ts';
 import { embedFaces } from '../vision/embed.ts';
+import { embedFacesFaceRes } from '../vision/embed-faceres.ts';
 import { padImage, type RgbImage } from '../vision/image.ts';
 import type { AnalyzeOptions } from '../vision/options.ts';
 
@@ -88,13 +89,31 @@ export async function refindFace({ image, box }: DegradedPhoto, options: Analyze
   return null;
 }
 
+/** A reference face as a video would show it, described by both descriptors. */
+export interface DegradedFace {
+  dlib: Float32Array;
+  faceres: Float32Array;
+}
+
 /**
- * The descriptor of a reference face as a video would show it, or null when the degraded face is
+ * The descriptors of a reference face as a video would show it, or null when the degraded face is
  * no longer found (which a scan would miss too).
  */
-export async function degradedEmbedding(found: FoundFace, degradation: Degradation, options: AnalyzeOptions): Promise<Float32Array | null> {
+export async function degradedFace(found: FoundFace, degradation: Degradation, options: AnalyzeOptions): Promise<DegradedFace | null> {
   const degraded = await degradePhoto(found, degradation);
-  if (degradation.relandmark) return (await refindFace(degraded, options))?.face.embedding ?? null;
-  const [embedding] = await embedFaces(degraded.image, [{ points: degraded.points }], options.detect.threads);
-  return embedding!;
+  const threads = options.detect.threads;
+  let image = degraded.image;
+  let points = degraded.points;
+  let dlib: Float32Array;
+  if (degradation.relandmark) {
+    const again = await refindFace(degraded, options);
+    if (!again) return null;
+    image = again.image;
+    points = again.face.points;
+    dlib = again.face.embedding;
+  } else {
+    [dlib] = (await embedFaces(image, [{ points }], threads)) as [Float32Array];
+  }
+  const [faceres] = await embedFacesFaceRes(image, [{ points }], threads);
+  return { dlib, faceres: faceres!.descriptor };
 }

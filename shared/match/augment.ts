@@ -24,3 +24,10 @@ export const AUGMENTATIONS: readonly Augmentation[] = [
   variant({}, 0.75),
   variant({ flip: true }, 1.25),
 ];
+
+/**
+ * The views each reference photo is described by FaceRes with: as is and mirrored. At 1024 values
+ * a row, all of the variants above would make the gallery four times heavier to store, load in
+ * every Lambda and match against; the calibration (README) is measured with these two.
+ */
+export const FACERES_VIEWS: readonly Augmentation[] = [variant({}), variant({ flip: true })];

@@ -3,8 +3,9 @@ import type { Gallery, GalleryIdentity, PhotoReport, SkippedPhoto } from '../sch
 import { analyzeImage, type AnalyzedFace } from '../vision/analyze.ts';
 import { DEFAULT_ANALYZE_OPTIONS, type AnalyzeOptions } from '../vision/options.ts';
 import { embedFaces } from '../vision/embed.ts';
+import { embedFacesFaceRes } from '../vision/embed-faceres.ts';
 import { limitSize, loadImage, padImage, type RgbImage } from '../vision/image.ts';
-import { AUGMENTATIONS, type Augmentation } from './augment.ts';
+import { AUGMENTATIONS, FACERES_VIEWS, type Augmentation } from './augment.ts';
 
 export interface PhotoSource {
   /** Where the photo came from, for messages (a path or s3:// URL). */
@@ -74,6 +75,8 @@ export async function findReferenceFace(photo: PhotoSource, name: string, option
 
 const round = (value: number): number => Math.round(value * 10) / 10;
 
+const rounded = (vector: Float32Array, scale: number): number[] => Array.from(vector, (v) => Math.round(v * scale) / scale);
+
 /** What enrolment made of one person's photos: their descriptors, or nothing when no photo was usable. */
 interface Enrolment {
   identity: GalleryIdentity | undefined;
@@ -89,6 +92,7 @@ export function skippedPhoto(photo: PhotoSource, error: unknown): SkippedPhoto {
 async function enrolPhotos(name: string, photos: readonly PhotoSource[], options: EnrolOptions): Promise<Enrolment> {
   const reports: PhotoReport[] = [];
   const embeddings: number[][] = [];
+  const faceres: number[][] = [];
   const skipped: SkippedPhoto[] = [];
   for (const photo of photos) {
     let found: FoundFace;
@@ -103,10 +107,16 @@ async function enrolPhotos(name: string, photos: readonly PhotoSource[], options
       options.augmentations.map((variant) => ({ points: found.face.points, jitter: variant.jitter, gain: variant.gain })),
       options.analyze.detect.threads,
     );
+    const faceresOutputs = await embedFacesFaceRes(
+      found.image,
+      FACERES_VIEWS.map((view) => ({ points: found.face.points, jitter: view.jitter, gain: view.gain })),
+      options.analyze.detect.threads,
+    );
     reports.push(found.report);
-    embeddings.push(...vectors.map((vector) => Array.from(vector, (v) => Math.round(v * 1e6) / 1e6)));
+    embeddings.push(...vectors.map((vector) => rounded(vector, 1e6)));
+    faceres.push(...faceresOutputs.map((output) => rounded(output.descriptor, 1e6)));
   }
-  return { identity: reports.length === 0 ? undefined : { name, photos: reports, embeddings, skipped }, skipped };
+  return { identity: reports.length === 0 ? undefined : { name, photos: reports, embeddings, faceres, skipped }, skipped };
 }
 
 function requirePhotos(name: string, photos: readonly PhotoSource[]): void {
@@ -122,7 +132,8 @@ function noUsablePhotos(failed: readonly { name: string; skipped: readonly Skipp
 }
 
 /**
- * Trains one identity: every usable photo's chosen face, embedded as is and with augmentations.
+ * Trains one identity: every usable photo's chosen face, embedded by both descriptors (dlib as is
+ * and with augmentations, FaceRes as is and mirrored).
  * Photos without a usable face are skipped and listed; a person left with none is an InputError
  * naming every photo and what was wrong with it.
  */
@@ -147,5 +158,5 @@ export async function buildGallery(
     else failed.push({ name: person.name, skipped });
   }
   if (failed.length > 0) throw noUsablePhotos(failed);
-  return { version: 1, identities };
+  return { version: 2, identities };
 }

@@ -1,31 +1,116 @@
 import type { Gallery } from '../schemas/gallery.ts';
 import { euclidean } from './distance.ts';
+import { fusedDistance } from './fusion.ts';
 
 /**
- * Open-set matching rule. Calibrated on photo sets (see `lambdaface eval-photos`), never on the
- * videos it is checked on.
+ * Open-set matching rule on fused distances (shared/match/fusion.ts). Calibrated on photo sets
+ * with `lambdaface eval-photos` (README, "Calibration"), never on the videos it is checked on.
  */
 export interface MatchRule {
-  /** Largest distance to an identity's nearest gallery descriptor that still names the face. */
+  /** Largest fused distance to an identity that names a track of faces `SMALL_FACE.to` px wide or more. */
   threshold: number;
   /**
-   * How much nearer the best identity must be than the runner-up. Look-alikes (brothers, a
+   * Added to the threshold for faces `SMALL_FACE.from` px wide or less (linearly in between).
+   * Shrunk, blurred faces sit further from everyone, strangers included: the same false-accept
+   * rate allows a larger distance.
+   */
+  smallFaceAllowance: number;
+  /**
+   * Taken off the threshold for a track seen once (a short shot at a low sampling rate): one
+   * sighting is weaker evidence than a track's average, so it must clear a stricter bar.
+   */
+  singleSightingPenalty: number;
+  /**
+   * How much nearer the best identity must be than the runner-up. Look-alikes (siblings, a
    * stranger between two enrolled people) sit at similar distances to both; naming either would
-   * be a guess.
+   * be a guess. Small, so the clearly nearest of many enrolled people is still named.
    */
   margin: number;
   /** Width of the logistic that turns distance into confidence (0.5 at the threshold). */
   softness: number;
 }
 
+/** Face widths (px, in the analysed frame) of the photo set's hard and video-like conditions. */
+export const SMALL_FACE = { from: 40, to: 64 } as const;
+
 /**
- * Calibrated on the photo set ../shared/data/faces with `lambdaface eval-photos` (README,
- * "Calibration"), never on the videos: the threshold is the pair-accuracy optimum of video-like
- * copies of the photos (faces shrunk to 64 px and JPEG-compressed) against the clean photos
- * (0.579; photo against photo it is 0.560). The margin keeps leave-one-out genuine acceptance on
- * the photos within one point of its maximum (98.3% vs 99.1%) while refusing look-alikes.
+ * From `lambdaface eval-photos` on ../shared/data/faces (fused distances of probes to the other
+ * photos' identities, a Gaussian fitted to the impostor distances): the threshold is where the
+ * false-accept rate per probe and identity is 1e-3 for video-like faces (64 px); with the
+ * allowance, for the hard condition's 40-px faces; a single sighting is held to 1e-4. The margin
+ * refuses none of the hard condition's genuine probes that a zero margin names.
  */
-export const DEFAULT_RULE: MatchRule = { threshold: 0.58, margin: 0.08, softness: 0.04 };
+export const DEFAULT_RULE: MatchRule = { threshold: 0.53, smallFaceAllowance: 0.026, singleSightingPenalty: 0.05, margin: 0.04, softness: 0.04 };
+
+/** The threshold for a track by the width of its faces and how often it was seen. */
+export function thresholdFor(rule: MatchRule, faceWidth: number, single: boolean): number {
+  const small = Math.min(1, Math.max(0, (SMALL_FACE.to - faceWidth) / (SMALL_FACE.to - SMALL_FACE.from)));
+  return rule.threshold + small * rule.smallFaceAllowance - (single ? rule.singleSightingPenalty : 0);
+}
+
+/** A face (or a track's average face) as both descriptors see it. */
+export interface FaceDescriptor {
+  dlib: ArrayLike<number>;
+  /** Absent where FaceRes was not run (a track too far from everyone to be worth it). */
+  faceres?: ArrayLike<number> | undefined;
+}
+
+interface DescriptorRows {
+  /** Identity index of each row. */
+  owner: Int32Array;
+  rows: Float32Array[];
+}
+
+/** Flattened gallery for fast repeated matching. */
+export interface GalleryIndex {
+  names: string[];
+  dlib: DescriptorRows;
+  faceres: DescriptorRows;
+}
+
+function rowsOf(gallery: Gallery, pick: (identity: Gallery['identities'][number]) => readonly (readonly number[])[]): DescriptorRows {
+  const owner: number[] = [];
+  const rows: Float32Array[] = [];
+  gallery.identities.forEach((identity, index) => {
+    for (const row of pick(identity)) {
+      owner.push(index);
+      rows.push(Float32Array.from(row));
+    }
+  });
+  return { owner: Int32Array.from(owner), rows };
+}
+
+export function indexGallery(gallery: Gallery): GalleryIndex {
+  return {
+    names: gallery.identities.map((identity) => identity.name),
+    dlib: rowsOf(gallery, (identity) => identity.embeddings),
+    faceres: rowsOf(gallery, (identity) => identity.faceres),
+  };
+}
+
+function nearestPerIdentity(rows: DescriptorRows, identities: number, descriptor: ArrayLike<number>): Float64Array {
+  const best = new Float64Array(identities).fill(Infinity);
+  for (let i = 0; i < rows.rows.length; i++) {
+    const owner = rows.owner[i]!;
+    const d = euclidean(rows.rows[i]!, descriptor);
+    if (d < best[owner]!) best[owner] = d;
+  }
+  return best;
+}
+
+/**
+ * Distance to each identity's nearest gallery row: fused when the face has a FaceRes descriptor,
+ * dlib's alone otherwise.
+ */
+export function identityDistances(index: GalleryIndex, descriptor: FaceDescriptor): Float64Array {
+  const dlib = nearestPerIdentity(index.dlib, index.names.length, descriptor.dlib);
+  if (descriptor.faceres === undefined) return dlib;
+  const faceres = nearestPerIdentity(index.faceres, index.names.length, descriptor.faceres);
+  return dlib.map((d, i) => fusedDistance(d, faceres[i]!));
+}
+
+export const confidenceOf = (distance: number, threshold: number, softness: number): number =>
+  1 / (1 + Math.exp((distance - threshold) / softness));
 
 export interface Match {
   identity: string | null;
@@ -37,43 +122,9 @@ export interface Match {
   confidence: number;
 }
 
-/** Flattened gallery for fast repeated matching. */
-export interface GalleryIndex {
-  names: string[];
-  /** Identity index of each row. */
-  owner: Int32Array;
-  rows: Float32Array[];
-}
-
-export function indexGallery(gallery: Gallery): GalleryIndex {
-  const names = gallery.identities.map((identity) => identity.name);
-  const owner: number[] = [];
-  const rows: Float32Array[] = [];
-  gallery.identities.forEach((identity, index) => {
-    for (const embedding of identity.embeddings) {
-      owner.push(index);
-      rows.push(Float32Array.from(embedding));
-    }
-  });
-  return { names, owner: Int32Array.from(owner), rows };
-}
-
-/** Nearest-descriptor distance per identity. */
-export function identityDistances(index: GalleryIndex, embedding: ArrayLike<number>): Float64Array {
-  const best = new Float64Array(index.names.length).fill(Infinity);
-  for (let i = 0; i < index.rows.length; i++) {
-    const owner = index.owner[i]!;
-    const d = euclidean(index.rows[i]!, embedding);
-    if (d < best[owner]!) best[owner] = d;
-  }
-  return best;
-}
-
-export const confidenceOf = (distance: number, rule: MatchRule): number =>
-  1 / (1 + Math.exp((distance - rule.threshold) / rule.softness));
-
-export function matchEmbedding(index: GalleryIndex, embedding: ArrayLike<number>, rule: MatchRule): Match {
-  const distances = identityDistances(index, embedding);
+/** The nearest identity, named when it is within `threshold` and the rule's margin allows. */
+export function matchDescriptor(index: GalleryIndex, descriptor: FaceDescriptor, rule: MatchRule, threshold = rule.threshold): Match {
+  const distances = identityDistances(index, descriptor);
   let first = 0;
   let second = -1;
   for (let i = 1; i < distances.length; i++) {
@@ -86,12 +137,12 @@ export function matchEmbedding(index: GalleryIndex, embedding: ArrayLike<number>
   }
   const distance = distances[first]!;
   const runnerUpDistance = second < 0 ? Infinity : distances[second]!;
-  const named = distance <= rule.threshold && runnerUpDistance - distance >= rule.margin;
+  const named = distance <= threshold && runnerUpDistance - distance >= rule.margin;
   return {
     identity: named ? index.names[first]! : null,
     distance,
     nearest: index.names[first]!,
     runnerUpDistance,
-    confidence: named ? confidenceOf(distance, rule) : 0,
+    confidence: named ? confidenceOf(distance, threshold, rule.softness) : 0,
   };
 }

@@ -1,4 +1,5 @@
-import { AUGMENTATIONS } from '../match/augment.ts';
+import { AUGMENTATIONS, FACERES_VIEWS } from '../match/augment.ts';
+import { DEFAULT_FUSION } from '../match/fusion.ts';
 import { DEFAULT_RULE } from '../match/matcher.ts';
 import { DEFAULT_TRACK_OPTIONS } from '../match/tracks.ts';
 import { DEFAULT_ANALYZE_OPTIONS, MAX_SCAN_WIDTH } from '../vision/options.ts';
@@ -8,10 +9,12 @@ import { DEFAULT_ANALYZE_OPTIONS, MAX_SCAN_WIDTH } from '../vision/options.ts';
  * of the job id, so a resumed job never mixes chunk results of two versions of the recognizer.
  */
 export const RECOGNITION_FINGERPRINT = JSON.stringify({
-  version: 3,
+  version: 4,
+  fusion: DEFAULT_FUSION,
   rule: DEFAULT_RULE,
   tracks: DEFAULT_TRACK_OPTIONS,
   analyze: DEFAULT_ANALYZE_OPTIONS,
   maxWidth: MAX_SCAN_WIDTH,
   augmentations: AUGMENTATIONS,
+  faceresViews: FACERES_VIEWS,
 });

@@ -1,13 +1,17 @@
 import type { SearchOptions } from '../config/options.ts';
 import type { ChunkRange, ChunkResult, FaceRecord } from '../schemas/faces.ts';
-import { DEFAULT_RULE, matchEmbedding, type GalleryIndex, type MatchRule } from '../match/matcher.ts';
-import { DEFAULT_TRACK_OPTIONS, labelTracks, linkTracks, type Sighting, type TrackOptions } from '../match/tracks.ts';
+import { DEFAULT_RULE, matchDescriptor, type GalleryIndex, type MatchRule } from '../match/matcher.ts';
+import { DEFAULT_TRACK_OPTIONS, labelTracks, TrackLinker, trackDescriptor, type RatedSighting, type TrackOptions } from '../match/tracks.ts';
 import { mediaError } from '../errors.ts';
 import { decodeFrames } from '../video/decode.ts';
 import { expectedSamples } from '../video/sampling.ts';
 import type { VideoInfo } from '../video/types.ts';
 import { analyzeImage } from '../vision/analyze.ts';
+import { embedFaceResChips, faceResChip } from '../vision/embed-faceres.ts';
+import type { FivePoints } from '../vision/align.ts';
+import type { RgbImage } from '../vision/image.ts';
 import { modelsFingerprint } from '../vision/models.ts';
+import { faceQuality } from '../vision/quality.ts';
 import { DEFAULT_ANALYZE_OPTIONS, DEFAULT_DETECT_OPTIONS, MAX_SCAN_WIDTH, type AnalyzeOptions } from '../vision/options.ts';
 
 export interface ScanOptions {
@@ -70,11 +74,91 @@ function checkFramesDecoded(framesScanned: number, chunk: ChunkRange, sampleFps:
 
 const round = (value: number, digits: number): number => Math.round(value * 10 ** digits) / 10 ** digits;
 
+interface ScannedFace extends RatedSighting {
+  time: number;
+  score: number;
+  /** Source pixels per frame pixel (frames may be scaled down for detection). */
+  scale: number;
+  /** dlib distance of this face alone to the nearest identity. */
+  distance: number;
+}
+
+/** A live track's few best sightings, with their FaceRes chips cut while the frame is at hand. */
+interface Candidates {
+  members: number[];
+  best: { quality: number; face: number; chip: Float32Array }[];
+}
+
 /**
- * Scans one chunk of a video: every sampled frame through detect -> landmarks -> align -> embed ->
- * then links faces into tracks and names each track by its mean descriptor, so the clear frames of
- * a person carry the hard ones. Every face is kept, named or not, with its descriptor; a named
- * face's distance is its track's, an unnamed one's its own to the nearest identity.
+ * Follows tracks while frames are decoded and describes each with FaceRes once it ends: only its
+ * `bestSightings` best faces (a better one replaces the worst as the track goes on), and only when
+ * dlib puts the track near someone enrolled. FaceRes costs more than twice dlib per face; this
+ * keeps its cost to a few faces per track, and no frame has to outlive its own analysis.
+ */
+class TrackDescriber {
+  private readonly linker: TrackLinker;
+  private readonly live = new Map<number, Candidates>();
+  readonly trackOf: number[] = [];
+
+  constructor(
+    private readonly faces: ScannedFace[],
+    private readonly gallery: GalleryIndex,
+    private readonly options: ScanOptions,
+  ) {
+    this.linker = new TrackLinker(options.tracks);
+  }
+
+  async addFrame(image: RgbImage, sample: number, found: { face: ScannedFace; points: FivePoints }[]): Promise<void> {
+    const first = this.faces.length;
+    for (const { face } of found) this.faces.push(face);
+    const { tracks, ended } = this.linker.add(
+      sample,
+      found.map(({ face }) => face),
+    );
+    await this.describe(ended);
+    tracks.forEach((track, k) => {
+      const index = first + k;
+      this.trackOf[index] = track;
+      const candidates = this.live.get(track) ?? { members: [], best: [] };
+      this.live.set(track, candidates);
+      candidates.members.push(index);
+      const quality = this.faces[index]!.quality;
+      const worst = candidates.best.reduce((low, entry, i) => (low < 0 || entry.quality < candidates.best[low]!.quality ? i : low), -1);
+      if (candidates.best.length < this.options.tracks.bestSightings) {
+        candidates.best.push({ quality, face: index, chip: faceResChip(image, { points: found[k]!.points }) });
+      } else if (worst >= 0 && quality > candidates.best[worst]!.quality) {
+        candidates.best[worst] = { quality, face: index, chip: faceResChip(image, { points: found[k]!.points }) };
+      }
+    });
+  }
+
+  async finish(): Promise<void> {
+    await this.describe(this.linker.finish());
+  }
+
+  private async describe(tracks: readonly number[]): Promise<void> {
+    for (const track of tracks) {
+      const candidates = this.live.get(track);
+      if (!candidates) continue;
+      this.live.delete(track);
+      const dlibOnly = trackDescriptor(candidates.members.map((face) => this.faces[face]!));
+      if (matchDescriptor(this.gallery, dlibOnly, this.options.rule).distance > this.options.tracks.describeWithin) continue;
+      const outputs = await embedFaceResChips(
+        candidates.best.map((entry) => entry.chip),
+        this.options.analyze.detect.threads,
+      );
+      candidates.best.forEach((entry, i) => (this.faces[entry.face]!.faceres = outputs[i]!.descriptor));
+    }
+  }
+}
+
+/**
+ * Scans one chunk of a video: every sampled frame through detect -> landmarks -> align -> dlib
+ * descriptor, faces linked into tracks as they come, each track's best few faces described by
+ * FaceRes too, then each track named by its fused descriptor (shared/match/tracks.ts), so the
+ * clear frames of a person carry the hard ones. Every face is kept, named or not, with its
+ * descriptors; a named face's distance is its track's, an unnamed one's its own (dlib) to the
+ * nearest identity.
  */
 export async function scanChunk(
   source: string,
@@ -84,7 +168,8 @@ export async function scanChunk(
   context: ScanContext,
 ): Promise<ChunkResult> {
   const started = performance.now();
-  const sightings: (Sighting & { time: number; score: number; scale: number; distance: number })[] = [];
+  const sightings: ScannedFace[] = [];
+  const describer = new TrackDescriber(sightings, gallery, options);
   let framesScanned = 0;
   for await (const frame of decodeFrames(source, {
     start: chunk.start,
@@ -97,22 +182,26 @@ export async function scanChunk(
     const image = { width: frame.width, height: frame.height, data: new Uint8Array(frame.data.buffer, frame.data.byteOffset, frame.data.length) };
     // Boxes are reported in the source's pixels even when frames were scaled down.
     const scale = context.video.width / frame.width;
-    for (const face of await analyzeImage(image, options.analyze)) {
-      sightings.push({
+    const found = (await analyzeImage(image, options.analyze)).map((face) => ({
+      points: face.points,
+      face: {
         sample: frame.index,
         time: frame.time,
         box: face.box,
         score: face.score,
         embedding: face.embedding,
-        distance: matchEmbedding(gallery, face.embedding, options.rule).distance,
+        quality: faceQuality(face),
+        distance: matchDescriptor(gallery, { dlib: face.embedding }, options.rule).distance,
         scale,
-      });
-    }
+      },
+    }));
+    await describer.addFrame(image, frame.index, found);
     framesScanned++;
     context.onFrame?.(framesScanned, sightings.length);
   }
+  await describer.finish();
   checkFramesDecoded(framesScanned, chunk, options.sampleFps, context.video);
-  const trackOf = linkTracks(sightings, options.tracks);
+  const trackOf = describer.trackOf;
   const labels = labelTracks(sightings, trackOf, gallery, options.rule, options.tracks);
   const faces: FaceRecord[] = sightings.map((sighting, i) => ({
     time: round(sighting.time, 6),
@@ -123,14 +212,16 @@ export async function scanChunk(
       height: round(sighting.box.height * sighting.scale, 1),
     },
     score: round(sighting.score, 4),
+    quality: round(sighting.quality, 4),
     identity: labels[i]!.identity,
     distance: round(labels[i]!.identity === null ? sighting.distance : labels[i]!.distance, 4),
     confidence: round(labels[i]!.confidence, 4),
     track: `${chunk.index}-${trackOf[i]}`,
     embedding: Array.from(sighting.embedding, (v) => round(v, 5)),
+    ...(sighting.faceres === undefined ? {} : { faceres: Array.from(sighting.faceres, (v) => round(v, 5)) }),
   }));
   return {
-    version: 2,
+    version: 3,
     jobId: context.jobId,
     models: await modelsFingerprint(),
     chunk,

@@ -3,7 +3,7 @@ import type { SearchOptions } from '../config/options.ts';
 import { inputError } from '../errors.ts';
 import type { GalleryIndex } from '../match/matcher.ts';
 import { probeVideo } from '../video/probe.ts';
-import { FACE_EMBEDDER, loadModel, SCAN_MODELS } from '../vision/models.ts';
+import { FACE_EMBEDDER, FACERES_EMBEDDER, loadModel, MODEL_NAMES } from '../vision/models.ts';
 
 export interface MeasureChunkOptions {
   /** A local video file (or URL ffmpeg can read). */
@@ -25,9 +25,9 @@ export interface ChunkMeasurement {
   threads: number;
   frames: number;
   faces: number;
-  /** Loading the three models once: what a cold Lambda pays on top of its first chunk. */
+  /** Loading the scan's models once: what a cold Lambda pays on top of its first chunk. */
   modelLoadSeconds: number;
-  /** Wall time of the scan alone (decode + detect + landmarks + embed + match). */
+  /** Wall time of the scan alone (decode + detect + landmarks + both descriptors + match). */
   scanSeconds: number;
   /** scanSeconds scaled to a full chunk of `chunkSeconds` when the video was shorter. */
   secondsPerChunk: number;
@@ -36,12 +36,16 @@ export interface ChunkMeasurement {
 }
 
 /**
- * Matching cost does not depend on who is enrolled (a few hundred distance computations per face),
- * so timing uses a one-row gallery instead of asking for photos.
+ * Matching cost hardly depends on who is enrolled (a few hundred distance computations per face),
+ * so timing uses a one-row gallery instead of asking for photos. Which tracks FaceRes describes
+ * does: the timed scan describes every track, the cost when everyone on screen looks like someone
+ * enrolled, so the estimate errs high.
  */
 function placeholderGallery(): GalleryIndex {
-  const [, dimensions] = FACE_EMBEDDER.outputs.embedding.shape;
-  return { names: ['(timing)'], owner: Int32Array.of(0), rows: [new Float32Array(dimensions)] };
+  const [, dlib] = FACE_EMBEDDER.outputs.embedding.shape;
+  const [, faceres] = FACERES_EMBEDDER.outputs.descriptor.shape;
+  const row = (dimensions: number) => ({ owner: Int32Array.of(0), rows: [new Float32Array(dimensions)] });
+  return { names: ['(timing)'], dlib: row(dlib), faceres: row(faceres) };
 }
 
 /**
@@ -65,11 +69,13 @@ export async function measureChunk(options: MeasureChunkOptions): Promise<ChunkM
   // Imported here, not at the top: they load ONNX Runtime, which `--remote` and `serve` never need.
   const { scanChunk, scanOptionsFor } = await import('../recognize/scan.ts');
   const loadStarted = performance.now();
-  await Promise.all(SCAN_MODELS.map((name) => loadModel(name, { threads })));
+  await Promise.all(MODEL_NAMES.map((name) => loadModel(name, { threads })));
   const modelLoadSeconds = (performance.now() - loadStarted) / 1000;
 
   const scanStarted = performance.now();
-  const result = await scanChunk(options.video, { index: 0, start, end }, placeholderGallery(), scanOptionsFor(search, threads), { jobId: 'measure', video });
+  const scan = scanOptionsFor(search, threads);
+  const everyTrackDescribed = { ...scan, tracks: { ...scan.tracks, describeWithin: Infinity } };
+  const result = await scanChunk(options.video, { index: 0, start, end }, placeholderGallery(), everyTrackDescribed, { jobId: 'measure', video });
   const scanSeconds = (performance.now() - scanStarted) / 1000;
   return {
     video: options.video,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseInput } from '../errors.ts';
-import { Embedding } from './gallery.ts';
+import { Embedding, FaceResDescriptor } from './gallery.ts';
 import { IdentityName } from './job.ts';
 
 /**
@@ -33,6 +33,8 @@ export const FaceRecord = z.object({
   box: Box,
   /** The detector's own score. */
   score: z.number().min(0).max(1),
+  /** How much this sighting counted in its track's descriptor (size, pose, detector score; shared/vision/quality.ts). */
+  quality: z.number().min(0).max(1),
   /** The enrolled person this face was matched to, or null when the matcher would not name it. */
   identity: IdentityName.nullable(),
   /** Distance to the nearest enrolled identity, named or not; null only with an empty gallery. */
@@ -42,6 +44,8 @@ export const FaceRecord = z.object({
   track: z.string().min(1),
   /** Kept for every face so a new person can be searched without decoding the video again. */
   embedding: Embedding,
+  /** FaceRes descriptor, for the few best faces of each track near someone enrolled (shared/recognize/scan.ts). */
+  faceres: FaceResDescriptor.optional(),
 });
 
 /** A sample time may sit a hair past the chunk end through timestamp rounding in the decoder. */
@@ -49,7 +53,7 @@ const TIME_SLACK = 1e-3;
 
 export const ChunkResult = z
   .object({
-    version: z.literal(2),
+    version: z.literal(3),
     /** The job whose storage id this result was computed for (see shared/workflow/job.ts). */
     jobId: z.string().min(1),
     /** Which model files computed it (shared/vision/models.ts modelsFingerprint). */

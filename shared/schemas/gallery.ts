@@ -5,6 +5,11 @@ export const EMBEDDING_SIZE = 128;
 
 export const Embedding = z.array(z.number()).length(EMBEDDING_SIZE);
 
+/** HSE FaceRes's descriptor length (shared/vision/embed-faceres.ts), L2-normalized. */
+export const FACERES_SIZE = 1024;
+
+export const FaceResDescriptor = z.array(z.number()).length(FACERES_SIZE);
+
 /** What enrolment decided about one reference photo, kept so users can see why a photo counted. */
 export const PhotoReport = z.object({
   source: z.string(),
@@ -23,13 +28,15 @@ export const GalleryIdentity = z.object({
   photos: z.array(PhotoReport).min(1),
   /** Photos of this person that were left out (no face, not an image); the person still has others. */
   skipped: z.array(SkippedPhoto).default([]),
-  /** One row per photo and augmentation. */
+  /** dlib descriptors: one row per photo and augmentation. */
   embeddings: z.array(Embedding).min(1),
+  /** FaceRes descriptors: one row per photo, as is and mirrored (shared/match/fusion.ts). */
+  faceres: z.array(FaceResDescriptor).min(1),
 });
 
 /** The trained gallery: jobs/<id>/gallery.json. */
 export const Gallery = z.object({
-  version: z.literal(1),
+  version: z.literal(2),
   identities: z.array(GalleryIdentity).min(1),
 });
 

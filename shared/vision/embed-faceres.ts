@@ -28,27 +28,41 @@ export function l2Normalize(v: Float32Array): Float32Array {
   return v;
 }
 
+/** Values in one FaceRes input chip (224x224 RGB). */
+export const FACERES_CHIP_VALUES = ARCFACE_CHIP_224.size * ARCFACE_CHIP_224.size * 3;
+
 /**
- * Aligns each face to the 224x224 ArcFace chip and runs FaceRes on all of them in one batch. The
- * graph does the BGR swap and mean subtraction, so the chip is plain RGB 0..255 like every model.
+ * The face cut out and aligned to the 224x224 ArcFace chip, plain RGB 0..255 (the graph does the
+ * BGR swap and mean subtraction). A scan keeps a few of these per track and embeds them later,
+ * so the frame they came from need not be kept.
  */
-export async function embedFacesFaceRes(image: RgbImage, requests: readonly EmbedRequest[], threads = 1): Promise<FaceResOutput[]> {
-  if (requests.length === 0) return [];
+export function faceResChip(image: RgbImage, request: EmbedRequest): Float32Array {
   const size = ARCFACE_CHIP_224.size;
-  const per = size * size * 3;
-  const batch = new Float32Array(requests.length * per);
-  requests.forEach((request, i) => {
-    sampleInto(image, alignmentTransform(request.points, request.jitter ?? NO_JITTER, ARCFACE_CHIP_224), size, size, batch, {
-      offset: i * per,
-      scale: request.gain ?? 1,
-    });
-  });
+  const chip = new Float32Array(FACERES_CHIP_VALUES);
+  sampleInto(image, alignmentTransform(request.points, request.jitter ?? NO_JITTER, ARCFACE_CHIP_224), size, size, chip, { scale: request.gain ?? 1 });
+  return chip;
+}
+
+/** Runs FaceRes on chips made by faceResChip, all in one batch. */
+export async function embedFaceResChips(chips: readonly Float32Array[], threads = 1): Promise<FaceResOutput[]> {
+  if (chips.length === 0) return [];
+  const size = ARCFACE_CHIP_224.size;
+  const batch = new Float32Array(chips.length * FACERES_CHIP_VALUES);
+  chips.forEach((chip, i) => batch.set(chip, i * FACERES_CHIP_VALUES));
   const session = await loadModel('faceres-embedder', { threads });
-  const output = await session.run({ [FACERES_EMBEDDER.input.name]: new ort.Tensor('float32', batch, [requests.length, size, size, 3]) });
+  const output = await session.run({ [FACERES_EMBEDDER.input.name]: new ort.Tensor('float32', batch, [chips.length, size, size, 3]) });
   const descriptors = output[FACERES_EMBEDDER.outputs.descriptor.name]!.data as Float32Array;
   const gender = output[FACERES_EMBEDDER.outputs.gender.name]!.data as Float32Array;
-  return requests.map((_, i) => ({
+  return chips.map((_, i) => ({
     descriptor: l2Normalize(descriptors.slice(i * FACERES_DIMENSIONS, (i + 1) * FACERES_DIMENSIONS)),
     male: gender[i]!,
   }));
+}
+
+/** Aligns each face of one image to the ArcFace chip and runs FaceRes on all of them in one batch. */
+export async function embedFacesFaceRes(image: RgbImage, requests: readonly EmbedRequest[], threads = 1): Promise<FaceResOutput[]> {
+  return embedFaceResChips(
+    requests.map((request) => faceResChip(image, request)),
+    threads,
+  );
 }

@@ -22,8 +22,6 @@ import { modelError } from '../errors.ts';
 
 export type ModelName = 'face-detector' | 'face-landmarks' | 'face-embedder' | 'faceres-embedder';
 export const MODEL_NAMES: readonly ModelName[] = ['face-detector', 'face-landmarks', 'face-embedder', 'faceres-embedder'];
-/** The models a scan runs (FaceRes is measured by bench/descriptors.ts and not yet used by search). */
-export const SCAN_MODELS: readonly ModelName[] = ['face-detector', 'face-landmarks', 'face-embedder'];
 
 export interface ImageInput {
   readonly name: 'image';
@@ -346,7 +344,7 @@ async function readFingerprint(dir: string): Promise<string> {
   } catch (cause) {
     throw modelError(`cannot read the model manifest ${path}`, { input: path, hint: BUILD_HINT, cause });
   }
-  const hashes = SCAN_MODELS.map((name) => manifest.models?.[name]?.sha256);
+  const hashes = MODEL_NAMES.map((name) => manifest.models?.[name]?.sha256);
   if (!hashes.every((hash): hash is string => typeof hash === 'string' && /^[0-9a-f]{64}$/.test(hash))) {
     throw modelError(`the model manifest ${path} does not list a sha256 for every model`, { input: path, hint: BUILD_HINT });
   }

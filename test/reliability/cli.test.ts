@@ -19,7 +19,7 @@ const BIN = join(ROOT, 'bin/lambdaface.js');
 const CLIP = join(ROOT, 'fixtures/videos/hamilton_short.mp4');
 const TINY = join(ROOT, 'fixtures/videos/tiny_5frames.mp4');
 const LIN = join(ROOT, 'fixtures/faces/lin_manuel_miranda');
-const OBAMA = join(ROOT, 'fixtures/faces/barack_obama/fr_obama.jpg');
+const OBAMA = join(ROOT, 'fixtures/faces/barack_obama');
 // Obama and Biden side by side: enrolment takes the larger face, Biden's, and says so.
 const TWO_FACES = 'fixtures/scenes/fr_two_people.jpg';
 

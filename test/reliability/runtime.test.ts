@@ -279,12 +279,13 @@ describe('lambdaHandler', () => {
 
 /** A one-person gallery that no face in the clip matches: the deadline tests need scans, not names. */
 const GALLERY: Gallery = {
-  version: 1,
+  version: 2,
   identities: [
     {
       name: 'nobody',
       photos: [{ source: 'synthetic', facesFound: 1, box: { x: 0, y: 0, width: 1, height: 1 }, padded: false }],
       embeddings: [Array.from({ length: 128 }, (_, i) => (i === 0 ? 1 : 0))],
+      faceres: [Array.from({ length: 1024 }, (_, i) => (i === 0 ? 1 : 0))],
       skipped: [],
     },
   ],

@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LambdafaceError } from '../../../shared/errors.ts';
+import { FACERES_VIEWS } from '../../../shared/match/augment.ts';
 import { euclidean } from '../../../shared/match/distance.ts';
 import { buildGallery, DEFAULT_ENROL_OPTIONS, enrolIdentity, findReferenceFace } from '../../../shared/match/gallery.ts';
-import { indexGallery, matchEmbedding } from '../../../shared/match/matcher.ts';
+import { DEFAULT_RULE, indexGallery, matchDescriptor } from '../../../shared/match/matcher.ts';
 import { Gallery } from '../../../shared/schemas/gallery.ts';
 import { ENROLLED, fixture, PHOTOS, photoSource } from '../vision/fixtures.ts';
 
@@ -108,6 +109,9 @@ describe('enrolIdentity / buildGallery', () => {
       const photos = ENROLLED[i]!.photos.length;
       expect(identity.photos).toHaveLength(photos);
       expect(identity.embeddings).toHaveLength(photos * DEFAULT_ENROL_OPTIONS.augmentations.length);
+      expect(identity.faceres).toHaveLength(photos * FACERES_VIEWS.length);
+      // FaceRes rows are unit vectors (shared/vision/embed-faceres.ts).
+      for (const row of identity.faceres) expect(Math.hypot(...row)).toBeCloseTo(1, 4);
     });
     const jim = first.identities.find((identity) => identity.name === 'jim_parsons')!;
     expect(jim.photos[0]!.padded).toBe(true);
@@ -124,6 +128,7 @@ describe('enrolIdentity / buildGallery', () => {
     const backward = await enrolIdentity('alex_lacamoire', [alex2!, alex1!]);
     const sorted = (rows: number[][]) => rows.map((row) => JSON.stringify(row)).sort();
     expect(sorted(backward.embeddings)).toEqual(sorted(forward.embeddings));
+    expect(sorted(backward.faceres)).toEqual(sorted(forward.faceres));
   });
 
   it('the first descriptor of each photo is its plain face; the augmented ones stay near it', () => {
@@ -142,11 +147,11 @@ describe('enrolIdentity / buildGallery', () => {
   it('enrolled people are told apart: each plain descriptor matches only its own identity', () => {
     const index = indexGallery(first);
     for (const identity of first.identities) {
-      const others = indexGallery({ version: 1, identities: first.identities.filter((other) => other.name !== identity.name) });
-      const plain = identity.embeddings[0]!;
-      expect(matchEmbedding(index, plain, { threshold: 0.5, margin: 0.04, softness: 0.04 }).identity).toBe(identity.name);
-      // Nobody else is within 0.6 of it.
-      expect(matchEmbedding(others, plain, { threshold: 0.6, margin: 0, softness: 0.04 }).identity, identity.name).toBeNull();
+      const others = indexGallery({ version: 2, identities: first.identities.filter((other) => other.name !== identity.name) });
+      const plain = { dlib: identity.embeddings[0]!, faceres: identity.faceres[0]! };
+      expect(matchDescriptor(index, plain, DEFAULT_RULE).identity).toBe(identity.name);
+      // Nobody else is within the default threshold of it, even with no margin asked.
+      expect(matchDescriptor(others, plain, { ...DEFAULT_RULE, margin: 0 }).identity, identity.name).toBeNull();
     }
   });
 

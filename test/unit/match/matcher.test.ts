@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { euclidean } from '../../../shared/match/distance.ts';
-import { confidenceOf, identityDistances, indexGallery, matchEmbedding, type MatchRule } from '../../../shared/match/matcher.ts';
+import { DEFAULT_FUSION, fusedDistance } from '../../../shared/match/fusion.ts';
+import { confidenceOf, DEFAULT_RULE, identityDistances, indexGallery, matchDescriptor, SMALL_FACE, thresholdFor, type MatchRule } from '../../../shared/match/matcher.ts';
 import { Gallery } from '../../../shared/schemas/gallery.ts';
-import { gallery, vec } from './vectors.ts';
+import { gallery, unitAt, vec } from './vectors.ts';
 
-const RULE: MatchRule = { threshold: 0.5, margin: 0.04, softness: 0.04 };
+const RULE: MatchRule = { threshold: 0.5, smallFaceAllowance: 0.03, singleSightingPenalty: 0.05, margin: 0.04, softness: 0.04 };
+/** Matching on dlib alone (no FaceRes descriptor), where distances are plain Euclidean ones. */
+const dlib = (embedding: number[]) => ({ dlib: embedding });
 
 describe('euclidean', () => {
   it('is the straight-line distance', () => {
@@ -22,8 +25,8 @@ describe('indexGallery / identityDistances', () => {
       }),
     );
     expect(index.names).toEqual(['ann', 'bob']);
-    expect(Array.from(index.owner)).toEqual([0, 0, 0, 1]);
-    const distances = identityDistances(index, vec(0, 0));
+    expect(Array.from(index.dlib.owner)).toEqual([0, 0, 0, 1]);
+    const distances = identityDistances(index, dlib(vec(0, 0)));
     expect(distances[0]).toBeCloseTo(0.2, 6);
     expect(distances[1]).toBeCloseTo(2, 6);
   });
@@ -33,11 +36,11 @@ describe('indexGallery / identityDistances', () => {
   });
 });
 
-describe('matchEmbedding', () => {
+describe('matchDescriptor', () => {
   const two = indexGallery(gallery({ ann: [vec(0)], bob: [vec(0, 1)] }));
 
   it('names the nearest identity within the threshold', () => {
-    const match = matchEmbedding(two, vec(0.3), RULE);
+    const match = matchDescriptor(two, dlib(vec(0.3)), RULE);
     expect(match.identity).toBe('ann');
     expect(match.nearest).toBe('ann');
     expect(match.distance).toBeCloseTo(0.3, 6);
@@ -46,7 +49,7 @@ describe('matchEmbedding', () => {
   });
 
   it('names nobody beyond the threshold but still reports the nearest identity and distance', () => {
-    const match = matchEmbedding(two, vec(-0.7), RULE);
+    const match = matchDescriptor(two, dlib(vec(-0.7)), RULE);
     expect(match.identity).toBeNull();
     expect(match.nearest).toBe('ann');
     expect(match.distance).toBeCloseTo(0.7, 6);
@@ -55,17 +58,17 @@ describe('matchEmbedding', () => {
 
   it('names at exactly the threshold, with confidence 0.5', () => {
     const one = indexGallery(gallery({ ann: [vec(0)] }));
-    const match = matchEmbedding(one, vec(0.5), RULE);
+    const match = matchDescriptor(one, dlib(vec(0.5)), RULE);
     expect(match.distance).toBe(0.5);
     expect(match.identity).toBe('ann');
     expect(match.confidence).toBeCloseTo(0.5, 12);
-    expect(confidenceOf(RULE.threshold, RULE)).toBe(0.5);
+    expect(confidenceOf(RULE.threshold, RULE.threshold, RULE.softness)).toBe(0.5);
   });
 
   it('confidence falls with distance', () => {
-    const near = confidenceOf(0.3, RULE);
-    const mid = confidenceOf(0.45, RULE);
-    const far = confidenceOf(0.6, RULE);
+    const near = confidenceOf(0.3, RULE.threshold, RULE.softness);
+    const mid = confidenceOf(0.45, RULE.threshold, RULE.softness);
+    const far = confidenceOf(0.6, RULE.threshold, RULE.softness);
     expect(near).toBeGreaterThan(mid);
     expect(mid).toBeGreaterThan(0.5);
     expect(far).toBeLessThan(0.5);
@@ -73,7 +76,7 @@ describe('matchEmbedding', () => {
 
   it('with one identity the runner-up is at Infinity and the margin never blocks', () => {
     const one = indexGallery(gallery({ ann: [vec(0)] }));
-    const match = matchEmbedding(one, vec(0.45), RULE);
+    const match = matchDescriptor(one, dlib(vec(0.45)), RULE);
     expect(match.runnerUpDistance).toBe(Infinity);
     expect(match.identity).toBe('ann');
   });
@@ -81,7 +84,7 @@ describe('matchEmbedding', () => {
   it('the margin rejects a face at similar distances from two look-alikes', () => {
     // ann at distance 0.40, bob at 0.42: both within the threshold, only 0.02 apart.
     const lookAlikes = indexGallery(gallery({ ann: [vec(0.4)], bob: [vec(0, 0.42)] }));
-    const ambiguous = matchEmbedding(lookAlikes, vec(0), RULE);
+    const ambiguous = matchDescriptor(lookAlikes, dlib(vec(0)), RULE);
     expect(ambiguous.distance).toBeCloseTo(0.4, 6);
     expect(ambiguous.runnerUpDistance).toBeCloseTo(0.42, 6);
     expect(ambiguous.nearest).toBe('ann');
@@ -90,14 +93,14 @@ describe('matchEmbedding', () => {
 
     // The same face with bob far enough away is named.
     const apart = indexGallery(gallery({ ann: [vec(0.4)], bob: [vec(0, 0.6)] }));
-    expect(matchEmbedding(apart, vec(0), RULE).identity).toBe('ann');
+    expect(matchDescriptor(apart, dlib(vec(0)), RULE).identity).toBe('ann');
     // ...and with the margin switched off the look-alike case is named too.
-    expect(matchEmbedding(lookAlikes, vec(0), { ...RULE, margin: 0 }).identity).toBe('ann');
+    expect(matchDescriptor(lookAlikes, dlib(vec(0)), { ...RULE, margin: 0 }).identity).toBe('ann');
   });
 
   it('an exact tie between two identities names nobody, even with margin 0', () => {
     const twins = indexGallery(gallery({ ann: [vec(0.3)], bob: [vec(-0.3)] }));
-    const match = matchEmbedding(twins, vec(0), { ...RULE, margin: 0.0001 });
+    const match = matchDescriptor(twins, dlib(vec(0)), { ...RULE, margin: 0.0001 });
     expect(match.identity).toBeNull();
     expect(match.distance).toBe(match.runnerUpDistance);
   });
@@ -109,10 +112,56 @@ describe('matchEmbedding', () => {
     ['runner-up after best', { a: 0.9, b: 0.1, c: 0.3 }, 'b', 0.3],
   ] as const)('finds nearest and runner-up whatever the gallery order (%s)', (_, at, nearest, runnerUp) => {
     const index = indexGallery(gallery({ a: [vec(at.a)], b: [vec(at.b)], c: [vec(at.c)] }));
-    const match = matchEmbedding(index, vec(0), RULE);
+    const match = matchDescriptor(index, dlib(vec(0)), RULE);
     expect(match.nearest).toBe(nearest);
     expect(match.identity).toBe(nearest);
     expect(match.distance).toBeCloseTo(0.1, 6);
     expect(match.runnerUpDistance).toBeCloseTo(runnerUp, 6);
+  });
+});
+
+describe('fused distances', () => {
+  it('map an average stranger of both descriptors onto dlib\'s average stranger', () => {
+    expect(fusedDistance(DEFAULT_FUSION.dlib.mean, DEFAULT_FUSION.faceres.mean)).toBeCloseTo(DEFAULT_FUSION.dlib.mean, 12);
+  });
+
+  it('weigh one standard deviation of either descriptor alike', () => {
+    const base = fusedDistance(0.5, 0.9);
+    expect(fusedDistance(0.5 - DEFAULT_FUSION.dlib.std, 0.9) - base).toBeCloseTo(fusedDistance(0.5, 0.9 - DEFAULT_FUSION.faceres.std) - base, 12);
+  });
+
+  it('are what identityDistances gives a face with both descriptors', () => {
+    const index = indexGallery(gallery({ ann: [vec(0.3)], bob: [vec(0, 0.6)] }, { ann: [unitAt(0)], bob: [unitAt(1), unitAt(2)] }));
+    const face = { dlib: vec(0), faceres: unitAt(2) };
+    const distances = identityDistances(index, face);
+    expect(distances[0]).toBeCloseTo(fusedDistance(0.3, Math.SQRT2), 6);
+    expect(distances[1]).toBeCloseTo(fusedDistance(0.6, 0), 6);
+  });
+
+  it('let FaceRes overturn a dlib ranking when it disagrees strongly (a look-alike)', () => {
+    // dlib puts the face slightly nearer ann; FaceRes is sure it is bob.
+    const index = indexGallery(gallery({ ann: [vec(0.40)], bob: [vec(0, 0.45)] }, { ann: [unitAt(0)], bob: [unitAt(1)] }));
+    const match = matchDescriptor(index, { dlib: vec(0), faceres: unitAt(1) }, DEFAULT_RULE);
+    expect(match.identity).toBe('bob');
+  });
+});
+
+describe('thresholdFor', () => {
+  it('gives large faces the threshold and small ones the allowance on top, linearly in between', () => {
+    expect(thresholdFor(RULE, 200, false)).toBe(RULE.threshold);
+    expect(thresholdFor(RULE, SMALL_FACE.to, false)).toBe(RULE.threshold);
+    expect(thresholdFor(RULE, SMALL_FACE.from, false)).toBeCloseTo(RULE.threshold + RULE.smallFaceAllowance, 12);
+    expect(thresholdFor(RULE, 10, false)).toBeCloseTo(RULE.threshold + RULE.smallFaceAllowance, 12);
+    expect(thresholdFor(RULE, (SMALL_FACE.from + SMALL_FACE.to) / 2, false)).toBeCloseTo(RULE.threshold + RULE.smallFaceAllowance / 2, 12);
+  });
+
+  it('holds a face seen once to a stricter bar', () => {
+    expect(thresholdFor(RULE, 100, true)).toBeCloseTo(RULE.threshold - RULE.singleSightingPenalty, 12);
+  });
+
+  it('names by the threshold it is given', () => {
+    const one = indexGallery(gallery({ ann: [vec(0)] }));
+    expect(matchDescriptor(one, dlib(vec(0.52)), RULE).identity).toBeNull();
+    expect(matchDescriptor(one, dlib(vec(0.52)), RULE, 0.53).identity).toBe('ann');
   });
 });

@@ -1,12 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { confidenceOf, indexGallery, matchEmbedding, type MatchRule } from '../../../shared/match/matcher.ts';
-import { DEFAULT_TRACK_OPTIONS, iou, labelTracks, linkTracks, type Sighting } from '../../../shared/match/tracks.ts';
-import { gallery, vec } from './vectors.ts';
+import { confidenceOf, indexGallery, matchDescriptor, type MatchRule } from '../../../shared/match/matcher.ts';
+import { DEFAULT_TRACK_OPTIONS, iou, labelTracks, linkTracks, TrackLinker, trackDescriptor, type RatedSighting } from '../../../shared/match/tracks.ts';
+import { asFused, FACE_FACERES, gallery, unitAt, vec } from './vectors.ts';
 
-const sighting = (sample: number, x: number, options: { y?: number; side?: number; embedding?: number[] } = {}): Sighting => ({
+/** A sighting of a large face that FaceRes described (equally far from every test identity: vectors.ts). */
+const sighting = (
+  sample: number,
+  x: number,
+  options: { y?: number; side?: number; embedding?: number[]; quality?: number; faceres?: number[] | undefined } = {},
+): RatedSighting => ({
   sample,
   box: { x, y: options.y ?? 100, width: options.side ?? 80, height: options.side ?? 80 },
   embedding: options.embedding ?? vec(0),
+  quality: options.quality ?? 1,
+  faceres: 'faceres' in options ? options.faceres : FACE_FACERES,
 });
 
 /** Sightings grouped by the track they got, as lists of input positions. */
@@ -86,8 +93,30 @@ describe('linkTracks', () => {
   });
 });
 
+describe('TrackLinker', () => {
+  it('reports a track as ended once a sample passes beyond its reach, and the rest at finish', () => {
+    const linker = new TrackLinker();
+    expect(linker.add(0, [sighting(0, 100), sighting(0, 500)])).toEqual({ tracks: [0, 1], ended: [] });
+    expect(linker.add(1, [sighting(1, 102)])).toEqual({ tracks: [0], ended: [] });
+    // Track 1 was last seen at sample 0; with one skip allowed it may still continue at sample 2.
+    expect(linker.add(2, [sighting(2, 104)])).toEqual({ tracks: [0], ended: [] });
+    expect(linker.add(3, [sighting(3, 106)])).toEqual({ tracks: [0], ended: [1] });
+    // An ended track never takes a face again, even one in its old place.
+    expect(linker.add(4, [sighting(4, 500)]).tracks).toEqual([2]);
+    expect(linker.finish()).toEqual([0, 2]);
+    expect(linker.finish()).toEqual([]);
+  });
+});
+
 describe('labelTracks', () => {
-  const RULE: MatchRule = { threshold: 0.5, margin: 0.04, softness: 0.04 };
+  // In dlib terms: threshold 0.5, margin 0.04, a single sighting held to 0.45 (see asFused).
+  const RULE: MatchRule = {
+    threshold: asFused(0.5),
+    smallFaceAllowance: 0,
+    singleSightingPenalty: asFused(0.5) - asFused(0.45),
+    margin: asFused(0.54) - asFused(0.5),
+    softness: 0.04,
+  };
   // lin at the origin, obama one unit away along the second axis.
   const GALLERY = indexGallery(gallery({ lin: [vec(0)], obama: [vec(0, 1)] }));
   const track = (embeddings: number[][]) => embeddings.map((embedding, i) => sighting(i, 100, { embedding }));
@@ -99,15 +128,15 @@ describe('labelTracks', () => {
   it('names a whole track by its mean descriptor, though no frame alone is within the threshold', () => {
     // Five frames scattered 0.6 around lin (each beyond the 0.5 threshold on its own).
     const frames = [vec(0.6), vec(-0.6), vec(0, 0, 0.6), vec(0, 0, -0.6), vec(0, 0, 0, 0.6)];
-    for (const frame of frames) expect(matchEmbedding(GALLERY, frame, RULE).identity).toBeNull();
+    for (const frame of frames) expect(matchDescriptor(GALLERY, { dlib: frame, faceres: FACE_FACERES }, RULE).identity).toBeNull();
     const labels = oneTrack(frames);
     expect(labels.map((l) => l.identity)).toEqual(['lin', 'lin', 'lin', 'lin', 'lin']);
     // Every frame gets the track's distance (the mean's) and its confidence.
     const mean = [0, 0, 0, 0.12];
     const distance = Math.hypot(...mean);
     for (const label of labels) {
-      expect(label.distance).toBeCloseTo(distance, 6);
-      expect(label.confidence).toBeCloseTo(confidenceOf(distance, RULE), 6);
+      expect(label.distance).toBeCloseTo(asFused(distance), 6);
+      expect(label.confidence).toBeCloseTo(confidenceOf(asFused(distance), RULE.threshold, RULE.softness), 6);
     }
   });
 
@@ -116,7 +145,7 @@ describe('labelTracks', () => {
     const labels = oneTrack([stranger, stranger, stranger, vec(0), stranger, stranger, stranger, stranger, stranger, stranger]);
     expect(labels.every((l) => l.identity === null && l.confidence === 0)).toBe(true);
     // The distance is still reported: the mean (1.8, 0, ...) is 1.8 from lin.
-    expect(labels[0]!.distance).toBeCloseTo(1.8, 6);
+    expect(labels[0]!.distance).toBeCloseTo(asFused(1.8), 6);
   });
 
   it('names nobody when the mean sits as near to two people (the margin)', () => {
@@ -125,10 +154,35 @@ describe('labelTracks', () => {
     expect(labels.every((l) => l.identity === null)).toBe(true);
   });
 
-  it('a track seen once is not named, however close the match', () => {
-    expect(oneTrack([vec(0)])[0]!.identity).toBeNull();
-    expect(oneTrack([vec(0)], { ...DEFAULT_TRACK_OPTIONS, minTrackLength: 1 })[0]!.identity).toBe('lin');
-    expect(oneTrack([vec(0), vec(0.1)])[0]!.identity).toBe('lin');
+  it('a face seen once is named only when it clears the stricter single-sighting bar', () => {
+    expect(oneTrack([vec(0.4)])[0]!.identity).toBe('lin');
+    expect(oneTrack([vec(0.48)])[0]!.identity).toBeNull();
+    // The same distance in a track seen twice clears the ordinary threshold.
+    expect(oneTrack([vec(0.48), vec(0.48)])[0]!.identity).toBe('lin');
+    expect(oneTrack([vec(0.48)], { ...DEFAULT_TRACK_OPTIONS, minTrackLength: 1 })[0]!.identity).toBe('lin');
+  });
+
+  it('names nobody on dlib alone: a track FaceRes did not describe is left unnamed', () => {
+    const sightings = [vec(0), vec(0.05)].map((embedding, i) => sighting(i, 100, { embedding, faceres: undefined }));
+    const labels = labelTracks(sightings, [0, 0], GALLERY, RULE);
+    expect(labels.map((l) => l.identity)).toEqual([null, null]);
+    expect(labels[0]!.distance).toBeCloseTo(0.025, 6);
+  });
+
+  it('lets clear frames outweigh poor ones in the track descriptor', () => {
+    // A clear frame at lin and a poor one (a tenth of the weight) at obama: the mean leans to lin.
+    const descriptor = trackDescriptor([sighting(0, 100, { embedding: vec(0), quality: 1 }), sighting(1, 100, { embedding: vec(0, 1), quality: 0.1 })]);
+    expect(descriptor.dlib[1]).toBeCloseTo(0.1 / 1.1, 6);
+  });
+
+  it('averages the FaceRes descriptors of the described sightings only, normalized', () => {
+    const descriptor = trackDescriptor([
+      sighting(0, 100, { faceres: unitAt(0) }),
+      sighting(1, 100, { faceres: undefined }),
+      sighting(2, 100, { faceres: unitAt(1) }),
+    ]);
+    expect(descriptor.faceres![0]).toBeCloseTo(Math.SQRT1_2, 6);
+    expect(descriptor.faceres![1]).toBeCloseTo(Math.SQRT1_2, 6);
   });
 
   it('labels each track on its own', () => {

@@ -7,6 +7,7 @@ export function face(identity: string | null, time: number, extra: Partial<FaceR
     time,
     box: { x: 10, y: 20, width: 30, height: 40 },
     score: 0.9,
+    quality: 0.5,
     identity,
     distance: identity === null ? 0.7 : 0.4,
     confidence: identity === null ? 0 : 0.8,
@@ -17,5 +18,5 @@ export function face(identity: string | null, time: number, extra: Partial<FaceR
 }
 
 export function chunk(index: number, start: number, end: number, faces: FaceRecord[], sampleFps = 2): ChunkResult {
-  return { version: 2, jobId: 'job-1', models: 'models-1', chunk: { index, start, end }, sampleFps, framesScanned: 10, faces, elapsedMs: 5 };
+  return { version: 3, jobId: 'job-1', models: 'models-1', chunk: { index, start, end }, sampleFps, framesScanned: 10, faces, elapsedMs: 5 };
 }

@@ -28,6 +28,7 @@ const face = (time: number, identity: string | null) => ({
   time,
   box,
   score: 0.9,
+  quality: 0.5,
   identity,
   distance: 0.4,
   confidence: identity ? 0.9 : 0,
@@ -37,7 +38,7 @@ const face = (time: number, identity: string | null) => ({
 
 const chunks: ChunkResult[] = [
   {
-    version: 2,
+    version: 3,
     jobId: 'j',
     models: 'm',
     chunk: { index: 0, start: 0, end: 20 },
