@@ -10,7 +10,10 @@ export const SearchOptions = z
     sampleFps: z.number().positive().max(60).default(4),
     /** Length of one recognize task's slice of the video. */
     chunkSeconds: z.number().min(1).max(3600).default(60),
-    /** Largest face-descriptor distance accepted as a match (calibrated on photo sets; see README). */
+    /**
+     * Largest fused distance that names a track of large faces (shared/match/matcher.ts; small faces
+     * and single sightings are adjusted from it). Calibrated on photo sets; see README.
+     */
     threshold: z.number().positive().max(2).optional(),
     /** Gap between two sightings of one person that still counts as one segment. */
     gapSeconds: z.number().min(0).max(600).default(1.5),

@@ -28,8 +28,12 @@ export const DEFAULT_FUSION: Fusion = {
   faceres: { mean: 1.086, std: 0.0633 },
 };
 
-/** The fused distance of a face to an identity from its dlib and FaceRes distances to it. */
+/**
+ * The fused distance of a face to an identity from its dlib and FaceRes distances to it. Two
+ * near-identical faces map below zero on dlib's scale; they are as alike as the descriptors can
+ * tell, so the distance stops at 0.
+ */
 export function fusedDistance(dlib: number, faceres: number, fusion: Fusion = DEFAULT_FUSION): number {
   const faceresOnDlibScale = fusion.dlib.mean + (fusion.dlib.std * (faceres - fusion.faceres.mean)) / fusion.faceres.std;
-  return (dlib + faceresOnDlibScale) / 2;
+  return Math.max(0, (dlib + faceresOnDlibScale) / 2);
 }

@@ -37,7 +37,11 @@ export const FaceRecord = z.object({
   quality: z.number().min(0).max(1),
   /** The enrolled person this face was matched to, or null when the matcher would not name it. */
   identity: IdentityName.nullable(),
-  /** Distance to the nearest enrolled identity, named or not; null only with an empty gallery. */
+  /**
+   * Distance to the nearest enrolled identity, named or not: a named face's is its track's fused
+   * distance (shared/match/fusion.ts), an unnamed one's its own dlib distance. Null only with an
+   * empty gallery.
+   */
   distance: z.number().finite().min(0).nullable(),
   confidence: z.number().min(0).max(1),
   /** Same value for the same person followed across frames; unique within the job (`<chunk>-<n>`). */

@@ -54,6 +54,19 @@ describe('findReferenceFace', () => {
     expect(report.box.width).toBeLessThan(1.3 * width!);
   });
 
+  it('finds the face of a 144x144 headshot that the face fills edge to edge, and it is the same person', async () => {
+    const whole = await findReferenceFace(photoSource(PHOTOS.lin), 'lin_manuel_miranda', ANALYZE);
+    const { x, y, width } = whole.report.box;
+    const headshot = await sharp(fixture(PHOTOS.lin))
+      .extract({ left: Math.round(x), top: Math.round(y), width: Math.round(width), height: Math.round(width) })
+      .resize(144, 144)
+      .png()
+      .toBuffer();
+    const found = await findReferenceFace({ source: 'headshot.png', bytes: headshot }, 'lin_manuel_miranda', ANALYZE);
+    expect(found.report.box.width).toBeGreaterThan(110);
+    expect(euclidean(found.face.embedding, whole.face.embedding)).toBeLessThan(0.4);
+  });
+
   it('does not pad a photo where the face is found as it is', async () => {
     const { report } = await findReferenceFace(photoSource(PHOTOS.obama1), 'barack_obama', ANALYZE);
     expect(report.padded).toBe(false);

@@ -125,6 +125,11 @@ describe('fused distances', () => {
     expect(fusedDistance(DEFAULT_FUSION.dlib.mean, DEFAULT_FUSION.faceres.mean)).toBeCloseTo(DEFAULT_FUSION.dlib.mean, 12);
   });
 
+  it('never fall below 0, however alike two faces are', () => {
+    expect(fusedDistance(0, 0)).toBe(0);
+    expect(fusedDistance(0.1, 0.2)).toBe(0);
+  });
+
   it('weigh one standard deviation of either descriptor alike', () => {
     const base = fusedDistance(0.5, 0.9);
     expect(fusedDistance(0.5 - DEFAULT_FUSION.dlib.std, 0.9) - base).toBeCloseTo(fusedDistance(0.5, 0.9 - DEFAULT_FUSION.faceres.std) - base, 12);
