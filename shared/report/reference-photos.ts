@@ -22,7 +22,7 @@ export async function faceCrop(bytes: Uint8Array, box: PhotoReport['box']): Prom
   const region = thumbnailRegion(box, upright.info.width, upright.info.height, 0.25);
   const jpeg = await sharp(upright.data)
     .extract({ left: region.x, top: region.y, width: region.width, height: region.height })
-    .resize(CROP_SIZE, CROP_SIZE, { fit: 'inside' })
+    .resize(CROP_SIZE, CROP_SIZE, { fit: 'inside', withoutEnlargement: true })
     .flatten({ background: '#ffffff' })
     .jpeg({ quality: 75 })
     .toBuffer();

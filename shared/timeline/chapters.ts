@@ -2,16 +2,42 @@ import type { Timeline } from '../schemas/timeline.ts';
 import { toMs, vttText, vttTimestamp } from './export.ts';
 import { mergedSpans } from './montage-plan.ts';
 
+export const NOBODY_TITLE = 'nobody found';
+export const NOT_SCANNED_TITLE = 'not scanned';
+
+interface Chapter {
+  startMs: number;
+  endMs: number;
+  title: string;
+}
+
 /**
- * One chapter per stretch of the video where someone is on screen (people seen together share
- * one, titled with every name), in video order. Chapters may not overlap, hence the montage's own
- * joined spans; a chapter lasts at least a millisecond.
+ * Chapters that cover the whole video, in order: one per stretch where someone is on screen
+ * (people seen together share one, titled with every name: chapters may not overlap, hence the
+ * montage's joined spans), one per chunk that was not scanned, and "nobody found" between them.
+ * They cover it all because MP4 stores a chapter as its start alone (each runs to the next),
+ * so chapters with gaps between them would come out of ffmpeg stretched over the gaps.
  */
-function chapters(timeline: Timeline): { startMs: number; endMs: number; title: string }[] {
-  return mergedSpans(timeline).map((span) => {
-    const startMs = toMs(span.start);
-    return { startMs, endMs: Math.max(toMs(span.end), startMs + 1), title: span.names.join(', ') };
-  });
+function chapters(timeline: Timeline): Chapter[] {
+  const stretches = [
+    ...mergedSpans(timeline).map((span) => ({ start: span.start, end: span.end, title: span.names.join(', '), someone: true })),
+    ...timeline.missingChunks.map((chunk) => ({ start: chunk.start, end: chunk.end, title: NOT_SCANNED_TITLE, someone: false })),
+  ].sort((p, q) => p.start - q.start);
+  const result: Chapter[] = [];
+  let cursor = 0;
+  const add = (startMs: number, endMs: number, title: string) => {
+    if (endMs <= startMs) return;
+    result.push({ startMs, endMs, title });
+    cursor = endMs;
+  };
+  for (const stretch of stretches) {
+    const startMs = Math.max(cursor, toMs(stretch.start));
+    add(cursor, startMs, NOBODY_TITLE);
+    // Someone seen in a single sample on the last frame still gets a millisecond.
+    add(startMs, Math.max(toMs(stretch.end), stretch.someone ? startMs + 1 : startMs), stretch.title);
+  }
+  add(cursor, toMs(timeline.videoDuration), NOBODY_TITLE);
+  return result;
 }
 
 /** WebVTT chapters for the source video (a `<track kind="chapters">` or a player's chapter list). */
