@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,9 +20,14 @@ const VIDEO = join(ROOT, 'fixtures/videos/hamilton_short.mp4');
 const PEOPLE = ['lin_manuel_miranda', 'alex_lacamoire', 'barack_obama'];
 const SCREENSHOTS = join(ROOT, 'test-results');
 
-const CHROMIUM = process.env.LAMBDAFACE_CHROMIUM ?? '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-const skipReason = `skipped: no chromium at ${CHROMIUM} (apt-get install chromium, or set LAMBDAFACE_CHROMIUM; .ci/run installs it)`;
+/** Debian's chromium as .ci/run installs it: LAMBDAFACE_CHROMIUM, else `chromium` on the PATH. */
+function findChromium(): string | undefined {
+  if (process.env.LAMBDAFACE_CHROMIUM) return existsSync(process.env.LAMBDAFACE_CHROMIUM) ? process.env.LAMBDAFACE_CHROMIUM : undefined;
+  return (process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, 'chromium')).find((path) => existsSync(path));
+}
+const CHROMIUM = findChromium();
+const haveChromium = CHROMIUM !== undefined;
+const skipReason = `skipped: no chromium (${process.env.LAMBDAFACE_CHROMIUM ?? 'on the PATH'}); apt-get install chromium, or set LAMBDAFACE_CHROMIUM; .ci/run installs it`;
 if (!haveChromium) console.warn(`report-browser.test.ts ${skipReason}`);
 
 /** A page exposes `seeks` once watched: the player's currentTime at each 'seeked' event. */
