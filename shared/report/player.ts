@@ -19,12 +19,13 @@ export function playerSection(montage: MontagePlayer | null, videoName: string):
     const length = montage.placed.reduce((sum, cut) => sum + (cut.end - cut.start), 0);
     return `<section class="player" aria-label="player">
 <video id="player" data-mode="montage" controls playsinline preload="metadata" src="${escapeHtml(montage.src)}"></video>
-<p id="player-status">The montage: only the moments found (${clock(length)}). Click a segment to play it.</p>
+<p id="player-status" role="status">The montage: only the moments found (${clock(length)}). Click a segment to play it.</p>
 </section>`;
   }
   return `<section class="player" aria-label="player">
 <video id="player" data-mode="source" controls playsinline preload="metadata" hidden></video>
-<p id="player-status"><label>No montage. To play the moments, open ${escapeHtml(videoName)} from your disk: <input id="source-file" type="file" accept="video/*"></label></p>
+<p><label>No montage. To play the moments, open ${escapeHtml(videoName)} from your disk: <input id="source-file" type="file" accept="video/*"></label></p>
+<p id="player-status" role="status"></p>
 </section>`;
 }
 
@@ -54,7 +55,7 @@ export const PLAYER_SCRIPT = `
     const time = Number(montage ? target.dataset.montage : target.dataset.source);
     if (!Number.isFinite(time)) return;
     if (!montage && !player.currentSrc) {
-      status.textContent = 'Open the video first (the button above), then click the segment again.';
+      status.textContent = 'Open the video first (above), then click the segment again.';
       if (picker) picker.focus();
       return;
     }

@@ -1,12 +1,13 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z, type ZodType } from 'zod';
+import { renderReport } from '../../shared/report/html.ts';
 import { Timeline } from '../../shared/schemas/timeline.ts';
 
 /**
@@ -55,9 +56,9 @@ function searchWithCli(): Promise<void> {
   });
 }
 
-async function openReport(width: number, height: number): Promise<Page> {
+async function openReport(width: number, height: number, file = 'report.html'): Promise<Page> {
   const page = await browser.newPage({ viewport: { width, height } });
-  await page.goto(pathToFileURL(join(out, 'report.html')).href);
+  await page.goto(pathToFileURL(join(out, file)).href);
   return page;
 }
 
@@ -133,6 +134,23 @@ describe.skipIf(!haveChromium)(`report.html in chromium${haveChromium ? '' : ` (
     expect(Math.abs(seekedTo! - plannedMontageTime(last.segment.start))).toBeLessThan(0.15);
     expect(Number(await target.getAttribute('data-montage'))).toBeCloseTo(seekedTo!, 2);
     expect(await target.getAttribute('class')).toContain('active');
+  });
+
+  it('without a montage, plays a clicked segment at its source time in the video the reader opens', async () => {
+    // The same search's timeline as a search with --no-montage reports it.
+    await writeFile(join(out, 'report-no-montage.html'), renderReport({ title: 'hamilton_short.mp4', timeline, thumbnails: new Map(), montage: null, video: 'hamilton_short.mp4' }));
+    const page = await openReport(1280, 900, 'report-no-montage.html');
+    const obama = timeline.identities.find((identity) => identity.name === 'barack_obama')!.segments[0]!;
+    const target = page.locator('section.person[data-person="barack_obama"] .bar .seg').first();
+    // Before a video is opened, a click asks for it instead of failing silently.
+    await target.click();
+    expect(await page.locator('#player-status').textContent()).toMatch(/^Open the video first/);
+    await page.locator('#source-file').setInputFiles(VIDEO);
+    await page.evaluate(WATCH_SEEKS);
+    await target.click();
+    await page.waitForFunction('window.seeks.length > 0');
+    const [seekedTo] = await inPage(page, z.array(z.number()), 'window.seeks');
+    expect(seekedTo).toBeCloseTo(obama.start, 2);
   });
 
   it('fits a phone: nothing wider than a 390 px screen', async () => {
