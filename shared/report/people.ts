@@ -64,7 +64,7 @@ export function personCard(card: PersonCard, context: CardContext): string {
   return `<section class="person" data-person="${escapeHtml(card.name)}">
 <div class="who">${photo}<div><h3>${escapeHtml(card.name)}</h3><p>${card.totalSeconds.toFixed(1)} s on screen · ${count} segment${count === 1 ? '' : 's'}</p></div></div>
 ${bar(card, context)}
-<div class="segments"><table><thead><tr><th>From</th><th class="hide-narrow">To</th><th>Length</th><th>Distance</th><th>Margin</th><th class="hide-narrow">Faces</th><th>Best face</th></tr></thead><tbody>
+<div class="segments"><table><thead><tr><th>From</th><th class="hide-narrow">To</th><th>Length</th><th>Distance</th><th>Margin</th><th class="hide-narrow">Faces</th><th>Face</th></tr></thead><tbody>
 ${segmentRows(card, context)}
 </tbody></table></div>
 </section>`;

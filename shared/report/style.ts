@@ -38,5 +38,5 @@ button.play{font:inherit;border:1px solid #c5ccd4;background:#fff;border-radius:
 button.play:hover,button.play.active{background:#2a6fdb;border-color:#2a6fdb;color:#fff}
 .legend{color:#5b6470;font-size:.85rem}
 ul.photos{padding-left:1.2rem;overflow-wrap:anywhere}
-@media (max-width:600px){main{padding:.6rem}h1{font-size:1.25rem}.hide-narrow{display:none}}
+@media (max-width:600px){main{padding:.6rem}h1{font-size:1.25rem}.person{padding:.5rem}table{font-size:.82rem}th,td{padding:.2rem .25rem}button.play{padding:.1rem .3rem}td img{height:36px}.hide-narrow{display:none}}
 `;
