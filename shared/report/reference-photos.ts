@@ -29,24 +29,39 @@ export async function faceCrop(bytes: Uint8Array, box: PhotoReport['box']): Prom
   return `data:image/jpeg;base64,${jpeg.toString('base64')}`;
 }
 
+export interface ReferenceFaces {
+  /** Per person, a data: URI of their enrolled face. */
+  faces: Map<string, string>;
+  /** One sentence per person whose face could not be shown, for the report's warnings. */
+  problems: string[];
+}
+
 /**
  * Per person, the face from their largest enrolled photo, embedded in the page as a data: URI:
  * the photos are the user's inputs, not outputs, so the report cannot link to them on disk or in
- * the bucket (a presigned link would expire). A photo that cannot be read again is left out
- * (the page shows the person's initial), since the search itself does not depend on it.
+ * the bucket (a presigned link would expire). A photo that cannot be read again (uploads expire,
+ * and Montage may run again later) costs only its picture: the page shows the person's initial
+ * and says why, since the search itself does not depend on it.
  */
-export async function referenceFaces(s3: S3Client, bucket: string, galleryKey: string): Promise<Map<string, string>> {
+export async function referenceFaces(s3: S3Client, bucket: string, galleryKey: string): Promise<ReferenceFaces> {
   const gallery = await getJson(s3, bucket, galleryKey, GalleryPhotos);
   const bucketPrefix = s3Url(bucket, '');
-  const faces = await mapLimit(gallery.identities, PHOTO_READ_PARALLELISM, async (identity) => {
+  type Found = { name: string; face: string } | { name: string; problem: string };
+  const found = await mapLimit(gallery.identities, PHOTO_READ_PARALLELISM, async (identity): Promise<Found> => {
     const photo = [...identity.photos].sort((p, q) => q.box.width * q.box.height - p.box.width * p.box.height)[0];
-    if (photo === undefined || !photo.source.startsWith(bucketPrefix)) return null;
+    if (photo === undefined || !photo.source.startsWith(bucketPrefix)) return { name: identity.name, problem: 'its photo is not in the job\'s bucket' };
     try {
       const bytes = await getBytes(s3, bucket, photo.source.slice(bucketPrefix.length));
-      return [identity.name, await faceCrop(bytes, photo.box)] as const;
-    } catch {
-      return null;
+      return { name: identity.name, face: await faceCrop(bytes, photo.box) };
+    } catch (error) {
+      return { name: identity.name, problem: error instanceof Error ? error.message : String(error) };
     }
   });
-  return new Map(faces.filter((face) => face !== null));
+  const faces = new Map<string, string>();
+  const problems: string[] = [];
+  for (const result of found) {
+    if ('face' in result) faces.set(result.name, result.face);
+    else problems.push(`the reference photo of ${result.name} is not shown: ${result.problem}`);
+  }
+  return { faces, problems };
 }

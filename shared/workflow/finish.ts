@@ -127,7 +127,8 @@ export async function finishJob(raw: unknown, context: HandlerContext): Promise<
   const tooShort = tooShortToName(video, job.options.sampleFps);
   // Stored objects that could not be used are named, so a rerun's repairs are not silent.
   const warnings = [...(tooShort === null ? [] : [tooShort]), ...event.gallery.recomputed, ...rejected];
-  const faces = await referenceFaces(s3, event.gallery.bucket, event.gallery.key);
+  const references = await referenceFaces(s3, event.gallery.bucket, event.gallery.key);
+  warnings.push(...references.problems);
   const writeReport = (montage: MontagePlayer | null) =>
     putText(
       s3,
@@ -140,7 +141,7 @@ export async function finishJob(raw: unknown, context: HandlerContext): Promise<
         montage,
         video: videoName,
         photos: shownPhotos,
-        referenceFaces: faces,
+        referenceFaces: references.faces,
         threshold: job.options.threshold ?? DEFAULT_RULE.threshold,
         warnings,
       }),

@@ -31,11 +31,14 @@ const haveChromium = CHROMIUM !== undefined;
 const skipReason = `skipped: no chromium (${process.env.LAMBDAFACE_CHROMIUM ?? 'on the PATH'}); apt-get install chromium, or set LAMBDAFACE_CHROMIUM; .ci/run installs it`;
 if (!haveChromium) console.warn(`report-browser.test.ts ${skipReason}`);
 
-/** A page exposes `seeks` once watched: the player's currentTime at each 'seeked' event. */
+/**
+ * A page exposes `seeks` once watched: the player's currentTime at each 'seeking' event, which is
+ * the position sought (at 'seeked' a playing video may already have moved on a few milliseconds).
+ */
 const WATCH_SEEKS = `(() => {
   window.seeks = [];
   const player = document.getElementById('player');
-  player.addEventListener('seeked', () => window.seeks.push(player.currentTime));
+  player.addEventListener('seeking', () => window.seeks.push(player.currentTime));
 })()`;
 
 /** Runs `expression` in the page and checks what comes back (the test compiles without DOM types). */

@@ -1,6 +1,10 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { faceCrop } from '../../../shared/report/reference-photos.ts';
+import { faceCrop, referenceFaces } from '../../../shared/report/reference-photos.ts';
+import { putBytes, putJson, s3Url } from '../../../shared/storage/s3.ts';
+import { useEmbeddedS3 } from '../local/embedded-s3-fixture.ts';
+
+const s3 = useEmbeddedS3('reference-faces-test');
 
 /** A white portrait photo with a red "face" at `box`, in upright pixels. */
 const BOX = { x: 20, y: 120, width: 40, height: 40 };
@@ -42,5 +46,24 @@ describe('faceCrop', () => {
     const large = await sharp({ create: { width: 800, height: 600, channels: 3, background: '#808080' } }).jpeg().toBuffer();
     const crop = await centrePixel(await faceCrop(large, { x: 200, y: 100, width: 400, height: 400 }));
     expect(Math.max(crop.width, crop.height)).toBe(96);
+  });
+});
+
+describe('referenceFaces', () => {
+  it('crops each person\'s largest enrolled photo from the bucket, and names a person whose photo is gone', async () => {
+    const { client, bucket } = s3();
+    await putBytes(client, bucket, 'uploads/h/ada-large.png', await uprightPhoto(), 'image/png');
+    const photo = (key: string, box: typeof BOX) => ({ source: s3Url(bucket, key), facesFound: 1, box, padded: false });
+    await putJson(client, bucket, 'jobs/j-1/gallery.json', {
+      identities: [
+        // The small box is listed first: the larger one, a better picture, is taken.
+        { name: 'ada', photos: [photo('uploads/h/missing-small.png', { x: 0, y: 0, width: 8, height: 8 }), photo('uploads/h/ada-large.png', BOX)] },
+        { name: 'grace', photos: [photo('uploads/h/grace-gone.png', BOX)] },
+      ],
+    });
+    const { faces, problems } = await referenceFaces(client, bucket, 'jobs/j-1/gallery.json');
+    expect([...faces.keys()]).toEqual(['ada']);
+    expect((await centrePixel(faces.get('ada')!)).rgb[0]).toBeGreaterThan(200);
+    expect(problems).toEqual([expect.stringMatching(/^the reference photo of grace is not shown: .*grace-gone\.png/)]);
   });
 });
