@@ -1,95 +1,100 @@
+import { DEFAULT_RULE } from '../match/matcher.ts';
 import type { EnrolmentNotes, Timeline } from '../schemas/timeline.ts';
+import { escapeHtml } from './escape.ts';
+import { clock } from './format.ts';
+import { personCard, type CardContext } from './people.ts';
+import { PLAYER_SCRIPT, playerSection, type MontagePlayer } from './player.ts';
+import { REPORT_CSS } from './style.ts';
 
-const escape = (text: string): string =>
-  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-
-const clock = (seconds: number): string => {
-  const m = Math.floor(seconds / 60);
-  const s = seconds - m * 60;
-  return `${m}:${s.toFixed(1).padStart(4, '0')}`;
-};
+export type { MontagePlayer } from './player.ts';
 
 export interface ReportInput {
+  /** The page's title and heading: the user's own file name of the video. */
   title: string;
   timeline: Timeline;
   /** Relative path of each segment's thumbnail, by `${name}/${segmentIndex}`. */
   thumbnails: Map<string, string>;
-  montage: string | null;
+  /** The montage beside the report and its cuts' places, or null (not made, or not yet). */
+  montage: MontagePlayer | null;
+  /** The video's file name, as the reader knows it. */
   video: string;
   elapsedSeconds?: number;
   /** Per person, what enrolment said about the reference photos (sources as the reader knows them). */
   photos?: EnrolmentNotes[];
+  /** Per person, a small picture of the face enrolled from their reference photos (data: URI). */
+  referenceFaces?: ReadonlyMap<string, string>;
+  /** The matching threshold the search used, which the margins are measured from. */
+  threshold?: number;
   /** Things the reader must know to trust the page, e.g. a video too short to name anyone. */
   warnings?: string[];
 }
 
 /** A short list of the people whose reference photos need a word: several faces, or skipped. */
-function referencePhotos(photos: readonly EnrolmentNotes[]): string {
+function referencePhotoNotes(photos: readonly EnrolmentNotes[]): string {
   const people = photos.filter((person) => person.notes.length > 0 || person.skipped.length > 0);
   if (people.length === 0) return '';
   const items = people.map((person) => {
     const lines = [
-      ...person.notes.map((note) => `<li>${escape(note)}</li>`),
-      ...person.skipped.map((photo) => `<li>skipped ${escape(photo.source)}: ${escape(photo.reason)}</li>`),
+      ...person.notes.map((note) => `<li>${escapeHtml(note)}</li>`),
+      ...person.skipped.map((photo) => `<li>skipped ${escapeHtml(photo.source)}: ${escapeHtml(photo.reason)}</li>`),
     ];
-    return `<li>${escape(person.name)}<ul>${lines.join('')}</ul></li>`;
+    return `<li>${escapeHtml(person.name)}<ul>${lines.join('')}</ul></li>`;
   });
   return `<h2>Reference photos</h2>\n<ul class="photos">${items.join('\n')}</ul>`;
 }
 
+function missingChunksWarning(timeline: Timeline): string {
+  if (timeline.missingChunks.length === 0) return '';
+  const ranges = timeline.missingChunks.map((c) => `${clock(c.start)}–${clock(c.end)}`).join(', ');
+  return `<p class="warn">${timeline.missingChunks.length} chunk(s) failed and were not scanned: ${ranges}. Nobody was looked for there (striped on the bars).</p>`;
+}
+
+function people(input: ReportInput, threshold: number): string {
+  const { timeline } = input;
+  if (timeline.identities.length === 0) return '<p>No enrolled person was found.</p>';
+  const context: CardContext = { videoDuration: timeline.videoDuration, missingChunks: timeline.missingChunks, montage: input.montage, threshold };
+  const cards = timeline.identities.map((identity) => {
+    const thumbnails = new Map<number, string>();
+    identity.segments.forEach((_, i) => {
+      const thumb = input.thumbnails.get(`${identity.name}/${i}`);
+      if (thumb !== undefined) thumbnails.set(i, thumb);
+    });
+    return personCard(
+      { name: identity.name, segments: identity.segments, totalSeconds: identity.totalSeconds, photo: input.referenceFaces?.get(identity.name), thumbnails },
+      context,
+    );
+  });
+  const legend = `<p class="legend">Distance: how far the segment's best face is from the person's nearest reference photo (face descriptors, 0 = the same picture); a face is named at ${threshold.toFixed(2)} or nearer, the threshold calibrated on photos (README, Calibration). Margin: how far under that threshold the face is; the larger, the surer.</p>`;
+  return `${cards.join('\n')}\n${legend}`;
+}
+
 /**
- * A self-contained page (no scripts from elsewhere): the montage, a bar per person along the
- * video's length, and a table of segments with thumbnails. Missing chunks are stated, not hidden.
+ * A self-contained page (inline style and script, no network): the video's own name, a player
+ * (the montage, or the source opened from disk), a card per person with their reference face,
+ * a bar along the video whose segments play on click, and each segment's distance and margin.
+ * Missing chunks and warnings are stated, not hidden.
  */
 export function renderReport(input: ReportInput): string {
   const { timeline } = input;
-  const width = (seconds: number): string => `${((seconds / timeline.videoDuration) * 100).toFixed(3)}%`;
-  const bars = timeline.identities
-    .map((identity) => {
-      const spans = identity.segments
-        .map((s) => `<span class="seg" style="left:${width(s.start)};width:${width(s.end - s.start)}" title="${clock(s.start)}–${clock(s.end)}"></span>`)
-        .join('');
-      const gaps = timeline.missingChunks
-        .map((c) => `<span class="gap" style="left:${width(c.start)};width:${width(c.end - c.start)}" title="not scanned"></span>`)
-        .join('');
-      return `<div class="row"><div class="name">${escape(identity.name)}</div><div class="bar">${gaps}${spans}</div><div>${identity.totalSeconds.toFixed(1)} s</div></div>`;
-    })
-    .join('\n');
-  const rows = timeline.identities
-    .flatMap((identity) =>
-      identity.segments.map((s, i) => {
-        const thumb = input.thumbnails.get(`${identity.name}/${i}`);
-        return `<tr><td>${thumb ? `<img src="${escape(thumb)}" alt="">` : ''}</td><td>${escape(identity.name)}</td><td>${clock(s.start)}</td><td>${clock(s.end)}</td><td>${(s.end - s.start).toFixed(1)} s</td><td>${s.bestConfidence.toFixed(2)}</td><td>${s.faces}</td></tr>`;
-      }),
-    )
-    .join('\n');
-  const warnings = (input.warnings ?? []).map((warning) => `<p class="warn">${escape(warning)}</p>`).join('\n');
-  const missing =
-    timeline.missingChunks.length === 0
-      ? ''
-      : `<p class="warn">${timeline.missingChunks.length} chunk(s) failed and were not scanned: ${timeline.missingChunks.map((c) => `${clock(c.start)}–${clock(c.end)}`).join(', ')}. Nobody was looked for there.</p>`;
+  const threshold = input.threshold ?? DEFAULT_RULE.threshold;
+  const warnings = (input.warnings ?? []).map((warning) => `<p class="warn">${escapeHtml(warning)}</p>`).join('\n');
+  const took = input.elapsedSeconds === undefined ? '' : ` · searched in ${input.elapsedSeconds.toFixed(1)} s`;
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${escape(input.title)}</title>
-<style>
-body{font:15px system-ui,sans-serif;margin:2rem;color:#222}
-.row{display:flex;align-items:center;gap:1rem;margin:.3rem 0}.name{width:12rem}
-.bar{position:relative;flex:1;height:1.2rem;background:#eee;border-radius:3px}
-.seg{position:absolute;top:0;bottom:0;background:#2a7ae2}.gap{position:absolute;top:0;bottom:0;background:repeating-linear-gradient(45deg,#f99,#f99 4px,#fff 4px,#fff 8px)}
-table{border-collapse:collapse;margin-top:1rem}td,th{padding:.3rem .6rem;border-bottom:1px solid #ddd;text-align:left}
-img{height:64px}.warn{color:#a00;font-weight:600}video{max-width:100%}
-</style></head><body>
-<h1>${escape(input.title)}</h1>
-<p>Video: ${escape(input.video)} · ${clock(timeline.videoDuration)} · scanned at ${timeline.sampleFps} frames/s${input.elapsedSeconds === undefined ? '' : ` · took ${input.elapsedSeconds.toFixed(1)} s`}</p>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(input.title)}</title>
+<style>${REPORT_CSS}</style></head><body><main>
+<p class="eyebrow">lambdaface report</p>
+<h1>${escapeHtml(input.title)}</h1>
+<p class="meta">Video: ${escapeHtml(input.video)} · ${clock(timeline.videoDuration)} · scanned at ${timeline.sampleFps} frames/s${took}</p>
 ${warnings}
-${missing}
-${input.montage ? `<video controls src="${escape(input.montage)}"></video>` : '<p>No montage.</p>'}
+${missingChunksWarning(timeline)}
+${playerSection(input.montage, input.video)}
 <h2>Who appears when</h2>
-${timeline.identities.length === 0 ? '<p>No enrolled person was found.</p>' : bars}
-<h2>Segments</h2>
-<table><tr><th></th><th>Person</th><th>From</th><th>To</th><th>Length</th><th>Best confidence</th><th>Faces</th></tr>
-${rows}
-</table>
-${referencePhotos(input.photos ?? [])}
+${people(input, threshold)}
+${referencePhotoNotes(input.photos ?? [])}
+</main>
+<script>${PLAYER_SCRIPT}</script>
 </body></html>
 `;
 }

@@ -13,6 +13,8 @@ export const FinishResult = z.object({
     timelineJson: z.string(),
     timelineCsv: z.string(),
     timelineVtt: z.string(),
+    /** Exports for editors and players (edit list, chapters); absent from results written before them. */
+    exports: z.array(z.string()).default([]),
     report: z.string(),
     montage: z.string().nullable(),
     thumbnails: z.array(z.string()),

@@ -13,6 +13,8 @@ import { inputError } from '../errors.ts';
  * jobs/<jobId>/chunks/<index>.json     Recognize: every face of one chunk
  * jobs/<jobId>/results/<mapRunId>/...  the Distributed Map's ResultWriter (manifest + SUCCEEDED_n/FAILED_n)
  * jobs/<jobId>/timeline.{json,csv,vtt} Montage
+ * jobs/<jobId>/timeline.edl           Montage: an edit list of every segment
+ * jobs/<jobId>/chapters.{vtt,ffmetadata} Montage: chapter markers
  * jobs/<jobId>/montage.mp4             Montage
  * jobs/<jobId>/report.html             Montage
  * jobs/<jobId>/thumbnails/<name>       Montage
@@ -61,6 +63,11 @@ export interface JobKeys {
   readonly timelineJson: string;
   readonly timelineCsv: string;
   readonly timelineVtt: string;
+  /** CMX3600 edit list of every segment. */
+  readonly timelineEdl: string;
+  /** Chapter markers, as WebVTT chapters and as an ffmetadata file. */
+  readonly chaptersVtt: string;
+  readonly chaptersFfmetadata: string;
   readonly montage: string;
   readonly report: string;
   readonly thumbnailsPrefix: string;
@@ -83,6 +90,9 @@ export function jobKeys(jobId: string): JobKeys {
     timelineJson: `${prefix}timeline.json`,
     timelineCsv: `${prefix}timeline.csv`,
     timelineVtt: `${prefix}timeline.vtt`,
+    timelineEdl: `${prefix}timeline.edl`,
+    chaptersVtt: `${prefix}chapters.vtt`,
+    chaptersFfmetadata: `${prefix}chapters.ffmetadata`,
     montage: `${prefix}montage.mp4`,
     report: `${prefix}report.html`,
     thumbnailsPrefix: `${prefix}thumbnails/`,

@@ -9,7 +9,7 @@ interface NamedSegment {
 }
 
 /** Every segment of every person in the order a viewer meets them: by start, then by name. */
-function chronological(timeline: Timeline): NamedSegment[] {
+export function chronological(timeline: Timeline): NamedSegment[] {
   return timeline.identities
     .flatMap((identity) => identity.segments.map((segment) => ({ name: identity.name, segment })))
     .sort((a, b) => a.segment.start - b.segment.start || compareText(a.name, b.name));
@@ -28,7 +28,7 @@ export function csvField(value: string): string {
  * Every exported time is rounded once to whole milliseconds, the same way in CSV and WebVTT, so the
  * files agree with each other and a duration equals end minus start as printed.
  */
-const toMs = (seconds: number): number => Math.round(seconds * 1000);
+export const toMs = (seconds: number): number => Math.round(seconds * 1000);
 const fixed3 = (ms: number): string => (ms / 1000).toFixed(3);
 
 /** One row per segment, chronological; times in seconds with 3 decimals, LF line ends. */
@@ -62,7 +62,7 @@ export function vttTimestamp(seconds: number): string {
 }
 
 /** Cue text is markup: &, < and > must be escaped (which also keeps "-->" out of it). */
-const vttText = (value: string): string => value.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+export const vttText = (value: string): string => value.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 
 /**
  * One cue per segment, chronological. People on screen together get overlapping cues, which

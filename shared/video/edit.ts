@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { inputError } from '../errors.ts';
+import { inputError, mediaError } from '../errors.ts';
 import { runFfmpeg } from './ffmpeg.ts';
 import { findFont } from './font.ts';
 import { segmentFilters, type MontageSegment } from './montage-filters.ts';
@@ -37,10 +37,32 @@ export interface MontageResult {
   durationSeconds: number;
   /** Segments written (segments entirely past the end of the video are left out). */
   segments: number;
+  /**
+   * Each written segment's source range and where it begins in the montage, measured from the
+   * pieces: an encoded piece can run a frame or an audio packet past its cut, and the join adds
+   * those up, so a player seeking into a long montage needs the measured starts.
+   */
+  placed: { start: number; end: number; at: number }[];
   hasAudio: boolean;
   /** False when labels were asked for but no font was found. */
   labelsDrawn: boolean;
   warnings: string[];
+}
+
+/**
+ * The container's duration of a piece: what ffmpeg's concat demuxer advances by when it joins the
+ * next piece (the longer of its streams, not the picture's own duration).
+ */
+async function containerDuration(path: string, signal: AbortSignal | undefined): Promise<number> {
+  const { stdout } = await runFfmpeg(['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', path], {
+    tool: 'ffprobe',
+    source: path,
+    action: 'measure the montage piece',
+    signal,
+  });
+  const seconds = Number(stdout.toString('utf8').trim());
+  if (!Number.isFinite(seconds) || seconds < 0) throw mediaError(`ffprobe gave no duration for the montage piece ${path}`, { input: path });
+  return seconds;
 }
 
 const even = (n: number): number => Math.max(2, 2 * Math.round(n / 2));
@@ -95,6 +117,8 @@ export async function cutAndConcat(source: string, segments: MontageSegment[], o
       return path;
     };
     const pieces: string[] = [];
+    const placed: MontageResult['placed'] = [];
+    let at = 0;
     for (const [i, segment] of kept.entries()) {
       const piece = join(work, `piece-${String(i).padStart(5, '0')}.mp4`);
       const filters = segmentFilters(segment, {
@@ -125,6 +149,8 @@ export async function cutAndConcat(source: string, segments: MontageSegment[], o
         { source, action: `cut segment ${i} [${segment.start}, ${segment.end}) of`, signal: options.signal },
       );
       pieces.push(piece);
+      placed.push({ start: segment.start, end: segment.end, at });
+      at += await containerDuration(piece, options.signal);
     }
 
     const list = join(work, 'pieces.txt');
@@ -139,6 +165,7 @@ export async function cutAndConcat(source: string, segments: MontageSegment[], o
       outPath,
       durationSeconds: written.durationSeconds,
       segments: kept.length,
+      placed,
       hasAudio: written.hasAudio,
       labelsDrawn: Boolean(drawLabels && font && wantsText),
       warnings,

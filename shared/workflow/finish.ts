@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { mapLimit } from '../async/map-limit.ts';
 import { LambdafaceError, parseInput } from '../errors.ts';
-import { renderReport } from '../report/html.ts';
+import { DEFAULT_RULE } from '../match/matcher.ts';
+import { renderReport, type MontagePlayer } from '../report/html.ts';
+import { referenceFaces } from '../report/reference-photos.ts';
 import { ChunkResult, type ChunkRange } from '../schemas/faces.ts';
 import type { FinishResult } from '../schemas/finish-result.ts';
 import { GallerySummary } from '../schemas/gallery.ts';
@@ -13,9 +15,11 @@ import type { EnrolmentNotes, Timeline } from '../schemas/timeline.ts';
 import { jobKeys, lastSegment } from '../storage/keys.ts';
 import { getJson, presignGet, putBytes, putFile, putText, s3Url } from '../storage/s3.ts';
 import { renamePhotoSources } from '../storage/uploads.ts';
+import { toFfmetadataChapters, toVttChapters } from '../timeline/chapters.ts';
+import { toEdl } from '../timeline/edit-list.ts';
 import { toCsv, toJson, toWebVtt } from '../timeline/export.ts';
 import { buildTimeline } from '../timeline/merge.ts';
-import { planMontage } from '../timeline/montage-plan.ts';
+import { planMontage, type PlacedCut } from '../timeline/montage-plan.ts';
 import { tooShortToName } from '../timeline/too-short.ts';
 import { cutAndConcat } from '../video/edit.ts';
 import { probeVideo } from '../video/probe.ts';
@@ -71,7 +75,8 @@ async function readChunkResults(
 }
 
 /**
- * Montage: merges every chunk's faces into the timeline, writes it as JSON, CSV and WebVTT, takes
+ * Montage: merges every chunk's faces into the timeline, writes it as JSON, CSV and WebVTT (and
+ * for editors as an edit list and chapter markers), takes
  * a thumbnail of each segment's best face, cuts the montage and writes the report page.
  */
 export async function finishJob(raw: unknown, context: HandlerContext): Promise<FinishResult> {
@@ -93,10 +98,16 @@ export async function finishJob(raw: unknown, context: HandlerContext): Promise<
     minDuration: job.options.minSegmentSeconds,
     manifest,
   });
+  // The key's last segment is the user's file name (uploads are stored as uploads/<hash>/<name>).
+  const videoName = lastSegment(job.video.key);
+  const exports = [keys.timelineEdl, keys.chaptersVtt, keys.chaptersFfmetadata];
   await Promise.all([
     putText(s3, job.bucket, keys.timelineJson, toJson({ ...timeline, enrolment: shownPhotos }), 'application/json'),
     putText(s3, job.bucket, keys.timelineCsv, toCsv(timeline), 'text/csv'),
     putText(s3, job.bucket, keys.timelineVtt, toWebVtt(timeline), 'text/vtt'),
+    putText(s3, job.bucket, keys.timelineEdl, toEdl(timeline, { clipName: videoName, fps: video.fps, hasAudio: video.hasAudio }), 'text/plain'),
+    putText(s3, job.bucket, keys.chaptersVtt, toVttChapters(timeline), 'text/vtt'),
+    putText(s3, job.bucket, keys.chaptersFfmetadata, toFfmetadataChapters(timeline), 'text/plain'),
   ]);
 
   // ffmpeg is killed when the time limit nears, so the step fails with a message instead of being killed.
@@ -116,20 +127,22 @@ export async function finishJob(raw: unknown, context: HandlerContext): Promise<
   const tooShort = tooShortToName(video, job.options.sampleFps);
   // Stored objects that could not be used are named, so a rerun's repairs are not silent.
   const warnings = [...(tooShort === null ? [] : [tooShort]), ...event.gallery.recomputed, ...rejected];
-  // The key's last segment is the user's file name (uploads are stored as uploads/<hash>/<name>).
-  const videoName = lastSegment(job.video.key);
-  const writeReport = (montage: string | null) =>
+  const references = await referenceFaces(s3, event.gallery.bucket, event.gallery.key);
+  warnings.push(...references.problems);
+  const writeReport = (montage: MontagePlayer | null) =>
     putText(
       s3,
       job.bucket,
       keys.report,
       renderReport({
-        title: `lambdaface: ${videoName}`,
+        title: videoName,
         timeline,
         thumbnails,
-        montage: montage ? 'montage.mp4' : null,
+        montage,
         video: videoName,
         photos: shownPhotos,
+        referenceFaces: references.faces,
+        threshold: job.options.threshold ?? DEFAULT_RULE.threshold,
         warnings,
       }),
       'text/html',
@@ -139,13 +152,14 @@ export async function finishJob(raw: unknown, context: HandlerContext): Promise<
   let montageKey: string | null = null;
   const cuts = planMontage(timeline, chunks);
   if (job.options.montage && cuts.length > 0) {
+    let player: MontagePlayer | null = null;
     try {
-      await cutMontage(url, cuts, { job, video, context, key: keys.montage });
+      player = { src: 'montage.mp4', placed: await cutMontage(url, cuts, { job, video, context, key: keys.montage }) };
       montageKey = keys.montage;
     } catch (error) {
       warnings.push(montageFailure(error));
     }
-    await writeReport(montageKey);
+    await writeReport(player);
   }
   return {
     jobId: job.jobId,
@@ -154,6 +168,7 @@ export async function finishJob(raw: unknown, context: HandlerContext): Promise<
       timelineJson: keys.timelineJson,
       timelineCsv: keys.timelineCsv,
       timelineVtt: keys.timelineVtt,
+      exports,
       report: keys.report,
       montage: montageKey,
       thumbnails: [...thumbnails.values()].sort().map((path) => keys.prefix + path),
@@ -179,16 +194,16 @@ function montageFailure(error: unknown): string {
   return `no montage: ${(error as Error).message}${hint}; the timeline, thumbnails and report are complete`;
 }
 
-/** Cuts the montage of `cuts` from the source and stores it at `key`. */
+/** Cuts the montage of `cuts` from the source, stores it at `key` and says where each cut landed in it. */
 async function cutMontage(
   url: string,
   cuts: MontageSegment[],
   { job, video, context, key }: { job: Job; video: VideoInfo; context: HandlerContext; key: string },
-): Promise<void> {
+): Promise<PlacedCut[]> {
   const dir = await mkdtemp(join(context.config.tmpDir, 'lambdaface-montage-'));
   try {
     const path = join(dir, 'montage.mp4');
-    await cutAndConcat(url, cuts, path, {
+    const written = await cutAndConcat(url, cuts, path, {
       video,
       // ffmpeg is killed when the time limit nears, so the step reports it instead of being killed.
       signal: context.deadline?.signal,
@@ -198,6 +213,7 @@ async function cutMontage(
       boxHoldSeconds: 1 / job.options.sampleFps,
     });
     await putFile(context.s3, job.bucket, key, path, { contentType: 'video/mp4' });
+    return written.placed;
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

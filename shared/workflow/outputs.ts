@@ -19,7 +19,7 @@ function outputNames(): { files: string[]; thumbnails: string } {
   const keys = jobKeys('layout');
   const relative = (key: string): string => key.slice(keys.prefix.length);
   return {
-    files: [keys.timelineJson, keys.timelineCsv, keys.timelineVtt, keys.montage, keys.report].map(relative),
+    files: [keys.timelineJson, keys.timelineCsv, keys.timelineVtt, keys.timelineEdl, keys.chaptersVtt, keys.chaptersFfmetadata, keys.montage, keys.report].map(relative),
     thumbnails: relative(keys.thumbnailsPrefix).replace(/\/$/, ''),
   };
 }
@@ -56,8 +56,8 @@ export function removeStagingFolders(out: string): void {
  */
 export async function downloadJobOutputs(s3: S3Client, result: Pick<FinishResult, 'jobId' | 'bucket' | 'outputs'>, out: string): Promise<string[]> {
   const { prefix } = jobKeys(result.jobId);
-  const { timelineJson, timelineCsv, timelineVtt, report, montage, thumbnails } = result.outputs;
-  const keys = [timelineJson, timelineCsv, timelineVtt, report, ...(montage ? [montage] : []), ...thumbnails];
+  const { timelineJson, timelineCsv, timelineVtt, exports, report, montage, thumbnails } = result.outputs;
+  const keys = [timelineJson, timelineCsv, timelineVtt, ...exports, report, ...(montage ? [montage] : []), ...thumbnails];
   for (const key of keys) {
     // Keys come from the execution's output (on AWS, another system): none may lead outside `out`.
     if (!key.startsWith(prefix) || keyPathProblem(key) !== undefined) {

@@ -171,15 +171,26 @@ describe('functions', () => {
     expect(roles).toEqual([...NAMES.map((name) => `${logicalId(name)}Role`), 'FaceSearchStateMachineRole'].sort());
   });
 
+  const MONTAGE_WRITES = [
+    '/jobs/*/chapters.ffmetadata',
+    '/jobs/*/chapters.vtt',
+    '/jobs/*/montage.mp4',
+    '/jobs/*/report.html',
+    '/jobs/*/thumbnails/*',
+    '/jobs/*/timeline.csv',
+    '/jobs/*/timeline.edl',
+    '/jobs/*/timeline.json',
+    '/jobs/*/timeline.vtt',
+  ];
   const S3_GRANTS: Record<FunctionName, Record<string, string[]>> = {
     train: { 's3:ListBucket': [''], 's3:GetObject': ['/jobs/*/gallery.json', '/uploads/*'], 's3:PutObject': ['/jobs/*/gallery.json'] },
     shard: { 's3:ListBucket': [''], 's3:GetObject': ['/uploads/*'], 's3:PutObject': ['/jobs/*/chunks.json'] },
     recognize: { 's3:ListBucket': [''], 's3:GetObject': ['/jobs/*/chunks/*', '/jobs/*/gallery.json', '/uploads/*'], 's3:PutObject': ['/jobs/*/chunks/*'] },
     montage: {
       's3:ListBucket': [''],
-      's3:GetObject': ['/jobs/*/chunks.json', '/jobs/*/chunks/*', '/uploads/*'],
-      's3:PutObject': ['/jobs/*/montage.mp4', '/jobs/*/report.html', '/jobs/*/thumbnails/*', '/jobs/*/timeline.csv', '/jobs/*/timeline.json', '/jobs/*/timeline.vtt'],
-      's3:AbortMultipartUpload': ['/jobs/*/montage.mp4', '/jobs/*/report.html', '/jobs/*/thumbnails/*', '/jobs/*/timeline.csv', '/jobs/*/timeline.json', '/jobs/*/timeline.vtt'],
+      's3:GetObject': ['/jobs/*/chunks.json', '/jobs/*/chunks/*', '/jobs/*/gallery.json', '/uploads/*'],
+      's3:PutObject': MONTAGE_WRITES,
+      's3:AbortMultipartUpload': MONTAGE_WRITES,
     },
     start: { 's3:GetObject': ['/uploads/*job.json'] },
   };

@@ -14,6 +14,7 @@ const outputs = {
   timelineJson: keys.timelineJson,
   timelineCsv: keys.timelineCsv,
   timelineVtt: keys.timelineVtt,
+  exports: [keys.timelineEdl],
   report: keys.report,
   montage: null,
   thumbnails: [keys.thumbnail('ada-0123abcd-0.jpg')],
@@ -25,13 +26,13 @@ beforeEach(async () => {
   out = await mkdtemp(join(tmpdir(), 'lambdaface-download-'));
   await mkdir(join(out, 'thumbnails'));
   await mkdir(join(out, '.lambdaface-download-killed'));
-  for (const old of ['montage.mp4', 'report.html', 'timeline.json', 'timeline.csv', 'timeline.vtt', 'thumbnails/ada-0.jpg', '.lambdaface-download-killed/report.html']) {
+  for (const old of ['montage.mp4', 'report.html', 'timeline.json', 'timeline.csv', 'timeline.vtt', 'chapters.vtt', 'thumbnails/ada-0.jpg', '.lambdaface-download-killed/report.html']) {
     await writeFile(join(out, old), 'old');
   }
   await writeFile(join(out, 'notes.txt'), 'mine');
   await writeFile(join(out, 'thumbnails', 'README'), 'mine too');
   const { client, bucket } = s3();
-  for (const key of [keys.timelineJson, keys.timelineCsv, keys.timelineVtt, keys.report, ...outputs.thumbnails]) await putText(client, bucket, key, `new ${key}`);
+  for (const key of [keys.timelineJson, keys.timelineCsv, keys.timelineVtt, ...outputs.exports, keys.report, ...outputs.thumbnails]) await putText(client, bucket, key, `new ${key}`);
 });
 
 afterEach(async () => {
@@ -39,13 +40,13 @@ afterEach(async () => {
 });
 
 describe('downloadJobOutputs', () => {
-  it('replaces the previous outputs whole: no old montage or thumbnail stays, the user\'s files do', async () => {
+  it('replaces the previous outputs whole: no old montage, export or thumbnail stays, the user\'s files do', async () => {
     const { client, bucket } = s3();
     const files = await downloadJobOutputs(client, { jobId: 'j-download', bucket, outputs }, out);
     expect(files.map((file) => file.slice(out.length + 1)).sort()).toEqual(
-      ['report.html', 'thumbnails/ada-0123abcd-0.jpg', 'timeline.csv', 'timeline.json', 'timeline.vtt'],
+      ['report.html', 'thumbnails/ada-0123abcd-0.jpg', 'timeline.csv', 'timeline.edl', 'timeline.json', 'timeline.vtt'],
     );
-    expect((await readdir(out)).sort()).toEqual(['notes.txt', 'report.html', 'thumbnails', 'timeline.csv', 'timeline.json', 'timeline.vtt']);
+    expect((await readdir(out)).sort()).toEqual(['notes.txt', 'report.html', 'thumbnails', 'timeline.csv', 'timeline.edl', 'timeline.json', 'timeline.vtt']);
     expect((await readdir(join(out, 'thumbnails'))).sort()).toEqual(['README', 'ada-0123abcd-0.jpg']);
     expect(await readFile(join(out, 'timeline.json'), 'utf-8')).toBe(`new ${keys.timelineJson}`);
   });

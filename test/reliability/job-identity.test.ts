@@ -235,7 +235,7 @@ describe('stored chunk results are reused only when they are this chunk\'s, for 
     const report = await getText(s3().client, BUCKET, result.outputs.report);
     expect(report).toContain('no montage:');
     expect(report).toContain('lin_manuel_miranda');
-    expect(report).toContain('<title>lambdaface: hamilton_short.mp4</title>');
+    expect(report).toContain('<title>hamilton_short.mp4</title>');
     expect(report).not.toContain(VIDEO_KEY);
   });
 });

@@ -37,6 +37,13 @@ describe('cutAndConcat', () => {
     const frame = 1 / 29.97;
     expect(result).toMatchObject({ outPath: out, segments: 2, hasAudio: true, warnings: [] });
     expect(result.labelsDrawn).toBe(findFont() !== undefined);
+    // Each cut's place in the joined file: measured, so within a frame or an audio packet of the plan.
+    expect(result.placed.map(({ start, end }) => [start, end])).toEqual([
+      [1, 3.5],
+      [6, 7.3],
+    ]);
+    expect(result.placed[0]!.at).toBe(0);
+    expect(Math.abs(result.placed[1]!.at - 2.5)).toBeLessThanOrEqual(2 * frame);
 
     const written = await probeVideo(out);
     expect(written).toMatchObject({ codec: 'h264', width: 640, height: 360, hasAudio: true });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ChunkResult } from '../../../shared/schemas/faces.ts';
 import type { Timeline } from '../../../shared/schemas/timeline.ts';
-import { planMontage } from '../../../shared/timeline/montage-plan.ts';
+import { mergedSpans, montageTime, placeCuts, planMontage } from '../../../shared/timeline/montage-plan.ts';
 
 const box = { x: 10, y: 10, width: 50, height: 50 };
 const segment = (start: number, end: number) => ({
@@ -65,5 +65,47 @@ describe('planMontage', () => {
       [1.75, 'grace'],
     ]);
     expect(second!.boxes!.map((b) => b.time)).toEqual([10.25]);
+  });
+});
+
+describe('mergedSpans', () => {
+  it('joins touching and overlapping segments, naming everyone once, in video order', () => {
+    const touching: Timeline = {
+      ...timeline,
+      identities: [
+        { name: 'grace', segments: [segment(2, 4)], totalSeconds: 2 },
+        { name: 'ada', segments: [segment(0, 2), segment(3, 5), segment(8, 9)], totalSeconds: 5 },
+      ],
+    };
+    expect(mergedSpans(touching)).toEqual([
+      { start: 0, end: 5, names: ['ada', 'grace'] },
+      { start: 8, end: 9, names: ['ada'] },
+    ]);
+  });
+
+  it('is empty for a timeline with nobody in it', () => {
+    expect(mergedSpans({ ...timeline, identities: [] })).toEqual([]);
+  });
+});
+
+describe('montage times', () => {
+  it('places each cut after the ones before it and maps a source time into its cut', () => {
+    const placed = placeCuts([
+      { start: 0, end: 3 },
+      { start: 10, end: 12 },
+    ]);
+    expect(placed).toEqual([
+      { start: 0, end: 3, at: 0 },
+      { start: 10, end: 12, at: 3 },
+    ]);
+    expect(montageTime(placed, 1.5)).toBe(1.5);
+    expect(montageTime(placed, 10.5)).toBe(3.5);
+    expect(montageTime(placed, 12)).toBe(5);
+  });
+
+  it('has no montage time for a moment the montage leaves out', () => {
+    const placed = placeCuts([{ start: 2, end: 3 }]);
+    expect(montageTime(placed, 1)).toBeNull();
+    expect(montageTime(placed, 5)).toBeNull();
   });
 });

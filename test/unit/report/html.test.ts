@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import { escapeHtml } from '../../../shared/report/escape.ts';
+import { matchFigures } from '../../../shared/report/format.ts';
+import { renderReport, type ReportInput } from '../../../shared/report/html.ts';
+import type { Segment, Timeline } from '../../../shared/schemas/timeline.ts';
+
+function segment(start: number, end: number, distance: number | null = 0.41): Segment {
+  return {
+    start,
+    end,
+    firstSeen: start,
+    lastSeen: Math.max(start, end - 0.25),
+    // What the matcher stores today: a steep logistic that reads 1.00 for nearly every face.
+    bestConfidence: 0.998,
+    bestFace: { time: start, box: { x: 1, y: 2, width: 30, height: 30 }, confidence: 0.998, distance },
+    faces: 4,
+  };
+}
+
+const timeline: Timeline = {
+  identities: [
+    { name: "o'neil", segments: [segment(1, 2), segment(10, 12, 0.5)], totalSeconds: 3 },
+    { name: 'ada', segments: [segment(1.5, 3, null)], totalSeconds: 1.5 },
+  ],
+  videoDuration: 20,
+  sampleFps: 4,
+  missingChunks: [{ index: 3, start: 15, end: 20 }],
+};
+
+const base: ReportInput = { title: 'talk.mp4', timeline, thumbnails: new Map(), montage: null, video: 'talk.mp4' };
+
+/** Every value of the attribute `name` in the page, in document order. */
+const attributes = (html: string, name: string): string[] => [...html.matchAll(new RegExp(`${name}="([^"]*)"`, 'g'))].map((m) => m[1]!);
+
+describe('escapeHtml', () => {
+  it('escapes the five characters that matter in content and quoted attributes', () => {
+    expect(escapeHtml(`<a href="x">Tom & Jerry's</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&#39;s&lt;/a&gt;');
+    expect(escapeHtml('plain name 1.mp4')).toBe('plain name 1.mp4');
+  });
+});
+
+describe('renderReport', () => {
+  it('escapes the file name, names and photo paths wherever they appear', () => {
+    const hostile = `<script>alert("x")</script> & 'q'.mp4`;
+    const html = renderReport({
+      ...base,
+      title: hostile,
+      video: hostile,
+      thumbnails: new Map([[`o'neil/0`, 'thumbnails/o"neil<1>.jpg']]),
+      photos: [{ name: "o'neil", notes: [], skipped: [{ source: 'dir/<b>&"x".jpg', reason: 'no face <found>' }] }],
+      warnings: ['a <warning> & "quote"'],
+    });
+    expect(html).not.toContain('<script>alert');
+    expect(html).toContain('<title>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;q&#39;.mp4</title>');
+    expect(html).toContain('<h1>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;q&#39;.mp4</h1>');
+    expect(html).toContain('src="thumbnails/o&quot;neil&lt;1&gt;.jpg"');
+    expect(html).toContain('skipped dir/&lt;b&gt;&amp;&quot;x&quot;.jpg: no face &lt;found&gt;');
+    expect(html).toContain('<h3>o&#39;neil</h3>');
+    expect(html).toContain('<p class="warn">a &lt;warning&gt; &amp; &quot;quote&quot;</p>');
+    // The only <script> is the page's own player script.
+    expect(html.match(/<script>/g)).toHaveLength(1);
+  });
+
+  it('shows distance and the margin under the threshold, never the saturated confidence', () => {
+    const html = renderReport({ ...base, threshold: 0.58 });
+    expect(html).toContain('<td class="num">0.41</td><td class="num">0.17</td>');
+    expect(html).toContain('<td class="num">0.50</td><td class="num">0.08</td>');
+    // A timeline written before distances were stored says so instead of inventing a figure.
+    expect(html).toContain('<td class="num">–</td><td class="num">–</td>');
+    expect(html).not.toContain('0.998');
+    expect(html).not.toContain('>1.00<');
+  });
+
+  it('keys every segment to its source time, and to its montage time when there is a montage', () => {
+    const placed = [
+      { start: 1, end: 3, at: 0 },
+      { start: 10, end: 12, at: 2.033 },
+    ];
+    const html = renderReport({ ...base, montage: { src: 'montage.mp4', placed } });
+    expect(html).toContain('<video id="player" data-mode="montage"');
+    expect(html).toContain('src="montage.mp4"');
+    // Bar and table row for each of the three segments.
+    expect(attributes(html, 'data-source')).toEqual(['1.000', '10.000', '1.000', '10.000', '1.500', '1.500']);
+    expect(attributes(html, 'data-montage')).toEqual(['0.000', '2.033', '0.000', '2.033', '0.500', '0.500']);
+  });
+
+  it('without a montage, offers to open the source video from disk and keys segments to source times only', () => {
+    const html = renderReport(base);
+    expect(html).toContain('data-mode="source"');
+    expect(html).toContain('<input id="source-file" type="file" accept="video/*">');
+    expect(attributes(html, 'data-montage')).toEqual([]);
+    expect(attributes(html, 'data-source')).toHaveLength(6);
+  });
+
+  it('puts each person\'s reference face beside their name, or their initial when there is none', () => {
+    const html = renderReport({ ...base, referenceFaces: new Map([["o'neil", 'data:image/jpeg;base64,AAAA']]) });
+    expect(html).toContain('<img class="ref" src="data:image/jpeg;base64,AAAA" alt="reference photo of o&#39;neil">');
+    expect(html).toContain('<span class="ref" aria-hidden="true">A</span>');
+  });
+
+  it('places segments and not-scanned stretches along the bar by their share of the video', () => {
+    const html = renderReport(base);
+    expect(html).toContain('style="left:50.000%;width:10.000%"');
+    expect(html).toContain('<span class="gap" style="left:75.000%;width:25.000%" title="not scanned"></span>');
+    expect(html).toContain('1 chunk(s) failed and were not scanned: 0:15.0–0:20.0');
+  });
+
+  it('says so when nobody was found', () => {
+    const html = renderReport({ ...base, timeline: { ...timeline, identities: [], missingChunks: [] } });
+    expect(html).toContain('<p>No enrolled person was found.</p>');
+  });
+});
+
+describe('matchFigures', () => {
+  it('gives distance and margin to two decimals, and nothing without a distance', () => {
+    expect(matchFigures(0.4051, 0.58)).toEqual({ distance: '0.41', margin: '0.17' });
+    expect(matchFigures(0.6, 0.58)).toEqual({ distance: '0.60', margin: '-0.02' });
+    expect(matchFigures(null, 0.58)).toBeNull();
+  });
+});
