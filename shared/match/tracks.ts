@@ -165,6 +165,8 @@ export interface TrackLabel {
   /** Distance of the track's descriptor to the named (or nearest) identity: fused when FaceRes described it. */
   distance: number;
   confidence: number;
+  /** The threshold the track was judged against. */
+  threshold: number;
 }
 
 /**
@@ -189,10 +191,11 @@ export function labelTracks(
     const descriptor = trackDescriptor(faces.map((face) => sightings[face]!));
     const single = faces.length < options.minTrackLength;
     const widths = faces.map((face) => sightings[face]!.box.width).sort((p, q) => p - q);
-    const match = matchDescriptor(gallery, descriptor, rule, thresholdFor(rule, widths[widths.length >> 1]!, single));
+    const threshold = thresholdFor(rule, widths[widths.length >> 1]!, single);
+    const match = matchDescriptor(gallery, descriptor, rule, threshold);
     const named = descriptor.faceres === undefined ? null : match.identity;
     for (const face of faces) {
-      labels[face] = { identity: named, distance: match.distance, confidence: named === null ? 0 : match.confidence };
+      labels[face] = { identity: named, distance: match.distance, confidence: named === null ? 0 : match.confidence, threshold };
     }
   }
   return labels;

@@ -216,6 +216,7 @@ export async function scanChunk(
     identity: labels[i]!.identity,
     distance: round(labels[i]!.identity === null ? sighting.distance : labels[i]!.distance, 4),
     confidence: round(labels[i]!.confidence, 4),
+    ...(labels[i]!.identity === null ? {} : { threshold: round(labels[i]!.threshold, 4) }),
     track: `${chunk.index}-${trackOf[i]}`,
     embedding: Array.from(sighting.embedding, (v) => round(v, 5)),
     ...(sighting.faceres === undefined ? {} : { faceres: Array.from(sighting.faceres, (v) => round(v, 5)) }),

@@ -12,12 +12,13 @@ export const percentOf = (seconds: number, duration: number): string => `${durat
 export const attributeTime = (seconds: number): string => seconds.toFixed(3);
 
 /**
- * The honest figures of a match: the descriptor distance of the segment's best face to the
- * person's nearest reference descriptor, and how far under the calibrated threshold it is.
+ * The honest figures of a match: the distance of the segment's best face to the person, and how
+ * far under the threshold its track was named at (which depends on face size and sightings).
  * (The stored confidence is a steep logistic of the same distance and reads 1.00 for most faces,
- * so the report does not show it.) Null when the timeline predates stored distances.
+ * so the report does not show it.) Null when the timeline predates stored distances; no margin
+ * when it predates stored thresholds.
  */
-export function matchFigures(distance: number | null, threshold: number): { distance: string; margin: string } | null {
-  if (distance === null) return null;
-  return { distance: distance.toFixed(2), margin: (threshold - distance).toFixed(2) };
+export function matchFigures(face: { distance: number | null; threshold?: number | undefined }): { distance: string; margin: string } | null {
+  if (face.distance === null) return null;
+  return { distance: face.distance.toFixed(2), margin: face.threshold === undefined ? '–' : (face.threshold - face.distance).toFixed(2) };
 }

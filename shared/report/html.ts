@@ -1,4 +1,3 @@
-import { DEFAULT_RULE } from '../match/matcher.ts';
 import type { EnrolmentNotes, Timeline } from '../schemas/timeline.ts';
 import { escapeHtml } from './escape.ts';
 import { clock } from './format.ts';
@@ -23,8 +22,6 @@ export interface ReportInput {
   photos?: EnrolmentNotes[];
   /** Per person, a small picture of the face enrolled from their reference photos (data: URI). */
   referenceFaces?: ReadonlyMap<string, string>;
-  /** The matching threshold the search used, which the margins are measured from. */
-  threshold?: number;
   /** Things the reader must know to trust the page, e.g. a video too short to name anyone. */
   warnings?: string[];
 }
@@ -49,10 +46,10 @@ function missingChunksWarning(timeline: Timeline): string {
   return `<p class="warn">${timeline.missingChunks.length} chunk(s) failed and were not scanned: ${ranges}. Nobody was looked for there (striped on the bars).</p>`;
 }
 
-function people(input: ReportInput, threshold: number): string {
+function people(input: ReportInput): string {
   const { timeline } = input;
   if (timeline.identities.length === 0) return '<p>No enrolled person was found.</p>';
-  const context: CardContext = { videoDuration: timeline.videoDuration, missingChunks: timeline.missingChunks, montage: input.montage, threshold };
+  const context: CardContext = { videoDuration: timeline.videoDuration, missingChunks: timeline.missingChunks, montage: input.montage };
   const cards = timeline.identities.map((identity) => {
     const thumbnails = new Map<number, string>();
     identity.segments.forEach((_, i) => {
@@ -64,7 +61,7 @@ function people(input: ReportInput, threshold: number): string {
       context,
     );
   });
-  const legend = `<p class="legend">Distance: how far the segment's best face is from the person's nearest reference photo (face descriptors, 0 = the same picture); a face is named at ${threshold.toFixed(2)} or nearer, the threshold calibrated on photos (README, Calibration). Margin: how far under that threshold the face is; the larger, the surer.</p>`;
+  const legend = `<p class="legend">Distance: how far the segment's best face is from the person's nearest reference photo (face descriptors, 0 = the same picture); a face is named when its track is within a threshold calibrated on photos, a little larger for small faces and smaller for a face seen once (README, Calibration). Margin: how far under that threshold the track was; the larger, the surer.</p>`;
   return `${cards.join('\n')}\n${legend}`;
 }
 
@@ -76,7 +73,6 @@ function people(input: ReportInput, threshold: number): string {
  */
 export function renderReport(input: ReportInput): string {
   const { timeline } = input;
-  const threshold = input.threshold ?? DEFAULT_RULE.threshold;
   const warnings = (input.warnings ?? []).map((warning) => `<p class="warn">${escapeHtml(warning)}</p>`).join('\n');
   const took = input.elapsedSeconds === undefined ? '' : ` · searched in ${input.elapsedSeconds.toFixed(1)} s`;
   return `<!doctype html>
@@ -91,7 +87,7 @@ ${warnings}
 ${missingChunksWarning(timeline)}
 ${playerSection(input.montage, input.video)}
 <h2>Who appears when</h2>
-${people(input, threshold)}
+${people(input)}
 ${referencePhotoNotes(input.photos ?? [])}
 </main>
 <script>${PLAYER_SCRIPT}</script>

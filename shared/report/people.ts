@@ -21,7 +21,6 @@ export interface CardContext {
   videoDuration: number;
   missingChunks: readonly ChunkRange[];
   montage: MontagePlayer | null;
-  threshold: number;
 }
 
 /** data- attributes that let a click play the segment: source time, montage time, and a shared key. */
@@ -49,7 +48,7 @@ function segmentRows(card: PersonCard, context: CardContext): string {
   return card.segments
     .map((segment, i) => {
       const thumb = card.thumbnails.get(i);
-      const figures = matchFigures(segment.bestFace.distance, context.threshold);
+      const figures = matchFigures(segment.bestFace);
       return `<tr><td><button type="button" class="play" ${playable(card, i, segment, context)}>▶ ${clock(segment.start)}</button></td><td class="num hide-narrow">${clock(segment.end)}</td><td class="num">${(segment.end - segment.start).toFixed(1)} s</td><td class="num">${figures?.distance ?? '–'}</td><td class="num">${figures?.margin ?? '–'}</td><td class="num hide-narrow">${segment.faces}</td><td>${thumb ? `<img src="${escapeHtml(thumb)}" alt="best face of ${escapeHtml(card.name)} at ${clock(segment.bestFace.time)}" loading="lazy">` : ''}</td></tr>`;
     })
     .join('\n');

@@ -44,6 +44,8 @@ export const FaceRecord = z.object({
    */
   distance: z.number().finite().min(0).nullable(),
   confidence: z.number().min(0).max(1),
+  /** For a named face: the threshold its track was judged against (it depends on face size and sightings; shared/match/matcher.ts). */
+  threshold: z.number().finite().optional(),
   /** Same value for the same person followed across frames; unique within the job (`<chunk>-<n>`). */
   track: z.string().min(1),
   /** Kept for every face so a new person can be searched without decoding the video again. */

@@ -16,6 +16,8 @@ export const BestFace = z.object({
   box: Box,
   confidence: z.number().min(0).max(1),
   distance: z.number().finite().min(0).nullable(),
+  /** The threshold this face's track was named under, when the chunk result says (the report's margin). */
+  threshold: z.number().finite().optional(),
 });
 
 export const Segment = z

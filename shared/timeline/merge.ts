@@ -33,6 +33,7 @@ interface Sighting {
   box: Box;
   confidence: number;
   distance: number | null;
+  threshold: number | undefined;
 }
 
 /**
@@ -61,7 +62,7 @@ export function buildTimeline(chunks: readonly ChunkResult[], options: TimelineO
     for (const face of result.faces) {
       if (face.identity === null) continue;
       const list = sightings.get(face.identity) ?? [];
-      list.push({ time: face.time, box: face.box, confidence: face.confidence, distance: face.distance });
+      list.push({ time: face.time, box: face.box, confidence: face.confidence, distance: face.distance, threshold: face.threshold });
       sightings.set(face.identity, list);
     }
   }
@@ -185,6 +186,7 @@ const bestFaceOf = (sighting: Sighting): BestFace => ({
   box: { ...sighting.box },
   confidence: sighting.confidence,
   distance: sighting.distance,
+  ...(sighting.threshold === undefined ? {} : { threshold: sighting.threshold }),
 });
 
 /** Segments sorted by start; they may touch or (around a missing chunk) overlap. */

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { mapLimit } from '../async/map-limit.ts';
 import { LambdafaceError, parseInput } from '../errors.ts';
-import { DEFAULT_RULE } from '../match/matcher.ts';
 import { renderReport, type MontagePlayer } from '../report/html.ts';
 import { referenceFaces } from '../report/reference-photos.ts';
 import { ChunkResult, type ChunkRange } from '../schemas/faces.ts';
@@ -142,7 +141,6 @@ export async function finishJob(raw: unknown, context: HandlerContext): Promise<
         video: videoName,
         photos: shownPhotos,
         referenceFaces: references.faces,
-        threshold: job.options.threshold ?? DEFAULT_RULE.threshold,
         warnings,
       }),
       'text/html',

@@ -65,7 +65,8 @@ describe('scanChunk on hamilton_short.mp4 [0, 9.18) at 2 fps', () => {
     expect(during.length).toBeGreaterThanOrEqual(6);
     for (const face of during) {
       expect(face.confidence).toBeGreaterThan(0.5);
-      expect(face.distance).toBeLessThanOrEqual(OPTIONS.rule.threshold + OPTIONS.rule.smallFaceAllowance);
+      expect(face.distance).toBeLessThanOrEqual(face.threshold!);
+      expect(face.threshold).toBeLessThanOrEqual(OPTIONS.rule.threshold + OPTIONS.rule.smallFaceAllowance);
     }
   });
 

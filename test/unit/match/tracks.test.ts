@@ -137,6 +137,7 @@ describe('labelTracks', () => {
     for (const label of labels) {
       expect(label.distance).toBeCloseTo(asFused(distance), 6);
       expect(label.confidence).toBeCloseTo(confidenceOf(asFused(distance), RULE.threshold, RULE.softness), 6);
+      expect(label.threshold).toBe(RULE.threshold);
     }
   });
 

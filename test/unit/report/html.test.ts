@@ -4,7 +4,7 @@ import { matchFigures } from '../../../shared/report/format.ts';
 import { renderReport, type ReportInput } from '../../../shared/report/html.ts';
 import type { Segment, Timeline } from '../../../shared/schemas/timeline.ts';
 
-function segment(start: number, end: number, distance: number | null = 0.41): Segment {
+function segment(start: number, end: number, distance: number | null = 0.41, threshold: number | null = 0.58): Segment {
   return {
     start,
     end,
@@ -12,14 +12,14 @@ function segment(start: number, end: number, distance: number | null = 0.41): Se
     lastSeen: Math.max(start, end - 0.25),
     // What the matcher stores today: a steep logistic that reads 1.00 for nearly every face.
     bestConfidence: 0.998,
-    bestFace: { time: start, box: { x: 1, y: 2, width: 30, height: 30 }, confidence: 0.998, distance },
+    bestFace: { time: start, box: { x: 1, y: 2, width: 30, height: 30 }, confidence: 0.998, distance, ...(threshold === null ? {} : { threshold }) },
     faces: 4,
   };
 }
 
 const timeline: Timeline = {
   identities: [
-    { name: "o'neil", segments: [segment(1, 2), segment(10, 12, 0.5)], totalSeconds: 3 },
+    { name: "o'neil", segments: [segment(1, 2), segment(10, 12, 0.5, 0.6)], totalSeconds: 3 },
     { name: 'ada', segments: [segment(1.5, 3, null)], totalSeconds: 1.5 },
   ],
   videoDuration: 20,
@@ -61,10 +61,14 @@ describe('renderReport', () => {
     expect(html.match(/<script>/g)).toHaveLength(1);
   });
 
-  it('shows distance and the margin under the threshold, never the saturated confidence', () => {
-    const html = renderReport({ ...base, threshold: 0.58 });
+  it('shows distance and the margin under the threshold its track was named at, never the saturated confidence', () => {
+    const html = renderReport(base);
     expect(html).toContain('<td class="num">0.41</td><td class="num">0.17</td>');
-    expect(html).toContain('<td class="num">0.50</td><td class="num">0.08</td>');
+    // A small face's track was named under a larger threshold, and its margin is measured from it.
+    expect(html).toContain('<td class="num">0.50</td><td class="num">0.10</td>');
+    // A timeline written before thresholds were stored gives the distance and no margin.
+    const older = renderReport({ ...base, timeline: { ...timeline, identities: [{ name: 'ada', segments: [segment(1, 2, 0.45, null)], totalSeconds: 1 }] } });
+    expect(older).toContain('<td class="num">0.45</td><td class="num">–</td>');
     // A timeline written before distances were stored says so instead of inventing a figure.
     expect(html).toContain('<td class="num">–</td><td class="num">–</td>');
     expect(html).not.toContain('0.998');
@@ -113,8 +117,9 @@ describe('renderReport', () => {
 
 describe('matchFigures', () => {
   it('gives distance and margin to two decimals, and nothing without a distance', () => {
-    expect(matchFigures(0.4051, 0.58)).toEqual({ distance: '0.41', margin: '0.17' });
-    expect(matchFigures(0.6, 0.58)).toEqual({ distance: '0.60', margin: '-0.02' });
-    expect(matchFigures(null, 0.58)).toBeNull();
+    expect(matchFigures({ distance: 0.4051, threshold: 0.58 })).toEqual({ distance: '0.41', margin: '0.17' });
+    expect(matchFigures({ distance: 0.6, threshold: 0.58 })).toEqual({ distance: '0.60', margin: '-0.02' });
+    expect(matchFigures({ distance: 0.6 })).toEqual({ distance: '0.60', margin: '–' });
+    expect(matchFigures({ distance: null, threshold: 0.58 })).toBeNull();
   });
 });
