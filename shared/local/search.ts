@@ -1,5 +1,6 @@
 import type { SearchOptionsInput } from '../config/options.ts';
 import type { JobInputDraft } from '../schemas/job.ts';
+import { scanOptionsOf } from '../workflow/scan-options.ts';
 import { inputKey, type SourceNames } from '../storage/uploads.ts';
 import { downloadJobOutputs } from '../workflow/outputs.ts';
 import { parseInput } from '../errors.ts';
@@ -25,6 +26,8 @@ export interface LocalSearchOptions {
   onProgress?: (progress: SearchProgress) => void;
   /** Filled with the object URL of every local file uploaded, so messages can name the file. */
   names?: SourceNames;
+  /** An earlier job whose scan of this video is named again instead of decoding it; its scan options are used. */
+  reuseScan?: string;
 }
 
 export interface SearchProgress {
@@ -68,14 +71,17 @@ export async function runLocalSearch(search: LocalSearchOptions): Promise<LocalS
     const anyKey = { uploadsOnly: false, ...(search.names ? { names: search.names } : {}) };
     const input: JobInputDraft = {
       bucket,
-      video: { key: await inputKey(s3, bucket, search.video, '--video', anyKey) },
+      video: {
+        key: await inputKey(s3, bucket, search.video, '--video', anyKey),
+        ...(search.reuseScan === undefined ? {} : { scannedBy: search.reuseScan }),
+      },
       faces: await Promise.all(
         search.faces.map(async (face) => ({
           name: face.name,
           keys: await Promise.all(face.photos.map((photo) => inputKey(s3, bucket, photo, `--face ${face.name}`, anyKey))),
         })),
       ),
-      options: search.options,
+      options: search.reuseScan === undefined ? search.options : { ...search.options, ...(await scanOptionsOf(s3, bucket, search.reuseScan)) },
     };
     report({ phase: 'prepare' });
     // Stored chunk results Recognize could not reuse: said in the summary, not only in its log.

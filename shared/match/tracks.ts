@@ -11,12 +11,18 @@ export interface Sighting {
   embedding: ArrayLike<number>;
 }
 
-/** A sighting as naming needs it: how much it counts, and its FaceRes descriptor when one was made. */
-export interface RatedSighting extends Sighting {
+/** A face as naming needs it: its size, descriptors and how much it counts. */
+export interface Evidence {
+  /** In the pixels of the analysed frame: the threshold depends on the face's size there. */
+  box: Box;
+  embedding: ArrayLike<number>;
   /** Evidence weight, 0..1 (shared/vision/quality.ts). */
   quality: number;
   faceres?: ArrayLike<number> | undefined;
 }
+
+/** A sighting as tracking and naming need it. */
+export type RatedSighting = Sighting & Evidence;
 
 export interface TrackOptions {
   /** Samples a track may skip (a missed detection) and still continue. */
@@ -30,12 +36,6 @@ export interface TrackOptions {
   minTrackLength: number;
   /** Sightings of a track embedded by FaceRes: the best by quality, kept as the track goes on. */
   bestSightings: number;
-  /**
-   * FaceRes runs for a track only when its dlib distance to someone enrolled is within this. On the
-   * photo set, dlib's distance of a probe to its own identity never exceeds 0.68, even on the hard
-   * condition; a track beyond 0.75 is taken for a stranger without paying for FaceRes.
-   */
-  describeWithin: number;
 }
 
 export const DEFAULT_TRACK_OPTIONS: TrackOptions = {
@@ -45,7 +45,6 @@ export const DEFAULT_TRACK_OPTIONS: TrackOptions = {
   maxEmbeddingJump: 0.6,
   minTrackLength: 2,
   bestSightings: 3,
-  describeWithin: 0.75,
 };
 
 export function iou(a: Box, b: Box): number {
@@ -144,7 +143,7 @@ export function linkTracks(sightings: readonly Sighting[], options: TrackOptions
  * so clear frontal frames count most while profile and blurred frames still add. FaceRes: the
  * normalized mean of the sightings it described (the track's best few), when there are any.
  */
-export function trackDescriptor(members: readonly RatedSighting[]): FaceDescriptor {
+export function trackDescriptor(members: readonly Evidence[]): FaceDescriptor {
   const size = members[0]!.embedding.length;
   const dlib = new Float64Array(size);
   const weights = members.map((member) => Math.max(member.quality, 1e-3));
@@ -178,7 +177,7 @@ export interface TrackLabel {
  * whether it was seen fewer than `minTrackLength` times (shared/match/matcher.ts thresholdFor).
  */
 export function labelTracks(
-  sightings: readonly RatedSighting[],
+  sightings: readonly Evidence[],
   trackOf: readonly number[],
   gallery: GalleryIndex,
   rule: MatchRule,

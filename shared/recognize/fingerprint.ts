@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { AUGMENTATIONS, FACERES_VIEWS } from '../match/augment.ts';
 import { DEFAULT_FUSION } from '../match/fusion.ts';
 import { DEFAULT_RULE } from '../match/matcher.ts';
@@ -8,7 +9,7 @@ import { DEFAULT_ANALYZE_OPTIONS, MAX_SCAN_WIDTH } from '../vision/options.ts';
  * Everything besides the inputs and the user's options that decides a job's results. It is part
  * of the job id, so a resumed job never mixes chunk results of two versions of the recognizer.
  */
-export const RECOGNITION_FINGERPRINT = JSON.stringify({
+export const RECOGNITION_FINGERPRINT: string = JSON.stringify({
   version: 4,
   fusion: DEFAULT_FUSION,
   rule: DEFAULT_RULE,
@@ -18,3 +19,6 @@ export const RECOGNITION_FINGERPRINT = JSON.stringify({
   augmentations: AUGMENTATIONS,
   faceresViews: FACERES_VIEWS,
 });
+
+/** A short hash of RECOGNITION_FINGERPRINT, for records that must say which recognizer wrote them. */
+export const RECOGNIZER_VERSION = createHash('sha256').update(RECOGNITION_FINGERPRINT).digest('hex').slice(0, 16);

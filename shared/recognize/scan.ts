@@ -1,9 +1,10 @@
 import type { SearchOptions } from '../config/options.ts';
-import type { ChunkRange, ChunkResult, FaceRecord } from '../schemas/faces.ts';
-import { DEFAULT_RULE, matchDescriptor, type GalleryIndex, type MatchRule } from '../match/matcher.ts';
-import { DEFAULT_TRACK_OPTIONS, labelTracks, TrackLinker, trackDescriptor, type RatedSighting, type TrackOptions } from '../match/tracks.ts';
+import type { ChunkRange, ChunkResult } from '../schemas/faces.ts';
+import { nameFaces, type ScannedFace } from './name-faces.ts';
+import { DEFAULT_RULE, type GalleryIndex, type MatchRule } from '../match/matcher.ts';
+import { DEFAULT_TRACK_OPTIONS, TrackLinker, type RatedSighting, type TrackOptions } from '../match/tracks.ts';
 import { mediaError } from '../errors.ts';
-import { decodeFrames } from '../video/decode.ts';
+import { decodeFrames, frameSize } from '../video/decode.ts';
 import { expectedSamples } from '../video/sampling.ts';
 import type { VideoInfo } from '../video/types.ts';
 import { analyzeImage } from '../vision/analyze.ts';
@@ -74,13 +75,10 @@ function checkFramesDecoded(framesScanned: number, chunk: ChunkRange, sampleFps:
 
 const round = (value: number, digits: number): number => Math.round(value * 10 ** digits) / 10 ** digits;
 
-interface ScannedFace extends RatedSighting {
+/** A face as the scan holds it while the chunk is decoded: in the analysed frame's pixels. */
+interface SightedFace extends RatedSighting {
   time: number;
   score: number;
-  /** Source pixels per frame pixel (frames may be scaled down for detection). */
-  scale: number;
-  /** dlib distance of this face alone to the nearest identity. */
-  distance: number;
 }
 
 /** A live track's few best sightings, with their FaceRes chips cut while the frame is at hand. */
@@ -90,10 +88,11 @@ interface Candidates {
 }
 
 /**
- * Follows tracks while frames are decoded and describes each with FaceRes once it ends: only its
- * `bestSightings` best faces (a better one replaces the worst as the track goes on), and only when
- * dlib puts the track near someone enrolled. FaceRes costs more than twice dlib per face; this
- * keeps its cost to a few faces per track, and no frame has to outlive its own analysis.
+ * Follows tracks while frames are decoded and describes each with FaceRes once it ends, in its
+ * `bestSightings` best faces only (a better one replaces the worst as the track goes on). FaceRes
+ * costs more than twice dlib per face; this keeps its cost to a few faces per track, and no frame
+ * has to outlive its own analysis. Every track is described, near someone enrolled or not, so a
+ * stored chunk result can be searched for other people without decoding the video again.
  */
 class TrackDescriber {
   private readonly linker: TrackLinker;
@@ -101,14 +100,13 @@ class TrackDescriber {
   readonly trackOf: number[] = [];
 
   constructor(
-    private readonly faces: ScannedFace[],
-    private readonly gallery: GalleryIndex,
+    private readonly faces: SightedFace[],
     private readonly options: ScanOptions,
   ) {
     this.linker = new TrackLinker(options.tracks);
   }
 
-  async addFrame(image: RgbImage, sample: number, found: { face: ScannedFace; points: FivePoints }[]): Promise<void> {
+  async addFrame(image: RgbImage, sample: number, found: { face: SightedFace; points: FivePoints }[]): Promise<void> {
     const first = this.faces.length;
     for (const { face } of found) this.faces.push(face);
     const { tracks, ended } = this.linker.add(
@@ -141,8 +139,6 @@ class TrackDescriber {
       const candidates = this.live.get(track);
       if (!candidates) continue;
       this.live.delete(track);
-      const dlibOnly = trackDescriptor(candidates.members.map((face) => this.faces[face]!));
-      if (matchDescriptor(this.gallery, dlibOnly, this.options.rule).distance > this.options.tracks.describeWithin) continue;
       const outputs = await embedFaceResChips(
         candidates.best.map((entry) => entry.chip),
         this.options.analyze.detect.threads,
@@ -168,8 +164,10 @@ export async function scanChunk(
   context: ScanContext,
 ): Promise<ChunkResult> {
   const started = performance.now();
-  const sightings: ScannedFace[] = [];
-  const describer = new TrackDescriber(sightings, gallery, options);
+  const sightings: SightedFace[] = [];
+  const describer = new TrackDescriber(sightings, options);
+  // Boxes are stored in the source's pixels even when frames are scaled down for detection.
+  const scale = context.video.width / frameSize(context.video, options.maxWidth).width;
   let framesScanned = 0;
   for await (const frame of decodeFrames(source, {
     start: chunk.start,
@@ -180,20 +178,9 @@ export async function scanChunk(
     signal: context.signal,
   })) {
     const image = { width: frame.width, height: frame.height, data: new Uint8Array(frame.data.buffer, frame.data.byteOffset, frame.data.length) };
-    // Boxes are reported in the source's pixels even when frames were scaled down.
-    const scale = context.video.width / frame.width;
     const found = (await analyzeImage(image, options.analyze)).map((face) => ({
       points: face.points,
-      face: {
-        sample: frame.index,
-        time: frame.time,
-        box: face.box,
-        score: face.score,
-        embedding: face.embedding,
-        quality: faceQuality(face),
-        distance: matchDescriptor(gallery, { dlib: face.embedding }, options.rule).distance,
-        scale,
-      },
+      face: { sample: frame.index, time: frame.time, box: face.box, score: face.score, embedding: face.embedding, quality: faceQuality(face) },
     }));
     await describer.addFrame(image, frame.index, found);
     framesScanned++;
@@ -201,26 +188,21 @@ export async function scanChunk(
   }
   await describer.finish();
   checkFramesDecoded(framesScanned, chunk, options.sampleFps, context.video);
-  const trackOf = describer.trackOf;
-  const labels = labelTracks(sightings, trackOf, gallery, options.rule, options.tracks);
-  const faces: FaceRecord[] = sightings.map((sighting, i) => ({
+  const scanned: ScannedFace[] = sightings.map((sighting, i) => ({
     time: round(sighting.time, 6),
     box: {
-      x: round(sighting.box.x * sighting.scale, 1),
-      y: round(sighting.box.y * sighting.scale, 1),
-      width: round(sighting.box.width * sighting.scale, 1),
-      height: round(sighting.box.height * sighting.scale, 1),
+      x: round(sighting.box.x * scale, 1),
+      y: round(sighting.box.y * scale, 1),
+      width: round(sighting.box.width * scale, 1),
+      height: round(sighting.box.height * scale, 1),
     },
     score: round(sighting.score, 4),
     quality: round(sighting.quality, 4),
-    identity: labels[i]!.identity,
-    distance: round(labels[i]!.identity === null ? sighting.distance : labels[i]!.distance, 4),
-    confidence: round(labels[i]!.confidence, 4),
-    ...(labels[i]!.identity === null ? {} : { threshold: round(labels[i]!.threshold, 4) }),
-    track: `${chunk.index}-${trackOf[i]}`,
+    track: `${chunk.index}-${describer.trackOf[i]}`,
     embedding: Array.from(sighting.embedding, (v) => round(v, 5)),
     ...(sighting.faceres === undefined ? {} : { faceres: Array.from(sighting.faceres, (v) => round(v, 5)) }),
   }));
+  const faces = nameFaces(scanned, gallery, options.rule, options.tracks, scale);
   return {
     version: 3,
     jobId: context.jobId,

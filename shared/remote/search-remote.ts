@@ -3,6 +3,7 @@ import { HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { FinishResult } from '../schemas/finish-result.ts';
 import type { SearchOptionsInput } from '../config/options.ts';
+import { scanOptionsOf } from '../workflow/scan-options.ts';
 import { inputError, parseInput, workflowError } from '../errors.ts';
 import type { SearchProgress } from '../local/search.ts';
 import { JobInput, type JobInputDraft } from '../schemas/job.ts';
@@ -25,6 +26,8 @@ export interface SearchRemoteOptions {
   faces: { name: string; photos: string[] }[];
   options?: SearchOptionsInput;
   jobId?: string;
+  /** An earlier job whose scan of this video is named again instead of decoding it; its scan options are used. */
+  reuseScan?: string;
   /** Local folder the outputs are downloaded into (timeline.*, report.html, montage.mp4, thumbnails/). */
   out: string;
   /** Default: `cli-<time>-<random>`. Reusing a name attaches to that execution instead of starting one. */
@@ -106,14 +109,17 @@ export async function searchRemote(options: SearchRemoteOptions, clients: Partia
   const recording = options.names ? { names: options.names } : {};
   const draft: JobInputDraft = {
     bucket: target.bucket,
-    video: { key: await inputKey(s3, target.bucket, options.video, '--video', recording) },
+    video: {
+      key: await inputKey(s3, target.bucket, options.video, '--video', recording),
+      ...(options.reuseScan === undefined ? {} : { scannedBy: options.reuseScan }),
+    },
     faces: await Promise.all(
       options.faces.map(async (face) => ({
         name: face.name,
         keys: await Promise.all(face.photos.map((photo) => inputKey(s3, target.bucket, photo, `--face ${face.name}`, recording))),
       })),
     ),
-    ...(options.options ? { options: options.options } : {}),
+    options: options.reuseScan === undefined ? (options.options ?? {}) : { ...options.options, ...(await scanOptionsOf(s3, target.bucket, options.reuseScan)) },
     ...(options.jobId ? { jobId: options.jobId } : {}),
   };
   const input = parseInput(JobInput, draft, 'job input');

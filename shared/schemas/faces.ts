@@ -67,6 +67,8 @@ export const ChunkResult = z
     chunk: ChunkRange,
     sampleFps: z.number().finite().positive(),
     framesScanned: z.number().int().min(0),
+    /** The job whose scan decoded these faces, when it was an earlier job (shared/recognize/rename.ts). */
+    scannedBy: z.string().min(1).optional(),
     faces: z.array(FaceRecord),
     elapsedMs: z.number().finite().min(0),
   })

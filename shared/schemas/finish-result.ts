@@ -33,6 +33,11 @@ export const FinishResult = z.object({
   videoDuration: z.number().min(0),
   /** Per person, enrolment's notes on the reference photos and the photos it skipped (sources as s3:// URLs). */
   photos: z.array(EnrolmentNotes).default([]),
+  /**
+   * For a job that reused an earlier job's scan: that job, and how many of the chunks scanned were
+   * named from its stored faces (the rest had to be decoded again).
+   */
+  reusedScan: z.object({ from: z.string(), chunks: z.number().int().min(0), reused: z.number().int().min(0) }).optional(),
   /** What the user must know to trust the result, e.g. a video too short to name anyone. */
   warnings: z.array(z.string()).default([]),
 });

@@ -35,12 +35,27 @@ export const FaceInput = z
     message: 'give the photos as "keys" or a "prefix"',
   });
 
+/** A job's storage id (shared/workflow/job.ts): its label, if any, and a fingerprint of its content. */
+export const StorageJobId = z.string().regex(/^[a-z0-9][a-z0-9-]{2,127}$/, 'a storage job id is 3-128 lowercase letters, digits or -');
+
+const VideoInput = z
+  .object({
+    key: S3Key,
+    /**
+     * The storage id of an earlier job on the same video: its stored scan (every face with its
+     * descriptors and track) is named again with this job's gallery, and the video is not decoded.
+     * Shard proves the earlier job scanned this very video with the same sampling.
+     */
+    scannedBy: StorageJobId.optional(),
+  })
+  .strict();
+
 const JobFields = z
   .object({
     /** A label for the job: its storage id is the label plus a fingerprint of the job's content. */
     jobId: z.string().regex(/^[a-z0-9][a-z0-9-]{2,63}$/, 'a job id is 3-64 lowercase letters, digits or -').optional(),
     bucket: z.string().min(3).max(63),
-    video: z.object({ key: S3Key }).strict(),
+    video: VideoInput,
     faces: z
       .array(FaceInput)
       .min(1, 'enrol at least one person')
@@ -73,7 +88,21 @@ export type JobInputDraft = z.input<typeof JobInput>;
  * derived from the job's content, and `label` is the id the user gave, if any.
  */
 export const Job = JobFields.extend({
-  jobId: z.string().regex(/^[a-z0-9][a-z0-9-]{2,127}$/, 'a storage job id is 3-128 lowercase letters, digits or -'),
+  jobId: StorageJobId,
   label: z.string().optional(),
 }).superRefine(eachNameOnce);
 export type Job = z.infer<typeof Job>;
+
+/** The options that decide what a scan finds: a stored scan serves a later job only if they agree. */
+export const SCAN_OPTION_NAMES = ['sampleFps', 'chunkSeconds', 'smallFaces'] as const;
+
+/** What a job scanned (jobs/<id>/job.json, written by Shard): read back when a later job reuses the scan. */
+export const JobRecord = z.object({
+  version: z.literal(1),
+  jobId: StorageJobId,
+  video: z.object({ key: z.string().min(1), etag: z.string().min(1) }),
+  options: SearchOptions,
+  /** A hash of the recognizer's own settings (shared/recognize/fingerprint.ts) when the job ran. */
+  recognizer: z.string().min(1),
+});
+export type JobRecord = z.infer<typeof JobRecord>;

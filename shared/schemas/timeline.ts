@@ -51,6 +51,8 @@ export const EnrolmentNotes = z.object({
 });
 
 export const Timeline = z.object({
+  /** The job that wrote it (its storage id): `search --reuse-scan <this timeline's folder>` reuses that job's scan. */
+  jobId: z.string().min(1).optional(),
   identities: z.array(TimelineIdentity),
   videoDuration: seconds,
   sampleFps: z.number().finite().positive(),

@@ -8,6 +8,7 @@ import { inputError } from '../errors.ts';
  *
  * ```
  * uploads/...                          inputs copied in by the CLI (videos, photos)
+ * jobs/<jobId>/job.json                Shard: what the job scanned (video and its ETag, options)
  * jobs/<jobId>/gallery.json            Train: embeddings per identity
  * jobs/<jobId>/chunks.json             Shard: chunk manifest, the Distributed Map's ItemReader
  * jobs/<jobId>/chunks/<index>.json     Recognize: every face of one chunk
@@ -53,6 +54,8 @@ export function jobPrefix(jobId: string): string {
 /** The key layout of one job, computed once the job id is known. */
 export interface JobKeys {
   readonly prefix: string;
+  /** What the job scanned, so a later search can prove an earlier scan is of its video. */
+  readonly record: string;
   readonly gallery: string;
   /** The chunk manifest: a JSON array of `{ index, start, end }`, read by the Distributed Map. */
   readonly chunks: string;
@@ -78,6 +81,7 @@ export function jobKeys(jobId: string): JobKeys {
   const prefix = jobPrefix(jobId);
   return {
     prefix,
+    record: `${prefix}job.json`,
     gallery: `${prefix}gallery.json`,
     chunks: `${prefix}chunks.json`,
     chunkFaces(index: number): string {

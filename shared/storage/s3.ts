@@ -235,7 +235,7 @@ export async function getText(client: S3Client, bucket: string, key: string): Pr
 }
 
 /** What is wrong with `bytes` as a JSON document of `schema`, or its value. */
-function parseJsonBytes<T>(bytes: Uint8Array, schema: ZodType<T>): { value: T } | { problem: string; invalidJson: boolean } {
+export function parseJsonBytes<T>(bytes: Uint8Array, schema: ZodType<T>): { value: T } | { problem: string; invalidJson: boolean } {
   let value: unknown;
   try {
     value = JSON.parse(new TextDecoder('utf-8').decode(bytes));

@@ -101,7 +101,7 @@ export async function finishJob(raw: unknown, context: HandlerContext): Promise<
   const videoName = lastSegment(job.video.key);
   const exports = [keys.timelineEdl, keys.chaptersVtt, keys.chaptersFfmetadata];
   await Promise.all([
-    putText(s3, job.bucket, keys.timelineJson, toJson({ ...timeline, enrolment: shownPhotos }), 'application/json'),
+    putText(s3, job.bucket, keys.timelineJson, toJson({ jobId: job.jobId, ...timeline, enrolment: shownPhotos }), 'application/json'),
     putText(s3, job.bucket, keys.timelineCsv, toCsv(timeline), 'text/csv'),
     putText(s3, job.bucket, keys.timelineVtt, toWebVtt(timeline), 'text/vtt'),
     putText(s3, job.bucket, keys.timelineEdl, toEdl(timeline, { clipName: videoName, fps: video.fps, hasAudio: video.hasAudio }), 'text/plain'),
@@ -176,6 +176,9 @@ export async function finishJob(raw: unknown, context: HandlerContext): Promise<
     missingChunks: timeline.missingChunks.length,
     videoDuration: timeline.videoDuration,
     photos,
+    ...(job.video.scannedBy === undefined
+      ? {}
+      : { reusedScan: { from: job.video.scannedBy, chunks: chunks.length, reused: chunks.filter((chunk) => chunk.scannedBy !== undefined).length } }),
     warnings,
   };
 }

@@ -9,6 +9,8 @@ import { PHOTO_EXTENSIONS } from '../config/photos.ts';
 
 export interface ResolvedJob {
   job: Job;
+  /** The video's ETag: a later job that reuses this one's scan checks it is the same video. */
+  videoTag: string;
   /** Every reference photo per person, keys expanded from prefixes. */
   photos: { name: string; keys: string[] }[];
 }
@@ -64,8 +66,8 @@ export async function resolveJob(raw: unknown, s3: S3Client): Promise<ResolvedJo
   }
   const { jobId: label, ...content } = input;
   const fingerprint = createHash('sha256')
-    .update(JSON.stringify({ video: [content.video.key, videoTag], faces: identity, options: content.options, recognizer: RECOGNITION_FINGERPRINT }))
+    .update(JSON.stringify({ video: [content.video.key, videoTag, content.video.scannedBy ?? null], faces: identity, options: content.options, recognizer: RECOGNITION_FINGERPRINT }))
     .digest('hex');
   const jobId = label === undefined ? `j-${fingerprint.slice(0, 20)}` : `${label}-${fingerprint.slice(0, 16)}`;
-  return { job: { ...content, jobId, ...(label === undefined ? {} : { label }) }, photos };
+  return { job: { ...content, jobId, ...(label === undefined ? {} : { label }) }, videoTag, photos };
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { SearchOptions } from '../config/options.ts';
 import { parseInput, workflowError } from '../errors.ts';
 import { indexGallery, type GalleryIndex } from '../match/matcher.ts';
+import { renameChunk } from '../recognize/rename.ts';
 import { scanChunk, scanOptionsFor } from '../recognize/scan.ts';
 import { ChunkRange, ChunkResult } from '../schemas/faces.ts';
 import { StoredGallery } from '../schemas/gallery.ts';
@@ -19,7 +20,7 @@ export const RecognizeEvent = z.object({
   BatchInput: z.object({
     bucket: z.string().min(1),
     jobId: z.string().min(1),
-    video: z.object({ key: z.string().min(1) }),
+    video: z.object({ key: z.string().min(1), scannedBy: z.string().min(1).optional() }),
     options: SearchOptions,
     gallery: z.object({ bucket: z.string(), key: z.string() }).passthrough(),
   }),
@@ -28,7 +29,8 @@ export const RecognizeEvent = z.object({
 export type RecognizeEvent = z.infer<typeof RecognizeEvent>;
 
 export interface RecognizeResult {
-  chunks: { index: number; faces: number; named: number; skipped: boolean; elapsedMs: number }[];
+  /** `decoded`: whether this run decoded the chunk's frames (not when it was stored already or named from an earlier scan). */
+  chunks: { index: number; faces: number; named: number; skipped: boolean; decoded: boolean; elapsedMs: number }[];
   /** Stored chunk results that could not be reused (damaged, another job's, other models), named. */
   recomputed: string[];
 }
@@ -60,7 +62,27 @@ async function jobState(event: RecognizeEvent, context: HandlerContext, url: str
 }
 
 /**
- * Recognize: scans each chunk of the batch and writes all its faces. A chunk whose stored result
+ * The earlier job's result for this chunk when it can serve (intact, that job's, same models,
+ * range and rate); otherwise undefined, and the reason joins `recomputed`: the chunk is scanned.
+ */
+async function earlierScan(
+  context: HandlerContext,
+  bucket: string,
+  scannedBy: string,
+  expected: Parameters<typeof chunkMismatch>[1],
+  recomputed: string[],
+): Promise<ChunkResult | undefined> {
+  const key = jobKeys(scannedBy).chunkFaces(expected.chunk.index);
+  const stored = await readReusable(context.s3, bucket, key, ChunkResult, (result) => chunkMismatch(result, expected), 'scanning the chunk from the video instead');
+  if (stored.reuse) return stored.value;
+  recomputed.push(stored.rejected ?? `${s3Url(bucket, key)} does not exist; scanning the chunk from the video instead`);
+  return undefined;
+}
+
+/**
+ * Recognize: scans each chunk of the batch and writes all its faces. A job that reuses an earlier
+ * job's scan names that job's stored faces with its own gallery instead, decoding only chunks whose
+ * earlier result cannot serve. A chunk whose stored result
  * is intact and provably this job's (same job, models, range and rate) is skipped, so re-running
  * an interrupted job redoes only what is missing; anything else there is recomputed. Near the
  * time limit it stops between chunks, or kills the running scan, and throws (see ChunkPace).
@@ -80,22 +102,30 @@ export async function recognizeBatch(raw: unknown, context: HandlerContext): Pro
     const expected = { jobId, models: state.models, chunk, sampleFps: options.sampleFps };
     const stored = await readReusable(context.s3, bucket, key, ChunkResult, (result) => chunkMismatch(result, expected));
     if (stored.reuse) {
-      chunks.push({ index: chunk.index, faces: 0, named: 0, skipped: true, elapsedMs: 0 });
+      chunks.push({ index: chunk.index, faces: 0, named: 0, skipped: true, decoded: false, elapsedMs: 0 });
       continue;
     }
     if (stored.rejected) recomputed.push(stored.rejected);
-    pace.beforeChunk(chunks.length);
-    const result = await pace.run(chunks.length, async (signal) => {
-      const scanned = await scanChunk(url, chunk, state.gallery, scanOptions, { jobId, video: state.video, signal });
-      // Only a whole chunk's result is written: a stopped scan throws before this.
-      await putJson(context.s3, bucket, key, scanned);
-      return scanned;
-    });
+    const earlier = video.scannedBy === undefined ? undefined : await earlierScan(context, bucket, video.scannedBy, { ...expected, jobId: video.scannedBy }, recomputed);
+    let result: ChunkResult;
+    if (earlier) {
+      result = renameChunk(earlier, state.gallery, scanOptions, { jobId, video: state.video });
+      await putJson(context.s3, bucket, key, result);
+    } else {
+      pace.beforeChunk(chunks.length);
+      result = await pace.run(chunks.length, async (signal) => {
+        const scanned = await scanChunk(url, chunk, state.gallery, scanOptions, { jobId, video: state.video, signal });
+        // Only a whole chunk's result is written: a stopped scan throws before this.
+        await putJson(context.s3, bucket, key, scanned);
+        return scanned;
+      });
+    }
     chunks.push({
       index: chunk.index,
       faces: result.faces.length,
       named: result.faces.filter((face) => face.identity !== null).length,
       skipped: false,
+      decoded: earlier === undefined,
       elapsedMs: result.elapsedMs,
     });
   }

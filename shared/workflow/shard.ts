@@ -1,6 +1,9 @@
-import type { Job } from '../schemas/job.ts';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { inputError } from '../errors.ts';
+import { RECOGNIZER_VERSION } from '../recognize/fingerprint.ts';
+import { JobRecord, SCAN_OPTION_NAMES, type Job } from '../schemas/job.ts';
 import { jobKeys } from '../storage/keys.ts';
-import { presignGet, putJson } from '../storage/s3.ts';
+import { presignGet, putJson, readStoredJson, s3Url } from '../storage/s3.ts';
 import { probeVideo } from '../video/probe.ts';
 import { planChunks } from './chunks.ts';
 import type { HandlerContext } from './context.ts';
@@ -15,15 +18,59 @@ export interface ShardResult {
 }
 
 /**
- * Shard: probes the video where it lies (a presigned URL, so nothing is downloaded) and writes
- * the chunk manifest the Distributed Map reads.
+ * Proves that the earlier job whose scan this job reuses scanned this very video (same key, same
+ * ETag) with the options that decide what a scan finds; anything else would name faces of another
+ * video, or of other frames, as this one's.
+ */
+async function checkEarlierScan(s3: S3Client, job: Job, videoTag: string, scannedBy: string): Promise<void> {
+  const key = jobKeys(scannedBy).record;
+  const where = s3Url(job.bucket, key);
+  const stored = await readStoredJson(s3, job.bucket, key, JobRecord);
+  const what = 'video.scannedBy';
+  if (!stored.found) {
+    throw inputError(`no earlier job ${scannedBy} to reuse the scan of: ${where} does not exist`, {
+      input: what,
+      hint: 'give the id of a finished search of this video in this bucket (its timeline.json names it), or search without reusing a scan',
+    });
+  }
+  if ('problem' in stored) {
+    throw inputError(`the record of job ${scannedBy} (${where}) cannot be read: ${stored.problem}`, { input: what, hint: 'search the video again without reusing that scan' });
+  }
+  const earlier = stored.value;
+  if (earlier.video.key !== job.video.key || earlier.video.etag !== videoTag) {
+    throw inputError(`job ${scannedBy} scanned ${earlier.video.key === job.video.key ? 'an earlier version of the video' : s3Url(job.bucket, earlier.video.key)}, not ${s3Url(job.bucket, job.video.key)} as it is now`, {
+      input: what,
+      hint: 'reuse the scan of a search of this very video, or search without reusing a scan',
+    });
+  }
+  if (earlier.recognizer !== RECOGNIZER_VERSION) {
+    throw inputError(`job ${scannedBy} was scanned by another version of lambdaface's recognizer`, {
+      input: what,
+      hint: 'search the video again without reusing that scan; later searches can reuse the new one',
+    });
+  }
+  const differing = SCAN_OPTION_NAMES.filter((name) => earlier.options[name] !== job.options[name]);
+  if (differing.length > 0) {
+    throw inputError(
+      `job ${scannedBy} scanned with ${differing.map((name) => `${name} ${earlier.options[name]}`).join(', ')}; this job asks for ${differing.map((name) => `${name} ${job.options[name]}`).join(', ')}`,
+      { input: what, hint: `use the earlier job's ${differing.join(', ')}, or search without reusing its scan` },
+    );
+  }
+}
+
+/**
+ * Shard: probes the video where it lies (a presigned URL, so nothing is downloaded), records what
+ * the job scans and writes the chunk manifest the Distributed Map reads. A job that reuses an
+ * earlier scan gets the same manifest, after the earlier job is proven to have scanned this video.
  */
 export async function shardJob(raw: unknown, context: HandlerContext): Promise<ShardResult> {
-  const { job } = await resolveJob(raw, context.s3);
+  const { job, videoTag } = await resolveJob(raw, context.s3);
   const keys = jobKeys(job.jobId);
+  if (job.video.scannedBy !== undefined) await checkEarlierScan(context.s3, job, videoTag, job.video.scannedBy);
   const video = await probeVideo(await presignGet(context.s3, job.bucket, job.video.key));
   const chunks = planChunks(video.durationSeconds, job.options.chunkSeconds);
-  await putJson(context.s3, job.bucket, keys.chunks, chunks);
+  const record: JobRecord = { version: 1, jobId: job.jobId, video: { key: job.video.key, etag: videoTag }, options: job.options, recognizer: RECOGNIZER_VERSION };
+  await Promise.all([putJson(context.s3, job.bucket, keys.chunks, chunks), putJson(context.s3, job.bucket, keys.record, record)]);
   return {
     job,
     chunks: { bucket: job.bucket, key: keys.chunks, count: chunks.length },

@@ -11,14 +11,15 @@ import { checkTools } from '../../video/ffmpeg.ts';
 import { probeVideo } from '../../video/probe.ts';
 import { checkSource, displaySource } from '../../video/source.ts';
 import { resolveFaceFlags } from '../faces-arg.ts';
+import { resolveReuseScan } from '../reuse-scan-arg.ts';
 import { numberFlag, parseFlags } from '../flags.ts';
 import { prepareWritableFolder, type WritableFolder } from '../writable-folder.ts';
 import { progressReporter, type ProgressReporter } from '../progress.ts';
 
 export const SEARCH_USAGE = `lambdaface search --video <path|s3://bucket/key> --face <name>=<photo|dir> [--face …] --out <dir>
   [--sample-fps N] [--chunk-seconds N] [--concurrency N] [--threshold X] [--no-small-faces]
-  [--no-montage] [--s3-endpoint URL --bucket NAME] [--data-dir DIR] [--json]
-  [--remote (--stack NAME | --state-machine ARN --bucket NAME) [--region R]]
+  [--no-montage] [--reuse-scan <job-id|earlier --out dir>] [--s3-endpoint URL --bucket NAME]
+  [--data-dir DIR] [--json] [--remote (--stack NAME | --state-machine ARN --bucket NAME) [--region R]]
 
 Finds the enrolled people in the video and writes timeline.json/.csv/.vtt, montage.mp4,
 report.html and thumbnails/ into --out (created if missing), replacing those of an earlier
@@ -26,7 +27,10 @@ search there once all of this run's are downloaded; other files in --out are lef
 S3 server (objects kept in --data-dir, default .lambdaface/s3), or against --s3-endpoint; with
 --remote, on the deployed stack (inputs uploaded to its bucket, outputs downloaded).
 --no-small-faces scans only the whole frame: faster, for footage where every face is large (it
-misses faces under about 5% of the frame width).`;
+misses faces under about 5% of the frame width).
+--reuse-scan names the faces an earlier search of the same video found (kept in its storage) with
+this search's people, without decoding the video: add or change people in seconds. The scan's
+options (sampling rate, chunk length, small faces) are the earlier search's.`;
 
 export const SEARCH_FLAGS = {
   video: { type: 'string' },
@@ -38,6 +42,7 @@ export const SEARCH_FLAGS = {
   threshold: { type: 'string' },
   'no-small-faces': { type: 'boolean' },
   'no-montage': { type: 'boolean' },
+  'reuse-scan': { type: 'string' },
   's3-endpoint': { type: 'string' },
   bucket: { type: 'string' },
   'data-dir': { type: 'string' },
@@ -59,6 +64,7 @@ export const SearchFlags = z
     threshold: numberFlag(z.number().positive().max(2)),
     'no-small-faces': z.boolean().default(false),
     'no-montage': z.boolean().default(false),
+    'reuse-scan': z.string().min(1).optional(),
     's3-endpoint': z.url().optional(),
     bucket: z.string().min(3).optional(),
     'data-dir': z.string().optional(),
@@ -67,6 +73,10 @@ export const SearchFlags = z
     stack: z.string().min(1).optional(),
     'state-machine': z.string().startsWith('arn:aws', 'a state machine ARN starts with arn:aws').optional(),
     region: z.string().min(1).optional(),
+  })
+  .refine((flags) => flags['reuse-scan'] === undefined || (flags['sample-fps'] === undefined && flags['chunk-seconds'] === undefined && !flags['no-small-faces']), {
+    message: '--reuse-scan takes the earlier search\'s --sample-fps, --chunk-seconds and --no-small-faces; leave them out',
+    path: ['reuse-scan'],
   })
   .refine((flags) => flags['s3-endpoint'] === undefined || flags.bucket !== undefined, {
     message: '--s3-endpoint needs --bucket',
@@ -151,9 +161,10 @@ export async function searchFromFlags(flags: SearchFlags, overrides: Partial<Sea
   if (flags['s3-endpoint'] === undefined) await prepareWritableFolder(flags['data-dir'] ?? DEFAULT_DATA_DIR, '--data-dir');
   const out = await prepareWritableFolder(flags.out);
   const concurrency = flags.concurrency ?? availableParallelism();
+  const reuseScan = flags['reuse-scan'] === undefined ? undefined : await resolveReuseScan(flags['reuse-scan']);
   return withProgress(out, flags.out, async (reporter) => {
     await checkTools();
-    const chunkSeconds = flags['chunk-seconds'] ?? (await localChunkSeconds(flags.video, concurrency));
+    const chunkSeconds = reuseScan !== undefined ? undefined : (flags['chunk-seconds'] ?? (await localChunkSeconds(flags.video, concurrency)));
     const options: SearchOptionsInput = {
       ...optionsFromFlags(flags),
       ...(chunkSeconds === undefined ? {} : { chunkSeconds }),
@@ -168,6 +179,7 @@ export async function searchFromFlags(flags: SearchFlags, overrides: Partial<Sea
       ...(flags['s3-endpoint'] ? { s3Endpoint: flags['s3-endpoint'] } : {}),
       ...(flags.bucket ? { bucket: flags.bucket } : {}),
       ...(flags['data-dir'] ? { dataDir: flags['data-dir'] } : {}),
+      ...(reuseScan === undefined ? {} : { reuseScan }),
       onProgress: reporter.update,
       names,
     });
@@ -188,6 +200,14 @@ export function photoLines(result: Pick<FinishResult, 'photos'>, names: Readonly
   return lines.length === 0 ? [] : ['Reference photos:', ...lines];
 }
 
+/** Whether a search that reused an earlier scan had to decode anything. */
+export function reusedScanLine({ from, chunks, reused }: NonNullable<FinishResult['reusedScan']>): string {
+  const decoded = chunks - reused;
+  return decoded === 0
+    ? `  Named from the scan of job ${from}: ${reused} of ${chunks} chunk(s), no frame decoded.`
+    : `  Named from the scan of job ${from}: ${reused} of ${chunks} chunk(s); ${decoded} chunk(s) had to be decoded again (see the warnings).`;
+}
+
 export function formatSummary(
   search: Pick<LocalSearchResult, 'result' | 'files' | 'dataDir' | 'elapsedSeconds'>,
   out: string,
@@ -199,6 +219,7 @@ export function formatSummary(
     lines.push(`  ${person.name}: ${person.segments} segment(s), ${person.totalSeconds.toFixed(1)} s on screen, first ${clock(person.firstSeen ?? 0)}, last ${clock(person.lastSeen ?? 0)}`);
   }
   for (const name of result.notFound) lines.push(`  ${name}: not found`);
+  if (result.reusedScan) lines.push(reusedScanLine(result.reusedScan));
   lines.push(...warningLines(result));
   if (result.missingChunks > 0) lines.push(`  WARNING: ${result.missingChunks} chunk(s) failed and were not scanned; see report.html`);
   lines.push(`Outputs in ${out}: ${search.files.map((file) => file.slice(out.length + 1)).filter((file) => !file.startsWith('thumbnails/')).join(', ')}${search.files.some((f) => f.includes('thumbnails')) ? ', thumbnails/' : ''}`);
@@ -212,8 +233,10 @@ async function searchRemotely(flags: SearchFlags, names: SourceNames): Promise<P
   const faces = await resolveFaceFlags(flags.face);
   await checkVideoFlag(flags.video);
   const out = await prepareWritableFolder(flags.out);
+  const reuseScan = flags['reuse-scan'] === undefined ? undefined : await resolveReuseScan(flags['reuse-scan']);
   return withProgress(out, flags.out, async (reporter) => {
     const remote = await searchRemote({
+      ...(reuseScan === undefined ? {} : { reuseScan }),
       target: flags.stack ? { stack: flags.stack } : { stateMachineArn: flags['state-machine']!, bucket: flags.bucket! },
       ...(flags.region ? { region: flags.region } : {}),
       video: flags.video,

@@ -1,0 +1,85 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ChunkResult } from '../../shared/schemas/faces.ts';
+import { Timeline } from '../../shared/schemas/timeline.ts';
+import { ROOT, runCli, type CliRun } from '../cli-run.ts';
+
+/**
+ * `search --reuse-scan`: a search of the bundled clip with two people, then the same video with a
+ * third person added, named from the first search's stored scan. It must decode nothing, say so,
+ * and give the timeline a fresh search with all three gives.
+ */
+const VIDEO = join(ROOT, 'fixtures/videos/hamilton_short.mp4');
+const face = (name: string): string[] => ['--face', `${name}=${join(ROOT, 'fixtures/faces', name)}`];
+const TWO = [...face('lin_manuel_miranda'), ...face('alex_lacamoire')];
+const THREE = [...TWO, ...face('barack_obama')];
+
+let work: string;
+let dataDir: string;
+let firstJob: string;
+let reused: CliRun;
+
+const search = (out: string, ...args: string[]): Promise<CliRun> =>
+  runCli(['search', '--video', VIDEO, '--out', join(work, out), '--data-dir', dataDir, '--no-montage', '--concurrency', '2', ...args]);
+const timelineOf = async (out: string): Promise<Timeline> => Timeline.parse(JSON.parse(await readFile(join(work, out, 'timeline.json'), 'utf-8')));
+const chunkObject = (jobId: string, index: number): string => join(dataDir, 'lambdaface', 'jobs', jobId, 'chunks', `${index}.json._S3rver_object`);
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'lambdaface-reuse-'));
+  dataDir = join(work, 's3');
+  const first = await search('two', ...TWO, '--chunk-seconds', '5');
+  expect(first.code, first.stderr).toBe(0);
+  firstJob = (await timelineOf('two')).jobId!;
+  reused = await search('three', ...THREE, '--reuse-scan', join(work, 'two'));
+}, 600_000);
+
+afterAll(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+describe('search --reuse-scan', () => {
+  it('names a new person from the stored scan without decoding, and says so', async () => {
+    expect(reused.code, reused.stderr).toBe(0);
+    expect(reused.stdout).toContain(`Named from the scan of job ${firstJob}: 2 of 2 chunk(s), no frame decoded.`);
+    const timeline = await timelineOf('three');
+    expect(timeline.identities.map((identity) => identity.name)).toEqual(['alex_lacamoire', 'barack_obama', 'lin_manuel_miranda']);
+    // The stored results of the new job say whose scan they came from.
+    const chunk = ChunkResult.parse(JSON.parse(await readFile(chunkObject(timeline.jobId!, 0), 'utf-8')));
+    expect(chunk.scannedBy).toBe(firstJob);
+  });
+
+  it('gives the timeline a fresh search with the same people and options gives', async () => {
+    const fresh = await search('fresh', ...THREE, '--chunk-seconds', '5');
+    expect(fresh.code, fresh.stderr).toBe(0);
+    const { jobId: freshJob, ...freshTimeline } = await timelineOf('fresh');
+    const { jobId: reusedJob, ...reusedTimeline } = await timelineOf('three');
+    expect(reusedJob).not.toBe(freshJob);
+    expect(reusedTimeline).toEqual(freshTimeline);
+  });
+
+  it('takes a job id as well as a folder, and scans from the video a stored chunk it cannot use, naming it', async () => {
+    await writeFile(chunkObject(firstJob, 1), '{"version": 3, "cut short');
+    const run = await search('repaired', ...THREE, '--face', `extra=${join(ROOT, 'fixtures/faces/rose_leslie')}`, '--reuse-scan', firstJob);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain(`Named from the scan of job ${firstJob}: 1 of 2 chunk(s); 1 chunk(s) had to be decoded again`);
+    expect(run.stdout).toMatch(/WARNING: s3:\/\/lambdaface\/jobs\/[^/]+\/chunks\/1\.json .*; scanning the chunk from the video instead/);
+    const { jobId: _repaired, ...repaired } = await timelineOf('repaired');
+    const { jobId: _reused, ...earlier } = await timelineOf('three');
+    expect(repaired.identities.filter((identity) => identity.name !== 'extra')).toEqual(earlier.identities);
+  });
+
+  it('refuses a job that does not exist, a scan of another video, and scan options given with it', async () => {
+    const missing = await search('missing', ...THREE, '--reuse-scan', 'j-00000000000000000000');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/no earlier job j-0+ to reuse the scan of/);
+    const other = await runCli(['search', '--video', join(ROOT, 'fixtures/videos/crowd_walking.mp4'), ...THREE, '--reuse-scan', firstJob, '--out', join(work, 'other'), '--data-dir', dataDir, '--no-montage']);
+    expect(other.code).toBe(1);
+    expect(other.stderr).toMatch(new RegExp(`job ${firstJob} scanned s3://lambdaface/uploads/.*hamilton_short\\.mp4, not .*fixtures/videos/crowd_walking\\.mp4 as it is now`));
+    const options = await search('options', ...THREE, '--reuse-scan', firstJob, '--sample-fps', '2');
+    expect(options.code).toBe(1);
+    expect(options.stderr).toMatch(/--reuse-scan takes the earlier search's --sample-fps, --chunk-seconds and --no-small-faces/);
+    for (const run of [missing, other, options]) expect(run.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
+  });
+});
