@@ -2,15 +2,13 @@ import type { SearchOptions } from '../config/options.ts';
 import type { ChunkRange, ChunkResult } from '../schemas/faces.ts';
 import { nameFaces, type ScannedFace } from './name-faces.ts';
 import { DEFAULT_RULE, type GalleryIndex, type MatchRule } from '../match/matcher.ts';
-import { DEFAULT_TRACK_OPTIONS, TrackLinker, type RatedSighting, type TrackOptions } from '../match/tracks.ts';
+import { DEFAULT_TRACK_OPTIONS, type TrackOptions } from '../match/tracks.ts';
+import { TrackDescriber, type SightedFace } from './track-describer.ts';
 import { mediaError } from '../errors.ts';
 import { decodeFrames, frameSize } from '../video/decode.ts';
 import { expectedSamples } from '../video/sampling.ts';
 import type { VideoInfo } from '../video/types.ts';
 import { analyzeImage } from '../vision/analyze.ts';
-import { embedFaceResChips, faceResChip } from '../vision/embed-faceres.ts';
-import type { FivePoints } from '../vision/align.ts';
-import type { RgbImage } from '../vision/image.ts';
 import { modelsFingerprint } from '../vision/models.ts';
 import { faceQuality } from '../vision/quality.ts';
 import { DEFAULT_ANALYZE_OPTIONS, DEFAULT_DETECT_OPTIONS, MAX_SCAN_WIDTH, type AnalyzeOptions } from '../vision/options.ts';
@@ -74,79 +72,6 @@ function checkFramesDecoded(framesScanned: number, chunk: ChunkRange, sampleFps:
 }
 
 const round = (value: number, digits: number): number => Math.round(value * 10 ** digits) / 10 ** digits;
-
-/** A face as the scan holds it while the chunk is decoded: in the analysed frame's pixels. */
-interface SightedFace extends RatedSighting {
-  time: number;
-  score: number;
-}
-
-/** A live track's few best sightings, with their FaceRes chips cut while the frame is at hand. */
-interface Candidates {
-  members: number[];
-  best: { quality: number; face: number; chip: Float32Array }[];
-}
-
-/**
- * Follows tracks while frames are decoded and describes each with FaceRes once it ends, in its
- * `bestSightings` best faces only (a better one replaces the worst as the track goes on). FaceRes
- * costs more than twice dlib per face; this keeps its cost to a few faces per track, and no frame
- * has to outlive its own analysis. Every track is described, near someone enrolled or not, so a
- * stored chunk result can be searched for other people without decoding the video again.
- */
-class TrackDescriber {
-  private readonly linker: TrackLinker;
-  private readonly live = new Map<number, Candidates>();
-  readonly trackOf: number[] = [];
-
-  constructor(
-    private readonly faces: SightedFace[],
-    private readonly options: ScanOptions,
-  ) {
-    this.linker = new TrackLinker(options.tracks);
-  }
-
-  async addFrame(image: RgbImage, sample: number, found: { face: SightedFace; points: FivePoints }[]): Promise<void> {
-    const first = this.faces.length;
-    for (const { face } of found) this.faces.push(face);
-    const { tracks, ended } = this.linker.add(
-      sample,
-      found.map(({ face }) => face),
-    );
-    await this.describe(ended);
-    tracks.forEach((track, k) => {
-      const index = first + k;
-      this.trackOf[index] = track;
-      const candidates = this.live.get(track) ?? { members: [], best: [] };
-      this.live.set(track, candidates);
-      candidates.members.push(index);
-      const quality = this.faces[index]!.quality;
-      const worst = candidates.best.reduce((low, entry, i) => (low < 0 || entry.quality < candidates.best[low]!.quality ? i : low), -1);
-      if (candidates.best.length < this.options.tracks.bestSightings) {
-        candidates.best.push({ quality, face: index, chip: faceResChip(image, { points: found[k]!.points }) });
-      } else if (worst >= 0 && quality > candidates.best[worst]!.quality) {
-        candidates.best[worst] = { quality, face: index, chip: faceResChip(image, { points: found[k]!.points }) };
-      }
-    });
-  }
-
-  async finish(): Promise<void> {
-    await this.describe(this.linker.finish());
-  }
-
-  private async describe(tracks: readonly number[]): Promise<void> {
-    for (const track of tracks) {
-      const candidates = this.live.get(track);
-      if (!candidates) continue;
-      this.live.delete(track);
-      const outputs = await embedFaceResChips(
-        candidates.best.map((entry) => entry.chip),
-        this.options.analyze.detect.threads,
-      );
-      candidates.best.forEach((entry, i) => (this.faces[entry.face]!.faceres = outputs[i]!.descriptor));
-    }
-  }
-}
 
 /**
  * Scans one chunk of a video: every sampled frame through detect -> landmarks -> align -> dlib
