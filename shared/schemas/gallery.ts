@@ -34,14 +34,14 @@ export const GalleryIdentity = z.object({
   faceres: z.array(FaceResDescriptor).min(1),
 });
 
-/** The trained gallery: jobs/<id>/gallery.json. */
+/** The trained gallery: intermediate/<id>/gallery.json. */
 export const Gallery = z.object({
   version: z.literal(2),
   identities: z.array(GalleryIdentity).min(1),
 });
 
 /**
- * The gallery as Train stores it (jobs/<id>/gallery.json): it names the job it was trained for and
+ * The gallery as Train stores it (intermediate/<id>/gallery.json): it names the job it was trained for and
  * the models that computed it, so a stored gallery is reused only by its own job and models.
  */
 export const StoredGallery = Gallery.extend({

@@ -95,9 +95,9 @@ describe('face-search state machine, run locally', () => {
 
     const montage = fake.montage()!;
     expect(Object.keys(montage).sort()).toEqual(['chunks', 'gallery', 'job', 'recognized', 'results']);
-    expect(montage.gallery).toEqual({ key: 'jobs/job-ok/gallery.json', identities: ['ada'] });
+    expect(montage.gallery).toEqual({ key: 'intermediate/job-ok/gallery.json', identities: ['ada'] });
     const recognized = montage.recognized as { MapRunArn: string; ResultWriterDetails: { Bucket: string; Key: string } };
-    expect(recognized.ResultWriterDetails.Key).toMatch(/^jobs\/job-ok\/results\/[0-9a-f-]{36}\/manifest\.json$/);
+    expect(recognized.ResultWriterDetails.Key).toMatch(/^intermediate\/job-ok\/results\/[0-9a-f-]{36}\/manifest\.json$/);
     const manifest = JSON.parse(await getText(s3().client, s3().bucket, recognized.ResultWriterDetails.Key)) as {
       ResultFiles: { SUCCEEDED: Array<{ Key: string }>; FAILED: unknown[] };
     };
@@ -117,7 +117,7 @@ describe('face-search state machine, run locally', () => {
       jobId: 'job-batch',
       video: { key: 'uploads/talk.mp4' },
       options: { itemsPerBatch: 3, maxConcurrency: 0, toleratedFailurePercentage: 0 },
-      gallery: { key: 'jobs/job-batch/gallery.json', identities: ['ada'] },
+      gallery: { key: 'intermediate/job-batch/gallery.json', identities: ['ada'] },
     });
     expect(event!.Items).toEqual([
       { chunk: { index: 0, start: 0, end: 60 }, item: 0 },
