@@ -34,6 +34,8 @@ export const MONTAGE_MODEL = {
   encodeSecondsPerMontageSecondAt2Vcpu: 0.247,
   secondsPerSegment: 0.17,
   secondsPerChunkRead: 0.02,
+  /** The timeline keeps at most this many thumbnails per person. */
+  thumbnailsPerPerson: 40,
   timeoutSeconds: 900,
 } as const;
 
@@ -43,14 +45,15 @@ export const S3_PRICES = { perPut: 0.005 / 1000, perGet: 0.0004 / 1000 } as cons
 /**
  * S3 requests per unit of work, counted from the code: a recognize chunk reads the gallery, checks
  * for a stored result, reads its span of the video in a few ranged GETs (ffmpeg seeks), and writes
- * one result; montage reads every chunk result and makes two ranged reads per segment (thumbnail
- * and cut) and writes about 10 outputs plus one per thumbnail.
+ * one result; montage reads every chunk result, makes one ranged read per thumbnail and one per
+ * cut segment, and writes about 10 outputs plus one per thumbnail.
  */
 export const S3_REQUESTS = {
   getsPerChunk: 5,
   putsPerChunk: 1,
   prepare: { gets: 4, puts: 2 },
-  montageGetsPerSegment: 2,
+  montageGetsPerThumbnail: 1,
+  montageGetsPerCut: 1,
   montagePuts: 10,
 } as const;
 
@@ -77,6 +80,8 @@ export interface EstimateInput {
   onScreenShare?: number;
   /** Segments per minute of video, as measured on the timed chunk. Default 2. */
   segmentsPerMinute?: number;
+  /** People enrolled (thumbnails are capped per person). Default 3. */
+  people?: number;
   /** Whether the montage is cut (options.montage). Default true. */
   montage?: boolean;
   /** Share of recognize invocations that fail once and are retried (decode or S3 hiccups). Default 0.05. */
@@ -96,7 +101,7 @@ export interface CostEstimate {
   lambdaSecondsPerChunk: number;
   /** Recognize invocations retried once (counted in time, GB-s, requests and transitions). */
   retries: number;
-  montage: { onScreenSeconds: number; segments: number; seconds: number; exceedsTimeout: boolean };
+  montage: { onScreenSeconds: number; segments: number; thumbnails: number; seconds: number; exceedsTimeout: boolean };
   s3Requests: { gets: number; puts: number };
   wallSeconds: { prepare: number; recognize: number; montage: number; total: number };
   gbSeconds: number;
@@ -168,11 +173,14 @@ export function estimateCost(input: EstimateInput): CostEstimate {
 
   const onScreenSeconds = input.videoSeconds * onScreenShare;
   const segments = Math.ceil((input.videoSeconds / 60) * segmentsPerMinute);
+  const people = input.people ?? 3;
+  positive(people, 'people');
+  const thumbnails = Math.min(segments, people * MONTAGE_MODEL.thumbnailsPerPerson);
   const montageVcpus = Math.min(vcpus(MONTAGE_MODEL.memoryMb), 6);
   const montageSeconds =
     MONTAGE_MODEL.fixedSeconds +
     chunks * MONTAGE_MODEL.secondsPerChunkRead +
-    segments * MONTAGE_MODEL.secondsPerSegment +
+    thumbnails * MONTAGE_MODEL.secondsPerSegment +
     (montageOn ? onScreenSeconds * MONTAGE_MODEL.encodeSecondsPerMontageSecondAt2Vcpu * (2 / montageVcpus) : 0);
   const exceedsTimeout = montageSeconds > MONTAGE_MODEL.timeoutSeconds;
 
@@ -187,8 +195,13 @@ export function estimateCost(input: EstimateInput): CostEstimate {
   // its start, the Recognize task and its end (3); a retry adds two (failed attempt, retry).
   const transitions = 8 + batches * 3 + retries * 2;
   const s3Requests = {
-    gets: S3_REQUESTS.prepare.gets + (chunks + retries * itemsPerBatch) * S3_REQUESTS.getsPerChunk + chunks + segments * S3_REQUESTS.montageGetsPerSegment,
-    puts: S3_REQUESTS.prepare.puts + chunks * S3_REQUESTS.putsPerChunk + S3_REQUESTS.montagePuts + segments,
+    gets:
+      S3_REQUESTS.prepare.gets +
+      (chunks + retries * itemsPerBatch) * S3_REQUESTS.getsPerChunk +
+      chunks +
+      thumbnails * S3_REQUESTS.montageGetsPerThumbnail +
+      (montageOn ? segments * S3_REQUESTS.montageGetsPerCut : 0),
+    puts: S3_REQUESTS.prepare.puts + chunks * S3_REQUESTS.putsPerChunk + S3_REQUESTS.montagePuts + thumbnails,
   };
   const dollars = {
     lambdaCompute: gbSeconds * AWS_PRICES.lambdaPerGbSecond[input.arch],
@@ -211,7 +224,7 @@ export function estimateCost(input: EstimateInput): CostEstimate {
     `each worker pays a ${round(coldStartSeconds, 1)} s cold start once; Step Functions starts child executions without delay`,
     `${Math.round(retryShare * 100)}% of recognize invocations fail once and are retried (${retries}); none is throttled, since concurrency stays within the quota`,
     `train ${FIXED_STEPS.train.seconds} s and shard ${FIXED_STEPS.shard.seconds} s at their serverless.yml memory`,
-    `montage at ${MONTAGE_MODEL.memoryMb} MB (${round(montageVcpus, 2)} vCPU): ${MONTAGE_MODEL.fixedSeconds} s, plus reading ${chunks} chunk results, ${MONTAGE_MODEL.secondsPerSegment} s per segment for thumbnails (${segments} segments: ${round(segmentsPerMinute, 2)} a minute)${montageOn ? `, and re-encoding ${Math.round(onScreenSeconds)} s of montage (people on screen ${Math.round(onScreenShare * 100)}% of the video) at ${MONTAGE_MODEL.encodeSecondsPerMontageSecondAt2Vcpu} s per second on 2 vCPU, as measured here` : ' (no montage: options.montage false)'}`,
+    `montage at ${MONTAGE_MODEL.memoryMb} MB (${round(montageVcpus, 2)} vCPU): ${MONTAGE_MODEL.fixedSeconds} s, plus reading ${chunks} chunk results, ${MONTAGE_MODEL.secondsPerSegment} s per thumbnail (${thumbnails}: one per segment, ${round(segmentsPerMinute, 2)} segments a minute as measured, at most ${MONTAGE_MODEL.thumbnailsPerPerson} for each of ${people} people)${montageOn ? `, and re-encoding ${Math.round(onScreenSeconds)} s of montage (people on screen ${Math.round(onScreenShare * 100)}% of the video) at ${MONTAGE_MODEL.encodeSecondsPerMontageSecondAt2Vcpu} s per second on 2 vCPU, as measured here` : ' (no montage: options.montage false)'}`,
     `S3: ${s3Requests.gets} GETs/HEADs and ${s3Requests.puts} PUTs at $0.0004 and $0.005 per 1,000`,
     `prices: Lambda $${AWS_PRICES.lambdaPerGbSecond.x86_64}/GB-s x86_64, $${AWS_PRICES.lambdaPerGbSecond.arm64}/GB-s arm64, $0.20 per million requests; Standard workflows $0.025 per 1,000 state transitions (~${transitions} here); us-east-1 list prices, free tier ignored`,
     'not counted: S3 storage and data transfer, CloudWatch Logs, alarms',
@@ -229,7 +242,7 @@ export function estimateCost(input: EstimateInput): CostEstimate {
     waves,
     lambdaSecondsPerChunk: round(lambdaSecondsPerChunk, 3),
     retries,
-    montage: { onScreenSeconds: round(onScreenSeconds, 1), segments, seconds: round(montageSeconds, 1), exceedsTimeout },
+    montage: { onScreenSeconds: round(onScreenSeconds, 1), segments, thumbnails, seconds: round(montageSeconds, 1), exceedsTimeout },
     s3Requests,
     wallSeconds: {
       prepare: round(prepareWall, 1),

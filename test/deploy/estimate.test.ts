@@ -70,7 +70,7 @@ describe('estimateCost', () => {
     const busy = estimateCost({ ...BARE, montage: true, onScreenShare: 0.1, segmentsPerMinute: 0.5 });
     const encodePerSecond = MONTAGE_MODEL.encodeSecondsPerMontageSecondAt2Vcpu * (2 / (MONTAGE_MODEL.memoryMb / 1769));
     expect(busy.montage.onScreenSeconds).toBe(2160);
-    expect(busy.montage.segments).toBe(180);
+    expect(busy.montage).toMatchObject({ segments: 180, thumbnails: 120 });
     expect(busy.wallSeconds.montage - quiet.wallSeconds.montage).toBeCloseTo((2160 - 216) * encodePerSecond, 0);
     expect(quiet.montage.exceedsTimeout).toBe(false);
     expect(quiet.warnings).toEqual([]);
@@ -79,7 +79,9 @@ describe('estimateCost', () => {
     expect(talk.warnings.join('\n')).toMatch(/more than Lambda's 900 s: it would time out/);
     // no montage, no encoding term: only reading chunks and thumbnails
     const off = estimateCost({ ...BARE, montage: false, onScreenShare: 0.8, segmentsPerMinute: 0.5 });
-    expect(off.wallSeconds.montage).toBeCloseTo(montageFixed(360) + 180 * MONTAGE_MODEL.secondsPerSegment, 1);
+    expect(off.wallSeconds.montage).toBeCloseTo(montageFixed(360) + 120 * MONTAGE_MODEL.secondsPerSegment, 1);
+    // thumbnails are capped per person: 40 each
+    expect(estimateCost({ ...BARE, segmentsPerMinute: 0.5, people: 1 }).montage.thumbnails).toBe(40);
   });
 
   it('is cheaper on arm64 by the price ratio, same time', () => {
