@@ -1,5 +1,26 @@
 import { z } from 'zod';
 
+/** Recognize invocations at once by default: see maxConcurrency. */
+export const DEFAULT_MAX_CONCURRENCY = 400;
+/** Chunks that may fail by default: see toleratedFailurePercentage. */
+export const DEFAULT_TOLERATED_FAILURE_PERCENTAGE = 5;
+
+/**
+ * What one recognize invocation may be asked to do, so it finishes well inside Lambda's 900 s
+ * limit whatever the video. Work is counted in sampled frames (itemsPerBatch x chunkSeconds x
+ * sampleFps). The dearest frame measured (1080p crowd, 3 pyramid levels, ~5 faces) took 0.116 s
+ * on one vCPU; 0.25 s allows twice that, and half the timeout is left for cold start, S3 and a
+ * retry of a slow read. So 1,800 frames: 60 s chunks at up to 30 fps, or 450 s chunks at 4 fps.
+ */
+export const INVOCATION_BUDGET = {
+  functionTimeoutSeconds: 900,
+  safeShare: 0.5,
+  secondsPerFrame: 0.25,
+} as const;
+export const MAX_FRAMES_PER_INVOCATION = Math.floor(
+  (INVOCATION_BUDGET.functionTimeoutSeconds * INVOCATION_BUDGET.safeShare) / INVOCATION_BUDGET.secondsPerFrame,
+);
+
 /**
  * The one schema for a search's tunable options, shared by the CLI, the job input and every handler.
  * Defaults live here and nowhere else.
@@ -21,10 +42,19 @@ export const SearchOptions = z
     minSegmentSeconds: z.number().min(0).max(600).default(0),
     /** Chunks handed to one recognize invocation (Distributed Map ItemBatcher). */
     itemsPerBatch: z.number().int().min(1).max(100).default(1),
-    /** Parallel recognize invocations; 0 lets the runtime choose (AWS: up to 10,000; locally: the cores). */
-    maxConcurrency: z.number().int().min(0).max(10_000).default(0),
-    /** Share of chunks allowed to fail before the whole run fails. */
-    toleratedFailurePercentage: z.number().int().min(0).max(100).default(0),
+    /**
+     * Parallel recognize invocations (the Distributed Map's MaxConcurrency). 0 lets the runtime
+     * choose (AWS: up to 10,000, far past an account's Lambda quota; locally: the cores). The
+     * default covers a six-hour video of 60 s chunks in one wave while leaving 60% of AWS's default
+     * 1,000-invocation account quota to everything else (see docs/deploy.md, "Limits").
+     */
+    maxConcurrency: z.number().int().min(0).max(10_000).default(DEFAULT_MAX_CONCURRENCY),
+    /**
+     * Share of chunks allowed to fail (after their retries) before the whole run fails. A few lost
+     * chunks of a long video should not throw away the rest: they are listed in the timeline's
+     * missingChunks and the report as not scanned.
+     */
+    toleratedFailurePercentage: z.number().int().min(0).max(100).default(DEFAULT_TOLERATED_FAILURE_PERCENTAGE),
     /**
      * Scan the frame's finer scales for faces under about 5% of its width (crowds, wide shots).
      * Off, only the whole frame is scanned: faster, and enough when every face is large.

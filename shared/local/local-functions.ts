@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { FUNCTION_TIMEOUT_SECONDS } from '../config/function-timeouts.ts';
 import { workflowError } from '../errors.ts';
 import type { JsonValue } from './asl.ts';
 import { LambdaFunctionError, StatesError, lambdaErrorPayload } from './task-errors.ts';
@@ -88,8 +89,10 @@ export class LocalFunctions {
 
   /**
    * Invokes a function and returns its result (what a Lambda-ARN Task resource returns). The
-   * handler's getRemainingTimeInMillis() counts down from the Task's TimeoutSeconds when the
-   * definition gives one (the function's timeout on AWS is set to match), else Lambda's maximum.
+   * handler's getRemainingTimeInMillis() counts down from the function's own timeout: lambdaface's
+   * functions have theirs in shared/config/function-timeouts.json (as on AWS, where the Task's
+   * TimeoutSeconds sits above it); any other function gets its Task's TimeoutSeconds, else Lambda's
+   * maximum.
    */
   async invoke(nameOrArn: string, event: unknown, timeoutSeconds?: number): Promise<JsonValue> {
     const name = functionNameOf(nameOrArn);
@@ -101,7 +104,8 @@ export class LocalFunctions {
       });
     }
     const started = Date.now();
-    const limitMs = Math.min(timeoutSeconds ?? LAMBDA_TIMEOUT_SECONDS, LAMBDA_TIMEOUT_SECONDS) * 1000;
+    const ownTimeout = Object.hasOwn(FUNCTION_TIMEOUT_SECONDS, name) ? FUNCTION_TIMEOUT_SECONDS[name] : undefined;
+    const limitMs = Math.min(ownTimeout ?? timeoutSeconds ?? LAMBDA_TIMEOUT_SECONDS, LAMBDA_TIMEOUT_SECONDS) * 1000;
     const context: LocalLambdaContext = {
       functionName: name,
       functionVersion: '$LATEST',

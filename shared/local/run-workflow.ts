@@ -198,11 +198,14 @@ export async function runLocalWorkflow(options: RunLocalWorkflowOptions): Promis
   controller.signal.addEventListener('abort', () => execution.abort());
   if (controller.signal.aborted) execution.abort();
 
-  // The event log says which Fail state ended the run (the thrown error does not).
+  // The event log says which state failed the run (the thrown error does not): the first one to
+  // fail for good, so a step inside a Parallel branch is named rather than the Parallel around it.
+  // A failure that was then retried or caught did not end anything.
   let failState: string | undefined;
   const watching = (async () => {
     for await (const event of execution.eventLogs) {
-      if (event.type === 'StateEntered' && event.state.type === 'Fail') failState = event.state.name;
+      if (event.type === 'StateFailed' && failState === undefined) failState = event.state.name;
+      if ((event.type === 'StateRetried' || event.type === 'StateCaught') && event.state.name === failState) failState = undefined;
     }
   })();
 

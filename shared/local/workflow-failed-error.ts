@@ -3,8 +3,8 @@ import { parseErrorCause } from './task-errors.ts';
 
 /**
  * A local execution that ended FAILED. `error`/`errorCause` are Step Functions' Error and Cause
- * (for a Lambda failure the cause is the runtime's JSON, exactly as on AWS); `state` is the Fail
- * state the run ended in, if any; `cause` (Error.cause) is what the handler threw, when known.
+ * (for a Lambda failure the cause is the runtime's JSON, exactly as on AWS); `state` is the state
+ * that failed the run, if known; `cause` (Error.cause) is what the handler threw, when known.
  */
 export class WorkflowFailedError extends LambdafaceError {
   readonly error: string;

@@ -4,6 +4,7 @@ import { analyzeImage, type AnalyzedFace } from '../vision/analyze.ts';
 import { DEFAULT_ANALYZE_OPTIONS, type AnalyzeOptions } from '../vision/options.ts';
 import { embedFaces } from '../vision/embed.ts';
 import { embedFacesFaceRes } from '../vision/embed-faceres.ts';
+import { faceCrop } from '../vision/face-crop.ts';
 import { limitSize, loadImage, padImage, type RgbImage } from '../vision/image.ts';
 import { AUGMENTATIONS, FACERES_VIEWS, type Augmentation } from './augment.ts';
 
@@ -94,6 +95,7 @@ async function enrolPhotos(name: string, photos: readonly PhotoSource[], options
   const embeddings: number[][] = [];
   const faceres: number[][] = [];
   const skipped: SkippedPhoto[] = [];
+  let largest: { area: number; photo: PhotoSource; box: PhotoReport['box'] } | undefined;
   for (const photo of photos) {
     let found: FoundFace;
     try {
@@ -113,10 +115,14 @@ async function enrolPhotos(name: string, photos: readonly PhotoSource[], options
       options.analyze.detect.threads,
     );
     reports.push(found.report);
+    const area = found.report.box.width * found.report.box.height;
+    if (largest === undefined || area > largest.area) largest = { area, photo, box: found.report.box };
     embeddings.push(...vectors.map((vector) => rounded(vector, 1e6)));
     faceres.push(...faceresOutputs.map((output) => rounded(output.descriptor, 1e6)));
   }
-  return { identity: reports.length === 0 ? undefined : { name, photos: reports, embeddings, faceres, skipped }, skipped };
+  if (largest === undefined) return { identity: undefined, skipped };
+  const face = await faceCrop(largest.photo.bytes, largest.box);
+  return { identity: { name, photos: reports, face, embeddings, faceres, skipped }, skipped };
 }
 
 function requirePhotos(name: string, photos: readonly PhotoSource[]): void {

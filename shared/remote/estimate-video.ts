@@ -11,6 +11,8 @@ export interface EstimateVideoOptions {
   memoryMb?: number;
   /** Workers at once; default options.maxConcurrency (0 = no limit). */
   concurrency?: number;
+  /** The account's Lambda concurrency quota; default 1,000. */
+  accountConcurrency?: number;
   arch?: LambdaArch;
   /** The search options the estimate is for (chunk length, sampling rate, batch size). */
   options?: SearchOptionsInput;
@@ -47,6 +49,10 @@ export async function estimateVideo(options: EstimateVideoOptions): Promise<Vide
     arch: options.arch ?? 'x86_64',
     itemsPerBatch: search.itemsPerBatch,
     coldStartSeconds: 1 + measurement.modelLoadSeconds,
+    onScreenShare: measurement.onScreenShare,
+    segmentsPerMinute: measurement.segmentsPerMinute,
+    montage: search.montage,
+    ...(options.accountConcurrency === undefined ? {} : { accountConcurrency: options.accountConcurrency }),
   });
   return { measurement, estimate };
 }

@@ -20,7 +20,41 @@ export const MAX_MAP_CONCURRENCY = 10_000;
 export const FIXED_STEPS = {
   train: { seconds: 10, memoryMb: 2048 },
   shard: { seconds: 2, memoryMb: 512 },
-  montage: { seconds: 60, memoryMb: 3538 },
+} as const;
+
+/**
+ * The montage as it is built today: one function merges the chunk results, writes the timeline,
+ * report and one thumbnail per segment, then cuts and re-encodes every segment. Measured
+ * (README, "Speed"): a 312 s montage of 90 cuts took 77 s on 2 cores (0.247 s of encoding per
+ * second of montage), and thumbnails about 0.17 s per segment; reading a chunk result ~20 ms.
+ */
+export const MONTAGE_MODEL = {
+  memoryMb: 3008,
+  fixedSeconds: 5,
+  encodeSecondsPerMontageSecondAt2Vcpu: 0.247,
+  secondsPerSegment: 0.17,
+  secondsPerChunkRead: 0.02,
+  /** The timeline keeps at most this many thumbnails per person. */
+  thumbnailsPerPerson: 40,
+  timeoutSeconds: 900,
+} as const;
+
+/** S3 Standard request prices (us-east-1). */
+export const S3_PRICES = { perPut: 0.005 / 1000, perGet: 0.0004 / 1000 } as const;
+
+/**
+ * S3 requests per unit of work, counted from the code: a recognize chunk reads the gallery, checks
+ * for a stored result, reads its span of the video in a few ranged GETs (ffmpeg seeks), and writes
+ * one result; montage reads every chunk result, makes one ranged read per thumbnail and one per
+ * cut segment, and writes about 10 outputs plus one per thumbnail.
+ */
+export const S3_REQUESTS = {
+  getsPerChunk: 5,
+  putsPerChunk: 1,
+  prepare: { gets: 4, puts: 2 },
+  montageGetsPerThumbnail: 1,
+  montageGetsPerCut: 1,
+  montagePuts: 10,
 } as const;
 
 export interface EstimateInput {
@@ -31,7 +65,9 @@ export interface EstimateInput {
   memoryMb: number;
   /** Recognize workers at once (options.maxConcurrency; 0 = as many as the map allows). */
   concurrency: number;
-  /** Seconds one warm worker needs per chunk, measured on this machine with measureChunk(). */
+  /** The account's Lambda concurrency quota; default 1,000 (AWS's default; new accounts may have less). */
+  accountConcurrency?: number;
+  /** Seconds one warm worker needs per chunk on ONE CPU (decode and inference together), measured with measureChunk(). */
   secondsPerChunkMeasured: number;
   /** The sampling rate secondsPerChunkMeasured was measured at; default sampleFps. */
   measuredSampleFps?: number;
@@ -40,6 +76,16 @@ export interface EstimateInput {
   itemsPerBatch?: number;
   /** Extra time a cold worker spends once (runtime start, layer mount, model load). Default 2 s. */
   coldStartSeconds?: number;
+  /** Share of the video with someone on screen (0-1), as measured on the timed chunk. Default 0.5. */
+  onScreenShare?: number;
+  /** Segments per minute of video, as measured on the timed chunk. Default 2. */
+  segmentsPerMinute?: number;
+  /** People enrolled (thumbnails are capped per person). Default 3. */
+  people?: number;
+  /** Whether the montage is cut (options.montage). Default true. */
+  montage?: boolean;
+  /** Share of recognize invocations that fail once and are retried (decode or S3 hiccups). Default 0.05. */
+  retryShare?: number;
 }
 
 export interface CostEstimate {
@@ -48,21 +94,34 @@ export interface CostEstimate {
   batches: number;
   /** Workers running at once. */
   concurrency: number;
+  /** What capped `concurrency`: the job's maxConcurrency, the account quota, or the number of batches. */
+  concurrencyLimitedBy: 'maxConcurrency' | 'account quota' | 'batches';
   /** Rounds of `concurrency` batches. */
   waves: number;
   lambdaSecondsPerChunk: number;
+  /** Recognize invocations retried once (counted in time, GB-s, requests and transitions). */
+  retries: number;
+  montage: { onScreenSeconds: number; segments: number; thumbnails: number; seconds: number; exceedsTimeout: boolean };
+  s3Requests: { gets: number; puts: number };
   wallSeconds: { prepare: number; recognize: number; montage: number; total: number };
   gbSeconds: number;
-  dollars: { lambdaCompute: number; lambdaRequests: number; stateTransitions: number; total: number };
+  dollars: { lambdaCompute: number; lambdaRequests: number; stateTransitions: number; s3Requests: number; total: number };
   /** Everything the numbers rest on, in words, for the CLI to print. */
   assumptions: string[];
+  /** What the numbers say will go wrong (a montage past Lambda's time limit). */
+  warnings: string[];
 }
 
 function positive(value: number, name: string): void {
   if (!(Number.isFinite(value) && value > 0)) throw inputError(`${name} must be a positive number, got ${value}`, { input: name });
 }
 
+function share(value: number, name: string): void {
+  if (!(Number.isFinite(value) && value >= 0 && value <= 1)) throw inputError(`${name} must be between 0 and 1, got ${value}`, { input: name });
+}
+
 const round = (value: number, digits: number): number => Math.round(value * 10 ** digits) / 10 ** digits;
+const vcpus = (memoryMb: number): number => memoryMb / MB_PER_VCPU;
 
 /**
  * Predicts wall time and dollars of one search on AWS from a per-chunk time measured here. Pure:
@@ -79,69 +138,127 @@ export function estimateCost(input: EstimateInput): CostEstimate {
   if (!(Number.isInteger(input.concurrency) && input.concurrency >= 0)) {
     throw inputError(`concurrency must be a whole number >= 0 (0 = no limit), got ${input.concurrency}`, { input: 'concurrency' });
   }
+  const quota = input.accountConcurrency ?? MAX_LAMBDA_CONCURRENCY_DEFAULT_QUOTA;
+  if (!(Number.isInteger(quota) && quota >= 1)) {
+    throw inputError(`the account concurrency quota must be a whole number >= 1, got ${quota}`, { input: 'accountConcurrency' });
+  }
+  const onScreenShare = input.onScreenShare ?? 0.5;
+  share(onScreenShare, 'onScreenShare');
+  const retryShare = input.retryShare ?? 0.05;
+  share(retryShare, 'retryShare');
+  const segmentsPerMinute = input.segmentsPerMinute ?? 2;
+  if (!(Number.isFinite(segmentsPerMinute) && segmentsPerMinute >= 0)) throw inputError(`segmentsPerMinute must be >= 0, got ${segmentsPerMinute}`, { input: 'segmentsPerMinute' });
   const itemsPerBatch = input.itemsPerBatch ?? 1;
   const coldStartSeconds = input.coldStartSeconds ?? 2;
   const measuredFps = input.measuredSampleFps ?? input.sampleFps;
+  const montageOn = input.montage ?? true;
 
   const chunks = planChunks(input.videoSeconds, input.chunkSeconds).length;
   const batches = Math.ceil(chunks / itemsPerBatch);
-  const limit = input.concurrency === 0 ? MAX_MAP_CONCURRENCY : Math.min(input.concurrency, MAX_MAP_CONCURRENCY);
-  const concurrency = Math.min(limit, batches);
+  const requested = input.concurrency === 0 ? MAX_MAP_CONCURRENCY : Math.min(input.concurrency, MAX_MAP_CONCURRENCY);
+  // Workers beyond the account's quota are throttled, not run: the quota is a ceiling like the job's own.
+  const concurrency = Math.min(requested, quota, batches);
+  const concurrencyLimitedBy = concurrency === batches ? 'batches' : concurrency === quota && quota < requested ? 'account quota' : 'maxConcurrency';
   const waves = Math.ceil(batches / concurrency);
 
   // Work per chunk grows with the frames sampled; below one vCPU Lambda throttles the CPU.
   const cpuShare = Math.min(1, input.memoryMb / MB_PER_VCPU);
   const lambdaSecondsPerChunk = (input.secondsPerChunkMeasured * (input.sampleFps / measuredFps)) / cpuShare;
-  const recognizeWall = waves * itemsPerBatch * lambdaSecondsPerChunk + coldStartSeconds;
+  const batchSeconds = itemsPerBatch * lambdaSecondsPerChunk;
+  const retries = Math.ceil(batches * retryShare);
+  // Retried batches run after their first attempt fails (at its end, the dearest case): they add
+  // one batch to the wall time when there are any, and their work to the bill.
+  const recognizeWall = waves * batchSeconds + coldStartSeconds + (retries > 0 ? batchSeconds : 0);
   const prepareWall = Math.max(FIXED_STEPS.train.seconds, FIXED_STEPS.shard.seconds) + 2;
-  const montageWall = FIXED_STEPS.montage.seconds;
+
+  const onScreenSeconds = input.videoSeconds * onScreenShare;
+  const segments = Math.ceil((input.videoSeconds / 60) * segmentsPerMinute);
+  const people = input.people ?? 3;
+  positive(people, 'people');
+  const thumbnails = Math.min(segments, people * MONTAGE_MODEL.thumbnailsPerPerson);
+  const montageVcpus = Math.min(vcpus(MONTAGE_MODEL.memoryMb), 6);
+  const montageSeconds =
+    MONTAGE_MODEL.fixedSeconds +
+    chunks * MONTAGE_MODEL.secondsPerChunkRead +
+    thumbnails * MONTAGE_MODEL.secondsPerSegment +
+    (montageOn ? onScreenSeconds * MONTAGE_MODEL.encodeSecondsPerMontageSecondAt2Vcpu * (2 / montageVcpus) : 0);
+  const exceedsTimeout = montageSeconds > MONTAGE_MODEL.timeoutSeconds;
 
   const gb = (mb: number): number => mb / 1024;
-  const recognizeGbSeconds = (chunks * lambdaSecondsPerChunk + concurrency * coldStartSeconds) * gb(input.memoryMb);
+  const recognizeGbSeconds = ((chunks + retries * itemsPerBatch) * lambdaSecondsPerChunk + concurrency * coldStartSeconds) * gb(input.memoryMb);
   const fixedGbSeconds = Object.values(FIXED_STEPS).reduce((sum, step) => sum + step.seconds * gb(step.memoryMb), 0);
-  const gbSeconds = recognizeGbSeconds + fixedGbSeconds;
+  const montageGbSeconds = Math.min(montageSeconds, MONTAGE_MODEL.timeoutSeconds) * gb(MONTAGE_MODEL.memoryMb);
+  const gbSeconds = recognizeGbSeconds + fixedGbSeconds + montageGbSeconds;
 
-  const requests = batches + Object.keys(FIXED_STEPS).length;
+  const requests = batches + retries + Object.keys(FIXED_STEPS).length + 1;
   // Parent: Prepare, its two branches' Task states, the Map, Montage and the end (~8); each child:
-  // its start, the Recognize task and its end (3). Retries would add more.
-  const transitions = 8 + batches * 3;
+  // its start, the Recognize task and its end (3); a retry adds two (failed attempt, retry).
+  const transitions = 8 + batches * 3 + retries * 2;
+  const s3Requests = {
+    gets:
+      S3_REQUESTS.prepare.gets +
+      (chunks + retries * itemsPerBatch) * S3_REQUESTS.getsPerChunk +
+      chunks +
+      thumbnails * S3_REQUESTS.montageGetsPerThumbnail +
+      (montageOn ? segments * S3_REQUESTS.montageGetsPerCut : 0),
+    puts: S3_REQUESTS.prepare.puts + chunks * S3_REQUESTS.putsPerChunk + S3_REQUESTS.montagePuts + thumbnails,
+  };
   const dollars = {
     lambdaCompute: gbSeconds * AWS_PRICES.lambdaPerGbSecond[input.arch],
     lambdaRequests: requests * AWS_PRICES.lambdaPerRequest,
     stateTransitions: transitions * AWS_PRICES.standardPerStateTransition,
+    s3Requests: s3Requests.gets * S3_PRICES.perGet + s3Requests.puts * S3_PRICES.perPut,
     total: 0,
   };
-  dollars.total = dollars.lambdaCompute + dollars.lambdaRequests + dollars.stateTransitions;
+  dollars.total = dollars.lambdaCompute + dollars.lambdaRequests + dollars.stateTransitions + dollars.s3Requests;
 
+  const limitText = {
+    batches: `every batch at once (limits: maxConcurrency ${input.concurrency === 0 ? 'none' : input.concurrency}, account quota ${quota})`,
+    'account quota': `capped by the account's Lambda concurrency quota of ${quota} (--account-concurrency; AWS's default is ${MAX_LAMBDA_CONCURRENCY_DEFAULT_QUOTA}, new accounts may have less); maxConcurrency ${input.concurrency === 0 ? 'none' : input.concurrency}`,
+    maxConcurrency: `capped by maxConcurrency ${input.concurrency} (account quota ${quota})`,
+  }[concurrencyLimitedBy];
   const assumptions = [
-    `one AWS vCPU does what one core of the measuring machine did (${round(input.secondsPerChunkMeasured, 2)} s per ${input.chunkSeconds} s chunk at ${measuredFps} fps); no speed-up is assumed from more vCPUs, since a second ONNX thread did not help in measurements`,
-    `${input.memoryMb} MB gives ${round(input.memoryMb / MB_PER_VCPU, 2)} vCPU${cpuShare < 1 ? `: below one vCPU a chunk takes ${round(1 / cpuShare, 2)}x as long` : ''}`,
+    `a recognize chunk takes what it took on ONE core here, decoding and inference together (${round(input.secondsPerChunkMeasured, 2)} s per ${input.chunkSeconds} s chunk at ${measuredFps} fps): at ${input.memoryMb} MB Lambda gives ${round(vcpus(input.memoryMb), 2)} vCPU and no speed-up is assumed from more, since a second ONNX thread did not help in measurements${cpuShare < 1 ? `; below one vCPU a chunk takes ${round(1 / cpuShare, 2)}x as long` : ''}`,
     ...(input.arch === 'arm64' ? ['arm64 (Graviton) runs a chunk as fast as the measuring machine (not measured), at the lower arm64 price'] : []),
-    `${chunks} chunk${chunks === 1 ? '' : 's'} of ${input.chunkSeconds} s in ${batches} batch${batches === 1 ? '' : 'es'} of ${itemsPerBatch}, ${concurrency} at once (${input.concurrency === 0 ? `no limit set: the map allows ${MAX_MAP_CONCURRENCY}` : `limit ${input.concurrency}`}); an account's Lambda concurrency quota (${MAX_LAMBDA_CONCURRENCY_DEFAULT_QUOTA} by default) caps it further`,
+    `${chunks} chunk${chunks === 1 ? '' : 's'} of ${input.chunkSeconds} s in ${batches} batch${batches === 1 ? '' : 'es'} of ${itemsPerBatch}, ${concurrency} at once in ${waves} wave${waves === 1 ? '' : 's'}: ${limitText}`,
     `each worker pays a ${round(coldStartSeconds, 1)} s cold start once; Step Functions starts child executions without delay`,
-    `train ${FIXED_STEPS.train.seconds} s, shard ${FIXED_STEPS.shard.seconds} s and montage ${FIXED_STEPS.montage.seconds} s at their serverless.yml memory (montage grows with the time people are on screen)`,
+    `${Math.round(retryShare * 100)}% of recognize invocations fail once and are retried (${retries}); none is throttled, since concurrency stays within the quota`,
+    `train ${FIXED_STEPS.train.seconds} s and shard ${FIXED_STEPS.shard.seconds} s at their serverless.yml memory`,
+    `montage at ${MONTAGE_MODEL.memoryMb} MB (${round(montageVcpus, 2)} vCPU): ${MONTAGE_MODEL.fixedSeconds} s, plus reading ${chunks} chunk results, ${MONTAGE_MODEL.secondsPerSegment} s per thumbnail (${thumbnails}: one per segment, ${round(segmentsPerMinute, 2)} segments a minute as measured, at most ${MONTAGE_MODEL.thumbnailsPerPerson} for each of ${people} people)${montageOn ? `, and re-encoding ${Math.round(onScreenSeconds)} s of montage (people on screen ${Math.round(onScreenShare * 100)}% of the video) at ${MONTAGE_MODEL.encodeSecondsPerMontageSecondAt2Vcpu} s per second on 2 vCPU, as measured here` : ' (no montage: options.montage false)'}`,
+    `S3: ${s3Requests.gets} GETs/HEADs and ${s3Requests.puts} PUTs at $0.0004 and $0.005 per 1,000`,
     `prices: Lambda $${AWS_PRICES.lambdaPerGbSecond.x86_64}/GB-s x86_64, $${AWS_PRICES.lambdaPerGbSecond.arm64}/GB-s arm64, $0.20 per million requests; Standard workflows $0.025 per 1,000 state transitions (~${transitions} here); us-east-1 list prices, free tier ignored`,
-    'not counted: S3 storage and requests, data transfer, CloudWatch Logs',
+    'not counted: S3 storage and data transfer, CloudWatch Logs, alarms',
   ];
+  const warnings = exceedsTimeout
+    ? [
+        `the montage would need about ${Math.round(montageSeconds)} s, more than Lambda's ${MONTAGE_MODEL.timeoutSeconds} s: it would time out. The timeline and report are written first; search with montage off (options.montage false) or a shorter video`,
+      ]
+    : [];
   return {
     chunks,
     batches,
     concurrency,
+    concurrencyLimitedBy,
     waves,
     lambdaSecondsPerChunk: round(lambdaSecondsPerChunk, 3),
+    retries,
+    montage: { onScreenSeconds: round(onScreenSeconds, 1), segments, thumbnails, seconds: round(montageSeconds, 1), exceedsTimeout },
+    s3Requests,
     wallSeconds: {
       prepare: round(prepareWall, 1),
       recognize: round(recognizeWall, 1),
-      montage: round(montageWall, 1),
-      total: round(prepareWall + recognizeWall + montageWall, 1),
+      montage: round(montageSeconds, 1),
+      total: round(prepareWall + recognizeWall + montageSeconds, 1),
     },
     gbSeconds: round(gbSeconds, 1),
     dollars: {
       lambdaCompute: round(dollars.lambdaCompute, 4),
       lambdaRequests: round(dollars.lambdaRequests, 4),
       stateTransitions: round(dollars.stateTransitions, 4),
+      s3Requests: round(dollars.s3Requests, 4),
       total: round(dollars.total, 4),
     },
     assumptions,
+    warnings,
   };
 }

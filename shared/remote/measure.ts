@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { SearchOptions } from '../config/options.ts';
 import { inputError } from '../errors.ts';
@@ -29,10 +30,49 @@ export interface ChunkMeasurement {
   modelLoadSeconds: number;
   /** Wall time of the scan alone (decode + detect + landmarks + both descriptors + match). */
   scanSeconds: number;
-  /** scanSeconds scaled to a full chunk of `chunkSeconds` when the video was shorter. */
+  /**
+   * CPU time the scan used: this process's threads plus ffmpeg's (decoding runs ahead on another
+   * core here, but on a one-vCPU Lambda the two share it). Undefined where it cannot be read.
+   */
+  cpuSeconds: number | undefined;
+  /**
+   * What a chunk of `chunkSeconds` takes on ONE CPU: the larger of wall and CPU time, scaled to a
+   * full chunk when the video was shorter.
+   */
   secondsPerChunk: number;
+  /** Share of the scanned span with at least one face, counted per sampled frame. */
+  onScreenShare: number;
+  /** Stretches with faces (frames closer than gapSeconds joined), per minute of the scanned span. */
+  segmentsPerMinute: number;
   /** What was measured on, for the estimate's assumptions. */
   machine: { cpus: number; arch: string; platform: string };
+}
+
+/** Clock ticks per second of /proc times: 100 on every Linux lambdaface runs on (USER_HZ). */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** CPU seconds of ffmpeg and other children this process has waited for (/proc/self/stat cutime + cstime). */
+function childCpuSeconds(): number | undefined {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf-8');
+    // Fields after the command name (which may hold spaces) start at the state, field 3.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const cutime = Number(fields[16 - 3]);
+    const cstime = Number(fields[17 - 3]);
+    return Number.isFinite(cutime) && Number.isFinite(cstime) ? (cutime + cstime) / CLOCK_TICKS_PER_SECOND : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Share of the span [start, end) with faces, and its stretches of faces joined across `gapSeconds`. */
+export function onScreen(times: readonly number[], span: { start: number; end: number }, sampleFps: number, gapSeconds: number): { share: number; segments: number } {
+  const frames = [...new Set(times)].sort((a, b) => a - b);
+  const seconds = span.end - span.start;
+  if (frames.length === 0 || !(seconds > 0)) return { share: 0, segments: 0 };
+  let segments = 1;
+  for (let i = 1; i < frames.length; i++) if (frames[i]! - frames[i - 1]! > gapSeconds) segments++;
+  return { share: Math.min(1, frames.length / sampleFps / seconds), segments };
 }
 
 /**
@@ -71,8 +111,22 @@ export async function measureChunk(options: MeasureChunkOptions): Promise<ChunkM
   const modelLoadSeconds = (performance.now() - loadStarted) / 1000;
 
   const scanStarted = performance.now();
+  const cpuBefore = process.cpuUsage();
+  const childrenBefore = childCpuSeconds();
   const result = await scanChunk(options.video, { index: 0, start, end }, placeholderGallery(), scanOptionsFor(search, threads), { jobId: 'measure', video });
   const scanSeconds = (performance.now() - scanStarted) / 1000;
+  const own = process.cpuUsage(cpuBefore);
+  const childrenAfter = childCpuSeconds();
+  const cpuSeconds =
+    childrenBefore === undefined || childrenAfter === undefined ? undefined : (own.user + own.system) / 1e6 + (childrenAfter - childrenBefore);
+  const span = { start, end };
+  const seen = onScreen(
+    result.faces.map((face) => face.time),
+    span,
+    search.sampleFps,
+    search.gapSeconds,
+  );
+  const toChunk = search.chunkSeconds / (end - start);
   return {
     video: options.video,
     videoSeconds: video.durationSeconds,
@@ -83,7 +137,10 @@ export async function measureChunk(options: MeasureChunkOptions): Promise<ChunkM
     faces: result.faces.length,
     modelLoadSeconds,
     scanSeconds,
-    secondsPerChunk: scanSeconds * (search.chunkSeconds / (end - start)),
+    cpuSeconds,
+    secondsPerChunk: Math.max(scanSeconds, cpuSeconds ?? 0) * toChunk,
+    onScreenShare: seen.share,
+    segmentsPerMinute: (seen.segments * 60) / (end - start),
     machine: { cpus: availableParallelism(), arch: process.arch, platform: process.platform },
   };
 }

@@ -4,7 +4,7 @@ import { Embedding, FaceResDescriptor } from './gallery.ts';
 import { IdentityName } from './job.ts';
 
 /**
- * The S3 object a recognize task writes per chunk (jobs/<id>/chunks/<index>.json). It crosses a
+ * The S3 object a recognize task writes per chunk (intermediate/<id>/chunks/<index>.json). It crosses a
  * process boundary and may come from another version of the code, so it is validated whenever read.
  */
 

@@ -30,18 +30,20 @@ export const GalleryIdentity = z.object({
   skipped: z.array(SkippedPhoto).default([]),
   /** dlib descriptors: one row per photo and augmentation. */
   embeddings: z.array(Embedding).min(1),
+  /** A small JPEG (data: URI) of the face from the largest photo, for the report (shared/vision/face-crop.ts). */
+  face: z.string().startsWith('data:image/jpeg;base64,').optional(),
   /** FaceRes descriptors: one row per photo, as is and mirrored (shared/match/fusion.ts). */
   faceres: z.array(FaceResDescriptor).min(1),
 });
 
-/** The trained gallery: jobs/<id>/gallery.json. */
+/** The trained gallery: intermediate/<id>/gallery.json. */
 export const Gallery = z.object({
   version: z.literal(2),
   identities: z.array(GalleryIdentity).min(1),
 });
 
 /**
- * The gallery as Train stores it (jobs/<id>/gallery.json): it names the job it was trained for and
+ * The gallery as Train stores it (intermediate/<id>/gallery.json): it names the job it was trained for and
  * the models that computed it, so a stored gallery is reused only by its own job and models.
  */
 export const StoredGallery = Gallery.extend({

@@ -96,7 +96,7 @@ export type Job = z.infer<typeof Job>;
 /** The options that decide what a scan finds: a stored scan serves a later job only if they agree. */
 export const SCAN_OPTION_NAMES = ['sampleFps', 'chunkSeconds', 'smallFaces'] as const;
 
-/** What a job scanned (jobs/<id>/job.json, written by Shard): read back when a later job reuses the scan. */
+/** What a job scanned (intermediate/<id>/job.json, written by Shard): read back when a later job reuses the scan. */
 export const JobRecord = z.object({
   version: z.literal(1),
   jobId: StorageJobId,

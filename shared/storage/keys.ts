@@ -1,26 +1,32 @@
 import { inputError } from '../errors.ts';
 
 /**
- * The one place that knows where a job's objects live in the bucket. Everything a job writes is
- * under `jobs/<jobId>/`, so two jobs never touch each other's objects, a finished chunk is found
- * at a known key (resuming checks it is this job's and skips it), and deleting a job is deleting
- * one prefix.
+ * The one place that knows where a job's objects live in the bucket. A job's results are under
+ * `jobs/<jobId>/` and its intermediate objects under `intermediate/<jobId>/`, so two jobs never
+ * touch each other's objects, a finished chunk is found at a known key (resuming checks it is this
+ * job's and skips it), and each kind can expire on its own: a lifecycle rule matches a key's
+ * beginning, so the kind comes first (the bucket's rules in tools/deploy/resources.yml).
  *
  * ```
- * uploads/...                          inputs copied in by the CLI (videos, photos)
- * jobs/<jobId>/job.json                Shard: what the job scanned (video and its ETag, options)
- * jobs/<jobId>/gallery.json            Train: embeddings per identity
- * jobs/<jobId>/chunks.json             Shard: chunk manifest, the Distributed Map's ItemReader
- * jobs/<jobId>/chunks/<index>.json     Recognize: every face of one chunk
- * jobs/<jobId>/results/<mapRunId>/...  the Distributed Map's ResultWriter (manifest + SUCCEEDED_n/FAILED_n)
- * jobs/<jobId>/timeline.{json,csv,vtt} Montage
- * jobs/<jobId>/timeline.edl           Montage: an edit list of every segment
- * jobs/<jobId>/chapters.{vtt,ffmetadata} Montage: chapter markers
- * jobs/<jobId>/montage.mp4             Montage
- * jobs/<jobId>/report.html             Montage
- * jobs/<jobId>/thumbnails/<name>       Montage
+ * uploads/...                                  inputs copied in by the CLI (videos, photos)
+ * intermediate/<jobId>/job.json               Shard: what the job scanned (video and its ETag, options)
+ * intermediate/<jobId>/gallery.json            Train: embeddings per identity
+ * intermediate/<jobId>/chunks.json             Shard: chunk manifest, the Distributed Map's ItemReader
+ * intermediate/<jobId>/chunks/<index>.json     Recognize: every face of one chunk
+ * intermediate/<jobId>/results/<mapRunId>/...  the Distributed Map's ResultWriter (manifest + SUCCEEDED_n/FAILED_n)
+ * jobs/<jobId>/timeline.{json,csv,vtt}         Montage
+ * jobs/<jobId>/timeline.edl                    Montage: an edit list of every segment
+ * jobs/<jobId>/chapters.{vtt,ffmetadata}       Montage: chapter markers
+ * jobs/<jobId>/montage.mp4                     Montage
+ * jobs/<jobId>/report.html                     Montage
+ * jobs/<jobId>/thumbnails/<name>               Montage
  * ```
  */
+
+/** Where intermediate objects live: descriptors and plans a finished job no longer needs. */
+export const INTERMEDIATE_PREFIX = 'intermediate/';
+/** Where results live. */
+export const RESULTS_PREFIX = 'jobs/';
 
 /** Letters, digits, `-`, `_` and `.`; no `/`, no leading dot, so it is exactly one key segment. */
 const SAFE_SEGMENT = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$/;
@@ -46,14 +52,22 @@ function checkSegment(segment: string, what: string): string {
   return segment;
 }
 
-/** `jobs/<jobId>/`: every object of one job is under this prefix. */
+/** `jobs/<jobId>/`: every result of one job is under this prefix. */
 export function jobPrefix(jobId: string): string {
-  return `jobs/${checkJobId(jobId)}/`;
+  return `${RESULTS_PREFIX}${checkJobId(jobId)}/`;
+}
+
+/** `intermediate/<jobId>/`: every intermediate object of one job is under this prefix. */
+export function intermediatePrefix(jobId: string): string {
+  return `${INTERMEDIATE_PREFIX}${checkJobId(jobId)}/`;
 }
 
 /** The key layout of one job, computed once the job id is known. */
 export interface JobKeys {
+  /** The results' prefix. */
   readonly prefix: string;
+  /** The intermediate objects' prefix. */
+  readonly intermediatePrefix: string;
   /** What the job scanned, so a later search can prove an earlier scan is of its video. */
   readonly record: string;
   readonly gallery: string;
@@ -79,18 +93,20 @@ export interface JobKeys {
 
 export function jobKeys(jobId: string): JobKeys {
   const prefix = jobPrefix(jobId);
+  const work = intermediatePrefix(jobId);
   return {
     prefix,
-    record: `${prefix}job.json`,
-    gallery: `${prefix}gallery.json`,
-    chunks: `${prefix}chunks.json`,
+    intermediatePrefix: work,
+    record: `${work}job.json`,
+    gallery: `${work}gallery.json`,
+    chunks: `${work}chunks.json`,
     chunkFaces(index: number): string {
       if (!Number.isSafeInteger(index) || index < 0) {
         throw inputError(`chunk index ${index} is not a non-negative integer`, { input: 'chunk.index' });
       }
-      return `${prefix}chunks/${index}.json`;
+      return `${work}chunks/${index}.json`;
     },
-    results: `${prefix}results`,
+    results: `${work}results`,
     timelineJson: `${prefix}timeline.json`,
     timelineCsv: `${prefix}timeline.csv`,
     timelineVtt: `${prefix}timeline.vtt`,

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { inputError } from '../errors.ts';
 import { ChunkRange } from '../schemas/faces.ts';
 
-/** The chunk manifest (jobs/<id>/chunks.json): what the Distributed Map's ItemReader lists. */
+/** The chunk manifest (intermediate/<id>/chunks.json): what the Distributed Map's ItemReader lists. */
 export const ChunkManifest = z.array(ChunkRange).min(1);
 
 /**

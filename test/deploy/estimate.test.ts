@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AWS_PRICES, estimateCost, measureChunk, type EstimateInput } from '../../shared/remote/index.ts';
+import { AWS_PRICES, estimateCost, measureChunk, MONTAGE_MODEL, S3_PRICES, type EstimateInput } from '../../shared/remote/index.ts';
+import { onScreen } from '../../shared/remote/measure.ts';
 import { SearchOptions } from '../../shared/config/options.ts';
 
 const SIX_HOURS: EstimateInput = {
@@ -12,61 +13,120 @@ const SIX_HOURS: EstimateInput = {
   arch: 'x86_64',
 };
 
+/** The arithmetic without the defaults' retries, montage and S3 terms, so each can be checked alone. */
+const BARE: EstimateInput = { ...SIX_HOURS, retryShare: 0, montage: false, onScreenShare: 0, segmentsPerMinute: 0 };
+const montageFixed = (chunks: number) => MONTAGE_MODEL.fixedSeconds + chunks * MONTAGE_MODEL.secondsPerChunkRead;
+
 describe('estimateCost', () => {
   it('fans a six-hour video out to one wave of 360 workers', () => {
-    const estimate = estimateCost(SIX_HOURS);
-    expect(estimate).toMatchObject({ chunks: 360, batches: 360, concurrency: 360, waves: 1, lambdaSecondsPerChunk: 15 });
+    const estimate = estimateCost(BARE);
+    expect(estimate).toMatchObject({ chunks: 360, batches: 360, concurrency: 360, concurrencyLimitedBy: 'batches', waves: 1, lambdaSecondsPerChunk: 15, retries: 0 });
     // one wave of 15 s plus a 2 s cold start, between prepare and montage
     expect(estimate.wallSeconds.recognize).toBe(17);
-    expect(estimate.wallSeconds.total).toBe(estimate.wallSeconds.prepare + 17 + estimate.wallSeconds.montage);
+    expect(estimate.wallSeconds.montage).toBeCloseTo(montageFixed(360), 1);
+    expect(estimate.wallSeconds.total).toBeCloseTo(estimate.wallSeconds.prepare + 17 + estimate.wallSeconds.montage, 1);
   });
 
-  it('prices GB-seconds, requests and state transitions with the design brief\'s prices', () => {
-    const estimate = estimateCost(SIX_HOURS);
+  it('prices GB-seconds, requests, state transitions and S3 requests', () => {
+    const estimate = estimateCost(BARE);
     const recognizeGbS = (360 * 15 + 360 * 2) * 2;
-    const fixedGbS = 10 * 2 + 2 * 0.5 + 60 * (3538 / 1024);
+    const fixedGbS = 10 * 2 + 2 * 0.5 + montageFixed(360) * (MONTAGE_MODEL.memoryMb / 1024);
     expect(estimate.gbSeconds).toBeCloseTo(recognizeGbS + fixedGbS, 1);
     expect(estimate.dollars.lambdaCompute).toBeCloseTo((recognizeGbS + fixedGbS) * 0.0000166667, 4);
     expect(estimate.dollars.lambdaRequests).toBeCloseTo((360 + 3) * 0.2e-6, 4);
     expect(estimate.dollars.stateTransitions).toBeCloseTo((8 + 360 * 3) * 0.000025, 4);
-    expect(estimate.dollars.total).toBeCloseTo(estimate.dollars.lambdaCompute + estimate.dollars.lambdaRequests + estimate.dollars.stateTransitions, 3);
-    expect(estimate.dollars.total).toBeLessThan(1);
+    // per chunk: 5 reads and a write; montage reads each chunk result; prepare 4 reads, 2 writes; montage 10 writes
+    expect(estimate.s3Requests).toEqual({ gets: 4 + 360 * 5 + 360, puts: 2 + 360 + 10 });
+    expect(estimate.dollars.s3Requests).toBeCloseTo((4 + 360 * 6) * S3_PRICES.perGet + 372 * S3_PRICES.perPut, 4);
+    const { lambdaCompute, lambdaRequests, stateTransitions, s3Requests, total } = estimate.dollars;
+    expect(total).toBeCloseTo(lambdaCompute + lambdaRequests + stateTransitions + s3Requests, 3);
+    expect(total).toBeLessThan(1);
+  });
+
+  it("applies the account's concurrency quota (1,000 by default) as a ceiling, and says so", () => {
+    const twelveHours = { ...BARE, videoSeconds: 24 * 3600, concurrency: 0 };
+    const capped = estimateCost(twelveHours);
+    expect(capped).toMatchObject({ batches: 1440, concurrency: 1000, concurrencyLimitedBy: 'account quota', waves: 2 });
+    expect(capped.assumptions.join('\n')).toContain("capped by the account's Lambda concurrency quota of 1000");
+    const newAccount = estimateCost({ ...SIX_HOURS, accountConcurrency: 50 });
+    expect(newAccount).toMatchObject({ concurrency: 50, concurrencyLimitedBy: 'account quota', waves: 8 });
+    expect(estimateCost({ ...BARE, concurrency: 100 })).toMatchObject({ concurrency: 100, concurrencyLimitedBy: 'maxConcurrency', waves: 4 });
+    expect(() => estimateCost({ ...BARE, accountConcurrency: 0 })).toThrow(/account concurrency quota/);
+  });
+
+  it('counts retried invocations in time, GB-seconds, requests and transitions', () => {
+    const bare = estimateCost(BARE);
+    const retried = estimateCost({ ...BARE, retryShare: 0.05 });
+    expect(retried.retries).toBe(18);
+    expect(retried.wallSeconds.recognize).toBe(bare.wallSeconds.recognize + 15);
+    expect(retried.gbSeconds - bare.gbSeconds).toBeCloseTo(18 * 15 * 2, 1);
+    expect(retried.dollars.lambdaRequests).toBeCloseTo((360 + 18 + 3) * 0.2e-6, 4);
+    expect(retried.dollars.stateTransitions).toBeCloseTo((8 + 360 * 3 + 18 * 2) * 0.000025, 4);
+    expect(retried.s3Requests.gets - bare.s3Requests.gets).toBe(18 * 5);
+  });
+
+  it('makes the montage grow with the time people are on screen, and warns past the 900 s limit', () => {
+    const quiet = estimateCost({ ...BARE, montage: true, onScreenShare: 0.01, segmentsPerMinute: 0.5 });
+    const busy = estimateCost({ ...BARE, montage: true, onScreenShare: 0.1, segmentsPerMinute: 0.5 });
+    const encodePerSecond = MONTAGE_MODEL.encodeSecondsPerMontageSecondAt2Vcpu * (2 / (MONTAGE_MODEL.memoryMb / 1769));
+    expect(busy.montage.onScreenSeconds).toBe(2160);
+    expect(busy.montage).toMatchObject({ segments: 180, thumbnails: 120 });
+    expect(busy.wallSeconds.montage - quiet.wallSeconds.montage).toBeCloseTo((2160 - 216) * encodePerSecond, 0);
+    expect(quiet.montage.exceedsTimeout).toBe(false);
+    expect(quiet.warnings).toEqual([]);
+    const talk = estimateCost({ ...BARE, montage: true, onScreenShare: 0.8 });
+    expect(talk.montage.exceedsTimeout).toBe(true);
+    expect(talk.warnings.join('\n')).toMatch(/more than Lambda's 900 s: it would time out/);
+    // no montage, no encoding term: only reading chunks and thumbnails
+    const off = estimateCost({ ...BARE, montage: false, onScreenShare: 0.8, segmentsPerMinute: 0.5 });
+    expect(off.wallSeconds.montage).toBeCloseTo(montageFixed(360) + 120 * MONTAGE_MODEL.secondsPerSegment, 1);
+    // thumbnails are capped per person: 40 each
+    expect(estimateCost({ ...BARE, segmentsPerMinute: 0.5, people: 1 }).montage.thumbnails).toBe(40);
   });
 
   it('is cheaper on arm64 by the price ratio, same time', () => {
-    const x86 = estimateCost(SIX_HOURS);
-    const arm = estimateCost({ ...SIX_HOURS, arch: 'arm64' });
+    const x86 = estimateCost(BARE);
+    const arm = estimateCost({ ...BARE, arch: 'arm64' });
     expect(arm.wallSeconds).toEqual(x86.wallSeconds);
     expect(arm.dollars.lambdaCompute / x86.dollars.lambdaCompute).toBeCloseTo(AWS_PRICES.lambdaPerGbSecond.arm64 / AWS_PRICES.lambdaPerGbSecond.x86_64, 2);
     expect(arm.assumptions.join('\n')).toMatch(/arm64 \(Graviton\)/);
   });
 
-  it('runs in waves under a concurrency limit, and batches cut transitions', () => {
-    const limited = estimateCost({ ...SIX_HOURS, concurrency: 100 });
-    expect(limited).toMatchObject({ concurrency: 100, waves: 4 });
-    expect(limited.wallSeconds.recognize).toBe(4 * 15 + 2);
-    const batched = estimateCost({ ...SIX_HOURS, itemsPerBatch: 4 });
+  it('batches cut transitions', () => {
+    const batched = estimateCost({ ...BARE, itemsPerBatch: 4 });
     expect(batched).toMatchObject({ batches: 90, concurrency: 90, waves: 1 });
     expect(batched.wallSeconds.recognize).toBe(4 * 15 + 2);
-    expect(batched.dollars.stateTransitions).toBeLessThan(estimateCost(SIX_HOURS).dollars.stateTransitions);
+    expect(batched.dollars.stateTransitions).toBeLessThan(estimateCost(BARE).dollars.stateTransitions);
   });
 
   it('slows chunks down below one vCPU and scales work with the sampling rate', () => {
-    expect(estimateCost({ ...SIX_HOURS, memoryMb: 1769 }).lambdaSecondsPerChunk).toBe(15);
-    expect(estimateCost({ ...SIX_HOURS, memoryMb: 10240 }).lambdaSecondsPerChunk).toBe(15);
-    expect(estimateCost({ ...SIX_HOURS, memoryMb: 884 }).lambdaSecondsPerChunk).toBeCloseTo(30, 1);
-    expect(estimateCost({ ...SIX_HOURS, sampleFps: 4, measuredSampleFps: 2 }).lambdaSecondsPerChunk).toBe(30);
+    expect(estimateCost({ ...BARE, memoryMb: 1769 }).lambdaSecondsPerChunk).toBe(15);
+    expect(estimateCost({ ...BARE, memoryMb: 10240 }).lambdaSecondsPerChunk).toBe(15);
+    expect(estimateCost({ ...BARE, memoryMb: 884 }).lambdaSecondsPerChunk).toBeCloseTo(30, 1);
+    expect(estimateCost({ ...BARE, sampleFps: 4, measuredSampleFps: 2 }).lambdaSecondsPerChunk).toBe(30);
   });
 
   it('states its assumptions', () => {
     const text = estimateCost(SIX_HOURS).assumptions.join('\n');
-    for (const needle of ['vCPU', '$0.0000166667', '$0.025 per 1,000 state transitions', 'cold start', 'not counted']) expect(text).toContain(needle);
+    for (const needle of ['ONE core', 'vCPU', '$0.0000166667', '$0.025 per 1,000 state transitions', 'cold start', 'retried', 'people on screen', 'S3:', 'not counted']) {
+      expect(text).toContain(needle);
+    }
   });
 
   it('rejects nonsense with an InputError', () => {
     expect(() => estimateCost({ ...SIX_HOURS, videoSeconds: 0 })).toThrow(/videoSeconds must be a positive number/);
     expect(() => estimateCost({ ...SIX_HOURS, memoryMb: 20_000 })).toThrow(/memory must be 128-10240 MB/);
     expect(() => estimateCost({ ...SIX_HOURS, concurrency: -1 })).toThrow(/concurrency/);
+    expect(() => estimateCost({ ...SIX_HOURS, onScreenShare: 2 })).toThrow(/onScreenShare must be between 0 and 1/);
+  });
+});
+
+describe('onScreen', () => {
+  it('counts sampled frames with faces, and stretches split by gaps longer than gapSeconds', () => {
+    // 2 fps over 10 s: faces at 0-1.5 s (4 frames, one with two faces) and 5-5.5 s (2 frames)
+    const seen = onScreen([0, 0.5, 0.5, 1, 1.5, 5, 5.5], { start: 0, end: 10 }, 2, 1.5);
+    expect(seen).toEqual({ share: 0.3, segments: 2 });
+    expect(onScreen([], { start: 0, end: 10 }, 2, 1.5)).toEqual({ share: 0, segments: 0 });
   });
 });
 
@@ -81,7 +141,14 @@ describe('measureChunk', () => {
     expect(measured.frames).toBeGreaterThanOrEqual(9);
     expect(measured.faces).toBeGreaterThan(0);
     expect(measured.scanSeconds).toBeGreaterThan(0);
+    // ffmpeg decodes ahead on another core here; on one vCPU it shares the core: CPU time counts
+    expect(measured.cpuSeconds).toBeGreaterThan(0);
+    const oneCpu = Math.max(measured.scanSeconds, measured.cpuSeconds!);
     // the video is half a chunk long: the time is scaled to a whole one
-    expect(measured.secondsPerChunk).toBeCloseTo(measured.scanSeconds * (20 / (measured.chunk.end - measured.chunk.start)), 6);
+    expect(measured.secondsPerChunk).toBeCloseTo(oneCpu * (20 / (measured.chunk.end - measured.chunk.start)), 6);
+    // someone is on screen in most of the clip
+    expect(measured.onScreenShare).toBeGreaterThan(0.5);
+    expect(measured.onScreenShare).toBeLessThanOrEqual(1);
+    expect(measured.segmentsPerMinute).toBeGreaterThan(0);
   });
 });

@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aslProblems, type AslDefinition } from '../../shared/local/asl.ts';
+import { SearchOptions } from '../../shared/config/options.ts';
+import { aslProblems, forEachState, type AslDefinition, type AslState } from '../../shared/local/asl.ts';
+import { jobKeys } from '../../shared/storage/keys.ts';
 import { MODEL_NAMES, MODELS } from '../../shared/vision/models.ts';
 import { LAYER_NAMES, PROJECT_DIR } from '../../tools/deploy/build-layers.ts';
 import { formatSizes, LAMBDA_UNZIPPED_LIMIT_BYTES } from '../../tools/deploy/package-sizes.ts';
@@ -14,6 +16,7 @@ import {
   dependencyGraph,
   findCycle,
   isObject,
+  policyStatements,
   readTemplate,
   resource,
   resourceString,
@@ -59,7 +62,7 @@ const FUNCTIONS = {
   train: { memory: 2048, timeout: 300, layers: ['OnnxLambdaLayer'] },
   shard: { memory: 512, timeout: 120, layers: ['FfmpegLambdaLayer'] },
   recognize: { memory: 2048, timeout: 900, layers: ['FfmpegLambdaLayer', 'OnnxLambdaLayer'] },
-  montage: { memory: 3538, timeout: 900, layers: ['FfmpegLambdaLayer'] },
+  montage: { memory: 3008, timeout: 900, layers: ['FfmpegLambdaLayer'] },
   start: { memory: 256, timeout: 30, layers: [] },
 } as const;
 type FunctionName = keyof typeof FUNCTIONS;
@@ -136,11 +139,27 @@ describe('state machine', () => {
     const executions = [`${MACHINE_ARN.replace(':stateMachine:', ':execution:')}/*`, `${MACHINE_ARN.replace(':stateMachine:', ':execution:')}:*`].sort();
     expect(byAction('states:DescribeExecution')).toEqual(executions);
     expect(byAction('states:StopExecution')).toEqual(executions);
-    expect(byAction('s3:GetObject')).toEqual([`${BUCKET_ARN}/jobs/*/chunks.json`, `${BUCKET_ARN}/jobs/*/results/*`]);
+    expect(byAction('s3:GetObject')).toEqual([`${BUCKET_ARN}/intermediate/*/chunks.json`, `${BUCKET_ARN}/intermediate/*/results/*`]);
     for (const action of ['s3:PutObject', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload']) {
-      expect(byAction(action)).toEqual([`${BUCKET_ARN}/jobs/*/results/*`]);
+      expect(byAction(action)).toEqual([`${BUCKET_ARN}/intermediate/*/results/*`]);
     }
-    expect(new Set(grants.map((grant) => grant.action)).size).toBe(8);
+    // Redriving a failed execution redrives the Map Run's failed children: executions <machine>/<Label>:<id>.
+    expect(byAction('states:RedriveExecution')).toEqual([`${MACHINE_ARN.replace(':stateMachine:', ':execution:')}/RecognizeChunks:*`]);
+    const definition = JSON.parse(machine().Properties['DefinitionString'] as string) as { States: Record<string, Record<string, Json>> };
+    expect(definition.States['RecognizeChunks']!['Label']).toBe('RecognizeChunks');
+    // Log delivery takes no resource-level permissions: these, and only these, are on "*".
+    const LOG_DELIVERY = [
+      'logs:CreateLogDelivery',
+      'logs:DeleteLogDelivery',
+      'logs:DescribeLogGroups',
+      'logs:DescribeResourcePolicies',
+      'logs:GetLogDelivery',
+      'logs:ListLogDeliveries',
+      'logs:PutResourcePolicy',
+      'logs:UpdateLogDelivery',
+    ];
+    expect(grants.filter((grant) => grant.resource === '*').map((grant) => grant.action).sort()).toEqual(LOG_DELIVERY);
+    expect(new Set(grants.map((grant) => grant.action)).size).toBe(9 + LOG_DELIVERY.length);
   });
 });
 
@@ -183,12 +202,16 @@ describe('functions', () => {
     '/jobs/*/timeline.vtt',
   ];
   const S3_GRANTS: Record<FunctionName, Record<string, string[]>> = {
-    train: { 's3:ListBucket': [''], 's3:GetObject': ['/jobs/*/gallery.json', '/uploads/*'], 's3:PutObject': ['/jobs/*/gallery.json'] },
-    shard: { 's3:ListBucket': [''], 's3:GetObject': ['/uploads/*'], 's3:PutObject': ['/jobs/*/chunks.json'] },
-    recognize: { 's3:ListBucket': [''], 's3:GetObject': ['/jobs/*/chunks/*', '/jobs/*/gallery.json', '/uploads/*'], 's3:PutObject': ['/jobs/*/chunks/*'] },
+    train: { 's3:ListBucket': [''], 's3:GetObject': ['/intermediate/*/gallery.json', '/uploads/*'], 's3:PutObject': ['/intermediate/*/gallery.json'] },
+    shard: { 's3:ListBucket': [''], 's3:GetObject': ['/uploads/*'], 's3:PutObject': ['/intermediate/*/chunks.json'] },
+    recognize: {
+      's3:ListBucket': [''],
+      's3:GetObject': ['/intermediate/*/chunks/*', '/intermediate/*/gallery.json', '/uploads/*'],
+      's3:PutObject': ['/intermediate/*/chunks/*'],
+    },
     montage: {
       's3:ListBucket': [''],
-      's3:GetObject': ['/jobs/*/chunks.json', '/jobs/*/chunks/*', '/jobs/*/gallery.json', '/uploads/*'],
+      's3:GetObject': ['/intermediate/*/chunks.json', '/intermediate/*/chunks/*', '/intermediate/*/gallery.json', '/uploads/*'],
       's3:PutObject': MONTAGE_WRITES,
       's3:AbortMultipartUpload': MONTAGE_WRITES,
     },
@@ -214,14 +237,46 @@ describe('functions', () => {
     expect(s3).toEqual(S3_GRANTS[name]);
 
     const other = grants.filter((grant) => !grant.action.startsWith('logs:') && !grant.action.startsWith('s3:'));
-    expect(other).toEqual(name === 'start' ? [{ effect: 'Allow', action: 'states:StartExecution', resource: MACHINE_ARN }] : []);
+    expect(other).toEqual(
+      name === 'start'
+        ? [
+            { effect: 'Allow', action: 'states:StartExecution', resource: MACHINE_ARN },
+            { effect: 'Allow', action: 'sqs:SendMessage', resource: 'GetAtt:StartFailuresQueue.Arn' },
+          ]
+        : [],
+    );
+  });
+
+  const LISTED_PREFIXES: Record<FunctionName, string[]> = {
+    train: ['intermediate/*', 'uploads/*'],
+    shard: ['uploads/*'],
+    recognize: ['intermediate/*', 'uploads/*'],
+    montage: ['intermediate/*', 'jobs/*', 'uploads/*'],
+    start: [],
+  };
+
+  it.each(NAMES)('%s role lists the bucket only under the prefixes it reads', (name) => {
+    const statements = policyStatements(resource(template, `${logicalId(name)}Role`)).filter((statement) => statement['Action'] === 's3:ListBucket');
+    const prefixes = statements.flatMap((statement) => {
+      const condition = statement['Condition'] as { StringLike?: { 's3:prefix'?: string[] } } | undefined;
+      expect(condition?.StringLike?.['s3:prefix'], `${name}: ListBucket without an s3:prefix condition`).toBeDefined();
+      return condition!.StringLike!['s3:prefix']!;
+    });
+    expect(prefixes.sort()).toEqual(LISTED_PREFIXES[name]);
+  });
+
+  it('gives recognize no reserved concurrency unless asked (--param recognizeReservedConcurrency=N)', () => {
+    expect(resource(template, 'RecognizeLambdaFunction').Properties['ReservedConcurrentExecutions']).toEqual({
+      'Fn::If': ['ReserveRecognizeConcurrency', 0, { Ref: 'AWS::NoValue' }],
+    });
+    expect(template.Conditions['ReserveRecognizeConcurrency']).toEqual({ 'Fn::Not': [{ 'Fn::Equals': ['reserve-0', 'reserve-0'] }] });
   });
 });
 
 describe('bucket and upload trigger', () => {
   const bucket = () => resource(template, 'DataBucket');
 
-  it('is encrypted, private, TLS-only and kept when the stack goes', () => {
+  it('is encrypted, private, TLS-only and kept when the stack goes (but not when the stack creating it fails)', () => {
     const p = bucket().Properties;
     expect(p['BucketName']).toEqual({ 'Fn::Sub': 'lambdaface-dev-${AWS::AccountId}-${AWS::Region}' });
     expect(['AES256', 'aws:kms']).toContain(
@@ -229,7 +284,7 @@ describe('bucket and upload trigger', () => {
         .ServerSideEncryptionConfiguration[0]!.ServerSideEncryptionByDefault.SSEAlgorithm,
     );
     expect(p['PublicAccessBlockConfiguration']).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
-    expect(bucket().DeletionPolicy).toBe('Retain');
+    expect(bucket().DeletionPolicy).toBe('RetainExceptOnCreate');
 
     const policy = resource(template, 'DataBucketPolicy').Properties;
     expect(policy['Bucket']).toEqual({ Ref: 'DataBucket' });
@@ -239,19 +294,23 @@ describe('bucket and upload trigger', () => {
     expect((tls!['Resource'] as Json[]).map(resourceString).sort()).toEqual([BUCKET_ARN, `${BUCKET_ARN}/*`]);
   });
 
-  it('expires inputs and tagged intermediates, never the results', () => {
+  it('expires inputs, intermediates and results by prefix, each after its own days (serverless params)', () => {
     const rules = (bucket().Properties['LifecycleConfiguration'] as { Rules: Record<string, Json>[] }).Rules;
-    const expiring = rules.filter((rule) => rule['ExpirationInDays'] !== undefined);
-    expect(expiring.find((rule) => rule['Prefix'] === 'uploads/')?.['ExpirationInDays']).toBe(30);
-    expect(expiring.find((rule) => rule['TagFilters'] !== undefined)).toMatchObject({
-      TagFilters: [{ Key: 'lambdaface:retention', Value: 'intermediate' }],
-      ExpirationInDays: 14,
-    });
-    // Nothing that would catch jobs/<id>/timeline.*, montage.mp4 or report.html by prefix.
-    for (const rule of expiring) {
-      const prefix = rule['Prefix'];
-      if (rule['TagFilters'] === undefined) expect(typeof prefix === 'string' && prefix.length > 0 && !'jobs/'.startsWith(prefix)).toBe(true);
+    const expiry = Object.fromEntries(
+      rules.filter((rule) => rule['ExpirationInDays'] !== undefined).map((rule) => [rule['Prefix'] as string, rule['ExpirationInDays']]),
+    );
+    expect(expiry).toEqual({ 'uploads/': 14, 'intermediate/': 14, 'jobs/': 30 });
+    for (const rule of rules) {
+      expect(rule['Status']).toBe('Enabled');
+      // A tag filter matches only objects someone tags: every rule is by prefix.
+      expect(rule['TagFilters']).toBeUndefined();
     }
+    // Every key a job writes falls under one of the expiring prefixes.
+    const keys = jobKeys('j-1');
+    for (const key of [keys.gallery, keys.chunks, keys.chunkFaces(0), `${keys.results}/run/manifest.json`, keys.timelineJson, keys.montage, keys.report, keys.thumbnail('a.jpg')]) {
+      expect(Object.keys(expiry).some((prefix) => key.startsWith(prefix)), key).toBe(true);
+    }
+    expect(rules.find((rule) => rule['AbortIncompleteMultipartUpload'] !== undefined)).toMatchObject({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 2 } });
   });
 
   it('sends uploads/**/job.json to the start function, which S3 may invoke', () => {
@@ -276,6 +335,83 @@ describe('bucket and upload trigger', () => {
 
   it('has no dependency cycle (bucket -> notification -> function -> role -> bucket)', () => {
     expect(findCycle(dependencyGraph(template))).toBeUndefined();
+  });
+});
+
+describe('bounds and failure paths', () => {
+  const definition = () =>
+    JSON.parse(resource(template, 'FaceSearchStateMachine').Properties['DefinitionString'] as string) as AslDefinition;
+  const tasks = (): Map<string, AslState> => {
+    const found = new Map<string, AslState>();
+    forEachState(definition(), (name, state) => {
+      if (state.Type === 'Task') found.set(name, state);
+    });
+    return found;
+  };
+
+  it("gives every Task state more time than its function's timeout, so a timed-out function is a retried Lambda error", () => {
+    expect([...tasks().keys()].sort()).toEqual(['Montage', 'Recognize', 'Shard', 'Train']);
+    for (const [name, task] of tasks()) {
+      const timeout = resource(template, `${name}LambdaFunction`).Properties['Timeout'] as number;
+      expect(task.TimeoutSeconds, name).toBeGreaterThan(timeout);
+      expect((task.Retry as { ErrorEquals: string[] }[]).some((retry) => retry.ErrorEquals.includes('States.Timeout')), name).toBe(true);
+    }
+  });
+
+  it('catches nothing into Fail states, so a failed execution can be redriven from the failing step', () => {
+    forEachState(definition(), (name, state) => {
+      expect(state.Type, name).not.toBe('Fail');
+      expect(state.Catch, name).toBeUndefined();
+    });
+  });
+
+  it('bounds the map by the job options, whose default is finite and inside the default account quota', () => {
+    const map = definition().States['RecognizeChunks']!;
+    expect(map['MaxConcurrencyPath']).toBe('$.job.options.maxConcurrency');
+    expect(map['ToleratedFailurePercentagePath']).toBe('$.job.options.toleratedFailurePercentage');
+    const defaults = SearchOptions.parse({});
+    expect(defaults.maxConcurrency).toBeGreaterThan(0);
+    expect(defaults.maxConcurrency).toBeLessThan(1000);
+    expect(defaults.toleratedFailurePercentage).toBeGreaterThan(0);
+  });
+
+  it('logs failed executions at ERROR, without execution data, to its own log group', () => {
+    expect(resource(template, 'FaceSearchStateMachine').Properties['LoggingConfiguration']).toEqual({
+      Level: 'ERROR',
+      IncludeExecutionData: false,
+      Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': ['FaceSearchLogGroup', 'Arn'] } } }],
+    });
+    const group = resource(template, 'FaceSearchLogGroup').Properties;
+    expect(group['LogGroupName']).toBe(`/aws/vendedlogs/states/${MACHINE}`);
+    expect(group['RetentionInDays']).toBeGreaterThan(0);
+  });
+
+  it('sends an upload event start gave up on to an encrypted queue instead of dropping it', () => {
+    const config = resource(template, 'StartInvokeConfig');
+    expect(config.Type).toBe('AWS::Lambda::EventInvokeConfig');
+    expect(config.Properties).toMatchObject({
+      FunctionName: { Ref: 'StartLambdaFunction' },
+      Qualifier: '$LATEST',
+      MaximumRetryAttempts: 2,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['StartFailuresQueue', 'Arn'] } } },
+    });
+    const queue = resource(template, 'StartFailuresQueue');
+    expect(queue.Type).toBe('AWS::SQS::Queue');
+    expect(queue.Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
+  });
+
+  it('alarms to one SNS topic on failed and timed-out executions, throttled recognize workers and failed uploads', () => {
+    const alarms = Object.fromEntries(
+      Object.values(template.Resources)
+        .filter((r) => r.Type === 'AWS::CloudWatch::Alarm')
+        .map((r) => [`${r.Properties['Namespace']}/${r.Properties['MetricName']}`, r.Properties]),
+    );
+    expect(Object.keys(alarms).sort()).toEqual(['AWS/Lambda/Throttles', 'AWS/SQS/ApproximateNumberOfMessagesVisible', 'AWS/States/ExecutionsFailed', 'AWS/States/ExecutionsTimedOut']);
+    for (const alarm of Object.values(alarms)) expect(alarm['AlarmActions']).toEqual([{ Ref: 'AlarmTopic' }]);
+    expect(alarms['AWS/States/ExecutionsFailed']!['Dimensions']).toEqual([{ Name: 'StateMachineArn', Value: { Ref: 'FaceSearchStateMachine' } }]);
+    expect(alarms['AWS/Lambda/Throttles']!['Dimensions']).toEqual([{ Name: 'FunctionName', Value: { Ref: 'RecognizeLambdaFunction' } }]);
+    expect(resource(template, 'AlarmTopic').Type).toBe('AWS::SNS::Topic');
+    expect(template.Outputs['AlarmTopicArn']!.Value).toEqual({ Ref: 'AlarmTopic' });
   });
 });
 

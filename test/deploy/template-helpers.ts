@@ -10,6 +10,7 @@ export interface Resource {
 }
 export interface Template {
   Resources: Record<string, Resource>;
+  Conditions: Record<string, Json>;
   Outputs: Record<string, { Value: Json }>;
 }
 
@@ -53,17 +54,23 @@ export interface Grant {
   resource: string;
 }
 
+/** Every statement of an IAM role's inline policies. */
+export function policyStatements(role: Resource): { [key: string]: Json }[] {
+  const statements: { [key: string]: Json }[] = [];
+  for (const policy of asArray(role.Properties['Policies'] as Json[] | undefined)) {
+    if (!isObject(policy) || !isObject(policy['PolicyDocument'])) continue;
+    for (const statement of asArray(policy['PolicyDocument']['Statement'] as Json[] | undefined)) if (isObject(statement)) statements.push(statement);
+  }
+  return statements;
+}
+
 /** Every (action, resource) pair an IAM role's inline policies grant. */
 export function roleGrants(role: Resource): Grant[] {
   const grants: Grant[] = [];
-  for (const policy of asArray(role.Properties['Policies'] as Json[] | undefined)) {
-    if (!isObject(policy) || !isObject(policy['PolicyDocument'])) continue;
-    for (const statement of asArray(policy['PolicyDocument']['Statement'] as Json[] | undefined)) {
-      if (!isObject(statement)) continue;
-      for (const action of asArray(statement['Action'] as Json)) {
-        for (const target of asArray(statement['Resource'] as Json)) {
-          grants.push({ effect: String(statement['Effect']), action: String(action), resource: resourceString(target) });
-        }
+  for (const statement of policyStatements(role)) {
+    for (const action of asArray(statement['Action'] as Json)) {
+      for (const target of asArray(statement['Resource'] as Json)) {
+        grants.push({ effect: String(statement['Effect']), action: String(action), resource: resourceString(target) });
       }
     }
   }

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { FUNCTION_TIMEOUT_SECONDS } from '../../shared/config/function-timeouts.ts';
 import { runtimeConfig } from '../../shared/config/runtime.ts';
 import { SearchOptions } from '../../shared/config/options.ts';
 import { LambdafaceError, inputError, workflowError } from '../../shared/errors.ts';
@@ -248,6 +249,26 @@ describe('the time limit and the stop signal reach a handler in a worker thread'
     expect(remaining.short).toBeLessThanOrEqual(30_000);
     expect(remaining.plain).toBeGreaterThan(30_000);
     expect(remaining.plain).toBeLessThanOrEqual(900_000);
+  });
+
+  it("gives lambdaface's own functions their function timeout, below their Task's TimeoutSeconds, as on AWS", async () => {
+    const remaining: Record<string, number> = {};
+    const client = createS3Client({ endpoint: 'http://127.0.0.1:9' });
+    await runLocalWorkflow({
+      definition: { StartAt: 'Shard', States: { Shard: { Type: 'Task', Resource: localFunctionArn('shard'), TimeoutSeconds: 180, End: true } } },
+      input: {},
+      handlers: {
+        shard: async (_event: unknown, context: LocalLambdaContext) => {
+          remaining['shard'] = context.getRemainingTimeInMillis();
+          return {};
+        },
+      },
+      s3: { client },
+    });
+    client.destroy();
+    expect(FUNCTION_TIMEOUT_SECONDS['shard']).toBe(120);
+    expect(remaining['shard']).toBeLessThanOrEqual(120_000);
+    expect(remaining['shard']).toBeGreaterThan(110_000);
   });
 });
 

@@ -95,9 +95,9 @@ describe('face-search state machine, run locally', () => {
 
     const montage = fake.montage()!;
     expect(Object.keys(montage).sort()).toEqual(['chunks', 'gallery', 'job', 'recognized', 'results']);
-    expect(montage.gallery).toEqual({ key: 'jobs/job-ok/gallery.json', identities: ['ada'] });
+    expect(montage.gallery).toEqual({ key: 'intermediate/job-ok/gallery.json', identities: ['ada'] });
     const recognized = montage.recognized as { MapRunArn: string; ResultWriterDetails: { Bucket: string; Key: string } };
-    expect(recognized.ResultWriterDetails.Key).toMatch(/^jobs\/job-ok\/results\/[0-9a-f-]{36}\/manifest\.json$/);
+    expect(recognized.ResultWriterDetails.Key).toMatch(/^intermediate\/job-ok\/results\/[0-9a-f-]{36}\/manifest\.json$/);
     const manifest = JSON.parse(await getText(s3().client, s3().bucket, recognized.ResultWriterDetails.Key)) as {
       ResultFiles: { SUCCEEDED: Array<{ Key: string }>; FAILED: unknown[] };
     };
@@ -117,7 +117,7 @@ describe('face-search state machine, run locally', () => {
       jobId: 'job-batch',
       video: { key: 'uploads/talk.mp4' },
       options: { itemsPerBatch: 3, maxConcurrency: 0, toleratedFailurePercentage: 0 },
-      gallery: { key: 'jobs/job-batch/gallery.json', identities: ['ada'] },
+      gallery: { key: 'intermediate/job-batch/gallery.json', identities: ['ada'] },
     });
     expect(event!.Items).toEqual([
       { chunk: { index: 0, start: 0, end: 60 }, item: 0 },
@@ -160,10 +160,10 @@ describe('face-search state machine, run locally', () => {
     expect(JSON.parse(failed!.Input).Items[0].chunk.index).toBe(1);
   });
 
-  it('fails the run in RecognizeFailed when nothing is tolerated (0%)', async () => {
+  it('fails the run in RecognizeChunks when nothing is tolerated (0%)', async () => {
     const fake = fakeHandlers(2, alwaysFailsOnChunk(1));
     const error = await failureOf(run(jobInput('job-intolerant'), fake.handlers));
-    expect(error.state).toBe('RecognizeFailed');
+    expect(error.state).toBe('RecognizeChunks');
     expect(error.error).toBe('States.ExceedToleratedFailureThreshold');
     expect(error.errorCause).toContain('1 of 2 items failed (50%), more than the tolerated 0%');
     expect(error.errorCause).toContain('MediaError: chunk 1 cannot be decoded');
@@ -171,7 +171,7 @@ describe('face-search state machine, run locally', () => {
     expect(fake.calls.montage).toBe(0);
   });
 
-  it("gives the caller the Fail state's error and cause, and the handler's own error", async () => {
+  it("gives the caller the failing step, its error and cause, and the handler's own error", async () => {
     const fake = fakeHandlers(2);
     const invalid = inputError('invalid job input: faces: enrol at least one person', { input: 'faces', hint: 'add --face name=photo.jpg' });
     const error = await failureOf(
@@ -184,18 +184,18 @@ describe('face-search state machine, run locally', () => {
     );
     expect(error).toBeInstanceOf(LambdafaceError);
     expect(error.kind).toBe('WorkflowError');
-    expect(error.state).toBe('PrepareFailed');
+    expect(error.state).toBe('Shard');
     expect(error.error).toBe('InputError');
     // The Cause is the Lambda runtime's error JSON, exactly as a lambda:invoke Task reports it on AWS.
     expect(parseErrorCause(error.errorCause)).toEqual({ errorType: 'InputError', errorMessage: invalid.message });
-    expect(error.message).toBe(`the job failed (PrepareFailed): InputError: ${invalid.message}`);
+    expect(error.message).toBe(`the job failed (Shard): InputError: ${invalid.message}`);
     expect(error.cause).toBe(invalid);
     expect(error.input).toBe('faces');
     expect(error.hint).toBe('add --face name=photo.jpg');
     expect(fake.calls.recognize).toBe(0);
   });
 
-  it('fails in MontageFailed when Montage fails', async () => {
+  it('fails in Montage when Montage fails', async () => {
     const fake = fakeHandlers(1);
     const error = await failureOf(
       run(jobInput('job-montage'), {
@@ -205,7 +205,7 @@ describe('face-search state machine, run locally', () => {
         },
       }),
     );
-    expect(error.state).toBe('MontageFailed');
+    expect(error.state).toBe('Montage');
     expect(error.error).toBe('Error');
     expect(error.message).toContain('ffmpeg exited with code 1');
   });
@@ -219,7 +219,7 @@ describe('face-search state machine, run locally', () => {
       }),
     );
     expect(error.error).toBe('States.DataLimitExceeded');
-    // Terminal: Step Functions' States.ALL does not catch it, so no Fail state is entered.
-    expect(error.state).toBeUndefined();
+    // Named after the step whose result was too large.
+    expect(error.state).toBe('Train');
   });
 });

@@ -24,7 +24,7 @@ let reused: CliRun;
 const search = (out: string, ...args: string[]): Promise<CliRun> =>
   runCli(['search', '--video', VIDEO, '--out', join(work, out), '--data-dir', dataDir, '--no-montage', '--concurrency', '2', ...args]);
 const timelineOf = async (out: string): Promise<Timeline> => Timeline.parse(JSON.parse(await readFile(join(work, out, 'timeline.json'), 'utf-8')));
-const chunkObject = (jobId: string, index: number): string => join(dataDir, 'lambdaface', 'jobs', jobId, 'chunks', `${index}.json._S3rver_object`);
+const chunkObject = (jobId: string, index: number): string => join(dataDir, 'lambdaface', 'intermediate', jobId, 'chunks', `${index}.json._S3rver_object`);
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'lambdaface-reuse-'));
@@ -64,7 +64,7 @@ describe('search --reuse-scan', () => {
     const run = await search('repaired', ...THREE, '--face', `extra=${join(ROOT, 'fixtures/faces/rose_leslie')}`, '--reuse-scan', firstJob);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain(`Named from the scan of job ${firstJob}: 1 of 2 chunk(s); 1 chunk(s) had to be decoded again`);
-    expect(run.stdout).toMatch(/WARNING: s3:\/\/lambdaface\/jobs\/[^/]+\/chunks\/1\.json .*; scanning the chunk from the video instead/);
+    expect(run.stdout).toMatch(/WARNING: s3:\/\/lambdaface\/intermediate\/[^/]+\/chunks\/1\.json .*; scanning the chunk from the video instead/);
     const { jobId: _repaired, ...repaired } = await timelineOf('repaired');
     const { jobId: _reused, ...earlier } = await timelineOf('three');
     expect(repaired.identities.filter((identity) => identity.name !== 'extra')).toEqual(earlier.identities);

@@ -123,6 +123,8 @@ describe('enrolIdentity / buildGallery', () => {
       expect(identity.photos).toHaveLength(photos);
       expect(identity.embeddings).toHaveLength(photos * DEFAULT_ENROL_OPTIONS.augmentations.length);
       expect(identity.faceres).toHaveLength(photos * FACERES_VIEWS.length);
+      // The report's picture of the person: a small JPEG of the face from their largest photo.
+      expect(identity.face).toMatch(/^data:image\/jpeg;base64,/);
       // FaceRes rows are unit vectors (shared/vision/embed-faceres.ts).
       for (const row of identity.faceres) expect(Math.hypot(...row)).toBeCloseTo(1, 4);
     });

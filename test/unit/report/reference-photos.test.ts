@@ -1,7 +1,8 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { faceCrop, referenceFaces } from '../../../shared/report/reference-photos.ts';
-import { putBytes, putJson, s3Url } from '../../../shared/storage/s3.ts';
+import { referenceFaces } from '../../../shared/report/reference-photos.ts';
+import { putJson } from '../../../shared/storage/s3.ts';
+import { faceCrop } from '../../../shared/vision/face-crop.ts';
 import { useEmbeddedS3 } from '../local/embedded-s3-fixture.ts';
 
 const s3 = useEmbeddedS3('reference-faces-test');
@@ -50,20 +51,18 @@ describe('faceCrop', () => {
 });
 
 describe('referenceFaces', () => {
-  it('crops each person\'s largest enrolled photo from the bucket, and names a person whose photo is gone', async () => {
+  it('takes each person\'s face from the stored gallery, and names a person whose gallery has none', async () => {
     const { client, bucket } = s3();
-    await putBytes(client, bucket, 'uploads/h/ada-large.png', await uprightPhoto(), 'image/png');
-    const photo = (key: string, box: typeof BOX) => ({ source: s3Url(bucket, key), facesFound: 1, box, padded: false });
-    await putJson(client, bucket, 'jobs/j-1/gallery.json', {
+    const ada = await faceCrop(await uprightPhoto(), BOX);
+    await putJson(client, bucket, 'intermediate/j-1/gallery.json', {
       identities: [
-        // The small box is listed first: the larger one, a better picture, is taken.
-        { name: 'ada', photos: [photo('uploads/h/missing-small.png', { x: 0, y: 0, width: 8, height: 8 }), photo('uploads/h/ada-large.png', BOX)] },
-        { name: 'grace', photos: [photo('uploads/h/grace-gone.png', BOX)] },
+        { name: 'ada', face: ada },
+        { name: 'grace' },
       ],
     });
-    const { faces, problems } = await referenceFaces(client, bucket, 'jobs/j-1/gallery.json');
+    const { faces, problems } = await referenceFaces(client, bucket, 'intermediate/j-1/gallery.json');
     expect([...faces.keys()]).toEqual(['ada']);
     expect((await centrePixel(faces.get('ada')!)).rgb[0]).toBeGreaterThan(200);
-    expect(problems).toEqual([expect.stringMatching(/^the reference photo of grace is not shown: .*grace-gone\.png/)]);
+    expect(problems).toEqual([expect.stringMatching(/^the reference photo of grace is not shown: its gallery was trained without a reference picture/)]);
   });
 });

@@ -3,13 +3,14 @@ import { LambdafaceError } from '../../../shared/errors.ts';
 import { checkJobId, jobKeys, jobPrefix, uploadKey } from '../../../shared/storage/keys.ts';
 
 describe('job key layout', () => {
-  it('puts everything of a job under jobs/<jobId>/', () => {
+  it('puts results under jobs/<jobId>/ and intermediates under intermediate/<jobId>/, so each kind can expire by prefix', () => {
     const keys = jobKeys('a1b2c3');
     expect(jobPrefix('a1b2c3')).toBe('jobs/a1b2c3/');
-    expect(keys.gallery).toBe('jobs/a1b2c3/gallery.json');
-    expect(keys.chunks).toBe('jobs/a1b2c3/chunks.json');
-    expect(keys.chunkFaces(7)).toBe('jobs/a1b2c3/chunks/7.json');
-    expect(keys.results).toBe('jobs/a1b2c3/results');
+    expect(keys.intermediatePrefix).toBe('intermediate/a1b2c3/');
+    expect(keys.gallery).toBe('intermediate/a1b2c3/gallery.json');
+    expect(keys.chunks).toBe('intermediate/a1b2c3/chunks.json');
+    expect(keys.chunkFaces(7)).toBe('intermediate/a1b2c3/chunks/7.json');
+    expect(keys.results).toBe('intermediate/a1b2c3/results');
     expect([keys.timelineJson, keys.timelineCsv, keys.timelineVtt]).toEqual([
       'jobs/a1b2c3/timeline.json',
       'jobs/a1b2c3/timeline.csv',
@@ -18,7 +19,10 @@ describe('job key layout', () => {
     expect(keys.montage).toBe('jobs/a1b2c3/montage.mp4');
     expect(keys.report).toBe('jobs/a1b2c3/report.html');
     expect(keys.thumbnail('seg-1.jpg')).toBe('jobs/a1b2c3/thumbnails/seg-1.jpg');
-    for (const key of Object.values(keys)) if (typeof key === 'string') expect(key.startsWith(keys.prefix)).toBe(true);
+    const intermediate = new Set([keys.intermediatePrefix, keys.gallery, keys.chunks, keys.results]);
+    for (const key of Object.values(keys)) {
+      if (typeof key === 'string') expect(key.startsWith(intermediate.has(key) ? keys.intermediatePrefix : keys.prefix), key).toBe(true);
+    }
   });
 
   it.each(['', '../other', 'a/b', '.hidden', 'with space', 'x'.repeat(129)])('rejects the unsafe job id %j', (jobId) => {
