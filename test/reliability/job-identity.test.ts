@@ -201,7 +201,7 @@ describe('stored chunk results are reused only when they are this chunk\'s, for 
     const foreign = await trainJob(obamaJob, context());
     const error = await recognizeBatch({ ...event, BatchInput: { ...event.BatchInput, gallery: foreign } }, context()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(LambdafaceError);
-    expect((error as LambdafaceError).message).toMatch(/gallery s3:\/\/reliability\/jobs\/talk-[0-9a-f]+\/gallery\.json belongs to job/);
+    expect((error as LambdafaceError).message).toMatch(/gallery s3:\/\/reliability\/intermediate\/talk-[0-9a-f]+\/gallery\.json belongs to job/);
     expect((error as LambdafaceError).hint).toBeTruthy();
   });
 

@@ -52,7 +52,7 @@ function search(dataDir: string, out: string, ...extra: string[]): string {
 
 /** The file of every stored chunk result under the data folder (s3rver keeps an object as `<key>._S3rver_object`). */
 async function storedChunks(dataDir: string): Promise<string[]> {
-  const jobs = join(dataDir, 'lambdaface', 'jobs');
+  const jobs = join(dataDir, 'lambdaface', 'intermediate');
   if (!existsSync(jobs)) return [];
   const found: string[] = [];
   for (const job of await readdir(jobs)) {

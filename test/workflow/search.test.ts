@@ -25,7 +25,7 @@ let first: LocalSearchResult;
 let search: LocalSearchOptions;
 
 const chunkObject = (dataDir: string, jobId: string, index: number): string =>
-  join(dataDir, 'lambdaface', 'jobs', jobId, 'chunks', `${index}.json._S3rver_object`);
+  join(dataDir, 'lambdaface', 'intermediate', jobId, 'chunks', `${index}.json._S3rver_object`);
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'lambdaface-search-'));

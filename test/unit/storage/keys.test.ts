@@ -7,6 +7,7 @@ describe('job key layout', () => {
     const keys = jobKeys('a1b2c3');
     expect(jobPrefix('a1b2c3')).toBe('jobs/a1b2c3/');
     expect(keys.intermediatePrefix).toBe('intermediate/a1b2c3/');
+    expect(keys.record).toBe('intermediate/a1b2c3/job.json');
     expect(keys.gallery).toBe('intermediate/a1b2c3/gallery.json');
     expect(keys.chunks).toBe('intermediate/a1b2c3/chunks.json');
     expect(keys.chunkFaces(7)).toBe('intermediate/a1b2c3/chunks/7.json');
@@ -19,7 +20,7 @@ describe('job key layout', () => {
     expect(keys.montage).toBe('jobs/a1b2c3/montage.mp4');
     expect(keys.report).toBe('jobs/a1b2c3/report.html');
     expect(keys.thumbnail('seg-1.jpg')).toBe('jobs/a1b2c3/thumbnails/seg-1.jpg');
-    const intermediate = new Set([keys.intermediatePrefix, keys.gallery, keys.chunks, keys.results]);
+    const intermediate = new Set([keys.intermediatePrefix, keys.record, keys.gallery, keys.chunks, keys.results]);
     for (const key of Object.values(keys)) {
       if (typeof key === 'string') expect(key.startsWith(intermediate.has(key) ? keys.intermediatePrefix : keys.prefix), key).toBe(true);
     }
