@@ -1,6 +1,6 @@
 import { euclidean } from '../match/distance.ts';
 import { fusedDistance, type Fusion, type ImpostorMoments } from '../match/fusion.ts';
-import { thresholdFor, type MatchRule } from '../match/matcher.ts';
+import { decide, thresholdFor, type MatchRule } from '../match/matcher.ts';
 
 /** One reference photo enrolled on its own, exactly as enrolment does it (every row of both descriptors). */
 export interface EnrolledPhoto {
@@ -80,21 +80,19 @@ export function calibrateCondition(rows: readonly ProbeDistances[], fusion: Fusi
   const values = impostors(rows, fused).sort((p, q) => p - q);
   const fit = moments(values);
   const threshold = thresholdFor(rule, faceWidth, false);
-  const decide = (distances: [string, number][]): string | null => {
-    const sorted = [...distances].sort((p, q) => p[1] - q[1]);
-    const [best, runnerUp] = sorted;
-    if (!best || best[1] > threshold || (runnerUp && runnerUp[1] - best[1] < rule.margin)) return null;
-    return best[0];
+  const nameOf = (distances: [string, number][]): string | null => {
+    const { first, named } = decide(distances.map(([, d]) => d), threshold, rule.margin);
+    return named ? distances[first]![0] : null;
   };
   let right = 0;
   let wrong = 0;
   let strangers = 0;
   for (const row of rows) {
     const distances = [...row.to].map(([identity, d]): [string, number] => [identity, fused(d)]);
-    const named = decide(distances);
+    const named = nameOf(distances);
     if (named === row.identity) right++;
     else if (named !== null) wrong++;
-    if (decide(distances.filter(([identity]) => identity !== row.identity)) !== null) strangers++;
+    if (nameOf(distances.filter(([identity]) => identity !== row.identity)) !== null) strangers++;
   }
   const n = rows.length;
   return {

@@ -122,9 +122,14 @@ export interface Match {
   confidence: number;
 }
 
-/** The nearest identity, named when it is within `threshold` and the rule's margin allows. */
-export function matchDescriptor(index: GalleryIndex, descriptor: FaceDescriptor, rule: MatchRule, threshold = rule.threshold): Match {
-  const distances = identityDistances(index, descriptor);
+/**
+ * The open-set decision on a face's distance to each identity: the nearest (its index, -1 with no
+ * identity), whether it is named (within `threshold`, and `margin` nearer than the runner-up),
+ * and the runner-up's distance (Infinity with one identity). The one place the rule is applied:
+ * matching and the calibration both call it.
+ */
+export function decide(distances: ArrayLike<number>, threshold: number, margin: number): { first: number; named: boolean; runnerUpDistance: number } {
+  if (distances.length === 0) return { first: -1, named: false, runnerUpDistance: Infinity };
   let first = 0;
   let second = -1;
   for (let i = 1; i < distances.length; i++) {
@@ -135,9 +140,15 @@ export function matchDescriptor(index: GalleryIndex, descriptor: FaceDescriptor,
       second = i;
     }
   }
-  const distance = distances[first]!;
   const runnerUpDistance = second < 0 ? Infinity : distances[second]!;
-  const named = distance <= threshold && runnerUpDistance - distance >= rule.margin;
+  return { first, named: distances[first]! <= threshold && runnerUpDistance - distances[first]! >= margin, runnerUpDistance };
+}
+
+/** The nearest identity, named when it is within `threshold` and the rule's margin allows. */
+export function matchDescriptor(index: GalleryIndex, descriptor: FaceDescriptor, rule: MatchRule, threshold = rule.threshold): Match {
+  const distances = identityDistances(index, descriptor);
+  const { first, named, runnerUpDistance } = decide(distances, threshold, rule.margin);
+  const distance = distances[first]!;
   return {
     identity: named ? index.names[first]! : null,
     distance,

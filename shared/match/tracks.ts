@@ -188,7 +188,11 @@ export function labelTracks(
   options: TrackOptions = DEFAULT_TRACK_OPTIONS,
 ): TrackLabel[] {
   const members = new Map<number, number[]>();
-  trackOf.forEach((track, face) => members.set(track, [...(members.get(track) ?? []), face]));
+  trackOf.forEach((track, face) => {
+    const list = members.get(track);
+    if (list) list.push(face);
+    else members.set(track, [face]);
+  });
   const labels = new Array<TrackLabel>(sightings.length);
   for (const faces of members.values()) {
     const descriptor = trackDescriptor(faces.map((face) => sightings[face]!));

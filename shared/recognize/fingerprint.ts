@@ -8,9 +8,11 @@ import { DEFAULT_ANALYZE_OPTIONS, MAX_SCAN_WIDTH } from '../vision/options.ts';
 /**
  * Everything besides the inputs and the user's options that decides a job's results. It is part
  * of the job id, so a resumed job never mixes chunk results of two versions of the recognizer.
+ * A change to what a scan stores or how it names that is not in the values below (which faces
+ * FaceRes describes, say) must bump `version`.
  */
 export const RECOGNITION_FINGERPRINT: string = JSON.stringify({
-  version: 4,
+  version: 5,
   fusion: DEFAULT_FUSION,
   rule: DEFAULT_RULE,
   tracks: DEFAULT_TRACK_OPTIONS,

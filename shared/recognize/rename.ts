@@ -16,5 +16,5 @@ export function renameChunk(earlier: ChunkResult, gallery: GalleryIndex, options
   const started = performance.now();
   const scale = context.video.width / frameSize(context.video, options.maxWidth).width;
   const faces = nameFaces(earlier.faces.map(withoutNames), gallery, options.rule, options.tracks, scale);
-  return { ...earlier, jobId: context.jobId, scannedBy: earlier.scannedBy ?? earlier.jobId, faces, elapsedMs: Math.round(performance.now() - started) };
+  return { ...earlier, jobId: context.jobId, scannedBy: earlier.jobId, faces, elapsedMs: Math.round(performance.now() - started) };
 }

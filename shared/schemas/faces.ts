@@ -39,8 +39,8 @@ export const FaceRecord = z.object({
   identity: IdentityName.nullable(),
   /**
    * Distance to the nearest enrolled identity, named or not: a named face's is its track's fused
-   * distance (shared/match/fusion.ts), an unnamed one's its own dlib distance. Null only with an
-   * empty gallery.
+   * distance (shared/match/fusion.ts), an unnamed one's its own dlib distance. Null in results
+   * written before distances were kept.
    */
   distance: z.number().finite().min(0).nullable(),
   confidence: z.number().min(0).max(1),
@@ -50,7 +50,7 @@ export const FaceRecord = z.object({
   track: z.string().min(1),
   /** Kept for every face so a new person can be searched without decoding the video again. */
   embedding: Embedding,
-  /** FaceRes descriptor, for the few best faces of each track near someone enrolled (shared/recognize/scan.ts). */
+  /** FaceRes descriptor, for the best faces of each track (shared/recognize/track-describer.ts). */
   faceres: FaceResDescriptor.optional(),
 });
 
@@ -67,7 +67,7 @@ export const ChunkResult = z
     chunk: ChunkRange,
     sampleFps: z.number().finite().positive(),
     framesScanned: z.number().int().min(0),
-    /** The job whose scan decoded these faces, when it was an earlier job (shared/recognize/rename.ts). */
+    /** The earlier job whose stored result these faces were named from, when not scanned by this job (shared/recognize/rename.ts). */
     scannedBy: z.string().min(1).optional(),
     faces: z.array(FaceRecord),
     elapsedMs: z.number().finite().min(0),

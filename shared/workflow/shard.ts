@@ -56,7 +56,7 @@ async function checkEarlierScan(s3: S3Client, job: Job, videoTag: string, scanne
   if (!stored.found) {
     throw inputError(`no earlier job ${scannedBy} to reuse the scan of: ${where} does not exist`, {
       input: what,
-      hint: 'give the id of a finished search of this video in this bucket (its timeline.json names it), or search without reusing a scan',
+      hint: 'give the id of a finished search of this video in this bucket (its timeline.json names it); searches made before lambdaface kept job records cannot be reused: search once without reusing a scan',
     });
   }
   if ('problem' in stored) {
@@ -64,7 +64,8 @@ async function checkEarlierScan(s3: S3Client, job: Job, videoTag: string, scanne
   }
   const earlier = stored.value;
   if (earlier.video.key !== job.video.key || earlier.video.etag !== videoTag) {
-    throw inputError(`job ${scannedBy} scanned ${earlier.video.key === job.video.key ? 'an earlier version of the video' : s3Url(job.bucket, earlier.video.key)}, not ${s3Url(job.bucket, job.video.key)} as it is now`, {
+    const scanned = earlier.video.key === job.video.key ? `an earlier version of ${s3Url(job.bucket, job.video.key)}, not the video as it is now` : `${s3Url(job.bucket, earlier.video.key)}, not ${s3Url(job.bucket, job.video.key)}`;
+    throw inputError(`job ${scannedBy} scanned ${scanned}`, {
       input: what,
       hint: 'reuse the scan of a search of this very video, or search without reusing a scan',
     });

@@ -141,7 +141,7 @@ export async function evalPhotosCommand(argv: readonly string[]): Promise<void> 
     `rank-1 (leave one out): ${result.rank1.toFixed(4)} over ${result.rank1Photos} photos`,
     `pair accuracy: ${result.pairAccuracy.toFixed(4)} at threshold ${result.bestThreshold.toFixed(3)} (${result.pairs.same} same, ${result.pairs.different} different pairs)`,
     ...(result.videoLike
-      ? [`video-like (face ${VIDEO_LIKE.faceWidth} px, JPEG q${VIDEO_LIKE.jpegQuality}) vs photos: pair accuracy ${result.videoLike.pairAccuracy.toFixed(4)} at threshold ${result.videoLike.bestThreshold.toFixed(3)} (the matcher's default threshold comes from here)`]
+      ? [`video-like (face ${VIDEO_LIKE.faceWidth} px, JPEG q${VIDEO_LIKE.jpegQuality}) vs photos: pair accuracy ${result.videoLike.pairAccuracy.toFixed(4)} at threshold ${result.videoLike.bestThreshold.toFixed(3)}`]
       : []),
     `same-person distance: median ${result.sameDistance.median.toFixed(3)}, p95 ${result.sameDistance.p95.toFixed(3)}, max ${result.sameDistance.max.toFixed(3)}`,
     `different-person distance: min ${result.differentDistance.min.toFixed(3)}, p5 ${result.differentDistance.p05.toFixed(3)}, median ${result.differentDistance.median.toFixed(3)}`,

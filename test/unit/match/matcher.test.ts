@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { euclidean } from '../../../shared/match/distance.ts';
 import { DEFAULT_FUSION, fusedDistance } from '../../../shared/match/fusion.ts';
-import { confidenceOf, DEFAULT_RULE, identityDistances, indexGallery, matchDescriptor, SMALL_FACE, thresholdFor, type MatchRule } from '../../../shared/match/matcher.ts';
+import { confidenceOf, decide, DEFAULT_RULE, identityDistances, indexGallery, matchDescriptor, SMALL_FACE, thresholdFor, type MatchRule } from '../../../shared/match/matcher.ts';
 import { Gallery } from '../../../shared/schemas/gallery.ts';
 import { gallery, unitAt, vec } from './vectors.ts';
 
@@ -168,5 +168,15 @@ describe('thresholdFor', () => {
     const one = indexGallery(gallery({ ann: [vec(0)] }));
     expect(matchDescriptor(one, dlib(vec(0.52)), RULE).identity).toBeNull();
     expect(matchDescriptor(one, dlib(vec(0.52)), RULE, 0.53).identity).toBe('ann');
+  });
+});
+
+describe('decide', () => {
+  it('names the nearest within the threshold and the margin, and nobody otherwise', () => {
+    expect(decide([0.6, 0.4, 0.7], 0.5, 0.04)).toEqual({ first: 1, named: true, runnerUpDistance: 0.6 });
+    expect(decide([0.42, 0.4], 0.5, 0.04)).toEqual({ first: 1, named: false, runnerUpDistance: 0.42 });
+    expect(decide([0.55], 0.5, 0.04)).toEqual({ first: 0, named: false, runnerUpDistance: Infinity });
+    expect(decide([0.45], 0.5, 0.04)).toEqual({ first: 0, named: true, runnerUpDistance: Infinity });
+    expect(decide([], 0.5, 0.04)).toEqual({ first: -1, named: false, runnerUpDistance: Infinity });
   });
 });
