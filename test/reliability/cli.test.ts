@@ -1,4 +1,4 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,6 +7,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Timeline } from '../../shared/schemas/timeline.ts';
 import { runFfmpeg } from '../../shared/video/ffmpeg.ts';
+import { ROOT, runCli, type CliRun } from '../cli-run.ts';
 import { closedPort } from './closed-port.ts';
 
 /**
@@ -14,7 +15,6 @@ import { closedPort } from './closed-port.ts';
  * folder and output folder. A bad input is one message that names it and says what to do, exit
  * code 1, no stack trace and nothing in --out; a good run leaves exactly this run's outputs.
  */
-const ROOT = new URL('../../', import.meta.url).pathname;
 const BIN = join(ROOT, 'bin/lambdaface.js');
 const CLIP = join(ROOT, 'fixtures/videos/hamilton_short.mp4');
 const TINY = join(ROOT, 'fixtures/videos/tiny_5frames.mp4');
@@ -23,30 +23,10 @@ const OBAMA = join(ROOT, 'fixtures/faces/barack_obama');
 // Obama and Biden side by side: enrolment takes the larger face, Biden's, and says so.
 const TWO_FACES = 'fixtures/scenes/fr_two_people.jpg';
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 let work: string;
 let dataDir: string;
 
-function lambdaface(args: string[], options: { env?: NodeJS.ProcessEnv; asNobody?: boolean } = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      {
-        cwd: ROOT,
-        timeout: 240_000,
-        env: { ...process.env, ...options.env },
-        ...(options.asNobody ? { uid: 65534, gid: 65534 } : {}),
-      },
-      (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr }),
-    );
-  });
-}
+const lambdaface = (args: string[], options: { env?: NodeJS.ProcessEnv; asNobody?: boolean } = {}): Promise<CliRun> => runCli(args, options);
 
 const search = (...args: string[]): string[] => ['search', '--data-dir', dataDir, '--no-montage', '--concurrency', '2', ...args];
 
@@ -60,7 +40,7 @@ function othersCanRead(file: string): boolean {
 }
 
 /** The CLI failed as a person should see it: exit 1, the message, a hint, no stack, no "finished". */
-function expectClearFailure(run: Run, says: RegExp): void {
+function expectClearFailure(run: CliRun, says: RegExp): void {
   expect(run.code, run.stderr).toBe(1);
   expect(run.stderr).toMatch(says);
   expect(run.stderr).toMatch(/\n {2}what to do: \S/);

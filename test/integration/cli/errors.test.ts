@@ -1,21 +1,9 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { runCli, type CliRun } from '../../cli-run.ts';
 
 /** The CLI as a user runs it: bad input gets one clear message and a non-zero exit, never a stack trace. */
-const run = promisify(execFile);
-const BIN = new URL('../../../bin/lambdaface.js', import.meta.url).pathname;
 const FIXTURES = new URL('../../../fixtures/', import.meta.url).pathname;
-
-async function lambdaface(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { timeout: 60_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+const lambdaface = (...args: string[]): Promise<CliRun> => runCli(args, { timeoutMs: 60_000 });
 
 const face = `lin=${FIXTURES}faces/lin_manuel_miranda`;
 
