@@ -28,6 +28,11 @@ export interface MatchRule {
   margin: number;
   /** Width of the logistic that turns distance into confidence (0.5 at the threshold). */
   softness: number;
+  /**
+   * An unnamed track this close above its threshold is reported as a near miss, for a person to
+   * confirm or reject: on the photos, the band where the false-accept rate grows from 1e-3 to 1e-2.
+   */
+  nearMissBand: number;
 }
 
 /** Face widths (px, in the analysed frame) of the photo set's hard and video-like conditions. */
@@ -40,7 +45,7 @@ export const SMALL_FACE = { from: 40, to: 64 } as const;
  * allowance, for the hard condition's 40-px faces; a single sighting is held to 1e-4. The margin
  * refuses none of the hard condition's genuine probes that a zero margin names.
  */
-export const DEFAULT_RULE: MatchRule = { threshold: 0.53, smallFaceAllowance: 0.026, singleSightingPenalty: 0.05, margin: 0.04, softness: 0.04 };
+export const DEFAULT_RULE: MatchRule = { threshold: 0.53, smallFaceAllowance: 0.026, singleSightingPenalty: 0.05, margin: 0.04, softness: 0.04, nearMissBand: 0.05 };
 
 /** The threshold for a track by the width of its faces and how often it was seen. */
 export function thresholdFor(rule: MatchRule, faceWidth: number, single: boolean): number {

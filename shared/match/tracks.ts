@@ -170,6 +170,10 @@ export interface TrackLabel {
   confidence: number;
   /** The threshold the track was judged against. */
   threshold: number;
+  /** The nearest identity, named or not. */
+  nearest: string;
+  /** Whether the distance is fused (FaceRes described the track): only then does it name anyone. */
+  fused: boolean;
 }
 
 /**
@@ -202,7 +206,14 @@ export function labelTracks(
     const match = matchDescriptor(gallery, descriptor, rule, threshold);
     const named = descriptor.faceres === undefined ? null : match.identity;
     for (const face of faces) {
-      labels[face] = { identity: named, distance: match.distance, confidence: named === null ? 0 : match.confidence, threshold };
+      labels[face] = {
+        identity: named,
+        distance: match.distance,
+        confidence: named === null ? 0 : match.confidence,
+        threshold,
+        nearest: match.nearest,
+        fused: descriptor.faceres !== undefined,
+      };
     }
   }
   return labels;

@@ -28,14 +28,14 @@ export function nameFaces(faces: readonly ScannedFace[], gallery: GalleryIndex, 
   const labels = labelTracks(evidence, trackOf, gallery, rule, tracks);
   return faces.map((face, i) => {
     const label = labels[i]!;
-    const named = label.identity !== null;
-    const distance = named ? label.distance : matchDescriptor(gallery, { dlib: face.embedding }, rule).distance;
+    const distance = label.fused ? label.distance : matchDescriptor(gallery, { dlib: face.embedding }, rule).distance;
     return {
       ...face,
       identity: label.identity,
       distance: round(distance, 4),
       confidence: round(label.confidence, 4),
-      ...(named ? { threshold: round(label.threshold, 4) } : {}),
+      ...(label.fused ? { threshold: round(label.threshold, 4) } : {}),
+      ...(label.fused && label.identity === null ? { nearest: label.nearest } : {}),
     };
   });
 }

@@ -1,6 +1,7 @@
 import type { EnrolmentNotes, Timeline } from '../schemas/timeline.ts';
 import { escapeHtml } from './escape.ts';
 import { clock } from './format.ts';
+import { nearMissSection } from './near-misses.ts';
 import { personCard, type CardContext } from './people.ts';
 import { PLAYER_SCRIPT, playerSection, type MontagePlayer } from './player.ts';
 import { REPORT_CSS } from './style.ts';
@@ -88,6 +89,7 @@ ${missingChunksWarning(timeline)}
 ${playerSection(input.montage, input.video)}
 <h2>Who appears when</h2>
 ${people(input)}
+${nearMissSection(timeline.nearMisses ?? [])}
 ${referencePhotoNotes(input.photos ?? [])}
 </main>
 <script>${PLAYER_SCRIPT}</script>

@@ -38,14 +38,16 @@ export const FaceRecord = z.object({
   /** The enrolled person this face was matched to, or null when the matcher would not name it. */
   identity: IdentityName.nullable(),
   /**
-   * Distance to the nearest enrolled identity, named or not: a named face's is its track's fused
-   * distance (shared/match/fusion.ts), an unnamed one's its own dlib distance. Null in results
-   * written before distances were kept.
+   * Distance to the nearest enrolled identity, named or not: its track's fused distance
+   * (shared/match/fusion.ts) when FaceRes described the track, else the face's own dlib distance.
+   * Null in results written before distances were kept.
    */
   distance: z.number().finite().min(0).nullable(),
   confidence: z.number().min(0).max(1),
-  /** For a named face: the threshold its track was judged against (it depends on face size and sightings; shared/match/matcher.ts). */
+  /** The threshold its track was judged against (it depends on face size and sightings; shared/match/matcher.ts), when the distance is fused. */
   threshold: z.number().finite().optional(),
+  /** For an unnamed face whose distance is fused: the identity its track was nearest to (for near misses). */
+  nearest: IdentityName.optional(),
   /** Same value for the same person followed across frames; unique within the job (`<chunk>-<n>`). */
   track: z.string().min(1),
   /** Kept for every face so a new person can be searched without decoding the video again. */

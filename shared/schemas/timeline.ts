@@ -50,6 +50,20 @@ export const EnrolmentNotes = z.object({
   skipped: z.array(SkippedPhoto),
 });
 
+/**
+ * A track no one was named in, just above the threshold for the identity it was nearest to
+ * (shared/timeline/near-misses.ts): for a person to confirm, and then perhaps enrol, or reject.
+ */
+export const NearMiss = z.object({
+  name: IdentityName,
+  track: z.string(),
+  firstSeen: seconds,
+  lastSeen: seconds,
+  distance: z.number().finite().min(0),
+  threshold: z.number().finite(),
+  bestFace: z.object({ time: seconds, box: Box }),
+});
+
 export const Timeline = z.object({
   /** The job that wrote it (its storage id): `search --reuse-scan <this timeline's folder>` reuses that job's scan. */
   jobId: z.string().min(1).optional(),
@@ -61,6 +75,8 @@ export const Timeline = z.object({
    * segment is bridged across them and the report must say so.
    */
   missingChunks: z.array(ChunkRange),
+  /** Unnamed tracks just above the threshold, closest first. Absent in timelines written before them. */
+  nearMisses: z.array(NearMiss).optional(),
   /** Per person, what enrolment said about the reference photos. Absent in timelines written before it was added. */
   enrolment: z.array(EnrolmentNotes).optional(),
 });
@@ -70,3 +86,4 @@ export type Segment = z.infer<typeof Segment>;
 export type TimelineIdentity = z.infer<typeof TimelineIdentity>;
 export type EnrolmentNotes = z.infer<typeof EnrolmentNotes>;
 export type Timeline = z.infer<typeof Timeline>;
+export type NearMiss = z.infer<typeof NearMiss>;

@@ -2,6 +2,7 @@ import { inputError } from '../errors.ts';
 import type { Box, ChunkRange, ChunkResult } from '../schemas/faces.ts';
 import type { BestFace, Segment, Timeline, TimelineIdentity } from '../schemas/timeline.ts';
 import { findMissingChunks } from './missing.ts';
+import { findNearMisses } from './near-misses.ts';
 
 export interface TimelineOptions {
   /** Frames scanned per second; every chunk result must agree. */
@@ -14,6 +15,8 @@ export interface TimelineOptions {
   minDuration?: number;
   /** The chunk manifest (chunks.json). Without it, missing chunks are inferred from index gaps. */
   manifest?: readonly ChunkRange[];
+  /** List unnamed tracks this close above their threshold as near misses (shared/timeline/near-misses.ts). */
+  nearMissBand?: number;
 }
 
 /**
@@ -76,7 +79,13 @@ export function buildTimeline(chunks: readonly ChunkResult[], options: TimelineO
     );
     if (segments.length > 0) identities.push({ name, segments, totalSeconds: unionLength(segments) });
   }
-  return { identities, videoDuration, sampleFps, missingChunks };
+  return {
+    identities,
+    videoDuration,
+    sampleFps,
+    missingChunks,
+    ...(options.nearMissBand === undefined ? {} : { nearMisses: findNearMisses(sorted, options.nearMissBand) }),
+  };
 }
 
 function requireNumber(name: string, value: number, valid: (value: number) => boolean, expected: string): void {

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { mapLimit } from '../async/map-limit.ts';
 import { LambdafaceError, parseInput } from '../errors.ts';
 import { renderReport, type MontagePlayer } from '../report/html.ts';
+import { DEFAULT_RULE } from '../match/matcher.ts';
 import { referenceFaces } from '../report/reference-photos.ts';
 import { ChunkResult, type ChunkRange } from '../schemas/faces.ts';
 import type { FinishResult } from '../schemas/finish-result.ts';
@@ -96,6 +97,7 @@ export async function finishJob(raw: unknown, context: HandlerContext): Promise<
     gapTolerance: job.options.gapSeconds,
     minDuration: job.options.minSegmentSeconds,
     manifest,
+    nearMissBand: DEFAULT_RULE.nearMissBand,
   });
   // The key's last segment is the user's file name (uploads are stored as uploads/<hash>/<name>).
   const videoName = lastSegment(job.video.key);
@@ -174,6 +176,7 @@ export async function finishJob(raw: unknown, context: HandlerContext): Promise<
     identities: summarize(timeline),
     notFound: job.faces.map((face) => face.name).filter((name) => !timeline.identities.some((identity) => identity.name === name)),
     missingChunks: timeline.missingChunks.length,
+    nearMisses: (timeline.nearMisses ?? []).map(({ name, firstSeen, lastSeen, distance, threshold }) => ({ name, firstSeen, lastSeen, distance, threshold })),
     videoDuration: timeline.videoDuration,
     photos,
     ...(job.video.scannedBy === undefined

@@ -253,6 +253,24 @@ describe('a search that succeeds', () => {
     expect(await readFile(join(out, 'report.html'), 'utf-8')).toMatch(/<h2>Reference photos<\/h2>[\s\S]*fr_two_people\.jpg: 2 faces in this photo/);
   });
 
+  it('lists near misses: tracks nobody was named in that came just over the threshold for someone', async () => {
+    const out = join(work, 'out-near');
+    // A strict threshold leaves Lin-Manuel unnamed, a little over it.
+    const run = await lambdaface(search('--video', CLIP, '--face', `lin_manuel_miranda=${LIN}`, '--face', `barack_obama=${OBAMA}`, '--threshold', '0.27', '--out', out, '--json'));
+    expect(run.code, run.stderr).toBe(0);
+    const result = JSON.parse(run.stdout) as { identities: { name: string }[]; nearMisses: { name: string; distance: number; threshold: number }[] };
+    expect(result.nearMisses.map((miss) => miss.name)).toContain('lin_manuel_miranda');
+    for (const miss of result.nearMisses) {
+      expect(miss.distance).toBeLessThanOrEqual(miss.threshold + 0.05);
+      expect(result.identities.map((identity) => identity.name)).not.toContain(miss.name);
+    }
+    const timeline = Timeline.parse(JSON.parse(await readFile(join(out, 'timeline.json'), 'utf-8')));
+    expect(timeline.nearMisses?.length).toBe(result.nearMisses.length);
+    expect(await readFile(join(out, 'report.html'), 'utf-8')).toContain('<td>lin_manuel_miranda?</td>');
+    const summary = await lambdaface(search('--video', CLIP, '--face', `lin_manuel_miranda=${LIN}`, '--face', `barack_obama=${OBAMA}`, '--threshold', '0.27', '--out', out));
+    expect(summary.stdout).toMatch(/Near misses \(not named; check them in report\.html\):\n    lin_manuel_miranda\? \d+:\d\d\.\d-\d+:\d\d\.\d, distance 0\.\d{3} \(named at 0\.270 or less\)/);
+  });
+
   it('says when the video is too short to name anyone', async () => {
     const out = join(work, 'out-tiny');
     const run = await lambdaface(search('--video', TINY, '--face', `lin=${LIN}`, '--out', out, '--json'));

@@ -200,6 +200,15 @@ export function photoLines(result: Pick<FinishResult, 'photos'>, names: Readonly
   return lines.length === 0 ? [] : ['Reference photos:', ...lines];
 }
 
+/** Tracks nobody was named in that came close to someone: for the user to check in the report. */
+export function nearMissLines(result: Pick<FinishResult, 'nearMisses'>): string[] {
+  if (result.nearMisses.length === 0) return [];
+  const lines = result.nearMisses.map(
+    (miss) => `    ${miss.name}? ${clock(miss.firstSeen)}-${clock(miss.lastSeen)}, distance ${miss.distance.toFixed(3)} (named at ${miss.threshold.toFixed(3)} or less)`,
+  );
+  return ['  Near misses (not named; check them in report.html):', ...lines];
+}
+
 /** Whether a search that reused an earlier scan had to decode anything. */
 export function reusedScanLine({ from, chunks, reused }: NonNullable<FinishResult['reusedScan']>): string {
   const decoded = chunks - reused;
@@ -219,6 +228,7 @@ export function formatSummary(
     lines.push(`  ${person.name}: ${person.segments} segment(s), ${person.totalSeconds.toFixed(1)} s on screen, first ${clock(person.firstSeen ?? 0)}, last ${clock(person.lastSeen ?? 0)}`);
   }
   for (const name of result.notFound) lines.push(`  ${name}: not found`);
+  lines.push(...nearMissLines(result));
   if (result.reusedScan) lines.push(reusedScanLine(result.reusedScan));
   lines.push(...warningLines(result));
   if (result.missingChunks > 0) lines.push(`  WARNING: ${result.missingChunks} chunk(s) failed and were not scanned; see report.html`);

@@ -5,7 +5,7 @@ import { confidenceOf, decide, DEFAULT_RULE, identityDistances, indexGallery, ma
 import { Gallery } from '../../../shared/schemas/gallery.ts';
 import { gallery, unitAt, vec } from './vectors.ts';
 
-const RULE: MatchRule = { threshold: 0.5, smallFaceAllowance: 0.03, singleSightingPenalty: 0.05, margin: 0.04, softness: 0.04 };
+const RULE: MatchRule = { threshold: 0.5, smallFaceAllowance: 0.03, singleSightingPenalty: 0.05, margin: 0.04, softness: 0.04, nearMissBand: 0.05 };
 /** Matching on dlib alone (no FaceRes descriptor), where distances are plain Euclidean ones. */
 const dlib = (embedding: number[]) => ({ dlib: embedding });
 

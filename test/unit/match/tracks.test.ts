@@ -116,6 +116,7 @@ describe('labelTracks', () => {
     singleSightingPenalty: asFused(0.5) - asFused(0.45),
     margin: asFused(0.54) - asFused(0.5),
     softness: 0.04,
+    nearMissBand: 0.05,
   };
   // lin at the origin, obama one unit away along the second axis.
   const GALLERY = indexGallery(gallery({ lin: [vec(0)], obama: [vec(0, 1)] }));

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { escapeHtml } from '../../../shared/report/escape.ts';
 import { matchFigures } from '../../../shared/report/format.ts';
 import { renderReport, type ReportInput } from '../../../shared/report/html.ts';
+import { nearMissSection } from '../../../shared/report/near-misses.ts';
 import type { Segment, Timeline } from '../../../shared/schemas/timeline.ts';
 
 function segment(start: number, end: number, distance: number | null = 0.41, threshold: number | null = 0.58): Segment {
@@ -121,5 +122,22 @@ describe('matchFigures', () => {
     expect(matchFigures({ distance: 0.6, threshold: 0.58 })).toEqual({ distance: '0.60', margin: '-0.02' });
     expect(matchFigures({ distance: 0.6 })).toEqual({ distance: '0.60', margin: '–' });
     expect(matchFigures({ distance: null, threshold: 0.58 })).toBeNull();
+  });
+});
+
+describe('nearMissSection', () => {
+  it('lists each near miss with its time, distance and how far over the bar, escaped', () => {
+    const html = nearMissSection([
+      { name: "o'neil", track: '0-1', firstSeen: 61, lastSeen: 62.5, distance: 0.552, threshold: 0.53, bestFace: { time: 61, box: { x: 0, y: 0, width: 40, height: 40 } } },
+    ]);
+    expect(html).toContain('<h2>Near misses</h2>');
+    expect(html).toContain('<td>o&#39;neil?</td><td class="num">1:01.0–1:02.5</td><td class="num">0.55</td><td class="num">0.02</td>');
+    expect(nearMissSection([])).toBe('');
+  });
+
+  it('is in the page when the timeline has near misses', () => {
+    const nearMisses = [{ name: 'ada', track: '0-9', firstSeen: 5, lastSeen: 6, distance: 0.55, threshold: 0.53, bestFace: { time: 5, box: { x: 0, y: 0, width: 40, height: 40 } } }];
+    expect(renderReport({ ...base, timeline: { ...timeline, nearMisses } })).toContain('<td>ada?</td>');
+    expect(renderReport(base)).not.toContain('Near misses');
   });
 });
