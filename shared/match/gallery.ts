@@ -7,6 +7,7 @@ import { embedFacesFaceRes } from '../vision/embed-faceres.ts';
 import { faceCrop } from '../vision/face-crop.ts';
 import { limitSize, loadImage, padImage, type RgbImage } from '../vision/image.ts';
 import { AUGMENTATIONS, FACERES_VIEWS, type Augmentation } from './augment.ts';
+import { roundTo } from '../numbers/round.ts';
 
 export interface PhotoSource {
   /** Where the photo came from, for messages (a path or s3:// URL). */
@@ -62,10 +63,10 @@ export async function findReferenceFace(photo: PhotoSource, name: string, option
   const face = ranked[0]!;
   // The report gives the box in the photo's own pixels; `face` stays in the analysed image's.
   const box = {
-    x: round((face.box.x - offset) * shrink),
-    y: round((face.box.y - offset) * shrink),
-    width: round(face.box.width * shrink),
-    height: round(face.box.height * shrink),
+    x: roundTo((face.box.x - offset) * shrink, 1),
+    y: roundTo((face.box.y - offset) * shrink, 1),
+    width: roundTo(face.box.width * shrink, 1),
+    height: roundTo(face.box.height * shrink, 1),
   };
   const report: PhotoReport = { source: photo.source, facesFound: faces.length, box, padded };
   if (faces.length > 1) {
@@ -74,9 +75,8 @@ export async function findReferenceFace(photo: PhotoSource, name: string, option
   return { image, face, report };
 }
 
-const round = (value: number): number => Math.round(value * 10) / 10;
 
-const rounded = (vector: Float32Array, scale: number): number[] => Array.from(vector, (v) => Math.round(v * scale) / scale);
+const rounded = (vector: Float32Array, digits: number): number[] => Array.from(vector, (v) => roundTo(v, digits));
 
 /** What enrolment made of one person's photos: their descriptors, or nothing when no photo was usable. */
 interface Enrolment {
@@ -117,8 +117,8 @@ async function enrolPhotos(name: string, photos: readonly PhotoSource[], options
     reports.push(found.report);
     const area = found.report.box.width * found.report.box.height;
     if (largest === undefined || area > largest.area) largest = { area, photo, box: found.report.box };
-    embeddings.push(...vectors.map((vector) => rounded(vector, 1e6)));
-    faceres.push(...faceresOutputs.map((output) => rounded(output.descriptor, 1e6)));
+    embeddings.push(...vectors.map((vector) => rounded(vector, 6)));
+    faceres.push(...faceresOutputs.map((output) => rounded(output.descriptor, 6)));
   }
   if (largest === undefined) return { identity: undefined, skipped };
   const face = await faceCrop(largest.photo.bytes, largest.box);

@@ -1,11 +1,11 @@
 import { matchDescriptor, type GalleryIndex, type MatchRule } from '../match/matcher.ts';
 import { labelTracks, type TrackOptions } from '../match/tracks.ts';
 import type { FaceRecord } from '../schemas/faces.ts';
+import { roundTo } from '../numbers/round.ts';
 
 /** What a scan finds about one face before anyone is named: everything a chunk result keeps of it but the names. */
 export type ScannedFace = Omit<FaceRecord, 'identity' | 'distance' | 'confidence' | 'threshold'>;
 
-const round = (value: number, digits: number): number => Math.round(value * 10 ** digits) / 10 ** digits;
 
 /**
  * Names the faces of one chunk by their tracks (shared/match/tracks.ts labelTracks) against a
@@ -32,9 +32,9 @@ export function nameFaces(faces: readonly ScannedFace[], gallery: GalleryIndex, 
     return {
       ...face,
       identity: label.identity,
-      distance: round(distance, 4),
-      confidence: round(label.confidence, 4),
-      ...(label.fused ? { threshold: round(label.threshold, 4) } : {}),
+      distance: roundTo(distance, 4),
+      confidence: roundTo(label.confidence, 4),
+      ...(label.fused ? { threshold: roundTo(label.threshold, 4) } : {}),
       ...(label.fused && label.identity === null ? { nearest: label.nearest } : {}),
     };
   });

@@ -12,6 +12,7 @@ import { analyzeImage } from '../vision/analyze.ts';
 import { modelsFingerprint } from '../vision/models.ts';
 import { faceQuality } from '../vision/quality.ts';
 import { DEFAULT_ANALYZE_OPTIONS, DEFAULT_DETECT_OPTIONS, MAX_SCAN_WIDTH, type AnalyzeOptions } from '../vision/options.ts';
+import { roundTo } from '../numbers/round.ts';
 
 export interface ScanOptions {
   sampleFps: number;
@@ -71,7 +72,6 @@ function checkFramesDecoded(framesScanned: number, chunk: ChunkRange, sampleFps:
   );
 }
 
-const round = (value: number, digits: number): number => Math.round(value * 10 ** digits) / 10 ** digits;
 
 /**
  * Scans one chunk of a video: every sampled frame through detect -> landmarks -> align -> dlib
@@ -114,18 +114,18 @@ export async function scanChunk(
   await describer.finish();
   checkFramesDecoded(framesScanned, chunk, options.sampleFps, context.video);
   const scanned: ScannedFace[] = sightings.map((sighting, i) => ({
-    time: round(sighting.time, 6),
+    time: roundTo(sighting.time, 6),
     box: {
-      x: round(sighting.box.x * scale, 1),
-      y: round(sighting.box.y * scale, 1),
-      width: round(sighting.box.width * scale, 1),
-      height: round(sighting.box.height * scale, 1),
+      x: roundTo(sighting.box.x * scale, 1),
+      y: roundTo(sighting.box.y * scale, 1),
+      width: roundTo(sighting.box.width * scale, 1),
+      height: roundTo(sighting.box.height * scale, 1),
     },
-    score: round(sighting.score, 4),
-    quality: round(sighting.quality, 4),
+    score: roundTo(sighting.score, 4),
+    quality: roundTo(sighting.quality, 4),
     track: `${chunk.index}-${describer.trackOf[i]}`,
-    embedding: Array.from(sighting.embedding, (v) => round(v, 5)),
-    ...(sighting.faceres === undefined ? {} : { faceres: Array.from(sighting.faceres, (v) => round(v, 5)) }),
+    embedding: Array.from(sighting.embedding, (v) => roundTo(v, 5)),
+    ...(sighting.faceres === undefined ? {} : { faceres: Array.from(sighting.faceres, (v) => roundTo(v, 5)) }),
   }));
   const faces = nameFaces(scanned, gallery, options.rule, options.tracks, scale);
   return {

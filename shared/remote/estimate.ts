@@ -1,5 +1,6 @@
 import { inputError } from '../errors.ts';
 import { planChunks } from '../workflow/chunks.ts';
+import { roundTo } from '../numbers/round.ts';
 
 export type LambdaArch = 'x86_64' | 'arm64';
 
@@ -120,7 +121,6 @@ function share(value: number, name: string): void {
   if (!(Number.isFinite(value) && value >= 0 && value <= 1)) throw inputError(`${name} must be between 0 and 1, got ${value}`, { input: name });
 }
 
-const round = (value: number, digits: number): number => Math.round(value * 10 ** digits) / 10 ** digits;
 const vcpus = (memoryMb: number): number => memoryMb / MB_PER_VCPU;
 
 /**
@@ -218,13 +218,13 @@ export function estimateCost(input: EstimateInput): CostEstimate {
     maxConcurrency: `capped by maxConcurrency ${input.concurrency} (account quota ${quota})`,
   }[concurrencyLimitedBy];
   const assumptions = [
-    `a recognize chunk takes what it took on ONE core here, decoding and inference together (${round(input.secondsPerChunkMeasured, 2)} s per ${input.chunkSeconds} s chunk at ${measuredFps} fps): at ${input.memoryMb} MB Lambda gives ${round(vcpus(input.memoryMb), 2)} vCPU and no speed-up is assumed from more, since a second ONNX thread did not help in measurements${cpuShare < 1 ? `; below one vCPU a chunk takes ${round(1 / cpuShare, 2)}x as long` : ''}`,
+    `a recognize chunk takes what it took on ONE core here, decoding and inference together (${roundTo(input.secondsPerChunkMeasured, 2)} s per ${input.chunkSeconds} s chunk at ${measuredFps} fps): at ${input.memoryMb} MB Lambda gives ${roundTo(vcpus(input.memoryMb), 2)} vCPU and no speed-up is assumed from more, since a second ONNX thread did not help in measurements${cpuShare < 1 ? `; below one vCPU a chunk takes ${roundTo(1 / cpuShare, 2)}x as long` : ''}`,
     ...(input.arch === 'arm64' ? ['arm64 (Graviton) runs a chunk as fast as the measuring machine (not measured), at the lower arm64 price'] : []),
     `${chunks} chunk${chunks === 1 ? '' : 's'} of ${input.chunkSeconds} s in ${batches} batch${batches === 1 ? '' : 'es'} of ${itemsPerBatch}, ${concurrency} at once in ${waves} wave${waves === 1 ? '' : 's'}: ${limitText}`,
-    `each worker pays a ${round(coldStartSeconds, 1)} s cold start once; Step Functions starts child executions without delay`,
+    `each worker pays a ${roundTo(coldStartSeconds, 1)} s cold start once; Step Functions starts child executions without delay`,
     `${Math.round(retryShare * 100)}% of recognize invocations fail once and are retried (${retries}); none is throttled, since concurrency stays within the quota`,
     `train ${FIXED_STEPS.train.seconds} s and shard ${FIXED_STEPS.shard.seconds} s at their serverless.yml memory`,
-    `montage at ${MONTAGE_MODEL.memoryMb} MB (${round(montageVcpus, 2)} vCPU): ${MONTAGE_MODEL.fixedSeconds} s, plus reading ${chunks} chunk results, ${MONTAGE_MODEL.secondsPerSegment} s per thumbnail (${thumbnails}: one per segment, ${round(segmentsPerMinute, 2)} segments a minute as measured, at most ${MONTAGE_MODEL.thumbnailsPerPerson} for each of ${people} people)${montageOn ? `, and re-encoding ${Math.round(onScreenSeconds)} s of montage (people on screen ${Math.round(onScreenShare * 100)}% of the video) at ${MONTAGE_MODEL.encodeSecondsPerMontageSecondAt2Vcpu} s per second on 2 vCPU, as measured here` : ' (no montage: options.montage false)'}`,
+    `montage at ${MONTAGE_MODEL.memoryMb} MB (${roundTo(montageVcpus, 2)} vCPU): ${MONTAGE_MODEL.fixedSeconds} s, plus reading ${chunks} chunk results, ${MONTAGE_MODEL.secondsPerSegment} s per thumbnail (${thumbnails}: one per segment, ${roundTo(segmentsPerMinute, 2)} segments a minute as measured, at most ${MONTAGE_MODEL.thumbnailsPerPerson} for each of ${people} people)${montageOn ? `, and re-encoding ${Math.round(onScreenSeconds)} s of montage (people on screen ${Math.round(onScreenShare * 100)}% of the video) at ${MONTAGE_MODEL.encodeSecondsPerMontageSecondAt2Vcpu} s per second on 2 vCPU, as measured here` : ' (no montage: options.montage false)'}`,
     `S3: ${s3Requests.gets} GETs/HEADs and ${s3Requests.puts} PUTs at $0.0004 and $0.005 per 1,000`,
     `prices: Lambda $${AWS_PRICES.lambdaPerGbSecond.x86_64}/GB-s x86_64, $${AWS_PRICES.lambdaPerGbSecond.arm64}/GB-s arm64, $0.20 per million requests; Standard workflows $0.025 per 1,000 state transitions (~${transitions} here); us-east-1 list prices, free tier ignored`,
     'not counted: S3 storage and data transfer, CloudWatch Logs, alarms',
@@ -240,23 +240,23 @@ export function estimateCost(input: EstimateInput): CostEstimate {
     concurrency,
     concurrencyLimitedBy,
     waves,
-    lambdaSecondsPerChunk: round(lambdaSecondsPerChunk, 3),
+    lambdaSecondsPerChunk: roundTo(lambdaSecondsPerChunk, 3),
     retries,
-    montage: { onScreenSeconds: round(onScreenSeconds, 1), segments, thumbnails, seconds: round(montageSeconds, 1), exceedsTimeout },
+    montage: { onScreenSeconds: roundTo(onScreenSeconds, 1), segments, thumbnails, seconds: roundTo(montageSeconds, 1), exceedsTimeout },
     s3Requests,
     wallSeconds: {
-      prepare: round(prepareWall, 1),
-      recognize: round(recognizeWall, 1),
-      montage: round(montageSeconds, 1),
-      total: round(prepareWall + recognizeWall + montageSeconds, 1),
+      prepare: roundTo(prepareWall, 1),
+      recognize: roundTo(recognizeWall, 1),
+      montage: roundTo(montageSeconds, 1),
+      total: roundTo(prepareWall + recognizeWall + montageSeconds, 1),
     },
-    gbSeconds: round(gbSeconds, 1),
+    gbSeconds: roundTo(gbSeconds, 1),
     dollars: {
-      lambdaCompute: round(dollars.lambdaCompute, 4),
-      lambdaRequests: round(dollars.lambdaRequests, 4),
-      stateTransitions: round(dollars.stateTransitions, 4),
-      s3Requests: round(dollars.s3Requests, 4),
-      total: round(dollars.total, 4),
+      lambdaCompute: roundTo(dollars.lambdaCompute, 4),
+      lambdaRequests: roundTo(dollars.lambdaRequests, 4),
+      stateTransitions: roundTo(dollars.stateTransitions, 4),
+      s3Requests: roundTo(dollars.s3Requests, 4),
+      total: roundTo(dollars.total, 4),
     },
     assumptions,
     warnings,

@@ -3,6 +3,7 @@ import type { Box, ChunkRange, ChunkResult } from '../schemas/faces.ts';
 import type { BestFace, Segment, Timeline, TimelineIdentity } from '../schemas/timeline.ts';
 import { findMissingChunks } from './missing.ts';
 import { findNearMisses } from './near-misses.ts';
+import { roundTo } from '../numbers/round.ts';
 
 export interface TimelineOptions {
   /** Frames scanned per second; every chunk result must agree. */
@@ -27,9 +28,6 @@ export const defaultGapTolerance = (sampleFps: number): number => Math.max(1.5 /
 
 /** Float sums of 1/sampleFps must not decide whether two sightings merge. */
 const EPSILON = 1e-9;
-
-/** Keeps JSON free of 2.3000000000000003 without losing anything a video can resolve. */
-const round6 = (value: number): number => Math.round(value * 1e6) / 1e6;
 
 interface Sighting {
   time: number;
@@ -175,7 +173,7 @@ function coverEnd(time: number, { period, videoDuration, missingChunks }: MergeC
   for (const missing of missingChunks) {
     if (missing.start >= time) end = Math.min(end, missing.start);
   }
-  return round6(Math.max(end, time));
+  return roundTo(Math.max(end, time), 6);
 }
 
 /** True when a chunk without a result lies between two sightings. */
@@ -207,5 +205,5 @@ function unionLength(segments: readonly Segment[]): number {
     if (segment.end > from) total += segment.end - from;
     reached = Math.max(reached, segment.end);
   }
-  return round6(total);
+  return roundTo(total, 6);
 }

@@ -1,10 +1,9 @@
 import type { ChunkResult, FaceRecord } from '../schemas/faces.ts';
 import type { NearMiss } from '../schemas/timeline.ts';
+import { roundTo } from '../numbers/round.ts';
 
 /** At most this many are listed, the closest first: a crowd could have hundreds. */
 export const MAX_NEAR_MISSES = 50;
-
-const round6 = (value: number): number => Math.round(value * 1e6) / 1e6;
 
 /**
  * Tracks no one was named in whose fused distance to an enrolled person lies at most `band` above
@@ -29,8 +28,8 @@ export function findNearMisses(chunks: readonly ChunkResult[], band: number): Ne
     return {
       name: best.nearest!,
       track,
-      firstSeen: round6(Math.min(...times)),
-      lastSeen: round6(Math.max(...times)),
+      firstSeen: roundTo(Math.min(...times), 6),
+      lastSeen: roundTo(Math.max(...times), 6),
       distance: best.distance!,
       threshold: best.threshold!,
       bestFace: { time: best.time, box: best.box },

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { inputError } from '../errors.ts';
 import { ChunkRange } from '../schemas/faces.ts';
+import { roundTo } from '../numbers/round.ts';
 
 /** The chunk manifest (intermediate/<id>/chunks.json): what the Distributed Map's ItemReader lists. */
 export const ChunkManifest = z.array(ChunkRange).min(1);
@@ -19,7 +20,7 @@ export function planChunks(durationSeconds: number, chunkSeconds: number): Chunk
   }
   const chunks: ChunkRange[] = [];
   for (let start = 0, index = 0; start < durationSeconds; start += chunkSeconds, index++) {
-    chunks.push({ index, start: round(start), end: round(Math.min(start + chunkSeconds, durationSeconds)) });
+    chunks.push({ index, start: roundTo(start, 6), end: roundTo(Math.min(start + chunkSeconds, durationSeconds), 6) });
   }
   const last = chunks.at(-1)!;
   if (chunks.length > 1 && last.end - last.start < chunkSeconds / 10) {
@@ -28,5 +29,3 @@ export function planChunks(durationSeconds: number, chunkSeconds: number): Chunk
   }
   return chunks;
 }
-
-const round = (seconds: number): number => Math.round(seconds * 1e6) / 1e6;
