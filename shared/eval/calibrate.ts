@@ -24,7 +24,8 @@ export interface ProbeDistances {
   to: Map<string, { dlib: number; faceres: number }>;
 }
 
-const nearestRow = (rows: readonly ArrayLike<number>[], v: ArrayLike<number>): number => Math.min(...rows.map((row) => euclidean(row, v)));
+/** The distance from `v` to the nearest of `rows`. */
+export const nearestRow = (rows: readonly ArrayLike<number>[], v: ArrayLike<number>): number => Math.min(...rows.map((row) => euclidean(row, v)));
 
 /** The photo a probe was made from is never its own reference. */
 export function probeDistances(probes: readonly ProbeFace[], enrolled: readonly EnrolledPhoto[]): ProbeDistances[] {

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { calibrateCondition, fusionFrom, probeDistances, type ConditionCalibration, type EnrolledPhoto, type ProbeFace } from '../../eval/calibrate.ts';
+import { calibrateCondition, fusionFrom, nearestRow, probeDistances, type ConditionCalibration, type EnrolledPhoto, type ProbeFace } from '../../eval/calibrate.ts';
 import { degradedFace, HARD, VIDEO_LIKE, type DegradedFace, type Degradation } from '../../eval/degrade.ts';
 import { evaluatePhotos, type LabelledEmbedding } from '../../eval/photos.ts';
 import { rank1, strangersAccepted, tarAtFar, type Distance } from '../../eval/verification.ts';
@@ -53,14 +53,13 @@ interface ConditionFigures {
  */
 function openSetFigures(photos: readonly Photo[], probes: readonly (DegradedFace | null)[], descriptor: 'dlib' | 'fused'): ConditionFigures {
   const kept = photos.flatMap((photo, i) => (probes[i] ? [{ identity: photo.identity, source: photo.source, photo, probe: probes[i] }] : []));
-  const nearest = (rows: readonly ArrayLike<number>[], v: ArrayLike<number>) => Math.min(...rows.map((row) => euclidean(row, v)));
   const distance: Distance =
     descriptor === 'dlib'
       ? (probe, gallery) => euclidean(kept[probe]!.probe.dlib, kept[gallery]!.photo.found.face.embedding)
       : (probe, gallery) => {
           const { enrolled } = kept[gallery]!.photo;
           const { dlib, faceres } = kept[probe]!.probe;
-          return fusedDistance(nearest(enrolled.dlib, dlib), nearest(enrolled.faceres, faceres));
+          return fusedDistance(nearestRow(enrolled.dlib, dlib), nearestRow(enrolled.faceres, faceres));
         };
   return {
     notDetected: photos.length - kept.length,

@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import type { Segment, Timeline } from '../../../shared/schemas/timeline.ts';
+import type { Timeline } from '../../../shared/schemas/timeline.ts';
 import { toFfmetadataChapters } from '../../../shared/timeline/chapters.ts';
 import { runFfmpeg } from '../../../shared/video/ffmpeg.ts';
+import { segment } from '../../unit/timeline/make-chunks.ts';
 import { HAMILTON } from './helpers.ts';
 
 let work: string;
@@ -14,16 +15,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await rm(work, { recursive: true, force: true });
-});
-
-const segment = (start: number, end: number): Segment => ({
-  start,
-  end,
-  firstSeen: start,
-  lastSeen: end,
-  bestConfidence: 0.9,
-  bestFace: { time: start, box: { x: 1, y: 2, width: 3, height: 4 }, confidence: 0.9, distance: 0.4 },
-  faces: 2,
 });
 
 const Chapters = z.object({

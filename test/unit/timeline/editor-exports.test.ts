@@ -1,20 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { Segment, Timeline } from '../../../shared/schemas/timeline.ts';
+import type { Timeline } from '../../../shared/schemas/timeline.ts';
 import { ffmetadataText, toFfmetadataChapters, toVttChapters } from '../../../shared/timeline/chapters.ts';
 import { edlText, toEdl } from '../../../shared/timeline/edit-list.ts';
 import { frameAt, frameRate, timecode } from '../../../shared/timeline/timecode.ts';
+import { segment } from './make-chunks.ts';
 
-function segment(start: number, end: number): Segment {
-  return {
-    start,
-    end,
-    firstSeen: start,
-    lastSeen: end,
-    bestConfidence: 0.9,
-    bestFace: { time: start, box: { x: 1, y: 2, width: 3, height: 4 }, confidence: 0.9, distance: 0.4 },
-    faces: 2,
-  };
-}
 
 const timeline: Timeline = {
   identities: [
