@@ -93,28 +93,18 @@ export function sampleInto(
   const src = image.data;
   const sw = image.width;
   const sh = image.height;
-  const plane = width * height;
-  const background = bias;
   const stride = sw * 3;
-  const nhwc = layout === 'nhwc';
-  const write = (p: number, r: number, g: number, bl: number): void => {
-    if (nhwc) {
-      const o = offset + p * 3;
-      out[o] = r;
-      out[o + 1] = g;
-      out[o + 2] = bl;
-    } else {
-      out[offset + p] = r;
-      out[offset + plane + p] = g;
-      out[offset + 2 * plane + p] = bl;
-    }
-  };
+  // Where pixel p's three values go: interleaved (nhwc) or one plane per channel (nchw).
+  const pixelStep = layout === 'nhwc' ? 3 : 1;
+  const channelStep = layout === 'nhwc' ? 1 : width * height;
   for (let v = 0; v < height; v++) {
     let x = b * v + c;
     let y = e * v + f;
     for (let u = 0, p = v * width; u < width; u++, p++, x += a, y += d) {
       const x0 = Math.floor(x);
       const y0 = Math.floor(y);
+      const o = offset + p * pixelStep;
+      let r: number, g: number, bl: number;
       if (x0 >= 0 && y0 >= 0 && x0 < sw - 1 && y0 < sh - 1) {
         // All four neighbours in the image (nearly every pixel): no per-neighbour checks.
         const wx = x - x0;
@@ -125,17 +115,16 @@ export function sampleInto(
         const w11 = wy * wx;
         const i = (y0 * sw + x0) * 3;
         const j = i + stride;
-        write(
-          p,
-          (w00 * src[i]! + w10 * src[i + 3]! + w01 * src[j]! + w11 * src[j + 3]!) * scale + bias,
-          (w00 * src[i + 1]! + w10 * src[i + 4]! + w01 * src[j + 1]! + w11 * src[j + 4]!) * scale + bias,
-          (w00 * src[i + 2]! + w10 * src[i + 5]! + w01 * src[j + 2]! + w11 * src[j + 5]!) * scale + bias,
-        );
+        r = (w00 * src[i]! + w10 * src[i + 3]! + w01 * src[j]! + w11 * src[j + 3]!) * scale + bias;
+        g = (w00 * src[i + 1]! + w10 * src[i + 4]! + w01 * src[j + 1]! + w11 * src[j + 4]!) * scale + bias;
+        bl = (w00 * src[i + 2]! + w10 * src[i + 5]! + w01 * src[j + 2]! + w11 * src[j + 5]!) * scale + bias;
       } else if (x0 >= -1 && y0 >= -1 && x0 < sw && y0 < sh) {
         // On the border: the neighbours outside read as 0.
         const wx = x - x0;
         const wy = y - y0;
-        let r = 0, g = 0, bl = 0;
+        r = 0;
+        g = 0;
+        bl = 0;
         for (let dy = 0; dy < 2; dy++) {
           const yy = y0 + dy;
           if (yy < 0 || yy >= sh) continue;
@@ -150,10 +139,17 @@ export function sampleInto(
             bl += w * src[k + 2]!;
           }
         }
-        write(p, r * scale + bias, g * scale + bias, bl * scale + bias);
+        r = r * scale + bias;
+        g = g * scale + bias;
+        bl = bl * scale + bias;
       } else {
-        write(p, background, background, background);
+        r = bias;
+        g = bias;
+        bl = bias;
       }
+      out[o] = r;
+      out[o + channelStep] = g;
+      out[o + 2 * channelStep] = bl;
     }
   }
 }

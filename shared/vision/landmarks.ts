@@ -4,6 +4,7 @@ import type { FivePoints } from './align.ts';
 import type { RgbImage } from './image.ts';
 import { FACE_LANDMARKS, loadModel } from './models.ts';
 import type { Detection } from './nms.ts';
+import { withScratch } from './scratch.ts';
 
 const SIZE = FACE_LANDMARKS.input.shape[1];
 
@@ -50,10 +51,11 @@ const mean = (mesh: Float32Array, crop: Affine, indexes: readonly number[]): Poi
 export async function locateLandmarks(image: RgbImage, detections: readonly Detection[], threads = 1): Promise<Landmarks[]> {
   if (detections.length === 0) return [];
   const crops = detections.map(landmarkCrop);
-  const batch = new Float32Array(detections.length * SIZE * SIZE * 3);
-  crops.forEach((crop, i) => sampleInto(image, crop, SIZE, SIZE, batch, { offset: i * SIZE * SIZE * 3 }));
   const session = await loadModel('face-landmarks', { threads });
-  const output = await session.run({ [FACE_LANDMARKS.input.name]: new ort.Tensor('float32', batch, [detections.length, SIZE, SIZE, 3]) });
+  const output = await withScratch(detections.length * SIZE * SIZE * 3, (batch) => {
+    crops.forEach((crop, i) => sampleInto(image, crop, SIZE, SIZE, batch, { offset: i * SIZE * SIZE * 3 }));
+    return session.run({ [FACE_LANDMARKS.input.name]: new ort.Tensor('float32', batch, [detections.length, SIZE, SIZE, 3]) });
+  });
   const meshes = output[FACE_LANDMARKS.outputs.mesh.name]!.data as Float32Array;
   const flags = output[FACE_LANDMARKS.outputs.faceflag.name]!.data as Float32Array;
   const per = FACE_LANDMARKS.landmarkCount * 3;
