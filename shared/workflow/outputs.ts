@@ -25,9 +25,19 @@ function outputNames(): { files: string[]; thumbnails: string } {
 }
 
 /**
- * Removes the outputs an earlier search left in `out`: its files, the thumbnails it made (.jpg in
- * thumbnails/, the folder once empty) and the staging folders of a download that was killed
- * (all but `staging`, the current one).
+ * The names Montage gives thumbnails (finish.ts thumbnailName): `<name made safe>-<8 hex digits of
+ * its hash>-<segment>.jpg`. Only a file named so is an earlier search's thumbnail; any other file
+ * in thumbnails/ (a photo of the user's own, say) is not lambdaface's to delete.
+ */
+const THUMBNAIL_NAME = /^[A-Za-z0-9_-]+-[0-9a-f]{8}-\d+\.jpg$/;
+
+/** Whether `file`, in an output folder's thumbnails/, is named as lambdaface names thumbnails. */
+export const isThumbnailName = (file: string): boolean => THUMBNAIL_NAME.test(file);
+
+/**
+ * Removes the outputs an earlier search left in `out`: its files, the thumbnails it made (in
+ * thumbnails/, named as it names them; the folder once empty) and the staging folders of a
+ * download that was killed (all but `staging`, the current one).
  * Anything else the user keeps there stays.
  */
 async function removePreviousOutputs(out: string, staging: string): Promise<void> {
@@ -35,7 +45,7 @@ async function removePreviousOutputs(out: string, staging: string): Promise<void
   await Promise.all(files.map((file) => rm(join(out, file), { force: true })));
   const thumbnailDir = join(out, thumbnails);
   const old = await readdir(thumbnailDir).catch(() => []);
-  await Promise.all(old.filter((file) => file.endsWith('.jpg')).map((file) => rm(join(thumbnailDir, file), { force: true })));
+  await Promise.all(old.filter(isThumbnailName).map((file) => rm(join(thumbnailDir, file), { force: true })));
   await rmdir(thumbnailDir).catch(() => undefined);
   const stale = (await readdir(out)).filter((entry) => entry.startsWith(STAGING_PREFIX) && join(out, entry) !== staging);
   await Promise.all(stale.map((entry) => rm(join(out, entry), { recursive: true, force: true })));

@@ -218,10 +218,12 @@ describe('a search that succeeds', () => {
   it('replaces the previous outputs whole, keeps the user\'s files, and gives each name its own thumbnails', async () => {
     const out = join(work, 'out-search');
     await mkdir(join(out, 'thumbnails'), { recursive: true });
-    for (const old of ['montage.mp4', 'report.html', 'timeline.json', 'timeline.csv', 'timeline.vtt', 'thumbnails/lin-0.jpg']) {
+    // An earlier search's thumbnail is named as lambdaface names them; holiday.jpg is the user's.
+    for (const old of ['montage.mp4', 'report.html', 'timeline.json', 'timeline.csv', 'timeline.vtt', 'thumbnails/lin-0123abcd-7.jpg']) {
       await writeFile(join(out, old), 'from an earlier search');
     }
     await writeFile(join(out, 'notes.txt'), 'mine');
+    await writeFile(join(out, 'thumbnails', 'holiday.jpg'), 'mine too');
     // A photo without a face beside a usable one: skipped and listed, the person still enrolled.
     const blank = join(work, 'grey.png');
     await sharp({ create: { width: 200, height: 200, channels: 3, background: { r: 90, g: 90, b: 90 } } }).png().toFile(blank);
@@ -239,9 +241,10 @@ describe('a search that succeeds', () => {
     const segments = (name: string): number => timeline.identities.find((identity) => identity.name === name)?.segments.length ?? 0;
     expect(segments("lin m'x")).toBeGreaterThan(0);
     expect(segments('lin_m_x')).toBeGreaterThan(0);
-    const thumbnails = await readdir(join(out, 'thumbnails'));
+    const thumbnails = (await readdir(join(out, 'thumbnails'))).filter((file) => file !== 'holiday.jpg');
     expect(thumbnails).toHaveLength(segments("lin m'x") + segments('lin_m_x'));
-    expect(thumbnails).not.toContain('lin-0.jpg');
+    expect(thumbnails).not.toContain('lin-0123abcd-7.jpg');
+    expect(await readFile(join(out, 'thumbnails', 'holiday.jpg'), 'utf-8')).toBe('mine too');
     expect(await readFile(join(out, 'report.html'), 'utf-8')).not.toContain('from an earlier search');
 
     // The multi-face photo's note, with the path as the user gave it.

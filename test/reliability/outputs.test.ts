@@ -8,6 +8,7 @@ import { renameSources } from '../../shared/storage/uploads.ts';
 import { tooShortToName } from '../../shared/timeline/too-short.ts';
 import { sampleIndexAt } from '../../shared/video/sampling.ts';
 import { thumbnailName } from '../../shared/workflow/finish.ts';
+import { isThumbnailName } from '../../shared/workflow/outputs.ts';
 
 const timeline: Timeline = { identities: [], videoDuration: 10, sampleFps: 4, missingChunks: [] };
 
@@ -21,6 +22,11 @@ describe('thumbnail names', () => {
     }
     expect(thumbnailName('ada', 0)).not.toBe(thumbnailName('ada', 1));
     expect(thumbnailName('ada', 3)).toBe(thumbnailName('ada', 3));
+  });
+
+  it('are the names the next search removes from --out, and a user\'s own JPEG there is not', () => {
+    for (const name of ["lin m'x", 'ada', 'Zoë Ñ', `a${"'".repeat(63)}`]) expect(isThumbnailName(thumbnailName(name, 39)), name).toBe(true);
+    for (const file of ['holiday.jpg', 'IMG_0001.jpg', 'lin-0.jpg', 'ada-0123abcd-0.jpg.txt', 'ada-0123ABCD-0.jpg']) expect(isThumbnailName(file), file).toBe(false);
   });
 
   it('fit a key segment for the longest name a person may have', () => {
