@@ -216,7 +216,7 @@ describe('functions', () => {
       's3:PutObject': MONTAGE_WRITES,
       's3:AbortMultipartUpload': MONTAGE_WRITES,
     },
-    start: { 's3:GetObject': ['/uploads/*job.json'] },
+    start: { 's3:ListBucket': [''], 's3:GetObject': ['/uploads/*'] },
   };
 
   it.each(NAMES)('%s role: only its logs, its S3 prefixes and (start) StartExecution', (name) => {
@@ -253,7 +253,7 @@ describe('functions', () => {
     shard: ['uploads/*'],
     recognize: ['intermediate/*', 'uploads/*'],
     montage: ['intermediate/*', 'jobs/*', 'uploads/*'],
-    start: [],
+    start: ['uploads/*'],
   };
 
   it.each(NAMES)('%s role lists the bucket only under the prefixes it reads', (name) => {
