@@ -25,6 +25,7 @@ import { resolveFaceFlags } from '../shared/cli/faces-arg.ts';
 import { SearchOptions } from '../shared/config/options.ts';
 import { runLocalSearch, type SearchProgress } from '../shared/local/search.ts';
 import { ensureModels } from '../shared/vision/models.ts';
+import { planChunks } from '../shared/workflow/chunks.ts';
 import { fmt, formatTable, log, machineInfo, measure, RESULTS_DIR, writeResults } from './common.ts';
 import { buildLongVideo } from './long-video.ts';
 
@@ -157,7 +158,7 @@ try {
   const montageBytes = montageFile === undefined ? null : statSync(montageFile).size;
   const reportFile = files.find((file) => basename(file) === 'report.html');
   const onScreenSeconds = result.identities.reduce((sum, identity) => sum + identity.totalSeconds, 0);
-  const chunks = Math.ceil(long.video.durationSeconds / chunkSeconds);
+  const chunks = planChunks(long.video.durationSeconds, chunkSeconds).length;
 
   const rows = [...steps.entries()].map(([phase, step]) => ({
     step: phase,
