@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
-import { SFNClient } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { FinishResult } from '../schemas/finish-result.ts';
 import type { SearchOptionsInput } from '../config/options.ts';
 import { scanOptionsOf } from '../workflow/scan-options.ts';
@@ -8,10 +7,11 @@ import { inputError, parseInput, workflowError } from '../errors.ts';
 import type { SearchProgress } from '../local/search.ts';
 import { JobInput, type JobInputDraft } from '../schemas/job.ts';
 import { awsCredentialsConfigured, createS3Client, s3Url } from '../storage/s3.ts';
+import { resolveJob } from '../workflow/job.ts';
 import { downloadJobOutputs } from '../workflow/outputs.ts';
 import { fromAwsError } from './aws-errors.ts';
 import { inputKey, type SourceNames } from '../storage/uploads.ts';
-import { startNamedExecution } from './start-execution.ts';
+import { executionNameForJob, startNamedExecution } from './start-execution.ts';
 import { resolveRemoteTarget, type RemoteTarget, type RemoteTargetInput } from './target.ts';
 import { executionConsoleUrl, watchExecution, type WatchOptions } from './watch-execution.ts';
 
@@ -30,7 +30,7 @@ export interface SearchRemoteOptions {
   reuseScan?: string;
   /** Local folder the outputs are downloaded into (timeline.*, report.html, montage.mp4, thumbnails/). */
   out: string;
-  /** Default: `cli-<time>-<random>`. Reusing a name attaches to that execution instead of starting one. */
+  /** Default: the job id (shared/remote/start-execution.ts executionNameForJob). Reusing a name attaches to that execution instead of starting one. */
   executionName?: string;
   pollIntervalMs?: number;
   onProgress?: (progress: SearchProgress) => void;
@@ -63,10 +63,6 @@ export interface RemoteSearchResult {
   elapsedSeconds: number;
 }
 
-function defaultExecutionName(): string {
-  return `cli-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
-}
-
 async function checkBucket(s3: S3Client, bucket: string): Promise<void> {
   try {
     await s3.send(new HeadBucketCommand({ Bucket: bucket }));
@@ -81,6 +77,26 @@ async function checkBucket(s3: S3Client, bucket: string): Promise<void> {
     }
     throw fromAwsError(error, { action: 'use the stack bucket', resource: s3Url(bucket, ''), kind: 'StorageError' });
   }
+}
+
+/**
+ * An execution of the same job exists: running or succeeded, it is followed (its outputs are this
+ * search's); ended otherwise, the name cannot be started again for 90 days, so say how to finish it.
+ */
+async function checkAttachable(sfn: SFNClient, executionArn: string): Promise<void> {
+  let status: string | undefined;
+  try {
+    status = (await sfn.send(new DescribeExecutionCommand({ executionArn }))).status;
+  } catch (error) {
+    throw fromAwsError(error, { action: 'look up the existing execution of this job', resource: executionArn, kind: 'WorkflowError' });
+  }
+  if (status === 'RUNNING' || status === 'SUCCEEDED' || status === 'PENDING_REDRIVE') return;
+  throw workflowError(`this search already ran as ${executionArn} and ended ${status ?? 'in an unknown state'}; one job runs once`, {
+    input: executionArn,
+    hint:
+      `redrive it from the failed step (finished chunks are kept): \`aws stepfunctions redrive-execution --execution-arn ${executionArn}\`, ` +
+      `then run this command again to follow it; or see ${executionConsoleUrl(executionArn)}`,
+  });
 }
 
 /**
@@ -124,9 +140,12 @@ export async function searchRemote(options: SearchRemoteOptions, clients: Partia
   };
   const input = parseInput(JobInput, draft, 'job input');
 
-  const executionName = options.executionName ?? defaultExecutionName();
+  // Named by the job (its id fingerprints the uploaded video, photos and options): the same
+  // search started twice, from here or by an upload, runs once and this attaches to it.
+  const executionName = options.executionName ?? executionNameForJob((await resolveJob(input, s3)).job.jobId);
   // The watcher reports 'prepare' from its first poll on.
   const execution = await startNamedExecution(sfn, target.stateMachineArn, executionName, input);
+  if (execution.alreadyStarted) await checkAttachable(sfn, execution.executionArn);
   const rawOutput = await watchExecution(sfn, execution.executionArn, {
     ...(options.pollIntervalMs === undefined ? {} : { pollIntervalMs: options.pollIntervalMs }),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),

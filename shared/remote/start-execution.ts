@@ -44,8 +44,22 @@ export function executionArnFor(stateMachineArn: string, name: string): string {
 export const EXECUTION_NAME = /^[A-Za-z0-9_-]{1,80}$/;
 
 /**
- * StartExecution, idempotent by name: Step Functions refuses a second execution with the same name
- * (ExecutionAlreadyExists, for 90 days), which here means "already started" and is success.
+ * The execution name of a job: its storage id (shared/workflow/job.ts: a label and a fingerprint of
+ * the video, photos and options), so one search runs once however often it is started, by an
+ * upload, the CLI or both. Ids are lowercase letters, digits and `-`, up to 128: a longer one keeps
+ * its fingerprint (`-` and 16 hex digits at the end) and the start of its label, 80 in all.
+ */
+export function executionNameForJob(jobId: string): string {
+  if (jobId.length <= 80) return jobId;
+  const fingerprint = jobId.slice(-17);
+  return `${jobId.slice(0, 80 - fingerprint.length).replace(/-+$/, '')}${fingerprint}`;
+}
+
+/**
+ * StartExecution, idempotent by name. For 90 days a name belongs to one execution: started again
+ * with the same input while it runs, Step Functions answers with that execution (success here too);
+ * once it has ended, or with another input, it refuses with ExecutionAlreadyExists, which here
+ * means "already started": the caller attaches to that execution or reports it, nothing new runs.
  */
 export async function startNamedExecution(sfn: SFNClient, stateMachineArn: string, name: string, input: unknown): Promise<StartedExecution> {
   if (!EXECUTION_NAME.test(name)) {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SearchOptions } from '../config/options.ts';
 import { keyPathProblem } from '../storage/keys.ts';
+import type { VideoInfo } from '../video/types.ts';
 
 const S3Key = z
   .string()
@@ -96,6 +97,20 @@ export type Job = z.infer<typeof Job>;
 /** The options that decide what a scan finds: a stored scan serves a later job only if they agree. */
 export const SCAN_OPTION_NAMES = ['sampleFps', 'chunkSeconds', 'smallFaces'] as const;
 
+/** shared/video/types.ts VideoInfo as stored in a job record. */
+export const StoredVideoInfo = z.object({
+  durationSeconds: z.number().positive(),
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  fps: z.number().positive(),
+  frameCount: z.number().int().positive().optional(),
+  startTime: z.number(),
+  fileStartTime: z.number(),
+  rotation: z.number().int(),
+  codec: z.string(),
+  hasAudio: z.boolean(),
+}) satisfies z.ZodType<VideoInfo>;
+
 /** What a job scanned (intermediate/<id>/job.json, written by Shard): read back when a later job reuses the scan. */
 export const JobRecord = z.object({
   version: z.literal(1),
@@ -104,5 +119,10 @@ export const JobRecord = z.object({
   options: SearchOptions,
   /** A hash of the recognizer's own settings (shared/recognize/fingerprint.ts) when the job ran. */
   recognizer: z.string().min(1),
+  /**
+   * Shard's probe of the video, which Recognize decodes with instead of probing again: the
+   * recognize function ships without ffprobe. Absent in records written before it was kept.
+   */
+  probe: StoredVideoInfo.optional(),
 });
 export type JobRecord = z.infer<typeof JobRecord>;

@@ -57,6 +57,15 @@ export function ffmpegFailure(context: FailureContext): LambdafaceError {
   const last = lastMeaningfulLine(stderr, source);
   const said = last ? ` (${tool}: ${last})` : '';
 
+  // The protocol whitelist (source.ts) or the concat demuxer's safe mode refused a reference.
+  const refused = /Protocol '([^']*)' not on whitelist|Unsafe file name '([^']*)'/.exec(stderr);
+  if (refused) {
+    const opens = refused[1] !== undefined ? `opens ${refused[1]}` : `names ${refused[2]}`;
+    return inputError(`${shown} refers to something that is not this video (a playlist, concat list or link that ${opens}), which lambdaface does not follow`, {
+      input: shown,
+      hint: 'give the video file itself (MP4, MOV, MKV, WebM, ...), not an HLS playlist, a concat list or a link to other files or servers',
+    });
+  }
   const http = /Server returned (\d{3})(?: ([^\r\n]*))?|HTTP error (\d{3})(?: ([^\r\n]*))?/.exec(stderr);
   if (http && isUrl(source)) {
     const status = http[1] ?? http[3] ?? '';

@@ -42,10 +42,23 @@ export async function checkSource(source: string): Promise<void> {
 }
 
 /**
- * Input options that go before `-i`: for http, retry a dropped connection (a Lambda reading a
- * large object for minutes) and never wait forever on a stalled one.
+ * The protocols ffmpeg may open for a source, itself and anything it refers to. An upload is
+ * untrusted and the process holds the role's credentials: a playlist (HLS), a concat list or a
+ * tee/subfile reference must not make ffmpeg read local files (e.g. /proc/self/environ) or open
+ * other protocols. A local file may open only files; an https URL (presigned S3 on Lambda) only
+ * https over TLS/TCP; a plain http URL (the embedded S3) only http over TCP.
+ */
+export function protocolWhitelist(source: string): string {
+  if (!isUrl(source)) return 'file';
+  return /^https:/i.test(source) ? 'https,tls,tcp' : 'http,tcp';
+}
+
+/**
+ * Input options that go before `-i`: the protocol whitelist, and for http, retry a dropped
+ * connection (a Lambda reading a large object for minutes) and never wait forever on a stalled one.
  */
 export function protocolOptions(source: string): string[] {
-  if (!isUrl(source)) return [];
-  return ['-reconnect', '1', '-reconnect_streamed', '1', '-reconnect_delay_max', '4', '-rw_timeout', '30000000'];
+  const whitelist = ['-protocol_whitelist', protocolWhitelist(source)];
+  if (!isUrl(source)) return whitelist;
+  return [...whitelist, '-reconnect', '1', '-reconnect_streamed', '1', '-reconnect_delay_max', '4', '-rw_timeout', '30000000'];
 }

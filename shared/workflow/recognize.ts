@@ -6,9 +6,9 @@ import { renameChunk } from '../recognize/rename.ts';
 import { scanChunk, scanOptionsFor } from '../recognize/scan.ts';
 import { ChunkRange, ChunkResult } from '../schemas/faces.ts';
 import { StoredGallery } from '../schemas/gallery.ts';
+import { JobRecord } from '../schemas/job.ts';
 import { jobKeys } from '../storage/keys.ts';
 import { getJson, presignGet, putJson, s3Url } from '../storage/s3.ts';
-import { probeVideo } from '../video/probe.ts';
 import type { VideoInfo } from '../video/types.ts';
 import { modelsFingerprint } from '../vision/models.ts';
 import { ChunkPace } from './chunk-pace.ts';
@@ -36,17 +36,30 @@ export interface RecognizeResult {
 }
 
 /**
- * What a warm Lambda keeps between invocations: the gallery index and the video's probe per job
+ * What a warm Lambda keeps between invocations: the gallery index and Shard's probe of the video per job
  * (the models are cached by vision/models.ts).
  */
 const warm = new Map<string, { gallery: GalleryIndex; video: VideoInfo; models: string }>();
 
-async function jobState(event: RecognizeEvent, context: HandlerContext, url: string) {
+async function jobState(event: RecognizeEvent, context: HandlerContext) {
   const { bucket, jobId, gallery } = event.BatchInput;
   const key = JSON.stringify([bucket, jobId, gallery.bucket, gallery.key]);
   let state = warm.get(key);
   if (!state) {
-    const [trained, video, models] = await Promise.all([getJson(context.s3, gallery.bucket, gallery.key, StoredGallery), probeVideo(url), modelsFingerprint()]);
+    const [trained, record, models] = await Promise.all([
+      getJson(context.s3, gallery.bucket, gallery.key, StoredGallery),
+      getJson(context.s3, bucket, jobKeys(jobId).record, JobRecord),
+      modelsFingerprint(),
+    ]);
+    // Shard's probe, not a new one: the recognize function ships without ffprobe (its 75 MB would
+    // not fit Lambda's 250 MB next to ONNX Runtime), and one probe per job beats one per worker.
+    const video = record.probe;
+    if (video === undefined) {
+      throw workflowError(`the job record ${s3Url(bucket, jobKeys(jobId).record)} has no probe of the video (it was written by an older Shard)`, {
+        input: s3Url(bucket, jobKeys(jobId).record),
+        hint: 'start the job again from the beginning, so that Shard records the probe',
+      });
+    }
     const mismatch = ownerMismatch(trained, { jobId, models });
     if (mismatch) {
       throw workflowError(`the gallery ${s3Url(gallery.bucket, gallery.key)} ${mismatch}`, {
@@ -92,7 +105,7 @@ export async function recognizeBatch(raw: unknown, context: HandlerContext): Pro
   const { bucket, jobId, video, options } = event.BatchInput;
   const keys = jobKeys(jobId);
   const url = await presignGet(context.s3, bucket, video.key, 6 * 3600);
-  const state = await jobState(event, context, url);
+  const state = await jobState(event, context);
   const scanOptions = scanOptionsFor(options, context.config.threads);
   const chunks: RecognizeResult['chunks'] = [];
   const recomputed: string[] = [];

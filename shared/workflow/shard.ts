@@ -97,7 +97,7 @@ export async function shardJob(raw: unknown, context: HandlerContext): Promise<S
   if (job.video.scannedBy !== undefined) await checkEarlierScan(context.s3, job, videoTag, job.video.scannedBy);
   const video = await probeVideo(await presignGet(context.s3, job.bucket, job.video.key));
   const chunks = planChunks(video.durationSeconds, job.options.chunkSeconds);
-  const record: JobRecord = { version: 1, jobId: job.jobId, video: { key: job.video.key, etag: videoTag }, options: job.options, recognizer: RECOGNIZER_VERSION };
+  const record: JobRecord = { version: 1, jobId: job.jobId, video: { key: job.video.key, etag: videoTag }, options: job.options, recognizer: RECOGNIZER_VERSION, probe: video };
   await Promise.all([putJson(context.s3, job.bucket, keys.chunks, chunks), putJson(context.s3, job.bucket, keys.record, record)]);
   return {
     job,

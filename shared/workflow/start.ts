@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
@@ -6,7 +5,8 @@ import { describeError, inputError, LambdafaceError, parseInput } from '../error
 import { JobInput } from '../schemas/job.ts';
 import { keyPathProblem, UPLOADS_PREFIX } from '../storage/keys.ts';
 import { getBytesUpTo, s3Url } from '../storage/s3.ts';
-import type { ExecutionStarter } from '../remote/start-execution.ts';
+import { executionNameForJob, type ExecutionStarter } from '../remote/start-execution.ts';
+import { resolveJob } from './job.ts';
 
 /**
  * The upload trigger: a `job.json` put under `uploads/` starts a search. It holds a job input
@@ -66,19 +66,6 @@ export function jobUploads(event: unknown): UploadedObject[] {
     uploads.push({ bucket: record.data.s3.bucket.name, key, eTag: record.data.s3.object.eTag, sequencer: record.data.s3.object.sequencer });
   }
   return uploads;
-}
-
-/**
- * The execution name of one upload: the same object version always gives the same name, so S3
- * delivering the event twice (it may) or the function being retried starts nothing new, while a
- * changed job.json (new ETag) is a new search. Readable part first, for the console's list.
- */
-export function executionNameFor(upload: UploadedObject): string {
-  const version = upload.eTag ?? upload.sequencer ?? '';
-  const hash = createHash('sha256').update(`${upload.bucket}\u0000${upload.key}\u0000${version}`).digest('hex').slice(0, 24);
-  const folder = posix.dirname(upload.key.slice(UPLOADS_PREFIX.length)).replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '');
-  const readable = folder.slice(0, 80 - 'upload--'.length - hash.length);
-  return readable ? `upload-${readable}-${hash}` : `upload-${hash}`;
 }
 
 const JobFile = z.object({ bucket: z.string().optional() }).passthrough();
@@ -166,9 +153,10 @@ export interface StartDependencies {
 
 /**
  * The start function: for each job.json in an S3 event, validate it and start the state machine
- * under a name derived from the object. An invalid job file is logged and skipped; anything else
+ * under the job's id (one job runs once). An invalid job file is logged and skipped; anything else
  * (S3 or Step Functions failing, throttling) is thrown so the event is delivered again — which
- * is safe, since names make every start idempotent.
+ * is safe, since names make every start idempotent. A job that already ran or runs is not an error:
+ * it is logged as already started, with its execution.
  */
 export async function startJobsFromUploads(event: unknown, deps: StartDependencies): Promise<StartOutcome> {
   const log = deps.log ?? ((message: string) => console.log(message));
@@ -176,8 +164,12 @@ export async function startJobsFromUploads(event: unknown, deps: StartDependenci
   const failures: unknown[] = [];
   for (const upload of jobUploads(event)) {
     let input: JobInput;
+    let executionName: string;
     try {
       input = await readJobFile(deps.s3, upload);
+      // The job's id names the execution: the same search uploaded twice (or S3 delivering the
+      // event twice, or a retry) runs once; a missing video or photo is an invalid job here.
+      executionName = executionNameForJob((await resolveJob(input, deps.s3)).job.jobId);
     } catch (error) {
       if (error instanceof LambdafaceError && error.kind === 'InputError') {
         outcome.rejected.push({ key: upload.key, error: describeError(error) });
@@ -187,7 +179,6 @@ export async function startJobsFromUploads(event: unknown, deps: StartDependenci
       }
       continue;
     }
-    const executionName = executionNameFor(upload);
     try {
       const started = await deps.starter.start({ name: executionName, input });
       outcome.started.push({ key: upload.key, executionName, ...started });

@@ -60,9 +60,9 @@ const MACHINE_ARN = `arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::Accou
 
 const FUNCTIONS = {
   train: { memory: 2048, timeout: 300, layers: ['OnnxLambdaLayer'] },
-  shard: { memory: 512, timeout: 120, layers: ['FfmpegLambdaLayer'] },
+  shard: { memory: 512, timeout: 120, layers: ['FfprobeLambdaLayer'] },
   recognize: { memory: 2048, timeout: 900, layers: ['FfmpegLambdaLayer', 'OnnxLambdaLayer'] },
-  montage: { memory: 3008, timeout: 900, layers: ['FfmpegLambdaLayer'] },
+  montage: { memory: 3008, timeout: 900, layers: ['FfmpegLambdaLayer', 'FfprobeLambdaLayer'] },
   start: { memory: 256, timeout: 30, layers: [] },
 } as const;
 type FunctionName = keyof typeof FUNCTIONS;
@@ -78,12 +78,13 @@ describe('npm run package', () => {
     expect(text).not.toMatch(/\$\{(self|param|sls|opt|env|file|cf|aws):/);
   });
 
-  it('built both layers for x86_64 and every function fits in 250 MB unzipped', () => {
+  it('built every layer for x86_64 and every function fits in 250 MB unzipped, with 20% to spare', () => {
     expect(result.layers.map((layer) => [layer.layer, layer.arch])).toEqual(LAYER_NAMES.map((name) => [name, 'x86_64']));
     expect(result.sizes.map((size) => size.name).sort()).toEqual([...NAMES].sort());
     for (const size of result.sizes) {
       expect(size.limitBytes).toBe(LAMBDA_UNZIPPED_LIMIT_BYTES);
-      expect(size.totalBytes, `${size.name}: ${formatSizes([size])}`).toBeLessThanOrEqual(LAMBDA_UNZIPPED_LIMIT_BYTES);
+      // Headroom for a newer ffmpeg or model: the largest (recognize) was 238 MB with ffprobe in it.
+      expect(size.totalBytes, `${size.name}: ${formatSizes([size])}`).toBeLessThanOrEqual(0.8 * LAMBDA_UNZIPPED_LIMIT_BYTES);
       expect(size.fits).toBe(true);
     }
   });
@@ -203,10 +204,10 @@ describe('functions', () => {
   ];
   const S3_GRANTS: Record<FunctionName, Record<string, string[]>> = {
     train: { 's3:ListBucket': [''], 's3:GetObject': ['/intermediate/*/gallery.json', '/uploads/*'], 's3:PutObject': ['/intermediate/*/gallery.json'] },
-    shard: { 's3:ListBucket': [''], 's3:GetObject': ['/uploads/*'], 's3:PutObject': ['/intermediate/*/chunks.json'] },
+    shard: { 's3:ListBucket': [''], 's3:GetObject': ['/intermediate/*/job.json', '/uploads/*'], 's3:PutObject': ['/intermediate/*/chunks.json', '/intermediate/*/job.json'] },
     recognize: {
       's3:ListBucket': [''],
-      's3:GetObject': ['/intermediate/*/chunks/*', '/intermediate/*/gallery.json', '/uploads/*'],
+      's3:GetObject': ['/intermediate/*/chunks/*', '/intermediate/*/gallery.json', '/intermediate/*/job.json', '/uploads/*'],
       's3:PutObject': ['/intermediate/*/chunks/*'],
     },
     montage: {
@@ -215,7 +216,7 @@ describe('functions', () => {
       's3:PutObject': MONTAGE_WRITES,
       's3:AbortMultipartUpload': MONTAGE_WRITES,
     },
-    start: { 's3:GetObject': ['/uploads/*job.json'] },
+    start: { 's3:ListBucket': [''], 's3:GetObject': ['/uploads/*'] },
   };
 
   it.each(NAMES)('%s role: only its logs, its S3 prefixes and (start) StartExecution', (name) => {
@@ -252,7 +253,7 @@ describe('functions', () => {
     shard: ['uploads/*'],
     recognize: ['intermediate/*', 'uploads/*'],
     montage: ['intermediate/*', 'jobs/*', 'uploads/*'],
-    start: [],
+    start: ['uploads/*'],
   };
 
   it.each(NAMES)('%s role lists the bucket only under the prefixes it reads', (name) => {
@@ -416,7 +417,7 @@ describe('bounds and failure paths', () => {
 });
 
 describe('artifacts run as on Lambda', () => {
-  /** /opt as Lambda mounts it: both layers unpacked from the packaged zips. */
+  /** /opt as Lambda mounts it: every layer unpacked from the packaged zips. */
   let opt: string;
 
   beforeAll(async () => {
@@ -424,10 +425,12 @@ describe('artifacts run as on Lambda', () => {
     for (const layer of LAYER_NAMES) await extractZip(join(result.packageDir, `${layer}.zip`), opt);
   }, 60_000);
 
-  it('layer zips keep ffmpeg and ffprobe executable for Lambda\'s sandbox user', async () => {
-    const entries = await zipEntries(join(result.packageDir, 'ffmpeg.zip'));
-    for (const tool of ['bin/ffmpeg', 'bin/ffprobe']) expect(entries.find((entry) => entry.name === tool)?.mode).toBe(0o755);
-    expect(entries.some((entry) => entry.name === 'layer-manifest.json')).toBe(false);
+  it('layer zips keep ffmpeg and ffprobe executable for Lambda\'s sandbox user, each in its own layer', async () => {
+    for (const tool of ['ffmpeg', 'ffprobe']) {
+      const entries = await zipEntries(join(result.packageDir, `${tool}.zip`));
+      expect(entries.filter((entry) => entry.name.startsWith('bin/')).map((entry) => [entry.name, entry.mode])).toEqual([[`bin/${tool}`, 0o755]]);
+      expect(entries.some((entry) => entry.name === 'layer-manifest.json')).toBe(false);
+    }
   });
 
   it('the packaged ffmpeg runs and decodes the sample; ffprobe reads it; both speak HTTPS', async () => {

@@ -93,8 +93,16 @@ beforeEach(() => {
     .resolvesOnce({ status: 'RUNNING', itemCounts: { total: 10, succeeded: 2, failed: 1, running: 7, pending: 0, timedOut: 0, aborted: 0, resultsWritten: 0 } })
     .resolves({ status: 'SUCCEEDED', itemCounts: { total: 10, succeeded: 10, failed: 0, running: 0, pending: 0, timedOut: 0, aborted: 0, resultsWritten: 10 } });
   s3Mock.on(HeadBucketCommand).resolves({});
-  s3Mock.on(HeadObjectCommand).rejects(awsError('NotFound', 404));
-  s3Mock.on(PutObjectCommand).resolves({ ETag: '"e"' });
+  // What was put is there: the job's id (the execution's name) fingerprints the uploads' ETags.
+  const stored = new Set<string>();
+  s3Mock.on(PutObjectCommand).callsFake((input: { Key: string }) => {
+    stored.add(input.Key);
+    return { ETag: '"e"' };
+  });
+  s3Mock.on(HeadObjectCommand).callsFake((input: { Key: string }) => {
+    if (stored.has(input.Key)) return { ETag: '"e"' };
+    throw awsError('NotFound', 404);
+  });
   s3Mock.on(GetObjectCommand).callsFake((input: { Key: string }) => ({ Body: objectBody(`content of ${input.Key}`) }));
 });
 
@@ -119,7 +127,7 @@ describe('searchRemote', () => {
 
     const start = sfnMock.commandCalls(StartExecutionCommand)[0]!.args[0].input;
     expect(start.stateMachineArn).toBe(STATE_MACHINE_ARN);
-    expect(start.name).toMatch(/^cli-[a-z0-9]+-[0-9a-f]{8}$/);
+    expect(start.name).toMatch(/^j-[0-9a-f]{20}$/);
     expect(JSON.parse(start.input!)).toMatchObject({
       bucket: BUCKET,
       video: { key: videoKey },
@@ -171,6 +179,27 @@ describe('searchRemote', () => {
     expect(c.sleep.mock.calls.map((call) => call[0])).toEqual([2000, 4000]);
   });
 
+  it('attaches to the job\'s existing execution (ExecutionAlreadyExists) and downloads its outputs', async () => {
+    sfnMock.on(StartExecutionCommand).rejects(awsError('ExecutionAlreadyExists', 400));
+    sfnMock.on(DescribeExecutionCommand).resolves({ status: 'SUCCEEDED', output: JSON.stringify(OUTPUT) });
+    const result = await searchRemote(options(), clients());
+    expect(result).toMatchObject({ attached: true, jobId: JOB_ID, executionArn: `${EXECUTION_PREFIX}:${result.executionName}` });
+    expect(result.executionName).toMatch(/^j-[0-9a-f]{20}$/);
+    expect(result.files.map((file) => file.slice(out.length + 1))).toContain('report.html');
+  });
+
+  it('says to redrive when the job\'s existing execution failed, instead of starting it again', async () => {
+    sfnMock.on(StartExecutionCommand).rejects(awsError('ExecutionAlreadyExists', 400));
+    sfnMock.on(DescribeExecutionCommand).resolves({ status: 'FAILED', error: 'States.TaskFailed' });
+    const error = await searchRemote(options(), clients()).catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      kind: 'WorkflowError',
+      message: expect.stringMatching(new RegExp(`^this search already ran as ${EXECUTION_PREFIX}:j-[0-9a-f]{20} and ended FAILED; one job runs once$`)),
+      hint: expect.stringMatching(/aws stepfunctions redrive-execution --execution-arn arn:aws:states:.*:j-[0-9a-f]{20}/),
+    });
+    expect(s3Mock.commandCalls(GetObjectCommand)).toHaveLength(0);
+  });
+
   it('reports a failed execution with the step\'s own error and the console link', async () => {
     sfnMock.on(DescribeExecutionCommand).resolves({
       status: 'FAILED',
@@ -182,7 +211,7 @@ describe('searchRemote', () => {
     expect(error).toMatchObject({
       kind: 'InputError',
       message: expect.stringMatching(/^the search failed on AWS: InputError: no face found in .*fr_obama\.jpg/),
-      hint: expect.stringContaining(`#/v2/executions/details/${EXECUTION_PREFIX}:cli-`),
+      hint: expect.stringContaining(`#/v2/executions/details/${EXECUTION_PREFIX}:j-`),
     });
   });
 
@@ -215,7 +244,7 @@ describe('searchRemote', () => {
     [
       'throttling that outlasts the SDK retries on StartExecution',
       () => sfnMock.on(StartExecutionCommand).rejects(awsError('ThrottlingException', 400)),
-      { kind: 'WorkflowError', message: /AWS kept throttling the request to start execution cli-/, hint: /try again/ },
+      { kind: 'WorkflowError', message: /AWS kept throttling the request to start execution j-[0-9a-f]{20}/, hint: /try again/ },
     ],
     [
       'a stack that is not deployed',

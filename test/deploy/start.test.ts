@@ -1,11 +1,11 @@
 import type { Readable } from 'node:stream';
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { LambdafaceError } from '../../shared/errors.ts';
-import { sfnStarter } from '../../shared/remote/start-execution.ts';
-import { executionNameFor, jobUploads, startJobsFromUploads } from '../../shared/workflow/start.ts';
+import { executionNameForJob, sfnStarter } from '../../shared/remote/start-execution.ts';
+import { jobUploads, startJobsFromUploads } from '../../shared/workflow/start.ts';
 import { awsError, objectBody, STATE_MACHINE_ARN } from './sdk-mocks.ts';
 
 const s3Mock = mockClient(S3Client);
@@ -45,6 +45,9 @@ beforeEach(() => {
   sfnMock.reset();
   logs.length = 0;
   s3Mock.on(GetObjectCommand).resolves({ Body: objectBody(JSON.stringify(JOB)) });
+  // The job's id (its execution's name) fingerprints the video's and photos' ETags.
+  s3Mock.on(HeadObjectCommand).callsFake((input: { Key: string }) => ({ ETag: `"${input.Key.length}"` }));
+  s3Mock.on(ListObjectsV2Command).callsFake((input: { Prefix: string }) => ({ Contents: [{ Key: `${input.Prefix}1.jpg` }], IsTruncated: false }));
   sfnMock.on(StartExecutionCommand).callsFake((input: { name: string }) => ({
     executionArn: `${STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:${input.name}`,
     startDate: new Date(),
@@ -64,7 +67,7 @@ describe('start: S3 upload -> StartExecution', () => {
     expect(calls).toHaveLength(1);
     const sent = calls[0]!.args[0].input;
     expect(sent.stateMachineArn).toBe(STATE_MACHINE_ARN);
-    expect(sent.name).toMatch(/^upload-talk-2024-[0-9a-f]{24}$/);
+    expect(sent.name).toMatch(/^j-[0-9a-f]{20}$/);
     const input = JSON.parse(sent.input!) as Record<string, unknown>;
     expect(input).toMatchObject({
       bucket: BUCKET,
@@ -76,7 +79,7 @@ describe('start: S3 upload -> StartExecution', () => {
       options: { sampleFps: 1, chunkSeconds: 60 },
     });
     expect(outcome.started).toEqual([
-      { key: 'uploads/talk 2024/job.json', executionName: sent.name, executionArn: expect.stringContaining(':execution:lambdaface-dev-face-search:upload-talk-2024-'), alreadyStarted: false },
+      { key: 'uploads/talk 2024/job.json', executionName: sent.name, executionArn: expect.stringContaining(`:execution:lambdaface-dev-face-search:${sent.name}`), alreadyStarted: false },
     ]);
     expect(outcome.rejected).toEqual([]);
   });
@@ -93,14 +96,31 @@ describe('start: S3 upload -> StartExecution', () => {
     expect(logs.at(-1)).toMatch(/^already started /);
   });
 
-  it('names a changed job file (new ETag) differently, and a different folder too', () => {
-    const base = { bucket: BUCKET, key: 'uploads/a/job.json', eTag: 'e1', sequencer: undefined };
-    expect(executionNameFor(base)).toBe(executionNameFor({ ...base }));
-    expect(executionNameFor({ ...base, eTag: 'e2' })).not.toBe(executionNameFor(base));
-    expect(executionNameFor({ ...base, key: 'uploads/b/job.json' })).not.toBe(executionNameFor(base));
-    const long = executionNameFor({ ...base, key: `uploads/${'x'.repeat(200)}/job.json` });
-    expect(long.length).toBeLessThanOrEqual(80);
-    expect(long).toMatch(/^[A-Za-z0-9_-]+$/);
+  it('names the execution by the job: the same search uploaded again runs once, a changed photo is a new job', async () => {
+    const first = await startJobsFromUploads(s3Event('uploads/a/job.json', 'etag-1'), deps());
+    // The same job.json uploaded again (a new object version): the same job, the same name.
+    const again = await startJobsFromUploads(s3Event('uploads/a/job.json', 'etag-2'), deps());
+    s3Mock.on(HeadObjectCommand).callsFake((input: { Key: string }) => ({ ETag: input.Key.endsWith('grace 1.jpg') ? '"new photo"' : `"${input.Key.length}"` }));
+    const changed = await startJobsFromUploads(s3Event('uploads/a/job.json', 'etag-2'), deps());
+    const names = sfnMock.commandCalls(StartExecutionCommand).map((call) => call.args[0].input.name);
+    expect(names[0]).toBe(names[1]);
+    expect(names[2]).not.toBe(names[0]);
+    expect([first, again, changed].map((outcome) => outcome.started[0]!.executionName)).toEqual(names);
+  });
+
+  it('fits a long job id in 80 characters, keeping its fingerprint', () => {
+    expect(executionNameForJob('j-0123456789abcdef0123')).toBe('j-0123456789abcdef0123');
+    const long = executionNameForJob(`${'talk-'.repeat(22)}0123456789abcdef`);
+    expect(long).toHaveLength(80);
+    expect(long).toMatch(/^talk-talk-[a-z-]+-0123456789abcdef$/);
+    expect(long).not.toMatch(/--/);
+  });
+
+  it('rejects a job whose video is missing, without starting anything', async () => {
+    s3Mock.on(HeadObjectCommand).rejects(awsError('NotFound', 404));
+    const outcome = await startJobsFromUploads(s3Event('uploads/a/job.json'), deps());
+    expect(outcome.rejected[0]!.error).toMatch(/video s3:\/\/.*uploads\/a\/talk\.mp4 does not exist or cannot be read/);
+    expect(sfnMock.commandCalls(StartExecutionCommand)).toHaveLength(0);
   });
 
   it('ignores objects that are not job files and events that are not creations', async () => {
@@ -140,7 +160,7 @@ describe('start: S3 upload -> StartExecution', () => {
 
   it.each([
     ['StateMachineDoesNotExist', 400, 'InputError', /no state machine arn:aws:states:eu-west-1:123456789012:stateMachine:lambdaface-dev-face-search/, /npx sls deploy/],
-    ['AccessDeniedException', 400, 'WorkflowError', /AWS denied permission to start execution upload-a-/, /credentials in use/],
+    ['AccessDeniedException', 400, 'WorkflowError', /AWS denied permission to start execution j-[0-9a-f]{20}/, /credentials in use/],
     ['ThrottlingException', 400, 'WorkflowError', /AWS kept throttling the request to start execution/, /try again/],
   ])('maps %s from StartExecution to a clear error and throws it (so S3 delivers again)', async (name, status, kind, message, hint) => {
     sfnMock.on(StartExecutionCommand).rejects(awsError(name, status));
@@ -183,7 +203,7 @@ describe('localStarter (lambdaface serve)', () => {
     const s3 = new S3Client({ region: 'eu-west-1' });
     const first = await startJobsFromUploads(s3Event('uploads/local/job.json'), { s3, starter, log: () => undefined });
     const again = await startJobsFromUploads(s3Event('uploads/local/job.json'), { s3, starter, log: () => undefined });
-    expect(first.started[0]).toMatchObject({ alreadyStarted: false, executionArn: expect.stringMatching(/^arn:aws:states:local:000000000000:execution:face-search:upload-local-/) });
+    expect(first.started[0]).toMatchObject({ alreadyStarted: false, executionArn: expect.stringMatching(/^arn:aws:states:local:000000000000:execution:face-search:j-[0-9a-f]{20}$/) });
     expect(again.started[0]).toMatchObject({ alreadyStarted: true, executionArn: first.started[0]!.executionArn });
     expect(runs).toHaveLength(1);
     expect(starter.running.size).toBe(1);

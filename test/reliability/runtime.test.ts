@@ -10,6 +10,7 @@ import { LocalFunctions, localFunctionArn, type LocalLambdaContext } from '../..
 import { runLocalWorkflow } from '../../shared/local/run-workflow.ts';
 import { scanChunk, scanOptionsFor } from '../../shared/recognize/scan.ts';
 import type { Gallery } from '../../shared/schemas/gallery.ts';
+import type { JobRecord } from '../../shared/schemas/job.ts';
 import { jobKeys } from '../../shared/storage/keys.ts';
 import { createS3Client, exists, putBytes, putJson } from '../../shared/storage/s3.ts';
 import { indexGallery } from '../../shared/match/matcher.ts';
@@ -320,9 +321,14 @@ describe('Recognize at its time limit', () => {
   beforeAll(async () => {
     const { client, bucket } = s3();
     await putBytes(client, bucket, videoKey, await readFile(VIDEO), 'video/mp4');
-    // Recognize uses only a gallery stored for its own job, by the installed models.
+    // Recognize uses only a gallery stored for its own job, by the installed models, and Shard's probe from the job record.
     const models = await modelsFingerprint();
-    for (const jobId of jobIds) await putJson(client, bucket, jobKeys(jobId).gallery, { ...GALLERY, jobId, models });
+    const probe = await probeVideo(VIDEO);
+    for (const jobId of jobIds) {
+      await putJson(client, bucket, jobKeys(jobId).gallery, { ...GALLERY, jobId, models });
+      const record: JobRecord = { version: 1, jobId, video: { key: videoKey, etag: 'test' }, options: SearchOptions.parse({ sampleFps: 1, smallFaces: false }), recognizer: 'test', probe };
+      await putJson(client, bucket, jobKeys(jobId).record, record);
+    }
   });
 
   /** Three chunks of the 9 s clip, scanned at 1 frame per second to keep the test quick. */

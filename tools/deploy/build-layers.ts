@@ -7,8 +7,8 @@ import type { LambdaArch } from './target.ts';
 
 export const PROJECT_DIR = fileURLToPath(new URL('../../', import.meta.url));
 
-export type LayerName = 'ffmpeg' | 'onnx';
-export const LAYER_NAMES: readonly LayerName[] = ['ffmpeg', 'onnx'];
+export type LayerName = 'ffmpeg' | 'ffprobe' | 'onnx';
+export const LAYER_NAMES: readonly LayerName[] = ['ffmpeg', 'ffprobe', 'onnx'];
 
 export const layerDir = (name: LayerName, projectDir = PROJECT_DIR): string => join(projectDir, 'layers', name);
 
@@ -19,7 +19,7 @@ export interface BuildLayersOptions {
 }
 
 /**
- * Builds both layers for `arch` from installed packages (nothing is downloaded). Always rebuilt
+ * Builds every layer for `arch` from installed packages (nothing is downloaded). Always rebuilt
  * from scratch (a few seconds): a stale layer after `npm ci` would be worse than the copy.
  */
 export async function buildLayers(options: BuildLayersOptions): Promise<LayerManifest[]> {
@@ -29,9 +29,9 @@ export async function buildLayers(options: BuildLayersOptions): Promise<LayerMan
   for (const name of LAYER_NAMES) {
     const outDir = layerDir(name, projectDir);
     const manifest =
-      name === 'ffmpeg'
-        ? await buildFfmpegLayer({ arch: options.arch, projectDir, outDir })
-        : await buildOnnxLayer({ arch: options.arch, projectDir, outDir, log: (m) => log(`  ${m}`) });
+      name === 'onnx'
+        ? await buildOnnxLayer({ arch: options.arch, projectDir, outDir, log: (m) => log(`  ${m}`) })
+        : await buildFfmpegLayer({ tool: name, arch: options.arch, projectDir, outDir });
     log(`layer ${name}: built for ${options.arch} in ${outDir} (${formatMb(manifest.bytes)})`);
     for (const warning of manifest.warnings) log(`  warning: ${warning}`);
     manifests.push(manifest);

@@ -66,8 +66,8 @@ export async function buildOnnxLayer(options: OnnxLayerOptions): Promise<LayerMa
     throw inputError(`the onnx layer for ${arch} needs ${missing.join(' and ')}, which ${missing.length > 1 ? 'are' : 'is'} not installed`, {
       input: '--arch',
       hint:
-        `npm installs sharp's native parts only for the machine's own CPU; on this ${process.arch} machine run ` +
-        `\`npm install --no-save --force ${missing.join(' ')}\` (see docs/deploy.md, "arm64"), or build for x86_64`,
+        `npm installs sharp's native parts only for the CPU it runs on; for ${arch} run ` +
+        `\`ONNXRUNTIME_NODE_INSTALL=skip npm ci --cpu=${nodeCpu(arch)}\` in a separate checkout (see docs/deploy.md, "arm64"), or build for x86_64`,
     });
   }
 

@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { SearchOptions } from '../../shared/config/options.ts';
+import type { FaceSearchHandlers } from '../../shared/local/local-functions.ts';
+import { runLocalWorkflow } from '../../shared/local/run-workflow.ts';
+import { JobInput } from '../../shared/schemas/job.ts';
+import { jobKeys } from '../../shared/storage/keys.ts';
+import { putJson } from '../../shared/storage/s3.ts';
+import { planChunks } from '../../shared/workflow/chunks.ts';
+import { useEmbeddedS3 } from '../unit/local/embedded-s3-fixture.ts';
+
+/**
+ * Issue 10's six-hour video at the default options, through the real state machine run locally
+ * (real embedded S3, the Lambda boundary faked): how many chunks it becomes, and that no state's
+ * input or output nears Step Functions' 256 KB payload cap. The fakes return what the real
+ * handlers return, at six-hour scale.
+ */
+const s3 = useEmbeddedS3('six-hour-plan');
+const SIX_HOURS = 6 * 3600;
+const PAYLOAD_LIMIT = 256 * 1024;
+const PEOPLE = ['lin_manuel_miranda', 'alex_lacamoire', 'barack_obama'];
+/** Thumbnails are one per segment, at most 40 per person (shared/workflow/finish.ts). */
+const THUMBNAILS_PER_PERSON = 40;
+
+const bytes = (value: unknown): number => Buffer.byteLength(JSON.stringify(value) ?? '', 'utf-8');
+
+describe('a six-hour video at the default options', () => {
+  const options = SearchOptions.parse({});
+
+  it('is 360 contiguous chunks of 60 s', () => {
+    const chunks = planChunks(SIX_HOURS, options.chunkSeconds);
+    expect(chunks).toHaveLength(360);
+    expect(chunks[0]).toEqual({ index: 0, start: 0, end: 60 });
+    expect(chunks.at(-1)).toEqual({ index: 359, start: 21_540, end: SIX_HOURS });
+    expect(chunks.every((chunk, i) => i === 0 || chunk.start === chunks[i - 1]!.end)).toBe(true);
+  });
+
+  it('keeps every state\'s input and output far below 256 KB', async () => {
+    const { client, bucket } = s3();
+    const jobId = 'six-hours-0123456789abcdef';
+    const input = JobInput.parse({
+      bucket,
+      jobId,
+      video: { key: 'uploads/conference/day-1.mp4' },
+      faces: PEOPLE.map((name) => ({ name, prefix: `uploads/conference/${name}/` })),
+    });
+    const job = { ...input, jobId };
+    const keys = jobKeys(jobId);
+    const seen: { step: string; event: number; result: number }[] = [];
+    const measured = <E, R>(step: string, handler: (event: E) => Promise<R>) => async (event: unknown) => {
+      const result = await handler(event as E);
+      seen.push({ step, event: bytes(event), result: bytes(result) });
+      return result;
+    };
+    const handlers: FaceSearchHandlers = {
+      train: measured('train', async () => ({
+        bucket,
+        key: keys.gallery,
+        models: '0123456789abcdef',
+        identities: PEOPLE.map((name) => ({ name, photos: 12, descriptors: 84, notes: [] })),
+      })),
+      shard: measured('shard', async () => {
+        const chunks = planChunks(SIX_HOURS, job.options.chunkSeconds);
+        await putJson(client, bucket, keys.chunks, chunks);
+        return {
+          job,
+          chunks: { bucket, key: keys.chunks, count: chunks.length },
+          results: { bucket, prefix: keys.results },
+          video: { durationSeconds: SIX_HOURS, width: 1280, height: 720, fps: 30 },
+        };
+      }),
+      recognize: measured('recognize', async (event: { Items: { chunk: { index: number } }[] }) => ({
+        chunks: event.Items.map(({ chunk }) => ({ index: chunk.index, faces: 240, named: 200, skipped: false, decoded: true, elapsedMs: 20_000 })),
+        recomputed: [],
+      })),
+      montage: measured('montage', async () => ({
+        jobId,
+        bucket,
+        outputs: {
+          timelineJson: keys.timelineJson,
+          timelineCsv: keys.timelineCsv,
+          timelineVtt: keys.timelineVtt,
+          exports: [keys.timelineEdl],
+          report: keys.report,
+          montage: keys.montage,
+          thumbnails: PEOPLE.flatMap((name) => Array.from({ length: THUMBNAILS_PER_PERSON }, (_, i) => keys.thumbnail(`${name}-0123abcd-${i}.jpg`))),
+        },
+        identities: PEOPLE.map((name) => ({ name, segments: 900, totalSeconds: 5_400, firstSeen: 3, lastSeen: 21_590 })),
+        notFound: [],
+        missingChunks: 0,
+        nearMisses: [],
+        videoDuration: SIX_HOURS,
+        photos: [],
+        warnings: [],
+      })),
+    };
+
+    const run = await runLocalWorkflow({ input, handlers, s3: { client }, retryIntervalMs: 0, concurrency: 8 });
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.mapRuns).toEqual([expect.objectContaining({ state: 'RecognizeChunks', totalItems: 360, failedItems: 0, children: 360 })]);
+    expect(seen.filter((s) => s.step === 'recognize')).toHaveLength(360);
+    for (const step of ['train', 'shard', 'montage']) expect(seen.filter((s) => s.step === step)).toHaveLength(1);
+    // Every Task's input and result, and the execution's output: a tenth of the cap at most.
+    for (const { step, event, result } of seen) {
+      expect(event, `${step} input`).toBeLessThan(PAYLOAD_LIMIT / 10);
+      expect(result, `${step} result`).toBeLessThan(PAYLOAD_LIMIT / 10);
+    }
+    expect(bytes(run.output)).toBeLessThan(PAYLOAD_LIMIT / 10);
+  }, 120_000);
+});
