@@ -191,6 +191,7 @@ describe('functions', () => {
   });
 
   const MONTAGE_WRITES = [
+    '/intermediate/*/unknown-people.json',
     '/jobs/*/chapters.ffmetadata',
     '/jobs/*/chapters.vtt',
     '/jobs/*/montage.mp4',
@@ -202,8 +203,12 @@ describe('functions', () => {
     '/jobs/*/timeline.vtt',
   ];
   const S3_GRANTS: Record<FunctionName, Record<string, string[]>> = {
-    train: { 's3:ListBucket': [''], 's3:GetObject': ['/intermediate/*/gallery.json', '/uploads/*'], 's3:PutObject': ['/intermediate/*/gallery.json'] },
-    shard: { 's3:ListBucket': [''], 's3:GetObject': ['/uploads/*'], 's3:PutObject': ['/intermediate/*/chunks.json'] },
+    train: {
+      's3:ListBucket': [''],
+      's3:GetObject': ['/intermediate/*/gallery.json', '/intermediate/*/unknown-people.json', '/uploads/*'],
+      's3:PutObject': ['/intermediate/*/gallery.json'],
+    },
+    shard: { 's3:ListBucket': [''], 's3:GetObject': ['/intermediate/*/unknown-people.json', '/uploads/*'], 's3:PutObject': ['/intermediate/*/chunks.json'] },
     recognize: {
       's3:ListBucket': [''],
       's3:GetObject': ['/intermediate/*/chunks/*', '/intermediate/*/gallery.json', '/uploads/*'],
