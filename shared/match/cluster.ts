@@ -1,3 +1,4 @@
+import type { Box } from '../schemas/faces.ts';
 import { euclidean } from './distance.ts';
 import { DEFAULT_FUSION, fusedDistance, type Fusion } from './fusion.ts';
 import { SMALL_FACE } from './matcher.ts';
@@ -24,8 +25,10 @@ export interface TrackRecord {
   weight: number;
   /** Median face width in the analysed frame's pixels: small faces get the matcher's small-face allowance. */
   faceWidth: number;
-  /** Its sample times (s): two tracks seen in the same frame are two people. */
+  /** Its sample times (s), ascending: two tracks seen in the same frame are two people. */
   times: readonly number[];
+  /** Its face's box at each of `times`: two tracks seen in the same frame at the same place are one face detected twice, not two people. */
+  boxes?: readonly Box[];
 }
 
 /**
@@ -89,11 +92,29 @@ export function pairThreshold(rule: ClusterRule, a: Pick<TrackRecord, 'faceWidth
 export const trackDistance = (a: TrackRecord, b: TrackRecord, fusion: Fusion = DEFAULT_FUSION): number =>
   fusedDistance(euclidean(a.dlib, b.dlib), euclidean(a.faceres!, b.faceres!), fusion);
 
-/** Whether two tracks were seen in the same frame (then they are two people, however alike). */
-function together(a: readonly number[], b: readonly number[]): boolean {
-  if (a.length === 0 || b.length === 0 || a[a.length - 1]! < b[0]! || b[b.length - 1]! < a[0]!) return false;
-  const seen = new Set(a.map((t) => Math.round(t * 1e4)));
-  return b.some((t) => seen.has(Math.round(t * 1e4)));
+const centreInside = (inner: Box, outer: Box): boolean => {
+  const x = inner.x + inner.width / 2;
+  const y = inner.y + inner.height / 2;
+  return x >= outer.x && x <= outer.x + outer.width && y >= outer.y && y <= outer.y + outer.height;
+};
+
+/**
+ * Whether two tracks were seen in the same frame at different places (then they are two people,
+ * however alike). At the same place (one box's centre inside the other) it is one face the
+ * detector found twice, at two scales of its pyramid.
+ */
+function together(a: TrackRecord, b: TrackRecord): boolean {
+  const { times: ta } = a;
+  const { times: tb } = b;
+  if (ta.length === 0 || tb.length === 0 || ta[ta.length - 1]! < tb[0]! || tb[tb.length - 1]! < ta[0]!) return false;
+  const seen = new Map(ta.map((t, i) => [Math.round(t * 1e4), i]));
+  return tb.some((t, j) => {
+    const i = seen.get(Math.round(t * 1e4));
+    if (i === undefined) return false;
+    const boxA = a.boxes?.[i];
+    const boxB = b.boxes?.[j];
+    return boxA === undefined || boxB === undefined || !(centreInside(boxA, boxB) || centreInside(boxB, boxA));
+  });
 }
 
 /**
@@ -111,14 +132,13 @@ export function clusterTracks(tracks: readonly TrackRecord[], rule: ClusterRule 
   const describable = tracks.flatMap((track, i) => (track.faceres === undefined ? [] : [i]));
   const kept = [...describable].sort((p, q) => tracks[q]!.weight - tracks[p]!.weight || p - q).slice(0, rule.maxTracks);
   const n = kept.length;
-  const sortedTimes = kept.map((i) => [...tracks[i]!.times].sort((p, q) => p - q));
   // excess[i][j]: the linkage between groups i and j (each starts as one track), in a flat table.
   const excess = new Float32Array(n * n);
   for (let i = 0; i < n; i++) {
     for (let j = i + 1; j < n; j++) {
       const a = tracks[kept[i]!]!;
       const b = tracks[kept[j]!]!;
-      const value = together(sortedTimes[i]!, sortedTimes[j]!) ? Infinity : trackDistance(a, b, fusion) - pairThreshold(rule, a, b);
+      const value = together(a, b) ? Infinity : trackDistance(a, b, fusion) - pairThreshold(rule, a, b);
       excess[i * n + j] = value;
       excess[j * n + i] = value;
     }

@@ -40,10 +40,16 @@ export function unnamedTracks(chunks: readonly ChunkResult[], scale: number): Un
       sightings: faces.length,
       weight: faces.reduce((sum, face) => sum + face.quality, 0),
       faceWidth: widths[widths.length >> 1]!,
-      times: faces.map((face) => face.time).sort((p, q) => p - q),
+      ...timesAndBoxes(faces),
       best: { time: best.time, box: best.box, quality: best.quality },
     };
   });
+}
+
+/** A track's sample times, ascending, and its box at each. */
+function timesAndBoxes(faces: readonly FaceRecord[]): Pick<TrackRecord, 'times' | 'boxes'> {
+  const sorted = [...faces].sort((p, q) => p.time - q.time);
+  return { times: sorted.map((face) => face.time), boxes: sorted.map((face) => face.box) };
 }
 
 export interface UnknownPeopleOptions {

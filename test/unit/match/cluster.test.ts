@@ -44,6 +44,15 @@ describe('clusterTracks', () => {
     expect(groups).toEqual([[0], [1]]);
   });
 
+  it('joins a face the detector found twice in one frame, at the same place, to its track', () => {
+    const box = (x: number, width: number) => ({ x, y: 0, width, height: width });
+    const at = (boxes: ReturnType<typeof box>[]) => ({ ...track(0, { at: 5, sightings: boxes.length }), boxes });
+    // The same face at two pyramid scales: the small box's centre is inside the large one.
+    expect(cluster([at([box(100, 60), box(100, 60)]), { ...at([box(80, 120), box(80, 120)]), track: 'twice' }]).groups).toEqual([[0, 1]]);
+    // Side by side in the same frames: two people.
+    expect(cluster([at([box(100, 60), box(100, 60)]), { ...at([box(400, 60), box(400, 60)]), track: 'beside' }]).groups).toHaveLength(2);
+  });
+
   it('averages over every pair of tracks, so a chain of look-alikes does not join its far ends', () => {
     // Neighbours 0.45 apart (under 0.5), the ends 0.9: single linkage would make one group of three.
     const { groups } = cluster([track(0), track(0.45), track(0.9)]);
