@@ -1,25 +1,32 @@
 import { readdir, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { inputError, LambdafaceError } from '../errors.ts';
-import { IdentityName } from '../schemas/job.ts';
+import { IdentityName, UnknownPersonId } from '../schemas/job.ts';
 import { PHOTO_EXTENSIONS } from '../config/photos.ts';
 
 export interface LocalFace {
   name: string;
   photos: string[];
+  /** An unknown person of the search given to --reuse-scan (`--face <name>=cluster:<id>`), enrolled from its own faces. */
+  cluster?: string;
 }
+
+/** `--face <name>=cluster:<id>`: the person is unknown person <id> of the earlier search. */
+const CLUSTER_PREFIX = 'cluster:';
+
+/** Whether a --face flag enrols an unknown person of an earlier search. */
+export const isClusterFace = (flag: string): boolean => flag.slice(flag.indexOf('=') + 1).startsWith(CLUSTER_PREFIX);
 
 const isPhoto = (file: string): boolean => (PHOTO_EXTENSIONS as readonly string[]).includes(extname(file).toLowerCase());
 
-/** Reads `--face name=<photo|dir>` flags (repeatable; the same name twice adds photos). */
+/**
+ * Reads `--face name=<photo|dir>` flags (repeatable; the same name twice adds photos) and
+ * `--face name=cluster:<id>` (an unknown person of the search --reuse-scan names). No flag at all
+ * is a search for who is in the video.
+ */
 export async function resolveFaceFlags(flags: readonly string[]): Promise<LocalFace[]> {
-  if (flags.length === 0) {
-    throw inputError('no reference photos given', {
-      input: '--face',
-      hint: 'enrol each person with --face <name>=<photo or folder of photos>, e.g. --face ada=photos/ada',
-    });
-  }
   const byName = new Map<string, string[]>();
+  const clusters = new Map<string, string>();
   const problems: LambdafaceError[] = [];
   for (const flag of flags) {
     const split = flag.indexOf('=');
@@ -38,6 +45,29 @@ export async function resolveFaceFlags(flags: readonly string[]): Promise<LocalF
         hint: "use plain letters, digits, spaces, _ . ' or - (e.g. ada_lovelace)",
       });
     }
+    if (path.startsWith(CLUSTER_PREFIX)) {
+      const id = UnknownPersonId.safeParse(path.slice(CLUSTER_PREFIX.length));
+      if (!id.success) {
+        throw inputError(`"--face ${flag}": ${id.error.issues[0]?.message ?? 'not an unknown person\'s id'}`, {
+          input: '--face',
+          hint: 'take the id (u1, u2, …) from the earlier search\'s summary, timeline.json ("unknown") or report',
+        });
+      }
+      if (byName.has(name) || clusters.has(name)) {
+        throw inputError(`${name} is enrolled twice: as ${id.data} and ${clusters.get(name) ?? 'from photos'}`, {
+          input: '--face',
+          hint: 'enrol a person either from photos or as one unknown person of the earlier search',
+        });
+      }
+      clusters.set(name, id.data);
+      continue;
+    }
+    if (clusters.has(name)) {
+      throw inputError(`${name} is enrolled twice: as ${clusters.get(name)} and from photos`, {
+        input: '--face',
+        hint: 'enrol a person either from photos or as one unknown person of the earlier search',
+      });
+    }
     try {
       byName.set(name, [...(byName.get(name) ?? []), ...(await photosAt(path, name))]);
     } catch (error) {
@@ -53,7 +83,7 @@ export async function resolveFaceFlags(flags: readonly string[]): Promise<LocalF
       hint: 'correct these --face paths: each must be a photo or a folder holding photos',
     });
   }
-  return [...byName].map(([name, photos]) => ({ name, photos }));
+  return [...[...byName].map(([name, photos]) => ({ name, photos })), ...[...clusters].map(([name, cluster]) => ({ name, photos: [], cluster }))];
 }
 
 async function photosAt(path: string, name: string): Promise<string[]> {

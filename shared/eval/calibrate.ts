@@ -108,3 +108,41 @@ export function calibrateCondition(rows: readonly ProbeDistances[], fusion: Fusi
     rule: { faceWidth, namedRight: right / n, namedWrong: wrong / n, unnamed: (n - right - wrong) / n, strangersNamed: strangers / n },
   };
 }
+
+/**
+ * How the fused distance behaves between two single faces, neither of them enrolled: what
+ * clustering compares (one unnamed track against another, shared/match/cluster.ts), where the
+ * matcher compares a face with the nearest of a person's photos. Every pair of probes of
+ * different people (the impostors, a Gaussian fitted to them as for the matcher) and of the same
+ * person (the genuine pairs, to say what a threshold keeps).
+ */
+export interface PairCalibration {
+  genuinePairs: number;
+  impostorPairs: number;
+  fusedImpostors: ImpostorMoments;
+  thresholds: { far: number; gaussian: number; empirical: number; genuineAccepted: number }[];
+}
+
+export function calibratePairs(probes: readonly ProbeFace[], fusion: Fusion): PairCalibration {
+  const genuine: number[] = [];
+  const impostor: number[] = [];
+  for (let i = 0; i < probes.length; i++) {
+    for (let j = i + 1; j < probes.length; j++) {
+      const a = probes[i]!;
+      const b = probes[j]!;
+      const d = fusedDistance(euclidean(a.dlib, b.dlib), euclidean(a.faceres, b.faceres), fusion);
+      (a.identity === b.identity ? genuine : impostor).push(d);
+    }
+  }
+  impostor.sort((p, q) => p - q);
+  const fit = moments(impostor);
+  return {
+    genuinePairs: genuine.length,
+    impostorPairs: impostor.length,
+    fusedImpostors: fit,
+    thresholds: CALIBRATION_FARS.map((far) => {
+      const gaussian = fit.mean + NORMAL_QUANTILE[far] * fit.std;
+      return { far, gaussian, empirical: impostor[Math.floor(far * impostor.length)] ?? NaN, genuineAccepted: genuine.filter((d) => d <= gaussian).length / genuine.length };
+    }),
+  };
+}

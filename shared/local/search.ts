@@ -13,7 +13,7 @@ import { DEFAULT_DATA_DIR, startLocalRuntime } from './runtime.ts';
 export interface LocalSearchOptions {
   /** A local file or `s3://bucket/key` (in the bucket the search uses). */
   video: string;
-  faces: { name: string; photos: string[] }[];
+  faces: { name: string; photos: string[]; cluster?: string }[];
   out: string;
   options: SearchOptionsInput;
   /** Parallel recognize tasks; default: the machine's cores. */
@@ -76,10 +76,11 @@ export async function runLocalSearch(search: LocalSearchOptions): Promise<LocalS
         ...(search.reuseScan === undefined ? {} : { scannedBy: search.reuseScan }),
       },
       faces: await Promise.all(
-        search.faces.map(async (face) => ({
-          name: face.name,
-          keys: await Promise.all(face.photos.map((photo) => inputKey(s3, bucket, photo, `--face ${face.name}`, anyKey))),
-        })),
+        search.faces.map(async (face) =>
+          face.cluster !== undefined
+            ? { name: face.name, cluster: face.cluster }
+            : { name: face.name, keys: await Promise.all(face.photos.map((photo) => inputKey(s3, bucket, photo, `--face ${face.name}`, anyKey))) },
+        ),
       ),
       options: search.reuseScan === undefined ? search.options : { ...search.options, ...(await scanOptionsOf(s3, bucket, search.reuseScan)) },
     };

@@ -14,6 +14,8 @@ export type ScannedFace = Omit<FaceRecord, 'identity' | 'distance' | 'confidence
  * `scale` is source pixels per analysed-frame pixel: boxes are stored in the source's.
  */
 export function nameFaces(faces: readonly ScannedFace[], gallery: GalleryIndex, rule: MatchRule, tracks: TrackOptions, scale: number): FaceRecord[] {
+  // Nobody enrolled: nothing to name or measure against; the faces are kept for grouping and later searches.
+  if (gallery.names.length === 0) return faces.map((face) => ({ ...face, identity: null, distance: null, confidence: 0 }));
   const trackNumbers = new Map<string, number>();
   const trackOf = faces.map((face) => {
     if (!trackNumbers.has(face.track)) trackNumbers.set(face.track, trackNumbers.size);

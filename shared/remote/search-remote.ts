@@ -23,7 +23,7 @@ export interface SearchRemoteOptions {
   /** A local file, or `s3://<stack bucket>/uploads/...`. */
   video: string;
   /** Reference photos per person: local files or `s3://<stack bucket>/uploads/...`. */
-  faces: { name: string; photos: string[] }[];
+  faces: { name: string; photos: string[]; cluster?: string }[];
   options?: SearchOptionsInput;
   jobId?: string;
   /** An earlier job whose scan of this video is named again instead of decoding it; its scan options are used. */
@@ -130,10 +130,11 @@ export async function searchRemote(options: SearchRemoteOptions, clients: Partia
       ...(options.reuseScan === undefined ? {} : { scannedBy: options.reuseScan }),
     },
     faces: await Promise.all(
-      options.faces.map(async (face) => ({
-        name: face.name,
-        keys: await Promise.all(face.photos.map((photo) => inputKey(s3, target.bucket, photo, `--face ${face.name}`, recording))),
-      })),
+      options.faces.map(async (face) =>
+        face.cluster !== undefined
+          ? { name: face.name, cluster: face.cluster }
+          : { name: face.name, keys: await Promise.all(face.photos.map((photo) => inputKey(s3, target.bucket, photo, `--face ${face.name}`, recording))) },
+      ),
     ),
     options: options.reuseScan === undefined ? (options.options ?? {}) : { ...options.options, ...(await scanOptionsOf(s3, target.bucket, options.reuseScan)) },
     ...(options.jobId ? { jobId: options.jobId } : {}),

@@ -5,6 +5,7 @@ import { nearMissSection } from './near-misses.ts';
 import { personCard, type CardContext } from './people.ts';
 import { PLAYER_SCRIPT, playerSection, type MontagePlayer } from './player.ts';
 import { REPORT_CSS } from './style.ts';
+import { unknownPeopleSection } from './unknown-people.ts';
 
 export type { MontagePlayer } from './player.ts';
 
@@ -14,6 +15,8 @@ export interface ReportInput {
   timeline: Timeline;
   /** Relative path of each segment's thumbnail, by `${name}/${segmentIndex}`. */
   thumbnails: Map<string, string>;
+  /** Relative path of each unknown person's k-th face, by `${id}/${k}`. */
+  unknownThumbnails?: ReadonlyMap<string, string>;
   /** The montage beside the report and its cuts' places, or null (not made, or not yet). */
   montage: MontagePlayer | null;
   /** The video's file name, as the reader knows it. */
@@ -49,7 +52,7 @@ function missingChunksWarning(timeline: Timeline): string {
 
 function people(input: ReportInput): string {
   const { timeline } = input;
-  if (timeline.identities.length === 0) return '<p>No enrolled person was found.</p>';
+  if (timeline.identities.length === 0) return (input.photos ?? []).length === 0 ? '<p>Nobody was enrolled: the people found are listed below, under Unknown people.</p>' : '<p>No enrolled person was found.</p>';
   const context: CardContext = { videoDuration: timeline.videoDuration, missingChunks: timeline.missingChunks, montage: input.montage };
   const cards = timeline.identities.map((identity) => {
     const thumbnails = new Map<number, string>();
@@ -90,6 +93,7 @@ ${playerSection(input.montage, input.video)}
 <h2>Who appears when</h2>
 ${people(input)}
 ${nearMissSection(timeline.nearMisses ?? [])}
+${unknownPeopleSection(timeline.unknown, { videoDuration: timeline.videoDuration, missingChunks: timeline.missingChunks, thumbnails: input.unknownThumbnails ?? new Map() })}
 ${referencePhotoNotes(input.photos ?? [])}
 </main>
 <script>${PLAYER_SCRIPT}</script>

@@ -30,6 +30,19 @@ export const FinishResult = z.object({
   ),
   notFound: z.array(z.string()),
   missingChunks: z.number().int().min(0),
+  /** The people nobody enrolled, grouped from the unnamed tracks (timeline.json has their segments and faces); absent from older results. */
+  unknown: z
+    .array(
+      z.object({
+        id: z.string(),
+        firstSeen: z.number(),
+        lastSeen: z.number(),
+        totalSeconds: z.number().min(0),
+        segments: z.number().int().min(1),
+        tracks: z.number().int().min(1),
+      }),
+    )
+    .default([]),
   /** Unnamed tracks just above the threshold for someone (timeline.json has their faces); absent from older results. */
   nearMisses: z
     .array(z.object({ name: z.string(), firstSeen: z.number(), lastSeen: z.number(), distance: z.number(), threshold: z.number() }))

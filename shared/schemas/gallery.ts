@@ -25,7 +25,10 @@ export const SkippedPhoto = z.object({ source: z.string(), reason: z.string() })
 
 export const GalleryIdentity = z.object({
   name: IdentityName,
-  photos: z.array(PhotoReport).min(1),
+  /** The reference photos enrolled; none for a person enrolled from an earlier job's unknown person (`cluster`). */
+  photos: z.array(PhotoReport),
+  /** For a person enrolled from an earlier job's own faces: that job, the unknown person's id and how many of its tracks. */
+  cluster: z.object({ jobId: z.string().min(1), id: z.string().min(1), tracks: z.number().int().min(1) }).optional(),
   /** Photos of this person that were left out (no face, not an image); the person still has others. */
   skipped: z.array(SkippedPhoto).default([]),
   /** dlib descriptors: one row per photo and augmentation. */
@@ -39,7 +42,8 @@ export const GalleryIdentity = z.object({
 /** The trained gallery: intermediate/<id>/gallery.json. */
 export const Gallery = z.object({
   version: z.literal(2),
-  identities: z.array(GalleryIdentity).min(1),
+  /** Empty when nobody is enrolled: the search then only groups the people it finds. */
+  identities: z.array(GalleryIdentity),
 });
 
 /**

@@ -24,16 +24,24 @@ export const IdentityName = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9 _.'-]{0,63}$/, 'a name is 1-64 ASCII letters (a-z, A-Z), digits, spaces, _ . \' or -');
 
-/** Reference photos of one person: explicit keys and/or every image under a prefix. */
+/** The id an unknown person has in the job that found them: `u1`, `u2`, … in order of first appearance (shared/timeline/unknown-people.ts). */
+export const UnknownPersonId = z.string().regex(/^u[1-9][0-9]{0,5}$/, "an unknown person's id is u followed by a number, e.g. u3");
+
+/**
+ * One person to enrol: reference photos (explicit keys and/or every image under a prefix), or an
+ * unknown person an earlier job found (`cluster`, that job being `video.scannedBy`), enrolled from
+ * that job's own faces of them.
+ */
 export const FaceInput = z
   .object({
     name: IdentityName,
     keys: z.array(S3Key).default([]),
     prefix: S3Key.optional(),
+    cluster: UnknownPersonId.optional(),
   })
   .strict()
-  .refine((face) => face.keys.length > 0 || face.prefix !== undefined, {
-    message: 'give the photos as "keys" or a "prefix"',
+  .refine((face) => (face.cluster === undefined) === (face.keys.length > 0 || face.prefix !== undefined), {
+    message: 'give the photos as "keys" or a "prefix", or an unknown person of the scanned job as "cluster" (not both)',
   });
 
 /** A job's storage id (shared/workflow/job.ts): its label, if any, and a fingerprint of its content. */
@@ -57,21 +65,26 @@ const JobFields = z
     jobId: z.string().regex(/^[a-z0-9][a-z0-9-]{2,63}$/, 'a job id is 3-64 lowercase letters, digits or -').optional(),
     bucket: z.string().min(3).max(63),
     video: VideoInput,
+    /** Nobody enrolled (none, or an empty list) asks only who is in the video: the unknown people. */
     faces: z
       .array(FaceInput)
-      .min(1, 'enrol at least one person')
-      .max(MAX_PEOPLE, `a job may enrol at most ${MAX_PEOPLE} people; split the search into several jobs`),
+      .max(MAX_PEOPLE, `a job may enrol at most ${MAX_PEOPLE} people; split the search into several jobs`)
+      .default([]),
     options: SearchOptions.default(SearchOptions.parse({})),
   })
   .strict();
 
-function eachNameOnce(job: { faces: readonly { name: string }[] }, ctx: z.RefinementCtx): void {
+function eachNameOnce(job: { faces: readonly { name: string; cluster?: string | undefined }[]; video: { scannedBy?: string | undefined } }, ctx: z.RefinementCtx): void {
   const seen = new Set<string>();
   for (const [index, face] of job.faces.entries()) {
     if (seen.has(face.name)) {
       ctx.addIssue({ code: 'custom', path: ['faces', index, 'name'], message: `"${face.name}" is enrolled twice` });
     }
     seen.add(face.name);
+    // An unknown person's id means something only in the job that found them.
+    if (face.cluster !== undefined && job.video.scannedBy === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['faces', index, 'cluster'], message: `"${face.name}" is unknown person ${face.cluster} of an earlier job: name that job as video.scannedBy` });
+    }
   }
 }
 

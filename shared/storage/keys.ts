@@ -14,6 +14,7 @@ import { inputError } from '../errors.ts';
  * intermediate/<jobId>/chunks.json             Shard: chunk manifest, the Distributed Map's ItemReader
  * intermediate/<jobId>/chunks/<index>.json     Recognize: every face of one chunk
  * intermediate/<jobId>/results/<mapRunId>/...  the Distributed Map's ResultWriter (manifest + SUCCEEDED_n/FAILED_n)
+ * intermediate/<jobId>/unknown-people.json     Montage: the unknown people's track descriptors (read by a job enrolling one)
  * jobs/<jobId>/timeline.{json,csv,vtt}         Montage
  * jobs/<jobId>/timeline.edl                    Montage: an edit list of every segment
  * jobs/<jobId>/chapters.{vtt,ffmetadata}       Montage: chapter markers
@@ -77,6 +78,8 @@ export interface JobKeys {
   chunkFaces(index: number): string;
   /** The Distributed Map's ResultWriter Prefix (no trailing slash: Step Functions adds `/<mapRunId>/`). */
   readonly results: string;
+  /** The unknown people Montage found, with their tracks' descriptors: a later job enrols one from here. */
+  readonly unknownPeople: string;
   readonly timelineJson: string;
   readonly timelineCsv: string;
   readonly timelineVtt: string;
@@ -107,6 +110,7 @@ export function jobKeys(jobId: string): JobKeys {
       return `${work}chunks/${index}.json`;
     },
     results: `${work}results`,
+    unknownPeople: `${work}unknown-people.json`,
     timelineJson: `${prefix}timeline.json`,
     timelineCsv: `${prefix}timeline.csv`,
     timelineVtt: `${prefix}timeline.vtt`,

@@ -29,7 +29,7 @@ export const defaultGapTolerance = (sampleFps: number): number => Math.max(1.5 /
 /** Float sums of 1/sampleFps must not decide whether two sightings merge. */
 const EPSILON = 1e-9;
 
-interface Sighting {
+export interface Sighting {
   time: number;
   box: Box;
   confidence: number;
@@ -122,7 +122,7 @@ function checkChunks(chunks: readonly ChunkResult[], sampleFps: number): ChunkRe
   return sorted;
 }
 
-interface MergeContext {
+export interface MergeContext {
   period: number;
   videoDuration: number;
   gapTolerance: number;
@@ -130,7 +130,7 @@ interface MergeContext {
 }
 
 /** `sightings` sorted by time. */
-function mergeSightings(sightings: readonly Sighting[], context: MergeContext): Segment[] {
+export function mergeSightings(sightings: readonly Sighting[], context: MergeContext): Segment[] {
   const segments: Segment[] = [];
   let current: Segment | undefined;
   for (const sighting of sightings) {
@@ -197,7 +197,7 @@ const bestFaceOf = (sighting: Sighting): BestFace => ({
 });
 
 /** Segments sorted by start; they may touch or (around a missing chunk) overlap. */
-function unionLength(segments: readonly Segment[]): number {
+export function unionLength(segments: readonly Pick<Segment, 'start' | 'end'>[]): number {
   let total = 0;
   let reached = -Infinity;
   for (const segment of segments) {

@@ -29,6 +29,7 @@ import type { VideoInfo } from '../video/types.ts';
 import { ChunkManifest } from './chunks.ts';
 import type { HandlerContext } from './context.ts';
 import { chunkMismatch, readReusable } from './reuse.ts';
+import { storeUnknownPeople, unknownPeopleOf, unknownSummary } from './unknown-people.ts';
 
 export const FinishEvent = z.object({
   job: Job,
@@ -99,6 +100,8 @@ export async function finishJob(raw: unknown, context: HandlerContext): Promise<
     manifest,
     nearMissBand: DEFAULT_RULE.nearMissBand,
   });
+  const unknown = unknownPeopleOf(chunks, { video, sampleFps: job.options.sampleFps, gapTolerance: job.options.gapSeconds, missingChunks: timeline.missingChunks });
+  timeline.unknown = unknown.section;
   // The key's last segment is the user's file name (uploads are stored as uploads/<hash>/<name>).
   const videoName = lastSegment(job.video.key);
   const exports = [keys.timelineEdl, keys.chaptersVtt, keys.chaptersFfmetadata];
@@ -124,6 +127,7 @@ export async function finishJob(raw: unknown, context: HandlerContext): Promise<
     await putBytes(s3, job.bucket, keys.thumbnail(name), jpeg, 'image/jpeg');
     thumbnails.set(`${identity}/${i}`, `thumbnails/${name}`);
   });
+  const unknownThumbnails = await storeUnknownPeople(s3, { bucket: job.bucket, jobId: job.jobId, models: event.gallery.models }, unknown, { url, video, signal: context.deadline?.signal });
 
   const tooShort = tooShortToName(video, job.options.sampleFps);
   // Stored objects that could not be used are named, so a rerun's repairs are not silent.
@@ -139,6 +143,7 @@ export async function finishJob(raw: unknown, context: HandlerContext): Promise<
         title: videoName,
         timeline,
         thumbnails,
+        unknownThumbnails,
         montage,
         video: videoName,
         photos: shownPhotos,
@@ -171,11 +176,12 @@ export async function finishJob(raw: unknown, context: HandlerContext): Promise<
       exports,
       report: keys.report,
       montage: montageKey,
-      thumbnails: [...thumbnails.values()].sort().map((path) => keys.prefix + path),
+      thumbnails: [...thumbnails.values(), ...unknownThumbnails.values()].sort().map((path) => keys.prefix + path),
     },
     identities: summarize(timeline),
     notFound: job.faces.map((face) => face.name).filter((name) => !timeline.identities.some((identity) => identity.name === name)),
     missingChunks: timeline.missingChunks.length,
+    unknown: unknownSummary(unknown.section),
     nearMisses: (timeline.nearMisses ?? []).map(({ name, firstSeen, lastSeen, distance, threshold }) => ({ name, firstSeen, lastSeen, distance, threshold })),
     videoDuration: timeline.videoDuration,
     photos,

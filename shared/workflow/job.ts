@@ -6,13 +6,14 @@ import { RECOGNITION_FINGERPRINT } from '../recognize/fingerprint.ts';
 import { JobInput, type Job } from '../schemas/job.ts';
 import { listKeys, s3Url } from '../storage/s3.ts';
 import { PHOTO_EXTENSIONS } from '../config/photos.ts';
+import { readUnknownPerson, unknownPersonDigest } from './cluster-enrolment.ts';
 
 export interface ResolvedJob {
   job: Job;
   /** The video's ETag: a later job that reuses this one's scan checks it is the same video. */
   videoTag: string;
-  /** Every reference photo per person, keys expanded from prefixes. */
-  photos: { name: string; keys: string[] }[];
+  /** Every reference photo per person, keys expanded from prefixes; no keys for an unknown person of the scanned job (`cluster`). */
+  photos: { name: string; keys: string[]; cluster?: string }[];
 }
 
 const JOB_HINT = 'see "Job input" in the README for the format and a sample';
@@ -52,6 +53,13 @@ export async function resolveJob(raw: unknown, s3: S3Client): Promise<ResolvedJo
   const photos: ResolvedJob['photos'] = [];
   const identity: unknown[] = [];
   for (const face of input.faces) {
+    if (face.cluster !== undefined) {
+      // The schema requires video.scannedBy with a cluster; the person's tracks are part of the job's content.
+      const { person } = await readUnknownPerson(s3, input.bucket, input.video.scannedBy!, { name: face.name, cluster: face.cluster });
+      photos.push({ name: face.name, keys: [], cluster: face.cluster });
+      identity.push({ name: face.name, cluster: face.cluster, tracks: unknownPersonDigest(person) });
+      continue;
+    }
     const listed = face.prefix === undefined ? [] : (await listKeys(s3, input.bucket, face.prefix)).filter(isPhotoKey);
     const keys = [...new Set([...face.keys, ...listed])].sort();
     if (keys.length === 0) {

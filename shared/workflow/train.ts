@@ -7,17 +7,24 @@ import { DEFAULT_DETECT_OPTIONS } from '../vision/options.ts';
 import type { HandlerContext } from './context.ts';
 import { resolveJob, type ResolvedJob } from './job.ts';
 import { ownerMismatch, readReusable } from './reuse.ts';
+import { enrolUnknownPerson } from './cluster-enrolment.ts';
 
 async function trainGallery({ job, photos }: ResolvedJob, context: HandlerContext, models: string): Promise<StoredGallery> {
+  const fromPhotos = photos.filter((person) => person.cluster === undefined);
   const people = await Promise.all(
-    photos.map(async ({ name, keys }) => ({
+    fromPhotos.map(async ({ name, keys }) => ({
       name,
       photos: await Promise.all(keys.map(async (photoKey) => ({ source: s3Url(job.bucket, photoKey), bytes: await getBytes(context.s3, job.bucket, photoKey) }))),
     })),
   );
   const analyze = { ...DEFAULT_ENROL_OPTIONS.analyze, detect: { ...DEFAULT_DETECT_OPTIONS, threads: context.config.threads } };
   const gallery = await buildGallery(people, { ...DEFAULT_ENROL_OPTIONS, analyze });
-  return { ...gallery, jobId: job.jobId, models };
+  const enrolled = new Map(gallery.identities.map((identity) => [identity.name, identity]));
+  for (const { name, cluster } of photos) {
+    if (cluster !== undefined) enrolled.set(name, await enrolUnknownPerson(context.s3, job.bucket, job.video.scannedBy!, { name, cluster }, models));
+  }
+  // In the job's order, photos or not.
+  return { ...gallery, identities: photos.map(({ name }) => enrolled.get(name)!), jobId: job.jobId, models };
 }
 
 /**
@@ -46,7 +53,10 @@ export async function trainJob(raw: unknown, context: HandlerContext): Promise<G
       name: identity.name,
       photos: identity.photos.length,
       descriptors: identity.embeddings.length,
-      notes: identity.photos.flatMap((photo) => (photo.note ? [`${photo.source}: ${photo.note}`] : [])),
+      notes: [
+        ...(identity.cluster === undefined ? [] : [`enrolled from unknown person ${identity.cluster.id} of job ${identity.cluster.jobId} (${identity.cluster.tracks} track(s) of the video's own faces)`]),
+        ...identity.photos.flatMap((photo) => (photo.note ? [`${photo.source}: ${photo.note}`] : [])),
+      ],
       skipped: identity.skipped,
     })),
     recomputed: stored.reuse || stored.rejected === undefined ? [] : [stored.rejected],

@@ -192,6 +192,7 @@ describe('functions', () => {
   });
 
   const MONTAGE_WRITES = [
+    '/intermediate/*/unknown-people.json',
     '/jobs/*/chapters.ffmetadata',
     '/jobs/*/chapters.vtt',
     '/jobs/*/montage.mp4',
@@ -203,8 +204,16 @@ describe('functions', () => {
     '/jobs/*/timeline.vtt',
   ];
   const S3_GRANTS: Record<FunctionName, Record<string, string[]>> = {
-    train: { 's3:ListBucket': [''], 's3:GetObject': ['/intermediate/*/gallery.json', '/uploads/*'], 's3:PutObject': ['/intermediate/*/gallery.json'] },
-    shard: { 's3:ListBucket': [''], 's3:GetObject': ['/intermediate/*/job.json', '/uploads/*'], 's3:PutObject': ['/intermediate/*/chunks.json', '/intermediate/*/job.json'] },
+    train: {
+      's3:ListBucket': [''],
+      's3:GetObject': ['/intermediate/*/gallery.json', '/intermediate/*/unknown-people.json', '/uploads/*'],
+      's3:PutObject': ['/intermediate/*/gallery.json'],
+    },
+    shard: {
+      's3:ListBucket': [''],
+      's3:GetObject': ['/intermediate/*/job.json', '/intermediate/*/unknown-people.json', '/uploads/*'],
+      's3:PutObject': ['/intermediate/*/chunks.json', '/intermediate/*/job.json'],
+    },
     recognize: {
       's3:ListBucket': [''],
       's3:GetObject': ['/intermediate/*/chunks/*', '/intermediate/*/gallery.json', '/intermediate/*/job.json', '/uploads/*'],
@@ -216,7 +225,7 @@ describe('functions', () => {
       's3:PutObject': MONTAGE_WRITES,
       's3:AbortMultipartUpload': MONTAGE_WRITES,
     },
-    start: { 's3:ListBucket': [''], 's3:GetObject': ['/uploads/*'] },
+    start: { 's3:ListBucket': [''], 's3:GetObject': ['/intermediate/*/unknown-people.json', '/uploads/*'] },
   };
 
   it.each(NAMES)('%s role: only its logs, its S3 prefixes and (start) StartExecution', (name) => {

@@ -134,10 +134,10 @@ describe('start: S3 upload -> StartExecution', () => {
   });
 
   it('rejects an invalid job file without starting anything or throwing (a retry would read the same bytes)', async () => {
-    s3Mock.on(GetObjectCommand).resolves({ Body: objectBody(JSON.stringify({ video: { key: './v.mp4' }, faces: [] })) });
+    s3Mock.on(GetObjectCommand).resolves({ Body: objectBody(JSON.stringify({ video: { key: './v.mp4' }, faces: [{ name: 'ada' }] })) });
     const invalid = await startJobsFromUploads(s3Event('uploads/a/job.json'), deps());
     expect(invalid.started).toEqual([]);
-    expect(invalid.rejected[0]!.error).toMatch(/InputError: invalid s3:\/\/.*uploads\/a\/job\.json: faces: enrol at least one person/);
+    expect(invalid.rejected[0]!.error).toMatch(/InputError: invalid s3:\/\/.*uploads\/a\/job\.json: faces\.0: give the photos as "keys" or a "prefix"/);
 
     s3Mock.on(GetObjectCommand).resolves({ Body: objectBody('{ not json') });
     const broken = await startJobsFromUploads(s3Event('uploads/a/job.json'), deps());

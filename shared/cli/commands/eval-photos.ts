@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { calibrateCondition, fusionFrom, nearestRow, probeDistances, type ConditionCalibration, type EnrolledPhoto, type ProbeFace } from '../../eval/calibrate.ts';
+import { calibrateCondition, calibratePairs, fusionFrom, nearestRow, probeDistances, type ConditionCalibration, type EnrolledPhoto, type ProbeFace } from '../../eval/calibrate.ts';
 import { degradedFace, HARD, VIDEO_LIKE, type DegradedFace, type Degradation } from '../../eval/degrade.ts';
 import { evaluatePhotos, type LabelledEmbedding } from '../../eval/photos.ts';
 import { rank1, strangersAccepted, tarAtFar, type Distance } from '../../eval/verification.ts';
@@ -129,6 +129,13 @@ export async function evalPhotosCommand(argv: readonly string[]): Promise<void> 
     fusionInUse: DEFAULT_FUSION,
     rule: DEFAULT_RULE,
     conditions: Object.fromEntries([...rows].map(([name, row]) => [name, calibrateCondition(row, DEFAULT_FUSION, DEFAULT_RULE, CONDITION_FACE_WIDTH[name]!)])),
+    // Unknown people are grouped by comparing one video face with another, never with a photo: degraded probes against each other.
+    pairs: Object.fromEntries(
+      CONDITIONS.map((condition) => {
+        const faces = probes.get(condition.name)!;
+        return [condition.name, calibratePairs(photos.flatMap((photo, i) => (faces[i] ? [{ identity: photo.identity, source: photo.source, ...faces[i] }] : [])), DEFAULT_FUSION)];
+      }),
+    ),
   };
 
   if (flags.json) {
@@ -148,6 +155,10 @@ export async function evalPhotosCommand(argv: readonly string[]): Promise<void> 
     ...Object.entries(conditions).flatMap(([name, figures]) => [`  ${describeFigures(`${name}, dlib`, figures.dlib)}`, `  ${describeFigures(`${name}, fused`, figures.fused)}`]),
     `calibration: impostor distances of the video-like copies: dlib mean ${calibration.fusion.dlib.mean.toFixed(3)} sd ${calibration.fusion.dlib.std.toFixed(4)}, FaceRes mean ${calibration.fusion.faceres.mean.toFixed(3)} sd ${calibration.fusion.faceres.std.toFixed(4)} (in use: ${JSON.stringify(DEFAULT_FUSION)})`,
     ...Object.entries(calibration.conditions).map(([name, c]) => `  ${describeCalibration(name, c)}`),
+    ...Object.entries(calibration.pairs).map(
+      ([name, c]) =>
+        `  ${name} face against ${name} face (clustering unknown people; ${c.genuinePairs} genuine, ${c.impostorPairs} impostor pairs): fused impostors mean ${c.fusedImpostors.mean.toFixed(3)} sd ${c.fusedImpostors.std.toFixed(4)}; threshold ${c.thresholds.map((t) => `@FAR${t.far} ${t.gaussian.toFixed(3)} (empirical ${t.empirical.toFixed(3)}, genuine pairs kept ${t.genuineAccepted.toFixed(3)})`).join(', ')}`,
+    ),
     ...result.rank1Misses.map((miss) => `  miss: ${miss.source} (${miss.identity}) nearest is ${miss.nearest} at ${miss.distance.toFixed(3)}`),
     ...skipped.map((reason) => `  skipped: ${reason}`),
   ];

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { parseInput } from '../../errors.ts';
+import { inputError, parseInput } from '../../errors.ts';
 import { formatScoreTable } from '../../eval/score-table.ts';
 import { scoreSegments } from '../../eval/score.ts';
 import { readTruth } from '../../eval/truth.ts';
@@ -23,6 +23,12 @@ const EvalFlags = SearchFlags.and(z.object({ truth: z.string({ error: 'give the 
 
 export async function evalCommand(argv: readonly string[], names: SourceNames): Promise<void> {
   const flags = parseFlags('eval', argv, { ...SEARCH_FLAGS, truth: { type: 'string' } }, EvalFlags);
+  if (flags.face.length === 0) {
+    throw inputError('no reference photos given: eval scores the enrolled people against the truth', {
+      input: '--face',
+      hint: 'enrol each person with --face <name>=<photo or folder of photos>, e.g. --face ada=photos/ada',
+    });
+  }
   const truth = await readTruth(flags.truth);
   const out = await mkdtemp(join(tmpdir(), 'lambdaface-eval-'));
   try {

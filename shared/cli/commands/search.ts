@@ -10,18 +10,19 @@ import { removeStagingFolders } from '../../workflow/outputs.ts';
 import { checkTools } from '../../video/ffmpeg.ts';
 import { probeVideo } from '../../video/probe.ts';
 import { checkSource, displaySource } from '../../video/source.ts';
-import { resolveFaceFlags } from '../faces-arg.ts';
+import { isClusterFace, resolveFaceFlags } from '../faces-arg.ts';
 import { resolveReuseScan } from '../reuse-scan-arg.ts';
 import { numberFlag, parseFlags } from '../flags.ts';
 import { prepareWritableFolder, type WritableFolder } from '../writable-folder.ts';
 import { progressReporter, type ProgressReporter } from '../progress.ts';
 
-export const SEARCH_USAGE = `lambdaface search --video <path|s3://bucket/key> --face <name>=<photo|dir> [--face …] --out <dir>
+export const SEARCH_USAGE = `lambdaface search --video <path|s3://bucket/key> [--face <name>=<photo|dir|cluster:id> …] --out <dir>
   [--sample-fps N] [--chunk-seconds N] [--concurrency N] [--threshold X] [--no-small-faces]
   [--no-montage] [--reuse-scan <job-id|earlier --out dir>] [--s3-endpoint URL --bucket NAME]
   [--data-dir DIR] [--json] [--remote (--stack NAME | --state-machine ARN --bucket NAME) [--region R]]
 
-Finds the enrolled people in the video and writes timeline.json/.csv/.vtt, montage.mp4,
+Finds the enrolled people in the video, groups everyone else into unknown people (u1, u2, …;
+with no --face at all, that is the whole answer: who is in this video), and writes timeline.json/.csv/.vtt, montage.mp4,
 report.html and thumbnails/ into --out (created if missing), replacing those of an earlier
 search there once all of this run's are downloaded; other files in --out are left alone. Runs the workflow on this machine against an embedded
 S3 server (objects kept in --data-dir, default .lambdaface/s3), or against --s3-endpoint; with
@@ -30,7 +31,8 @@ S3 server (objects kept in --data-dir, default .lambdaface/s3), or against --s3-
 misses faces under about 5% of the frame width).
 --reuse-scan names the faces an earlier search of the same video found (kept in its storage) with
 this search's people, without decoding the video: add or change people in seconds. The scan's
-options (sampling rate, chunk length, small faces) are the earlier search's.`;
+options (sampling rate, chunk length, small faces) are the earlier search's. With it,
+--face <name>=cluster:<id> enrols unknown person <id> of the earlier search from its own faces.`;
 
 export const SEARCH_FLAGS = {
   video: { type: 'string' },
@@ -77,6 +79,10 @@ export const SearchFlags = z
   .refine((flags) => flags['reuse-scan'] === undefined || (flags['sample-fps'] === undefined && flags['chunk-seconds'] === undefined && !flags['no-small-faces']), {
     message: '--reuse-scan takes the earlier search\'s --sample-fps, --chunk-seconds and --no-small-faces; leave them out',
     path: ['reuse-scan'],
+  })
+  .refine((flags) => flags['reuse-scan'] !== undefined || !flags.face.some(isClusterFace), {
+    message: '--face <name>=cluster:<id> enrols an unknown person an earlier search found: name that search with --reuse-scan <job id|its --out folder>',
+    path: ['face'],
   })
   .refine((flags) => flags['s3-endpoint'] === undefined || flags.bucket !== undefined, {
     message: '--s3-endpoint needs --bucket',
@@ -209,6 +215,16 @@ export function nearMissLines(result: Pick<FinishResult, 'nearMisses'>): string[
   return ['  Near misses (not named; check them in report.html):', ...lines];
 }
 
+/** The people nobody enrolled, grouped: for the user to name with --face <name>=cluster:<id> --reuse-scan. */
+export function unknownLines(result: Pick<FinishResult, 'unknown' | 'jobId'>): string[] {
+  if (result.unknown.length === 0) return [];
+  const lines = result.unknown.map(
+    (person) =>
+      `    ${person.id}: ${person.segments} segment(s), ${person.totalSeconds.toFixed(1)} s on screen, first ${clock(person.firstSeen)}, last ${clock(person.lastSeen)} (${person.tracks} track(s))`,
+  );
+  return [`  Unknown people (name one with --face <name>=cluster:<id> --reuse-scan ${result.jobId}):`, ...lines];
+}
+
 /** Whether a search that reused an earlier scan had to decode anything. */
 export function reusedScanLine({ from, chunks, reused }: NonNullable<FinishResult['reusedScan']>): string {
   const decoded = chunks - reused;
@@ -229,6 +245,7 @@ export function formatSummary(
   }
   for (const name of result.notFound) lines.push(`  ${name}: not found`);
   lines.push(...nearMissLines(result));
+  lines.push(...unknownLines(result));
   if (result.reusedScan) lines.push(reusedScanLine(result.reusedScan));
   lines.push(...warningLines(result));
   if (result.missingChunks > 0) lines.push(`  WARNING: ${result.missingChunks} chunk(s) failed and were not scanned; see report.html`);

@@ -111,8 +111,36 @@ describe('renderReport', () => {
   });
 
   it('says so when nobody was found', () => {
-    const html = renderReport({ ...base, timeline: { ...timeline, identities: [], missingChunks: [] } });
+    const html = renderReport({ ...base, timeline: { ...timeline, identities: [], missingChunks: [] }, photos: [{ name: 'ada', notes: [], skipped: [] }] });
     expect(html).toContain('<p>No enrolled person was found.</p>');
+  });
+
+  it('lists the unknown people with their faces and bars, and says how to name one', () => {
+    const unknown = {
+      people: [
+        {
+          id: 'u1',
+          tracks: ['0-1', '1-0'],
+          firstSeen: 1,
+          lastSeen: 8,
+          totalSeconds: 3.5,
+          segments: [
+            { start: 1, end: 2.5, firstSeen: 1, lastSeen: 2.25, faces: 6 },
+            { start: 6, end: 8.25, firstSeen: 6, lastSeen: 8, faces: 9 },
+          ],
+          bestFaces: [{ time: 6.5, box: { x: 1, y: 2, width: 40, height: 40 }, quality: 0.9, track: '1-0' }],
+        },
+      ],
+      ignoredTracks: 2,
+      threshold: 0.593,
+    };
+    const html = renderReport({ ...base, timeline: { ...timeline, identities: [], unknown }, unknownThumbnails: new Map([['u1/0', 'thumbnails/unknown-u1-0.jpg']]) });
+    expect(html).toContain('Nobody was enrolled: the people found are listed below, under Unknown people.');
+    expect(html).toContain('<h2>Unknown people</h2>');
+    expect(html).toContain('src="thumbnails/unknown-u1-0.jpg"');
+    expect(html).toContain('3.5 s on screen · 2 segments · first 0:01.0, last 0:08.0 · 2 tracks');
+    expect(html).toMatch(/<button type="button" class="seg" data-key="unknown\/u1\/1" data-source="6\.000"/);
+    expect(html).toContain('--face &lt;name&gt;=cluster:&lt;id&gt;');
   });
 });
 

@@ -12,6 +12,7 @@ describe('job key layout', () => {
     expect(keys.chunks).toBe('intermediate/a1b2c3/chunks.json');
     expect(keys.chunkFaces(7)).toBe('intermediate/a1b2c3/chunks/7.json');
     expect(keys.results).toBe('intermediate/a1b2c3/results');
+    expect(keys.unknownPeople).toBe('intermediate/a1b2c3/unknown-people.json');
     expect([keys.timelineJson, keys.timelineCsv, keys.timelineVtt]).toEqual([
       'jobs/a1b2c3/timeline.json',
       'jobs/a1b2c3/timeline.csv',
@@ -20,7 +21,7 @@ describe('job key layout', () => {
     expect(keys.montage).toBe('jobs/a1b2c3/montage.mp4');
     expect(keys.report).toBe('jobs/a1b2c3/report.html');
     expect(keys.thumbnail('seg-1.jpg')).toBe('jobs/a1b2c3/thumbnails/seg-1.jpg');
-    const intermediate = new Set([keys.intermediatePrefix, keys.record, keys.gallery, keys.chunks, keys.results]);
+    const intermediate = new Set([keys.intermediatePrefix, keys.record, keys.gallery, keys.chunks, keys.results, keys.unknownPeople]);
     for (const key of Object.values(keys)) {
       if (typeof key === 'string') expect(key.startsWith(intermediate.has(key) ? keys.intermediatePrefix : keys.prefix), key).toBe(true);
     }

@@ -1,0 +1,92 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import { mapLimit } from '../async/map-limit.ts';
+import { roundTo } from '../numbers/round.ts';
+import type { ChunkRange, ChunkResult } from '../schemas/faces.ts';
+import type { FinishResult } from '../schemas/finish-result.ts';
+import type { UnknownPeople } from '../schemas/timeline.ts';
+import type { StoredUnknownPeople } from '../schemas/unknown-people.ts';
+import { jobKeys } from '../storage/keys.ts';
+import { putBytes, putJson } from '../storage/s3.ts';
+import { findUnknownPeople, unnamedTracks, type UnnamedTrack } from '../timeline/unknown-people.ts';
+import { frameSize } from '../video/decode.ts';
+import { extractThumbnail } from '../video/thumbnail.ts';
+import type { VideoInfo } from '../video/types.ts';
+import { MAX_SCAN_WIDTH } from '../vision/options.ts';
+
+/** Unknown people shown with faces: the longest on screen (a crowd can hold hundreds; each face is one ffmpeg read). */
+export const MAX_UNKNOWN_WITH_FACES = 100;
+const THUMBNAIL_PARALLELISM = 8;
+
+export interface UnknownPeopleFound {
+  section: UnknownPeople;
+  tracks: UnnamedTrack[];
+}
+
+/** The unknown people of a job's chunk results (pure but for the video's size): the timeline's `unknown` section. */
+export function unknownPeopleOf(chunks: readonly ChunkResult[], options: { video: VideoInfo; sampleFps: number; gapTolerance: number; missingChunks: readonly ChunkRange[] }): UnknownPeopleFound {
+  // Boxes are stored in the source's pixels; the rules speak of the analysed frame's.
+  const scale = options.video.width / frameSize(options.video, MAX_SCAN_WIDTH).width;
+  const tracks = unnamedTracks(chunks, scale);
+  const section = findUnknownPeople(tracks, {
+    sampleFps: options.sampleFps,
+    videoDuration: options.video.durationSeconds,
+    gapTolerance: options.gapTolerance,
+    missingChunks: options.missingChunks,
+  });
+  return { section, tracks };
+}
+
+/** A thumbnail's file name for an unknown person's k-th face. */
+export const unknownThumbnailName = (id: string, k: number): string => `unknown-${id}-${k}.jpg`;
+
+/**
+ * Cuts the unknown people's faces from the video (their thumbnails, for the report) and stores
+ * their tracks' descriptors with their clearest face (intermediate/<id>/unknown-people.json), from
+ * which a later job enrols one of them. Returns each thumbnail's path by `${id}/${k}`.
+ */
+export async function storeUnknownPeople(
+  s3: S3Client,
+  { bucket, jobId, models }: { bucket: string; jobId: string; models: string },
+  found: UnknownPeopleFound,
+  { url, video, signal }: { url: string; video: VideoInfo; signal?: AbortSignal | undefined },
+): Promise<Map<string, string>> {
+  const keys = jobKeys(jobId);
+  const shown = new Set(
+    [...found.section.people]
+      .sort((p, q) => q.totalSeconds - p.totalSeconds || p.firstSeen - q.firstSeen)
+      .slice(0, MAX_UNKNOWN_WITH_FACES)
+      .map((person) => person.id),
+  );
+  const wanted = found.section.people.filter((person) => shown.has(person.id)).flatMap((person) => person.bestFaces.map((face, k) => ({ id: person.id, k, face })));
+  const thumbnails = new Map<string, string>();
+  const jpegs = new Map<string, Buffer>();
+  await mapLimit(wanted, THUMBNAIL_PARALLELISM, async ({ id, k, face }) => {
+    const jpeg = await extractThumbnail(url, face.time, { box: face.box, maxSize: 160, video, ...(signal ? { signal } : {}) });
+    await putBytes(s3, bucket, keys.thumbnail(unknownThumbnailName(id, k)), jpeg, 'image/jpeg');
+    thumbnails.set(`${id}/${k}`, `thumbnails/${unknownThumbnailName(id, k)}`);
+    if (k === 0) jpegs.set(id, jpeg);
+  });
+  const byTrack = new Map(found.tracks.map((track) => [track.track, track]));
+  const stored: StoredUnknownPeople = {
+    version: 1,
+    jobId,
+    models,
+    people: found.section.people.map((person) => {
+      const jpeg = jpegs.get(person.id);
+      return {
+        id: person.id,
+        ...(jpeg === undefined ? {} : { face: `data:image/jpeg;base64,${jpeg.toString('base64')}` }),
+        tracks: person.tracks.map((id) => {
+          const track = byTrack.get(id)!;
+          return { track: id, dlib: Array.from(track.dlib, (v) => roundTo(v, 6)), faceres: Array.from(track.faceres!, (v) => roundTo(v, 6)) };
+        }),
+      };
+    }),
+  };
+  await putJson(s3, bucket, keys.unknownPeople, stored);
+  return thumbnails;
+}
+
+/** The unknown people as the step's result (and the CLI summary) lists them. */
+export const unknownSummary = (section: UnknownPeople): FinishResult['unknown'] =>
+  section.people.map(({ id, firstSeen, lastSeen, totalSeconds, segments, tracks }) => ({ id, firstSeen, lastSeen, totalSeconds, segments: segments.length, tracks: tracks.length }));
