@@ -72,7 +72,8 @@ const even = (n: number): number => Math.max(2, 2 * Math.round(n / 2));
 /** The montage's frame size for a source: scaled down (never up) to fit maxWidth and maxHeight, even sides for H.264. */
 export function montageSize(video: Pick<VideoInfo, 'width' | 'height'>, limits: { maxWidth?: number | undefined; maxHeight?: number | undefined }): { width: number; height: number } {
   const scale = Math.min(1, (limits.maxWidth ?? video.width) / video.width, (limits.maxHeight ?? video.height) / video.height);
-  return { width: even(video.width * scale), height: even(video.height * scale) };
+  const width = even(video.width * scale);
+  return { width, height: even((video.height * width) / video.width) };
 }
 
 function checkSegments(segments: MontageSegment[]): void {
