@@ -191,6 +191,7 @@ describe('functions', () => {
   });
 
   const MONTAGE_WRITES = [
+    '/intermediate/*/clips/*',
     '/jobs/*/chapters.ffmetadata',
     '/jobs/*/chapters.vtt',
     '/jobs/*/montage.mp4',
@@ -211,7 +212,7 @@ describe('functions', () => {
     },
     montage: {
       's3:ListBucket': [''],
-      's3:GetObject': ['/intermediate/*/chunks.json', '/intermediate/*/chunks/*', '/intermediate/*/gallery.json', '/uploads/*'],
+      's3:GetObject': ['/intermediate/*/chunks.json', '/intermediate/*/chunks/*', '/intermediate/*/clips/*', '/intermediate/*/gallery.json', '/intermediate/*/job.json', '/uploads/*'],
       's3:PutObject': MONTAGE_WRITES,
       's3:AbortMultipartUpload': MONTAGE_WRITES,
     },
