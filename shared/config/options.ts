@@ -76,7 +76,7 @@ export const SearchOptions = z
      * the result and the report list what was shortened or left out (timeline/montage-plan.ts).
      * It bounds the montage's work and size whatever the video's length.
      */
-    montageMaxSeconds: z.number().min(10).max(6 * 3600).default(600),
+    montageMaxSeconds: z.number().min(1).max(6 * 3600).default(600),
   })
   .strict();
 
