@@ -28,7 +28,7 @@ import { scanChunk, scanOptionsFor, type ScanOptions } from '../shared/recognize
 import type { ChunkResult } from '../shared/schemas/faces.ts';
 import { Timeline } from '../shared/schemas/timeline.ts';
 import { buildTimeline } from '../shared/timeline/merge.ts';
-import { planMontage } from '../shared/timeline/montage-plan.ts';
+import { namedSightings, planMontage } from '../shared/timeline/montage-plan.ts';
 import { cutAndConcat } from '../shared/video/edit.ts';
 import { ensureModels } from '../shared/vision/models.ts';
 import { fmt, formatTable, loadAverage, log, machineInfo, measure, median, RESULTS_DIR, writeResults, type Measured } from './common.ts';
@@ -220,7 +220,7 @@ for (let run = 1; run <= runs; run++) {
 // workflow's timeline (boxes from the bare scan's faces), cut and joined from the local file.
 let montage: Record<string, unknown> | null = null;
 if (!flags['no-montage-cost'] && lastTimeline && lastBare) {
-  const cuts = planMontage(lastTimeline, [lastBare]);
+  const cuts = planMontage(lastTimeline, namedSightings([lastBare]), { capSeconds: Infinity, sampleFps: lastBare.sampleFps }).clips;
   const dir = await mkdtemp(join(tmpdir(), 'lambdaface-montage-'));
   try {
     log(`montage: ${cuts.length} cuts`);

@@ -22,6 +22,12 @@ export const MAX_FRAMES_PER_INVOCATION = Math.floor(
 );
 
 /**
+ * The montage's frame height at most (480p): pieces are cut and encoded at this size, whatever the
+ * source's, so the montage's cost and size follow its length, not the source's resolution.
+ */
+export const MONTAGE_MAX_HEIGHT = 480;
+
+/**
  * The one schema for a search's tunable options, shared by the CLI, the job input and every handler.
  * Defaults live here and nowhere else.
  */
@@ -64,6 +70,13 @@ export const SearchOptions = z
     montage: z.boolean().default(true),
     /** Draw names and boxes on the montage. */
     annotateMontage: z.boolean().default(true),
+    /**
+     * Longest montage, in seconds. When everyone's on-screen time is longer, each appearance is
+     * shortened to its beginning, or left out when even a couple of seconds each would not fit;
+     * the result and the report list what was shortened or left out (timeline/montage-plan.ts).
+     * It bounds the montage's work and size whatever the video's length.
+     */
+    montageMaxSeconds: z.number().min(1).max(6 * 3600).default(600),
   })
   .strict();
 

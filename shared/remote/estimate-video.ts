@@ -52,6 +52,7 @@ export async function estimateVideo(options: EstimateVideoOptions): Promise<Vide
     onScreenShare: measurement.onScreenShare,
     segmentsPerMinute: measurement.segmentsPerMinute,
     montage: search.montage,
+    montageMaxSeconds: search.montageMaxSeconds,
     ...(options.accountConcurrency === undefined ? {} : { accountConcurrency: options.accountConcurrency }),
   });
   return { measurement, estimate };

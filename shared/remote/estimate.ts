@@ -1,4 +1,6 @@
+import { SearchOptions } from '../config/options.ts';
 import { inputError } from '../errors.ts';
+import { MAX_CLIP_SECONDS, MIN_CUT_SECONDS } from '../timeline/montage-plan.ts';
 import { planChunks } from '../workflow/chunks.ts';
 import { roundTo } from '../numbers/round.ts';
 
@@ -25,9 +27,11 @@ export const FIXED_STEPS = {
 
 /**
  * The montage as it is built today: one function merges the chunk results, writes the timeline,
- * report and one thumbnail per segment, then cuts and re-encodes every segment. Measured
- * (README, "Speed"): a 312 s montage of 90 cuts took 77 s on 2 cores (0.247 s of encoding per
- * second of montage), and thumbnails about 0.17 s per segment; reading a chunk result ~20 ms.
+ * report and one thumbnail per segment, then cuts the montage (at most options.montageMaxSeconds of
+ * it, at most 480p high) in pieces of at most 30 s, stores each and joins them by stream copy.
+ * Measured (README, "Speed"): a 312 s montage of 90 cuts of a 360p source took 77 s on 2 cores
+ * (0.247 s of encoding per second of montage; a 1080p source cut at 480p cost 0.42x as much as at
+ * 1080p here); thumbnails about 0.17 s per segment; reading a chunk result ~20 ms.
  */
 export const MONTAGE_MODEL = {
   memoryMb: 3008,
@@ -85,6 +89,8 @@ export interface EstimateInput {
   people?: number;
   /** Whether the montage is cut (options.montage). Default true. */
   montage?: boolean;
+  /** The montage's cap in seconds (options.montageMaxSeconds). Default the option's default. */
+  montageMaxSeconds?: number;
   /** Share of recognize invocations that fail once and are retried (decode or S3 hiccups). Default 0.05. */
   retryShare?: number;
 }
@@ -102,7 +108,8 @@ export interface CostEstimate {
   lambdaSecondsPerChunk: number;
   /** Recognize invocations retried once (counted in time, GB-s, requests and transitions). */
   retries: number;
-  montage: { onScreenSeconds: number; segments: number; thumbnails: number; seconds: number; exceedsTimeout: boolean };
+  /** `shownSeconds`: the montage's length, the on-screen time up to the cap; `pieces`: its pieces of at most 30 s. */
+  montage: { onScreenSeconds: number; shownSeconds: number; pieces: number; segments: number; thumbnails: number; seconds: number; exceedsTimeout: boolean };
   s3Requests: { gets: number; puts: number };
   wallSeconds: { prepare: number; recognize: number; montage: number; total: number };
   gbSeconds: number;
@@ -177,11 +184,16 @@ export function estimateCost(input: EstimateInput): CostEstimate {
   positive(people, 'people');
   const thumbnails = Math.min(segments, people * MONTAGE_MODEL.thumbnailsPerPerson);
   const montageVcpus = Math.min(vcpus(MONTAGE_MODEL.memoryMb), 6);
+  const cap = input.montageMaxSeconds ?? SearchOptions.shape.montageMaxSeconds.parse(undefined);
+  positive(cap, 'montageMaxSeconds');
+  const shownSeconds = montageOn ? Math.min(onScreenSeconds, cap) : 0;
+  // Every cut is at least one piece; a cut longer than MAX_CLIP_SECONDS is several.
+  const pieces = montageOn ? Math.max(Math.min(segments, Math.ceil(shownSeconds / MIN_CUT_SECONDS)), Math.ceil(shownSeconds / MAX_CLIP_SECONDS)) : 0;
   const montageSeconds =
     MONTAGE_MODEL.fixedSeconds +
     chunks * MONTAGE_MODEL.secondsPerChunkRead +
     thumbnails * MONTAGE_MODEL.secondsPerSegment +
-    (montageOn ? onScreenSeconds * MONTAGE_MODEL.encodeSecondsPerMontageSecondAt2Vcpu * (2 / montageVcpus) : 0);
+    shownSeconds * MONTAGE_MODEL.encodeSecondsPerMontageSecondAt2Vcpu * (2 / montageVcpus);
   const exceedsTimeout = montageSeconds > MONTAGE_MODEL.timeoutSeconds;
 
   const gb = (mb: number): number => mb / 1024;
@@ -200,8 +212,9 @@ export function estimateCost(input: EstimateInput): CostEstimate {
       (chunks + retries * itemsPerBatch) * S3_REQUESTS.getsPerChunk +
       chunks +
       thumbnails * S3_REQUESTS.montageGetsPerThumbnail +
-      (montageOn ? segments * S3_REQUESTS.montageGetsPerCut : 0),
-    puts: S3_REQUESTS.prepare.puts + chunks * S3_REQUESTS.putsPerChunk + S3_REQUESTS.montagePuts + thumbnails,
+      // Per piece: a ranged read of the source and a HEAD for a piece already cut.
+      pieces * (S3_REQUESTS.montageGetsPerCut + 1),
+    puts: S3_REQUESTS.prepare.puts + chunks * S3_REQUESTS.putsPerChunk + S3_REQUESTS.montagePuts + thumbnails + pieces,
   };
   const dollars = {
     lambdaCompute: gbSeconds * AWS_PRICES.lambdaPerGbSecond[input.arch],
@@ -224,14 +237,14 @@ export function estimateCost(input: EstimateInput): CostEstimate {
     `each worker pays a ${roundTo(coldStartSeconds, 1)} s cold start once; Step Functions starts child executions without delay`,
     `${Math.round(retryShare * 100)}% of recognize invocations fail once and are retried (${retries}); none is throttled, since concurrency stays within the quota`,
     `train ${FIXED_STEPS.train.seconds} s and shard ${FIXED_STEPS.shard.seconds} s at their serverless.yml memory`,
-    `montage at ${MONTAGE_MODEL.memoryMb} MB (${roundTo(montageVcpus, 2)} vCPU): ${MONTAGE_MODEL.fixedSeconds} s, plus reading ${chunks} chunk results, ${MONTAGE_MODEL.secondsPerSegment} s per thumbnail (${thumbnails}: one per segment, ${roundTo(segmentsPerMinute, 2)} segments a minute as measured, at most ${MONTAGE_MODEL.thumbnailsPerPerson} for each of ${people} people)${montageOn ? `, and re-encoding ${Math.round(onScreenSeconds)} s of montage (people on screen ${Math.round(onScreenShare * 100)}% of the video) at ${MONTAGE_MODEL.encodeSecondsPerMontageSecondAt2Vcpu} s per second on 2 vCPU, as measured here` : ' (no montage: options.montage false)'}`,
+    `montage at ${MONTAGE_MODEL.memoryMb} MB (${roundTo(montageVcpus, 2)} vCPU): ${MONTAGE_MODEL.fixedSeconds} s, plus reading ${chunks} chunk results, ${MONTAGE_MODEL.secondsPerSegment} s per thumbnail (${thumbnails}: one per segment, ${roundTo(segmentsPerMinute, 2)} segments a minute as measured, at most ${MONTAGE_MODEL.thumbnailsPerPerson} for each of ${people} people)${montageOn ? `, and encoding ${Math.round(shownSeconds)} s of montage at most 480p high (people on screen ${Math.round(onScreenShare * 100)}% of the video: ${Math.round(onScreenSeconds)} s, capped at ${cap} s by montageMaxSeconds) in ${pieces} pieces, at ${MONTAGE_MODEL.encodeSecondsPerMontageSecondAt2Vcpu} s per second on 2 vCPU, as measured here; joining them copies, it does not encode` : ' (no montage: options.montage false)'}`,
     `S3: ${s3Requests.gets} GETs/HEADs and ${s3Requests.puts} PUTs at $0.0004 and $0.005 per 1,000`,
     `prices: Lambda $${AWS_PRICES.lambdaPerGbSecond.x86_64}/GB-s x86_64, $${AWS_PRICES.lambdaPerGbSecond.arm64}/GB-s arm64, $0.20 per million requests; Standard workflows $0.025 per 1,000 state transitions (~${transitions} here); us-east-1 list prices, free tier ignored`,
     'not counted: S3 storage and data transfer, CloudWatch Logs, alarms',
   ];
   const warnings = exceedsTimeout
     ? [
-        `the montage would need about ${Math.round(montageSeconds)} s, more than Lambda's ${MONTAGE_MODEL.timeoutSeconds} s: it would time out. The timeline and report are written first; search with montage off (options.montage false) or a shorter video`,
+        `the montage would need about ${Math.round(montageSeconds)} s, more than Lambda's ${MONTAGE_MODEL.timeoutSeconds} s: it would time out. The timeline and report are written first; lower the cap (options.montageMaxSeconds) or search with montage off (options.montage false)`,
       ]
     : [];
   return {
@@ -242,7 +255,7 @@ export function estimateCost(input: EstimateInput): CostEstimate {
     waves,
     lambdaSecondsPerChunk: roundTo(lambdaSecondsPerChunk, 3),
     retries,
-    montage: { onScreenSeconds: roundTo(onScreenSeconds, 1), segments, thumbnails, seconds: roundTo(montageSeconds, 1), exceedsTimeout },
+    montage: { onScreenSeconds: roundTo(onScreenSeconds, 1), shownSeconds: roundTo(shownSeconds, 1), pieces, segments, thumbnails, seconds: roundTo(montageSeconds, 1), exceedsTimeout },
     s3Requests,
     wallSeconds: {
       prepare: roundTo(prepareWall, 1),

@@ -1,4 +1,4 @@
-import type { PlacedCut } from '../timeline/montage-plan.ts';
+import type { MontagePlan, PlacedCut } from '../timeline/montage-plan.ts';
 import { escapeHtml } from './escape.ts';
 import { clock } from './format.ts';
 
@@ -6,6 +6,18 @@ import { clock } from './format.ts';
 export interface MontagePlayer {
   src: string;
   placed: PlacedCut[];
+  /** The plan it was cut from, for what the cap shortened or left out. */
+  plan?: Pick<MontagePlan, 'onScreenSeconds' | 'shownSeconds' | 'capSeconds' | 'omitted'>;
+}
+
+/** What the montage's cap shortened or left out, each span with its time and people. */
+function omissions(plan: NonNullable<MontagePlayer['plan']>): string {
+  if (plan.omitted.length === 0) return '';
+  const items = plan.omitted.map(
+    (span) =>
+      `<li>${clock(span.start)}–${clock(span.end)} ${escapeHtml(span.names.join(', '))}: ${span.shown > 0 ? `first ${span.shown.toFixed(1)} s shown` : 'left out'}</li>`,
+  );
+  return `<details class="omitted"><summary>The montage is capped at ${clock(plan.capSeconds)}: it shows ${clock(plan.shownSeconds)} of the ${clock(plan.onScreenSeconds)} with someone on screen. ${plan.omitted.length} stretch(es) shortened or left out; the rest of them is only in the video.</summary><ul>${items.join('')}</ul></details>`;
 }
 
 /**
@@ -20,6 +32,7 @@ export function playerSection(montage: MontagePlayer | null, videoName: string):
     return `<section class="player" aria-label="player">
 <video id="player" data-mode="montage" controls playsinline preload="metadata" src="${escapeHtml(montage.src)}"></video>
 <p id="player-status" role="status">The montage: only the moments found (${clock(length)}). Click a segment to play it.</p>
+${montage.plan === undefined ? '' : omissions(montage.plan)}
 </section>`;
   }
   return `<section class="player" aria-label="player">

@@ -55,6 +55,25 @@ export const FinishResult = z.object({
    * named from its stored faces (the rest had to be decoded again).
    */
   reusedScan: z.object({ from: z.string(), chunks: z.number().int().min(0), reused: z.number().int().min(0) }).optional(),
+  /**
+   * The montage made (absent when none was: off, nobody found, or it failed, which a warning says):
+   * its length, the on-screen time it was cut from, the cap, and the spans it shortened (to their
+   * first `shown` seconds) or left out (`shown` 0), the first 50 listed (the report lists all).
+   * `pieces`: how many it was joined from; `reusedPieces`: how many were found already cut.
+   */
+  montage: z
+    .object({
+      seconds: z.number().min(0),
+      onScreenSeconds: z.number().min(0),
+      shownSeconds: z.number().min(0),
+      capSeconds: z.number().min(0),
+      shortened: z.number().int().min(0),
+      leftOut: z.number().int().min(0),
+      omitted: z.array(z.object({ start: z.number(), end: z.number(), names: z.array(z.string()), shown: z.number().min(0) })),
+      pieces: z.number().int().min(0),
+      reusedPieces: z.number().int().min(0),
+    })
+    .optional(),
   /** What the user must know to trust the result, e.g. a video too short to name anyone. */
   warnings: z.array(z.string()).default([]),
 });

@@ -15,6 +15,7 @@ import { inputError } from '../errors.ts';
  * intermediate/<jobId>/chunks/<index>.json     Recognize: every face of one chunk
  * intermediate/<jobId>/results/<mapRunId>/...  the Distributed Map's ResultWriter (manifest + SUCCEEDED_n/FAILED_n)
  * intermediate/<jobId>/unknown-people.json     Montage: the unknown people's track descriptors (read by a job enrolling one)
+ * intermediate/<jobId>/clips/<hash>.mp4        Montage: one piece of the montage, named by a hash of all it is made of
  * jobs/<jobId>/timeline.{json,csv,vtt}         Montage
  * jobs/<jobId>/timeline.edl                    Montage: an edit list of every segment
  * jobs/<jobId>/chapters.{vtt,ffmetadata}       Montage: chapter markers
@@ -76,6 +77,8 @@ export interface JobKeys {
   readonly chunks: string;
   /** Where Recognize writes the faces of chunk `index`. */
   chunkFaces(index: number): string;
+  /** A montage piece, by the hash of what it is cut from and how (shared/workflow/montage-pieces.ts). */
+  clip(hash: string): string;
   /** The Distributed Map's ResultWriter Prefix (no trailing slash: Step Functions adds `/<mapRunId>/`). */
   readonly results: string;
   /** The unknown people Montage found, with their tracks' descriptors: a later job enrols one from here. */
@@ -109,6 +112,7 @@ export function jobKeys(jobId: string): JobKeys {
       }
       return `${work}chunks/${index}.json`;
     },
+    clip: (hash: string): string => `${work}clips/${checkSegment(hash, 'clip hash')}.mp4`,
     results: `${work}results`,
     unknownPeople: `${work}unknown-people.json`,
     timelineJson: `${prefix}timeline.json`,

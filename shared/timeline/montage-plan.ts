@@ -1,6 +1,6 @@
-import type { ChunkResult } from '../schemas/faces.ts';
+import type { Box, ChunkResult } from '../schemas/faces.ts';
 import type { Timeline } from '../schemas/timeline.ts';
-import type { MontageSegment } from '../video/montage-filters.ts';
+import type { MontageCaption, MontageSegment } from '../video/montage-filters.ts';
 
 /** A stretch of the source where at least one person is on screen, with everyone seen in it. */
 export interface Span {
@@ -31,21 +31,157 @@ export function mergedSpans(timeline: Timeline): Span[] {
   return merged.map((span) => ({ start: span.start, end: span.end, names: [...span.names].sort() }));
 }
 
+/** A named face: where a person was seen, the montage's evidence for drawing their name. */
+export interface Sighting {
+  time: number;
+  box: Box;
+  identity: string;
+}
+
+/** The named faces of the chunk results, in time order. */
+export function namedSightings(chunks: readonly ChunkResult[]): Sighting[] {
+  return chunks
+    .flatMap((chunk) => chunk.faces)
+    .flatMap((face) => (face.identity === null ? [] : [{ time: face.time, box: face.box, identity: face.identity }]))
+    .sort((p, q) => p.time - q.time);
+}
+
+/** A stretch of the source the montage leaves out or shortens, with everyone seen in it. */
+export interface MontageOmission extends Span {
+  /** Seconds of it the montage shows (0: left out). */
+  shown: number;
+}
+
+export interface MontagePlan {
+  /** The pieces to cut, in video order, each at most MAX_CLIP_SECONDS long. */
+  clips: MontageSegment[];
+  /** Seconds someone is on screen in the timeline (the joined spans). */
+  onScreenSeconds: number;
+  /** Seconds the montage shows. */
+  shownSeconds: number;
+  capSeconds: number;
+  /** Spans shortened to fit the cap (their first seconds are shown) or left out, in video order. */
+  omitted: MontageOmission[];
+}
+
 /**
- * The montage's cuts: every segment of every person, overlapping moments joined into one cut
- * labelled with everyone in it, in video order; boxes from the named faces inside each cut.
+ * The longest piece cut in one ffmpeg run: pieces are the unit of work, of resumption and of
+ * reuse, and a short piece is cheap to redo.
  */
-export function planMontage(timeline: Timeline, chunks: readonly ChunkResult[]): MontageSegment[] {
-  const named = chunks.flatMap((chunk) => chunk.faces).filter((face) => face.identity !== null);
-  return mergedSpans(timeline).map((cut) => ({
-    start: cut.start,
-    end: cut.end,
-    label: cut.names.join(', '),
-    boxes: named
-      .filter((face) => face.time >= cut.start && face.time < cut.end)
-      .sort((p, q) => p.time - q.time)
-      .map((face) => ({ time: face.time, box: face.box, label: face.identity! })),
-  }));
+export const MAX_CLIP_SECONDS = 30;
+/** Below this a shortened cut is a flash nobody could follow: whole cuts are left out instead. */
+export const MIN_CUT_SECONDS = 2;
+
+/**
+ * Which part of each span the montage shows when all of them do not fit in `cap` seconds. Each
+ * span keeps its beginning, as long as the same length L for all fits (spans shorter than L are
+ * whole): the longest L with sum(min(length, L)) <= cap. When even MIN_CUT_SECONDS each does not
+ * fit, spans are taken in rounds, every person's longest not yet taken first, so as many people
+ * as possible appear, and the rest are left out.
+ */
+export function fitToCap(spans: readonly Span[], cap: number): number[] {
+  const lengths = spans.map((span) => span.end - span.start);
+  const total = lengths.reduce((sum, length) => sum + length, 0);
+  if (total <= cap) return lengths;
+  const sorted = [...lengths].sort((p, q) => p - q);
+  let shorter = 0;
+  for (const [i, length] of sorted.entries()) {
+    // With L >= length for the i shortest, the rest share what is left equally.
+    const level = (cap - shorter) / (sorted.length - i);
+    if (level <= length) {
+      if (level >= MIN_CUT_SECONDS) return lengths.map((length) => Math.min(length, level));
+      break;
+    }
+    shorter += length;
+  }
+  const shown = lengths.map(() => 0);
+  const taken = new Set<number>();
+  const byPerson = new Map<string, number[]>();
+  spans.forEach((span, i) => {
+    for (const name of span.names) byPerson.set(name, [...(byPerson.get(name) ?? []), i]);
+  });
+  for (const list of byPerson.values()) list.sort((p, q) => lengths[q]! - lengths[p]! || p - q);
+  let left = cap;
+  while (left >= MIN_CUT_SECONDS) {
+    const picks = [...byPerson.keys()]
+      .sort()
+      .map((name) => byPerson.get(name)!.filter((i) => !taken.has(i))[0])
+      .filter((i): i is number => i !== undefined);
+    if (picks.length === 0) break;
+    for (const i of picks) {
+      if (taken.has(i) || left < MIN_CUT_SECONDS) continue;
+      taken.add(i);
+      shown[i] = Math.min(lengths[i]!, MIN_CUT_SECONDS);
+      left -= shown[i]!;
+    }
+  }
+  return shown;
+}
+
+/**
+ * The captions of [start, end): at each moment, the names of the people seen then. A sighting
+ * stands for one sample interval (`hold`), as its box does: held longer, a name would stay on
+ * after a shot change, over someone else. Consecutive moments with the same names are one caption.
+ */
+export function captionsFor(sightings: readonly Sighting[], names: ReadonlySet<string>, start: number, end: number, hold: number): MontageCaption[] {
+  const edges: { time: number; name: string; delta: number }[] = [];
+  for (const sighting of sightings) {
+    if (!names.has(sighting.identity) || sighting.time >= end || sighting.time + hold <= start) continue;
+    edges.push({ time: Math.max(start, sighting.time), name: sighting.identity, delta: 1 });
+    edges.push({ time: Math.min(end, sighting.time + hold), name: sighting.identity, delta: -1 });
+  }
+  const times = [...new Set(edges.map((edge) => edge.time))].sort((p, q) => p - q);
+  const count = new Map<string, number>();
+  const captions: MontageCaption[] = [];
+  for (const [i, time] of times.entries()) {
+    for (const edge of edges) if (edge.time === time) count.set(edge.name, (count.get(edge.name) ?? 0) + edge.delta);
+    const next = times[i + 1];
+    if (next === undefined) break;
+    const text = [...count].filter(([, n]) => n > 0).map(([name]) => name).sort().join(', ');
+    if (text === '') continue;
+    const last = captions.at(-1);
+    if (last && last.text === text && last.to === time) last.to = next;
+    else captions.push({ from: time, to: next, text });
+  }
+  return captions;
+}
+
+/**
+ * The montage: every person's segments, overlapping moments joined into one cut, fitted into
+ * `capSeconds` (fitToCap), in video order, split into pieces of at most MAX_CLIP_SECONDS. Each
+ * piece names the people seen at each moment of it (captionsFor) and boxes their faces.
+ */
+export function planMontage(timeline: Timeline, sightings: readonly Sighting[], { capSeconds, sampleFps }: { capSeconds: number; sampleFps: number }): MontagePlan {
+  const spans = mergedSpans(timeline);
+  const shown = fitToCap(spans, capSeconds);
+  const hold = 1 / sampleFps;
+  const clips: MontageSegment[] = [];
+  const omitted: MontageOmission[] = [];
+  spans.forEach((span, i) => {
+    const length = shown[i]!;
+    const end = span.start + length;
+    if (end < span.end) omitted.push({ ...span, shown: length });
+    const names = new Set(span.names);
+    for (let from = span.start; from < end; from += MAX_CLIP_SECONDS) {
+      const to = Math.min(end, from + MAX_CLIP_SECONDS);
+      clips.push({
+        start: from,
+        end: to,
+        captions: captionsFor(sightings, names, from, to, hold),
+        boxes: sightings
+          .filter((face) => names.has(face.identity) && face.time >= from - hold && face.time < to)
+          .map((face) => ({ time: face.time, box: face.box, label: face.identity })),
+      });
+    }
+  });
+  const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
+  return {
+    clips,
+    onScreenSeconds: sum(spans.map((span) => span.end - span.start)),
+    shownSeconds: sum(shown),
+    capSeconds,
+    omitted,
+  };
 }
 
 /** A cut of the source, [start, end) in source seconds, and where it begins in the montage (`at`). */

@@ -21,6 +21,8 @@ export interface MontageOptions {
   boxHoldSeconds?: number;
   /** Downscale wider video to this width. */
   maxWidth?: number;
+  /** Downscale taller video to this height. */
+  maxHeight?: number;
   /** Font file for labels, instead of LAMBDAFACE_FONT or a system font. */
   fontFile?: string;
   /** x264 quality (lower is better, 18-28 sensible); default 23. */
@@ -53,7 +55,7 @@ export interface MontageResult {
  * The container's duration of a piece: what ffmpeg's concat demuxer advances by when it joins the
  * next piece (the longer of its streams, not the picture's own duration).
  */
-async function containerDuration(path: string, signal: AbortSignal | undefined): Promise<number> {
+export async function containerDuration(path: string, signal: AbortSignal | undefined): Promise<number> {
   const { stdout } = await runFfmpeg(['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', path], {
     tool: 'ffprobe',
     source: path,
@@ -67,6 +69,13 @@ async function containerDuration(path: string, signal: AbortSignal | undefined):
 
 const even = (n: number): number => Math.max(2, 2 * Math.round(n / 2));
 
+/** The montage's frame size for a source: scaled down (never up) to fit maxWidth and maxHeight, even sides for H.264. */
+export function montageSize(video: Pick<VideoInfo, 'width' | 'height'>, limits: { maxWidth?: number | undefined; maxHeight?: number | undefined }): { width: number; height: number } {
+  const scale = Math.min(1, (limits.maxWidth ?? video.width) / video.width, (limits.maxHeight ?? video.height) / video.height);
+  const width = even(video.width * scale);
+  return { width, height: even((video.height * width) / video.width) };
+}
+
 function checkSegments(segments: MontageSegment[]): void {
   if (segments.length === 0) throw inputError('no segments to put in the montage', { input: 'segments', hint: 'the timeline has no appearance of anyone' });
   segments.forEach((s, i) => {
@@ -75,6 +84,91 @@ function checkSegments(segments: MontageSegment[]): void {
     }
   });
 }
+
+/** How one piece is cut: the source's probe, the drawing, the output size. */
+export interface ClipSettings {
+  video: VideoInfo;
+  drawLabels: boolean;
+  drawBoxes: boolean;
+  boxHoldSeconds: number;
+  /** Font file for labels; none drawn without one. */
+  font: string | undefined;
+  width: number;
+  height: number;
+  crf: number;
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * Cuts one segment of `source` frame-accurately into an H.264/AAC MP4 piece at `outPath` (drawn,
+ * scaled to the settings' size) and returns its container duration, which is what the concat
+ * demuxer advances by when it joins the next piece. Pieces cut with the same settings from the
+ * same source join by stream copy (joinPieces).
+ */
+export async function cutPiece(source: string, segment: MontageSegment, outPath: string, settings: ClipSettings): Promise<number> {
+  const { video } = settings;
+  // ffmpeg's -ss counts from the file's earliest stream start, not from the first frame.
+  const offset = video.startTime - video.fileStartTime;
+  const work = await mkdtemp(join(dirname(outPath), '.labels-'));
+  try {
+    let texts = 0;
+    const textFile = (text: string): string => {
+      const path = join(work, `label-${texts++}.txt`);
+      writeFileSync(path, text.replace(/\s+/g, ' ').trim());
+      return path;
+    };
+    const filters = segmentFilters(segment, {
+      frameWidth: video.width,
+      frameHeight: video.height,
+      outWidth: settings.width,
+      outHeight: settings.height,
+      font: settings.font,
+      drawLabels: settings.drawLabels,
+      drawBoxes: settings.drawBoxes,
+      boxHoldSeconds: settings.boxHoldSeconds,
+      textFile,
+    });
+    await runFfmpeg(
+      [
+        '-hide_banner', '-nostdin', '-loglevel', 'level+error', '-y',
+        ...protocolOptions(source),
+        '-ss', (segment.start + offset).toFixed(6),
+        '-i', source,
+        '-t', (segment.end - segment.start).toFixed(6),
+        '-map', '0:v:0',
+        ...(video.hasAudio ? ['-map', '0:a:0'] : []),
+        '-vf', filters,
+        '-c:v', 'libx264', '-preset', 'veryfast', '-crf', String(settings.crf), '-pix_fmt', 'yuv420p',
+        ...(video.hasAudio ? ['-c:a', 'aac', '-b:a', '128k', '-ac', '2'] : []),
+        '-f', 'mp4', outPath,
+      ],
+      { source, action: `cut [${segment.start}, ${segment.end}) of`, signal: settings.signal },
+    );
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+  return containerDuration(outPath, settings.signal);
+}
+
+/** Joins pieces cut with the same settings into one MP4 by stream copy (no re-encoding), playable while it downloads. */
+export async function joinPieces(pieces: readonly string[], outPath: string, signal?: AbortSignal): Promise<void> {
+  if (pieces.length === 0) throw inputError('no pieces to join into a montage', { input: outPath });
+  await mkdir(dirname(outPath), { recursive: true });
+  const list = `${outPath}.pieces.txt`;
+  await writeFile(list, pieces.map((p) => `file '${p.replace(/'/g, "'\\''")}'\n`).join(''));
+  try {
+    await runFfmpeg(
+      ['-hide_banner', '-nostdin', '-loglevel', 'level+error', '-y', '-f', 'concat', '-safe', '0', '-i', list, '-c', 'copy', '-movflags', '+faststart', outPath],
+      { source: outPath, action: 'join the montage pieces into', signal },
+    );
+  } finally {
+    await rm(list, { force: true });
+  }
+}
+
+/** Whether a segment wants any text drawn. */
+export const wantsText = (segment: MontageSegment): boolean =>
+  Boolean(segment.label || segment.captions?.length || segment.boxes?.some((b) => b.label));
 
 /**
  * Cuts `segments` (seconds from the video's first frame) out of `source` and joins them into one
@@ -99,67 +193,34 @@ export async function cutAndConcat(source: string, segments: MontageSegment[], o
 
   const drawLabels = options.drawLabels ?? true;
   const font = drawLabels ? findFont(options.fontFile) : undefined;
-  const wantsText = kept.some((s) => s.label || s.boxes?.some((b) => b.label));
-  if (drawLabels && wantsText && !font) warnings.push('labels left out: no font file found (set LAMBDAFACE_FONT to a .ttf file)');
-
-  const outWidth = even(Math.min(video.width, options.maxWidth ?? video.width));
-  const outHeight = even((video.height * outWidth) / video.width);
-  // ffmpeg's -ss counts from the file's earliest stream start, not from the first frame.
-  const offset = video.startTime - video.fileStartTime;
-  const crf = String(options.crf ?? 23);
+  const text = kept.some(wantsText);
+  if (drawLabels && text && !font) warnings.push('labels left out: no font file found (set LAMBDAFACE_FONT to a .ttf file)');
+  const size = montageSize(video, { maxWidth: options.maxWidth, maxHeight: options.maxHeight });
+  const settings: ClipSettings = {
+    video,
+    drawLabels,
+    drawBoxes: options.drawBoxes ?? true,
+    boxHoldSeconds: options.boxHoldSeconds ?? 1,
+    font,
+    width: size.width,
+    height: size.height,
+    crf: options.crf ?? 23,
+    signal: options.signal,
+  };
 
   const work = await mkdtemp(join(tmpdir(), 'lambdaface-montage-'));
   try {
-    let texts = 0;
-    const textFile = (text: string): string => {
-      const path = join(work, `label-${texts++}.txt`);
-      writeFileSync(path, text.replace(/\s+/g, ' ').trim());
-      return path;
-    };
     const pieces: string[] = [];
     const placed: MontageResult['placed'] = [];
     let at = 0;
     for (const [i, segment] of kept.entries()) {
       const piece = join(work, `piece-${String(i).padStart(5, '0')}.mp4`);
-      const filters = segmentFilters(segment, {
-        frameWidth: video.width,
-        frameHeight: video.height,
-        outWidth,
-        outHeight,
-        font,
-        drawLabels,
-        drawBoxes: options.drawBoxes ?? true,
-        boxHoldSeconds: options.boxHoldSeconds ?? 1,
-        textFile,
-      });
-      await runFfmpeg(
-        [
-          '-hide_banner', '-nostdin', '-loglevel', 'level+error', '-y',
-          ...protocolOptions(source),
-          '-ss', (segment.start + offset).toFixed(6),
-          '-i', source,
-          '-t', (segment.end - segment.start).toFixed(6),
-          '-map', '0:v:0',
-          ...(video.hasAudio ? ['-map', '0:a:0'] : []),
-          '-vf', filters,
-          '-c:v', 'libx264', '-preset', 'veryfast', '-crf', crf, '-pix_fmt', 'yuv420p',
-          ...(video.hasAudio ? ['-c:a', 'aac', '-b:a', '128k', '-ac', '2'] : []),
-          '-f', 'mp4', piece,
-        ],
-        { source, action: `cut segment ${i} [${segment.start}, ${segment.end}) of`, signal: options.signal },
-      );
+      const duration = await cutPiece(source, segment, piece, settings);
       pieces.push(piece);
       placed.push({ start: segment.start, end: segment.end, at });
-      at += await containerDuration(piece, options.signal);
+      at += duration;
     }
-
-    const list = join(work, 'pieces.txt');
-    await writeFile(list, pieces.map((p) => `file '${p.replace(/'/g, "'\\''")}'\n`).join(''));
-    await mkdir(dirname(outPath), { recursive: true });
-    await runFfmpeg(
-      ['-hide_banner', '-nostdin', '-loglevel', 'level+error', '-y', '-f', 'concat', '-safe', '0', '-i', list, '-c', 'copy', '-movflags', '+faststart', outPath],
-      { source: outPath, action: 'join the montage pieces into', signal: options.signal },
-    );
+    await joinPieces(pieces, outPath, options.signal);
     const written = await probeVideo(outPath);
     return {
       outPath,
@@ -167,7 +228,7 @@ export async function cutAndConcat(source: string, segments: MontageSegment[], o
       segments: kept.length,
       placed,
       hasAudio: written.hasAudio,
-      labelsDrawn: Boolean(drawLabels && font && wantsText),
+      labelsDrawn: Boolean(drawLabels && font && text),
       warnings,
     };
   } finally {

@@ -194,3 +194,17 @@ export async function runFfmpeg(args: readonly string[], options: RunOptions = {
   }
   return { stdout: Buffer.concat(stdout), stderr: stderr.toString() };
 }
+
+let version: Promise<string> | undefined;
+
+/** ffmpeg's version line (`ffmpeg version ...`), read once per process: pieces encoded by different builds may not join. */
+export function ffmpegVersion(): Promise<string> {
+  version ??= runFfmpeg(['-version'], { action: 'read the version of', source: 'ffmpeg' }).then(
+    ({ stdout }) => stdout.toString('utf8').split('\n')[0]!.trim(),
+    (error: unknown) => {
+      version = undefined;
+      throw error;
+    },
+  );
+  return version;
+}

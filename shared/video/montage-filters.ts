@@ -8,12 +8,21 @@ export interface MontageBox {
   label?: string;
 }
 
+/** Text drawn in the top-left corner over [from, to), in seconds from the video's first frame. */
+export interface MontageCaption {
+  from: number;
+  to: number;
+  text: string;
+}
+
 export interface MontageSegment {
   /** Seconds from the video's first frame; the segment is [start, end). */
   start: number;
   end: number;
-  /** Drawn in the top-left corner for the whole segment (the person's name). */
+  /** Drawn in the top-left corner for the whole segment. */
   label?: string;
+  /** Drawn in the top-left corner, each while it lasts (the names of the people seen then). */
+  captions?: MontageCaption[];
   boxes?: MontageBox[];
 }
 
@@ -97,9 +106,17 @@ export function segmentFilters(segment: MontageSegment, drawing: SegmentDrawing)
       }
     }
   }
+  const margin = Math.round(labelSize / 2);
   if (drawing.drawLabels && font && segment.label) {
-    const margin = Math.round(labelSize / 2);
     filters.push(drawtext(font, drawing.textFile(segment.label), margin, margin, labelSize));
+  }
+  if (drawing.drawLabels && font) {
+    for (const caption of segment.captions ?? []) {
+      const from = Math.max(0, caption.from - segment.start);
+      const to = Math.min(segment.end, caption.to) - segment.start;
+      if (to <= from) continue;
+      filters.push(drawtext(font, drawing.textFile(caption.text), margin, margin, labelSize, `gte(t,${filterNumber(from)})*lt(t,${filterNumber(to)})`));
+    }
   }
   if (drawing.outWidth !== frameWidth || drawing.outHeight !== frameHeight) filters.push(`scale=${drawing.outWidth}:${drawing.outHeight}`);
   filters.push('format=yuv420p');

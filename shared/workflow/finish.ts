@@ -1,6 +1,4 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { z } from 'zod';
 import { mapLimit } from '../async/map-limit.ts';
 import { LambdafaceError, parseInput } from '../errors.ts';
@@ -10,24 +8,23 @@ import { referenceFaces } from '../report/reference-photos.ts';
 import { ChunkResult, type ChunkRange } from '../schemas/faces.ts';
 import type { FinishResult } from '../schemas/finish-result.ts';
 import { GallerySummary } from '../schemas/gallery.ts';
-import { Job } from '../schemas/job.ts';
+import { Job, JobRecord } from '../schemas/job.ts';
 import type { EnrolmentNotes, Timeline } from '../schemas/timeline.ts';
 import { jobKeys, lastSegment } from '../storage/keys.ts';
-import { getJson, presignGet, putBytes, putFile, putText, s3Url } from '../storage/s3.ts';
+import { getJson, presignGet, putBytes, putText, s3Url } from '../storage/s3.ts';
 import { renamePhotoSources } from '../storage/uploads.ts';
 import { toFfmetadataChapters, toVttChapters } from '../timeline/chapters.ts';
 import { toEdl } from '../timeline/edit-list.ts';
 import { toCsv, toJson, toWebVtt } from '../timeline/export.ts';
 import { buildTimeline } from '../timeline/merge.ts';
-import { planMontage, type PlacedCut } from '../timeline/montage-plan.ts';
+import { namedSightings, planMontage, type MontagePlan } from '../timeline/montage-plan.ts';
 import { tooShortToName } from '../timeline/too-short.ts';
-import { cutAndConcat } from '../video/edit.ts';
 import { probeVideo } from '../video/probe.ts';
-import type { MontageSegment } from '../video/montage-filters.ts';
 import { extractThumbnail } from '../video/thumbnail.ts';
-import type { VideoInfo } from '../video/types.ts';
+import { roundTo } from '../numbers/round.ts';
 import { ChunkManifest } from './chunks.ts';
 import type { HandlerContext } from './context.ts';
+import { makeMontage } from './montage-pieces.ts';
 import { chunkMismatch, readReusable } from './reuse.ts';
 import { storeUnknownPeople, unknownPeopleOf, unknownSummary } from './unknown-people.ts';
 
@@ -44,6 +41,8 @@ type FinishEvent = z.infer<typeof FinishEvent>;
 const MAX_THUMBNAILS_PER_PERSON = 40;
 const THUMBNAIL_PARALLELISM = 8;
 const CHUNK_READ_PARALLELISM = 16;
+/** Shortened or left-out spans listed in the result (all of them are in the report). */
+const MAX_OMISSIONS_LISTED = 50;
 
 /**
  * The result of every chunk the manifest lists, read by its key (never by listing the prefix, which
@@ -155,12 +154,20 @@ export async function finishJob(raw: unknown, context: HandlerContext): Promise<
   // The timeline and report exist before the montage is tried: a montage that fails costs only itself.
   await writeReport(null);
   let montageKey: string | null = null;
-  const cuts = planMontage(timeline, chunks);
-  if (job.options.montage && cuts.length > 0) {
+  const plan = planMontage(timeline, namedSightings(chunks), { capSeconds: job.options.montageMaxSeconds, sampleFps: job.options.sampleFps });
+  let montage: FinishResult['montage'];
+  if (job.options.montage && plan.clips.length > 0) {
     let player: MontagePlayer | null = null;
     try {
-      player = { src: 'montage.mp4', placed: await cutMontage(url, cuts, { job, video, context, key: keys.montage }) };
+      const record = await getJson(s3, job.bucket, keys.record, JobRecord);
+      const made = await makeMontage(
+        s3,
+        { bucket: job.bucket, jobId: job.jobId, video: record.video, scannedBy: job.video.scannedBy, options: job.options },
+        { url, video, plan, montageKey: keys.montage, tmpDir: context.config.tmpDir, signal: context.deadline?.signal },
+      );
+      player = { src: 'montage.mp4', placed: made.placed, plan };
       montageKey = keys.montage;
+      montage = montageSummary(plan, { seconds: made.seconds, pieces: made.cut + made.reused, reusedPieces: made.reused });
     } catch (error) {
       warnings.push(montageFailure(error));
     }
@@ -188,7 +195,23 @@ export async function finishJob(raw: unknown, context: HandlerContext): Promise<
     ...(job.video.scannedBy === undefined
       ? {}
       : { reusedScan: { from: job.video.scannedBy, chunks: chunks.length, reused: chunks.filter((chunk) => chunk.scannedBy !== undefined).length } }),
+    ...(montage === undefined ? {} : { montage }),
     warnings,
+  };
+}
+
+/** What the result says about a montage made: how long, and what of the on-screen time it shortened or left out. */
+function montageSummary(plan: MontagePlan, made: { seconds: number; pieces: number; reusedPieces: number }): NonNullable<FinishResult['montage']> {
+  return {
+    seconds: roundTo(made.seconds, 3),
+    onScreenSeconds: roundTo(plan.onScreenSeconds, 3),
+    shownSeconds: roundTo(plan.shownSeconds, 3),
+    capSeconds: plan.capSeconds,
+    shortened: plan.omitted.filter((span) => span.shown > 0).length,
+    leftOut: plan.omitted.filter((span) => span.shown === 0).length,
+    omitted: plan.omitted.slice(0, MAX_OMISSIONS_LISTED).map(({ start, end, names, shown }) => ({ start: roundTo(start, 3), end: roundTo(end, 3), names, shown: roundTo(shown, 3) })),
+    pieces: made.pieces,
+    reusedPieces: made.reusedPieces,
   };
 }
 
@@ -202,31 +225,6 @@ function montageFailure(error: unknown): string {
   if (!(error instanceof LambdafaceError) && !systemError) throw error;
   const hint = error instanceof LambdafaceError && error.hint ? ` (what to do: ${error.hint})` : '';
   return `no montage: ${(error as Error).message}${hint}; the timeline, thumbnails and report are complete`;
-}
-
-/** Cuts the montage of `cuts` from the source, stores it at `key` and says where each cut landed in it. */
-async function cutMontage(
-  url: string,
-  cuts: MontageSegment[],
-  { job, video, context, key }: { job: Job; video: VideoInfo; context: HandlerContext; key: string },
-): Promise<PlacedCut[]> {
-  const dir = await mkdtemp(join(context.config.tmpDir, 'lambdaface-montage-'));
-  try {
-    const path = join(dir, 'montage.mp4');
-    const written = await cutAndConcat(url, cuts, path, {
-      video,
-      // ffmpeg is killed when the time limit nears, so the step reports it instead of being killed.
-      signal: context.deadline?.signal,
-      drawLabels: job.options.annotateMontage,
-      drawBoxes: job.options.annotateMontage,
-      // A box stands for one sample: held longer it would outlive a shot cut and frame someone else.
-      boxHoldSeconds: 1 / job.options.sampleFps,
-    });
-    await putFile(context.s3, job.bucket, key, path, { contentType: 'video/mp4' });
-    return written.placed;
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
 }
 
 /**

@@ -65,18 +65,23 @@ describe('estimateCost', () => {
     expect(retried.s3Requests.gets - bare.s3Requests.gets).toBe(18 * 5);
   });
 
-  it('makes the montage grow with the time people are on screen, and warns past the 900 s limit', () => {
-    const quiet = estimateCost({ ...BARE, montage: true, onScreenShare: 0.01, segmentsPerMinute: 0.5 });
-    const busy = estimateCost({ ...BARE, montage: true, onScreenShare: 0.1, segmentsPerMinute: 0.5 });
+  it('makes the montage grow with the time people are on screen up to its cap, and warns past the 900 s limit', () => {
+    const quiet = estimateCost({ ...BARE, montage: true, onScreenShare: 0.01, segmentsPerMinute: 0.5, montageMaxSeconds: 3600 });
+    const busy = estimateCost({ ...BARE, montage: true, onScreenShare: 0.1, segmentsPerMinute: 0.5, montageMaxSeconds: 3600 });
     const encodePerSecond = MONTAGE_MODEL.encodeSecondsPerMontageSecondAt2Vcpu * (2 / (MONTAGE_MODEL.memoryMb / 1769));
     expect(busy.montage.onScreenSeconds).toBe(2160);
     expect(busy.montage).toMatchObject({ segments: 180, thumbnails: 120 });
     expect(busy.wallSeconds.montage - quiet.wallSeconds.montage).toBeCloseTo((2160 - 216) * encodePerSecond, 0);
     expect(quiet.montage.exceedsTimeout).toBe(false);
     expect(quiet.warnings).toEqual([]);
-    const talk = estimateCost({ ...BARE, montage: true, onScreenShare: 0.8 });
+    const talk = estimateCost({ ...BARE, montage: true, onScreenShare: 0.8, montageMaxSeconds: 6 * 3600 });
     expect(talk.montage.exceedsTimeout).toBe(true);
-    expect(talk.warnings.join('\n')).toMatch(/more than Lambda's 900 s: it would time out/);
+    expect(talk.warnings.join('\n')).toMatch(/more than Lambda's 900 s: it would time out.*montageMaxSeconds/);
+    // The default cap (600 s) bounds the montage whatever the on-screen time: 20 pieces of 30 s.
+    const capped = estimateCost({ ...BARE, montage: true, onScreenShare: 0.8, segmentsPerMinute: 0 });
+    expect(capped.montage).toMatchObject({ onScreenSeconds: 17280, shownSeconds: 600, pieces: 20, exceedsTimeout: false });
+    expect(capped.wallSeconds.montage).toBeCloseTo(montageFixed(360) + 600 * encodePerSecond, 0);
+    expect(capped.assumptions.join('\n')).toMatch(/capped at 600 s by montageMaxSeconds/);
     // no montage, no encoding term: only reading chunks and thumbnails
     const off = estimateCost({ ...BARE, montage: false, onScreenShare: 0.8, segmentsPerMinute: 0.5 });
     expect(off.wallSeconds.montage).toBeCloseTo(montageFixed(360) + 120 * MONTAGE_MODEL.secondsPerSegment, 1);

@@ -192,6 +192,7 @@ describe('functions', () => {
   });
 
   const MONTAGE_WRITES = [
+    '/intermediate/*/clips/*',
     '/intermediate/*/unknown-people.json',
     '/jobs/*/chapters.ffmetadata',
     '/jobs/*/chapters.vtt',
@@ -221,7 +222,7 @@ describe('functions', () => {
     },
     montage: {
       's3:ListBucket': [''],
-      's3:GetObject': ['/intermediate/*/chunks.json', '/intermediate/*/chunks/*', '/intermediate/*/gallery.json', '/uploads/*'],
+      's3:GetObject': ['/intermediate/*/chunks.json', '/intermediate/*/chunks/*', '/intermediate/*/clips/*', '/intermediate/*/gallery.json', '/intermediate/*/job.json', '/uploads/*'],
       's3:PutObject': MONTAGE_WRITES,
       's3:AbortMultipartUpload': MONTAGE_WRITES,
     },

@@ -9,6 +9,9 @@ import { scoreSegments } from '../../shared/eval/score.ts';
 import { readTruth } from '../../shared/eval/truth.ts';
 import { runLocalSearch, type LocalSearchOptions, type LocalSearchResult } from '../../shared/local/search.ts';
 import { Timeline } from '../../shared/schemas/timeline.ts';
+import { mergedSpans, montageTime, placeCuts } from '../../shared/timeline/montage-plan.ts';
+import { cutAndConcat } from '../../shared/video/edit.ts';
+import { runFfmpeg } from '../../shared/video/ffmpeg.ts';
 import { probeVideo } from '../../shared/video/probe.ts';
 
 /**
@@ -39,6 +42,45 @@ beforeAll(async () => {
   };
   first = await runLocalSearch(search);
 }, 600_000);
+
+/**
+ * The montage's caption corner (x < 240, y < 40 at 640x360: left of where face boxes' own labels
+ * sit in this clip) of the frame shown at `seconds`, as gray pixels.
+ */
+async function captionRegion(video: string, seconds: number): Promise<Buffer> {
+  const { stdout } = await runFfmpeg(
+    ['-v', 'error', '-ss', seconds.toFixed(3), '-i', video, '-frames:v', '1', '-vf', 'crop=240:40:0:0', '-f', 'rawvideo', '-pix_fmt', 'gray', '-'],
+    { source: video, action: 'read a frame of' },
+  );
+  return stdout;
+}
+
+/** The source at `time`, with `caption` drawn for its whole length the way the montage draws names, and nothing else. */
+async function reference(time: number, caption: string): Promise<string> {
+  const path = join(work, `reference-${time}-${caption.length}.mp4`);
+  await cutAndConcat(VIDEO, [{ start: time, end: time + 0.5, label: caption }], path, { drawBoxes: false });
+  return path;
+}
+
+/** Gray level above which a pixel is part of a caption's white letters. */
+const LIT = 170;
+
+/**
+ * Of the letter pixels of `reference` that `where` keeps, the share also lit in `frame`. Face
+ * boxes and their small labels may reach into the corner, so a share, not an exact match.
+ */
+function litShare(frame: Buffer, reference: Buffer, where: (i: number) => boolean): number {
+  expect(frame.length).toBe(reference.length);
+  let letters = 0;
+  let lit = 0;
+  for (let i = 0; i < reference.length; i++) {
+    if (reference[i]! <= LIT || !where(i)) continue;
+    letters++;
+    if (frame[i]! > LIT) lit++;
+  }
+  expect(letters).toBeGreaterThan(50);
+  return lit / letters;
+}
 
 afterAll(async () => {
   await rm(work, { recursive: true, force: true });
@@ -86,6 +128,26 @@ describe('lambdaface search on the bundled sample', () => {
     expect(Math.abs(montage.durationSeconds - total)).toBeLessThan(0.2);
   });
 
+  it('draws a name only while that person is on screen (frames of the montage decoded)', async () => {
+    const timeline = Timeline.parse(JSON.parse(await readFile(join(search.out, 'timeline.json'), 'utf-8')));
+    const placed = placeCuts(mergedSpans(timeline));
+    const montage = join(search.out, 'montage.mp4');
+    // Labelled: Lin-Manuel alone from 2.74 to 7.04 s, Obama alone after; the old montage captioned
+    // the whole joined cut 2.75-9.18 s "barack_obama, lin_manuel_miranda".
+    for (const [time, shown] of [
+      [5, 'lin_manuel_miranda'],
+      [8.5, 'barack_obama'],
+    ] as const) {
+      const frame = await captionRegion(montage, montageTime(placed, time)!);
+      const alone = await captionRegion(await reference(time, shown), 0);
+      const everyone = await captionRegion(await reference(time, 'barack_obama, lin_manuel_miranda'), 0);
+      // The strokes of the shown name are in the frame; those only the other name has are not.
+      expect(litShare(frame, alone, () => true), `${shown}'s name at ${time} s`).toBeGreaterThan(0.9);
+      expect(litShare(frame, everyone, (i) => alone[i]! <= LIT), `the other name at ${time} s`).toBeLessThan(0.3);
+    }
+    expect(first.result.montage).toMatchObject({ shortened: 0, leftOut: 0, omitted: [], reusedPieces: 0 });
+  });
+
   it('resumes: a rerun of the same job redoes only the chunk whose result is missing', async () => {
     const keep = chunkObject(search.dataDir!, first.jobId, 0);
     const redo = chunkObject(search.dataDir!, first.jobId, 1);
@@ -96,6 +158,8 @@ describe('lambdaface search on the bundled sample', () => {
     expect((await stat(keep)).mtimeMs).toBe(keptBefore);
     expect(existsSync(redo)).toBe(true);
     expect(again.result.identities).toEqual(first.result.identities);
+    // The montage's pieces are named by what they are cut from and with: the rerun cuts none again.
+    expect(again.result.montage!.reusedPieces).toBe(first.result.montage!.pieces);
   });
 
   it('keeps jobs apart: other options make another job', async () => {

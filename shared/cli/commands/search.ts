@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
-import type { SearchOptionsInput } from '../../config/options.ts';
+import { SearchOptions, type SearchOptionsInput } from '../../config/options.ts';
 import { inputError } from '../../errors.ts';
 import { DEFAULT_DATA_DIR } from '../../local/runtime.ts';
 import { runLocalSearch, type LocalSearchResult } from '../../local/search.ts';
@@ -18,7 +18,7 @@ import { progressReporter, type ProgressReporter } from '../progress.ts';
 
 export const SEARCH_USAGE = `lambdaface search --video <path|s3://bucket/key> [--face <name>=<photo|dir|cluster:id> …] --out <dir>
   [--sample-fps N] [--chunk-seconds N] [--concurrency N] [--threshold X] [--no-small-faces]
-  [--no-montage] [--reuse-scan <job-id|earlier --out dir>] [--s3-endpoint URL --bucket NAME]
+  [--no-montage] [--montage-max-seconds N] [--reuse-scan <job-id|earlier --out dir>] [--s3-endpoint URL --bucket NAME]
   [--data-dir DIR] [--json] [--remote (--stack NAME | --state-machine ARN --bucket NAME) [--region R]]
 
 Finds the enrolled people in the video, groups everyone else into unknown people (u1, u2, …;
@@ -29,6 +29,8 @@ S3 server (objects kept in --data-dir, default .lambdaface/s3), or against --s3-
 --remote, on the deployed stack (inputs uploaded to its bucket, outputs downloaded).
 --no-small-faces scans only the whole frame: faster, for footage where every face is large (it
 misses faces under about 5% of the frame width).
+--montage-max-seconds caps the montage (default 600): past it, each appearance is shortened to
+its first seconds, or left out; the summary and report.html say which.
 --reuse-scan names the faces an earlier search of the same video found (kept in its storage) with
 this search's people, without decoding the video: add or change people in seconds. The scan's
 options (sampling rate, chunk length, small faces) are the earlier search's. With it,
@@ -44,6 +46,7 @@ export const SEARCH_FLAGS = {
   threshold: { type: 'string' },
   'no-small-faces': { type: 'boolean' },
   'no-montage': { type: 'boolean' },
+  'montage-max-seconds': { type: 'string' },
   'reuse-scan': { type: 'string' },
   's3-endpoint': { type: 'string' },
   bucket: { type: 'string' },
@@ -66,6 +69,7 @@ export const SearchFlags = z
     threshold: numberFlag(z.number().positive().max(2)),
     'no-small-faces': z.boolean().default(false),
     'no-montage': z.boolean().default(false),
+    'montage-max-seconds': numberFlag(SearchOptions.shape.montageMaxSeconds.removeDefault()),
     'reuse-scan': z.string().min(1).optional(),
     's3-endpoint': z.url().optional(),
     bucket: z.string().min(3).optional(),
@@ -111,6 +115,7 @@ function optionsFromFlags(flags: SearchFlags): SearchOptionsInput {
     ...(flags.threshold === undefined ? {} : { threshold: flags.threshold }),
     ...(flags['no-small-faces'] ? { smallFaces: false } : {}),
     ...(flags['no-montage'] ? { montage: false } : {}),
+    ...(flags['montage-max-seconds'] === undefined ? {} : { montageMaxSeconds: flags['montage-max-seconds'] }),
   };
 }
 
@@ -225,6 +230,21 @@ export function unknownLines(result: Pick<FinishResult, 'unknown' | 'jobId'>): s
   return [`  Unknown people (name one with --face <name>=cluster:<id> --reuse-scan ${result.jobId}):`, ...lines];
 }
 
+/** What the montage's cap shortened or left out; nothing when it holds every moment found. */
+export function montageLines(result: Pick<FinishResult, 'montage'>): string[] {
+  const montage = result.montage;
+  if (montage === undefined || (montage.shortened === 0 && montage.leftOut === 0)) return [];
+  const listed = montage.omitted.map(
+    (span) => `    ${clock(span.start)}-${clock(span.end)} ${span.names.join(', ')}: ${span.shown > 0 ? `first ${span.shown.toFixed(1)} s shown` : 'left out'}`,
+  );
+  const more = montage.shortened + montage.leftOut - montage.omitted.length;
+  return [
+    `  Montage: ${clock(montage.shownSeconds)} of the ${clock(montage.onScreenSeconds)} with someone on screen (capped at ${montage.capSeconds} s, --montage-max-seconds): ${montage.shortened} stretch(es) shortened, ${montage.leftOut} left out:`,
+    ...listed,
+    ...(more > 0 ? [`    and ${more} more (report.html lists them all)`] : []),
+  ];
+}
+
 /** Whether a search that reused an earlier scan had to decode anything. */
 export function reusedScanLine({ from, chunks, reused }: NonNullable<FinishResult['reusedScan']>): string {
   const decoded = chunks - reused;
@@ -247,6 +267,7 @@ export function formatSummary(
   lines.push(...nearMissLines(result));
   lines.push(...unknownLines(result));
   if (result.reusedScan) lines.push(reusedScanLine(result.reusedScan));
+  lines.push(...montageLines(result));
   lines.push(...warningLines(result));
   if (result.missingChunks > 0) lines.push(`  WARNING: ${result.missingChunks} chunk(s) failed and were not scanned; see report.html`);
   lines.push(`Outputs in ${out}: ${search.files.map((file) => file.slice(out.length + 1)).filter((file) => !file.startsWith('thumbnails/')).join(', ')}${search.files.some((f) => f.includes('thumbnails')) ? ', thumbnails/' : ''}`);

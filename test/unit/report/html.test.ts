@@ -89,6 +89,23 @@ describe('renderReport', () => {
     expect(attributes(html, 'data-montage')).toEqual(['0.000', '2.033', '0.000', '2.033', '0.500', '0.500']);
   });
 
+  it('says what the montage\'s cap shortened or left out, with times and people', () => {
+    const plan = {
+      onScreenSeconds: 900,
+      shownSeconds: 600,
+      capSeconds: 600,
+      omitted: [
+        { start: 60, end: 400, names: ['ada', 'grace'], shown: 250.5 },
+        { start: 700, end: 701.5, names: ['<b>x</b>'], shown: 0 },
+      ],
+    };
+    const html = renderReport({ ...base, montage: { src: 'montage.mp4', placed: [{ start: 60, end: 310.5, at: 0 }], plan } });
+    expect(html).toContain('capped at 10:00.0: it shows 10:00.0 of the 15:00.0 with someone on screen. 2 stretch(es) shortened or left out');
+    expect(html).toContain('<li>1:00.0–6:40.0 ada, grace: first 250.5 s shown</li>');
+    expect(html).toContain('<li>11:40.0–11:41.5 &lt;b&gt;x&lt;/b&gt;: left out</li>');
+    expect(renderReport({ ...base, montage: { src: 'montage.mp4', placed: [], plan: { ...plan, omitted: [] } } })).not.toContain('capped at');
+  });
+
   it('without a montage, offers to open the source video from disk and keys segments to source times only', () => {
     const html = renderReport(base);
     expect(html).toContain('data-mode="source"');

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { filterValue } from '../../../shared/video/filter-text.ts';
 import { segmentFilters, type SegmentDrawing } from '../../../shared/video/montage-filters.ts';
+import { montageSize } from '../../../shared/video/edit.ts';
+import { MONTAGE_MAX_HEIGHT } from '../../../shared/config/options.ts';
 
 const drawing = (extra: Partial<SegmentDrawing> = {}): SegmentDrawing => ({
   frameWidth: 640,
@@ -54,5 +56,25 @@ describe('segmentFilters', () => {
   it('draws at source resolution before scaling down', () => {
     const chain = segmentFilters(segment, drawing({ outWidth: 320, outHeight: 180 }));
     expect(chain.indexOf('drawbox')).toBeLessThan(chain.indexOf('scale=320:180'));
+  });
+});
+
+describe('montageSize', () => {
+  it('scales a tall source down to the montage height, keeping its shape with even sides, and never up', () => {
+    expect(montageSize({ width: 1920, height: 1080 }, { maxHeight: MONTAGE_MAX_HEIGHT })).toEqual({ width: 854, height: 480 });
+    expect(montageSize({ width: 640, height: 360 }, { maxHeight: MONTAGE_MAX_HEIGHT })).toEqual({ width: 640, height: 360 });
+    expect(montageSize({ width: 1080, height: 1920 }, { maxHeight: MONTAGE_MAX_HEIGHT })).toEqual({ width: 270, height: 480 });
+  });
+});
+
+describe('captions', () => {
+  it('draws each caption only over its own moments of the segment', () => {
+    const filters = segmentFilters(
+      { start: 10, end: 14, captions: [{ from: 10.5, to: 11, text: 'ada' }, { from: 13, to: 20, text: 'grace' }] },
+      { frameWidth: 640, frameHeight: 360, outWidth: 640, outHeight: 360, font: '/f.ttf', drawLabels: true, drawBoxes: true, boxHoldSeconds: 0.25, textFile: (text) => `/t/${text}` },
+    );
+    expect(filters).toContain("textfile=/t/ada:expansion=none");
+    expect(filters).toMatch(/textfile=\/t\/ada[^,]*enable='gte\(t,0\.5\)\*lt\(t,1\)'/);
+    expect(filters).toMatch(/textfile=\/t\/grace[^,]*enable='gte\(t,3\)\*lt\(t,4\)'/);
   });
 });

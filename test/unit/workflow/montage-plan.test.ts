@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ChunkResult } from '../../../shared/schemas/faces.ts';
 import type { Timeline } from '../../../shared/schemas/timeline.ts';
-import { mergedSpans, montageTime, placeCuts, planMontage } from '../../../shared/timeline/montage-plan.ts';
+import { MAX_CLIP_SECONDS, MIN_CUT_SECONDS, captionsFor, fitToCap, mergedSpans, montageTime, namedSightings, placeCuts, planMontage } from '../../../shared/timeline/montage-plan.ts';
 
 const box = { x: 10, y: 10, width: 50, height: 50 };
 const segment = (start: number, end: number) => ({
@@ -49,22 +49,85 @@ const chunks: ChunkResult[] = [
   },
 ];
 
+const plan = (t: Timeline, capSeconds = 600) => planMontage(t, namedSightings(chunks), { capSeconds, sampleFps: 4 });
+
 describe('planMontage', () => {
-  it('joins overlapping moments of different people into one cut named after all of them', () => {
-    const cuts = planMontage(timeline, chunks);
-    expect(cuts.map(({ start, end, label }) => ({ start, end, label }))).toEqual([
-      { start: 0, end: 3, label: 'ada, grace' },
-      { start: 10, end: 12, label: 'ada' },
+  it('joins overlapping moments of different people into one cut, in video order', () => {
+    expect(plan(timeline).clips.map(({ start, end }) => ({ start, end }))).toEqual([
+      { start: 0, end: 3 },
+      { start: 10, end: 12 },
     ]);
   });
 
+  it('names only the people seen at each moment, each sighting held for one sample interval', () => {
+    const [first, second] = plan(timeline).clips;
+    expect(first!.captions).toEqual([
+      { from: 0.5, to: 0.75, text: 'ada' },
+      { from: 1.75, to: 2, text: 'grace' },
+    ]);
+    expect(first!.label).toBeUndefined();
+    expect(second!.captions).toEqual([{ from: 10.25, to: 10.5, text: 'ada' }]);
+  });
+
+  it('lists everyone seen at the same moment in one caption, and one caption while the names stay the same', () => {
+    const sightings = [0, 0.25, 0.5].flatMap((time) => [
+      { time, box, identity: 'ada' },
+      { time, box, identity: 'grace' },
+    ]);
+    expect(captionsFor(sightings, new Set(['ada', 'grace']), 0, 3, 0.25)).toEqual([{ from: 0, to: 0.75, text: 'ada, grace' }]);
+    expect(captionsFor([...sightings, { time: 0.75, box, identity: 'ada' }], new Set(['ada']), 0, 3, 0.25)).toEqual([{ from: 0, to: 1, text: 'ada' }]);
+  });
+
   it('boxes only the named faces inside each cut', () => {
-    const [first, second] = planMontage(timeline, chunks);
+    const [first, second] = plan(timeline).clips;
     expect(first!.boxes!.map((b) => [b.time, b.label])).toEqual([
       [0.5, 'ada'],
       [1.75, 'grace'],
     ]);
     expect(second!.boxes!.map((b) => b.time)).toEqual([10.25]);
+  });
+
+  it('splits a long cut into pieces of at most MAX_CLIP_SECONDS', () => {
+    const long: Timeline = { ...timeline, videoDuration: 100, identities: [{ name: 'ada', segments: [segment(0, 70)], totalSeconds: 70 }] };
+    expect(plan(long).clips.map(({ start, end }) => [start, end])).toEqual([
+      [0, MAX_CLIP_SECONDS],
+      [MAX_CLIP_SECONDS, 2 * MAX_CLIP_SECONDS],
+      [2 * MAX_CLIP_SECONDS, 70],
+    ]);
+  });
+
+  it('holds the whole timeline when it fits the cap, and says so', () => {
+    const whole = plan(timeline);
+    expect(whole).toMatchObject({ onScreenSeconds: 5, shownSeconds: 5, omitted: [] });
+  });
+});
+
+describe('fitToCap', () => {
+  const span = (start: number, end: number, names = ['ada']) => ({ start, end, names });
+
+  it('shortens every span longer than a common length to its beginning, so the total is the cap', () => {
+    // 10 + 2 + 30 = 42 s into 20: the 2 s span stays whole, the others get 9 s each.
+    expect(fitToCap([span(0, 10), span(20, 22), span(40, 70)], 20)).toEqual([9, 2, 9]);
+  });
+
+  it('leaves out spans when even MIN_CUT_SECONDS each would not fit, taking every person once before anyone twice', () => {
+    const spans = [span(0, 50, ['ada']), span(60, 100, ['ada']), span(110, 120, ['grace']), span(130, 190, ['ada'])];
+    // 4 spans x 2 s > 5 s: round 1 takes ada's longest (130-190) and grace's only one; the 1 s left is no cut.
+    expect(fitToCap(spans, 5)).toEqual([0, 0, MIN_CUT_SECONDS, MIN_CUT_SECONDS]);
+  });
+
+  it('reports what the cap shortened and left out, and the montage never exceeds it', () => {
+    const busy: Timeline = {
+      ...timeline,
+      videoDuration: 4000,
+      identities: [{ name: 'ada', segments: Array.from({ length: 100 }, (_, i) => segment(i * 40, i * 40 + 30)), totalSeconds: 3000 }],
+    };
+    const capped = plan(busy, 60);
+    expect(capped.shownSeconds).toBeLessThanOrEqual(60);
+    expect(capped.clips.reduce((sum, clip) => sum + clip.end - clip.start, 0)).toBeCloseTo(capped.shownSeconds, 6);
+    expect(capped.onScreenSeconds).toBe(3000);
+    expect(capped.omitted).toHaveLength(100);
+    expect(capped.omitted.filter((span) => span.shown === 0)).toHaveLength(70);
   });
 });
 
