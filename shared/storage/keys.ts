@@ -62,6 +62,13 @@ export function intermediatePrefix(jobId: string): string {
   return `${INTERMEDIATE_PREFIX}${checkJobId(jobId)}/`;
 }
 
+/**
+ * `intermediate/enrolments/<hash>.json`: one person's enrolment, shared by every job whose photos,
+ * name, models and recognizer hash to it (shared/workflow/enrolments.ts). No job id is
+ * `enrolments` (ids are `j-<hex>` or `<label>-<hex>`), so this never lands in a job's folder.
+ */
+export const enrolmentKey = (hash: string): string => `${INTERMEDIATE_PREFIX}enrolments/${checkSegment(hash, 'enrolment hash')}.json`;
+
 /** The key layout of one job, computed once the job id is known. */
 export interface JobKeys {
   /** The results' prefix. */

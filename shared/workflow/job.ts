@@ -11,8 +11,8 @@ export interface ResolvedJob {
   job: Job;
   /** The video's ETag: a later job that reuses this one's scan checks it is the same video. */
   videoTag: string;
-  /** Every reference photo per person, keys expanded from prefixes. */
-  photos: { name: string; keys: string[] }[];
+  /** Every reference photo per person, keys expanded from prefixes, with their ETags (same order). */
+  photos: { name: string; keys: string[]; tags: string[] }[];
 }
 
 const JOB_HINT = 'see "Job input" in the README for the format and a sample';
@@ -61,7 +61,7 @@ export async function resolveJob(raw: unknown, s3: S3Client): Promise<ResolvedJo
       });
     }
     const tags = await Promise.all(keys.map((key) => etagOf(s3, input.bucket, key, `photo of ${face.name}`)));
-    photos.push({ name: face.name, keys });
+    photos.push({ name: face.name, keys, tags });
     identity.push({ name: face.name, photos: keys.map((key, i) => [key, tags[i]]) });
   }
   const { jobId: label, ...content } = input;

@@ -1,27 +1,49 @@
 import { buildGallery, DEFAULT_ENROL_OPTIONS } from '../match/gallery.ts';
-import { StoredGallery, type GallerySummary } from '../schemas/gallery.ts';
+import { StoredGallery, type GalleryIdentity, type GallerySummary } from '../schemas/gallery.ts';
 import { jobKeys } from '../storage/keys.ts';
 import { getBytes, putJson, s3Url } from '../storage/s3.ts';
-import { modelsFingerprint } from '../vision/models.ts';
+import { modelsFingerprint, modelSessionsCreated } from '../vision/models.ts';
 import { DEFAULT_DETECT_OPTIONS } from '../vision/options.ts';
 import type { HandlerContext } from './context.ts';
+import { enrolmentInputs, storedEnrolment, storeEnrolment } from './enrolments.ts';
 import { resolveJob, type ResolvedJob } from './job.ts';
 import { ownerMismatch, readReusable } from './reuse.ts';
 
-async function trainGallery({ job, photos }: ResolvedJob, context: HandlerContext, models: string): Promise<StoredGallery> {
+/**
+ * Enrols the people whose enrolment is not stored already (same name, photos, models and
+ * recognizer: see enrolments.ts) and stores theirs; the others' stored enrolments are used as
+ * they are, so adding a person to a search enrols only that person, and loads no model when
+ * nobody needs enrolling.
+ */
+async function trainGallery({ job, photos }: ResolvedJob, context: HandlerContext, models: string): Promise<{ gallery: StoredGallery; reused: string[] }> {
   const people = await Promise.all(
-    photos.map(async ({ name, keys }) => ({
-      name,
-      photos: await Promise.all(keys.map(async (photoKey) => ({ source: s3Url(job.bucket, photoKey), bytes: await getBytes(context.s3, job.bucket, photoKey) }))),
-    })),
+    photos.map(async (person) => {
+      const inputs = enrolmentInputs(person, models);
+      return { person, inputs, stored: await storedEnrolment(context.s3, job.bucket, inputs) };
+    }),
   );
-  const analyze = { ...DEFAULT_ENROL_OPTIONS.analyze, detect: { ...DEFAULT_DETECT_OPTIONS, threads: context.config.threads } };
-  const gallery = await buildGallery(people, { ...DEFAULT_ENROL_OPTIONS, analyze });
-  return { ...gallery, jobId: job.jobId, models };
+  const toEnrol = people.filter(({ stored }) => stored === undefined);
+  const enrolled = new Map<string, GalleryIdentity>();
+  if (toEnrol.length > 0) {
+    const sources = await Promise.all(
+      toEnrol.map(async ({ person }) => ({
+        name: person.name,
+        photos: await Promise.all(person.keys.map(async (photoKey) => ({ source: s3Url(job.bucket, photoKey), bytes: await getBytes(context.s3, job.bucket, photoKey) }))),
+      })),
+    );
+    const analyze = { ...DEFAULT_ENROL_OPTIONS.analyze, detect: { ...DEFAULT_DETECT_OPTIONS, threads: context.config.threads } };
+    const built = await buildGallery(sources, { ...DEFAULT_ENROL_OPTIONS, analyze });
+    for (const identity of built.identities) enrolled.set(identity.name, identity);
+    await Promise.all(toEnrol.map(({ person, inputs }) => storeEnrolment(context.s3, job.bucket, inputs, enrolled.get(person.name)!)));
+  }
+  const identities = people.map(({ person, stored }) => stored ?? enrolled.get(person.name)!);
+  const reused = people.flatMap(({ person, stored }) => (stored === undefined ? [] : [person.name]));
+  return { gallery: { version: 2, identities, jobId: job.jobId, models }, reused };
 }
 
 /**
- * Train: validates the job, enrols every person from their photos and writes the gallery. A stored
+ * Train: validates the job, enrols every person from their photos (or takes their stored
+ * enrolment) and writes the gallery. A stored
  * gallery is reused only when it is intact and was trained for this job (whose id covers the
  * photos' content) by the installed models; otherwise it is trained again and overwritten.
  */
@@ -31,11 +53,15 @@ export async function trainJob(raw: unknown, context: HandlerContext): Promise<G
   const key = jobKeys(job.jobId).gallery;
   const models = await modelsFingerprint();
   const stored = await readReusable(context.s3, job.bucket, key, StoredGallery, (gallery) => ownerMismatch(gallery, { jobId: job.jobId, models }));
+  const loadsBefore = modelSessionsCreated();
   let gallery: StoredGallery;
+  let reusedEnrolments: string[] = [];
   if (stored.reuse) {
     gallery = stored.value;
   } else {
-    gallery = await trainGallery(resolved, context, models);
+    const trained = await trainGallery(resolved, context, models);
+    gallery = trained.gallery;
+    reusedEnrolments = trained.reused;
     await putJson(context.s3, job.bucket, key, gallery);
   }
   return {
@@ -50,5 +76,7 @@ export async function trainJob(raw: unknown, context: HandlerContext): Promise<G
       skipped: identity.skipped,
     })),
     recomputed: stored.reuse || stored.rejected === undefined ? [] : [stored.rejected],
+    reusedEnrolments,
+    modelsLoaded: modelSessionsCreated() - loadsBefore,
   };
 }
