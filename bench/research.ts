@@ -21,7 +21,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { fmt, formatTable, log, machineInfo, median, RESULTS_DIR, writeResults } from './common.ts';
+import { childrenCpuMs, fmt, formatTable, log, machineInfo, median, RESULTS_DIR, writeResults } from './common.ts';
 import { buildLongVideo } from './long-video.ts';
 
 const { values: flags } = parseArgs({
@@ -63,6 +63,8 @@ interface SearchJson {
 
 interface Run {
   wallSeconds: number;
+  /** CPU seconds of the CLI and its children (ffmpeg): steadier than wall time on a shared machine. */
+  cpuSeconds: number;
   phases: Record<string, number>;
   json: SearchJson;
 }
@@ -92,6 +94,7 @@ async function search(video: string, people: readonly string[], dataDir: string,
   if (noMontage) args.push('--no-montage');
   if (reuse !== undefined) args.push('--reuse-scan', reuse);
   const started = Date.now();
+  const cpuBefore = childrenCpuMs();
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
@@ -99,6 +102,7 @@ async function search(video: string, people: readonly string[], dataDir: string,
   child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   const ended = Date.now();
+  const cpuSeconds = (childrenCpuMs() - cpuBefore) / 1000;
   if (code !== 0) throw new Error(`search failed (${code}): ${stderr.slice(-2000)}`);
   const json = JSON.parse(stdout) as SearchJson;
   const phases: Record<string, number> = { ...json.timings };
@@ -116,7 +120,7 @@ async function search(video: string, people: readonly string[], dataDir: string,
     phases['montage: montage.mp4'] = montageAt === undefined ? 0 : (montageAt - thumbnailsAt) / 1000;
     phases['montage: report+rest'] = (montageEnd - (montageAt ?? thumbnailsAt)) / 1000;
   }
-  return { wallSeconds: (ended - started) / 1000, phases, json };
+  return { wallSeconds: (ended - started) / 1000, cpuSeconds, phases, json };
 }
 
 /** A timeline without what names its job (the job id, the photos' notes): what a search found. */
@@ -136,9 +140,9 @@ for (let i = 0; i < runs; i++) {
   try {
     const dataDir = join(work, 's3');
     const first = await search(video, TWO, dataDir, join(work, 'a'));
-    log(`run ${i + 1}: first search ${fmt(first.wallSeconds)} s`);
+    log(`run ${i + 1}: first search ${fmt(first.wallSeconds)} s (${fmt(first.cpuSeconds)} CPU s)`);
     const second = await search(video, THREE, dataDir, join(work, 'b'), join(work, 'a'));
-    log(`run ${i + 1}: re-search ${fmt(second.wallSeconds)} s (${second.json.work.chunksDecoded} chunks decoded, ${second.json.work.modelsLoaded.recognize} models loaded by Recognize)`);
+    log(`run ${i + 1}: re-search ${fmt(second.wallSeconds)} s (${fmt(second.cpuSeconds)} CPU s; ${second.json.work.chunksDecoded} chunks decoded, ${second.json.work.modelsLoaded.recognize} models loaded by Recognize)`);
     firsts.push(first);
     again.push(second);
     if (i === 0) {
@@ -156,9 +160,13 @@ const medianOf = (list: Run[], name: string): number => median(list.map((run) =>
 const rows = [
   ...phaseNames.map((name) => ({ phase: name, 'first (s)': fmt(medianOf(firsts, name), 2), 're-search (s)': fmt(medianOf(again, name), 2) })),
   { phase: 'wall (process start to exit)', 'first (s)': fmt(median(firsts.map((r) => r.wallSeconds)), 2), 're-search (s)': fmt(median(again.map((r) => r.wallSeconds)), 2) },
+  { phase: 'CPU (CLI and children)', 'first (s)': fmt(median(firsts.map((r) => r.cpuSeconds)), 2), 're-search (s)': fmt(median(again.map((r) => r.cpuSeconds)), 2) },
 ];
 const ratio = median(firsts.map((r) => r.wallSeconds)) / median(again.map((r) => r.wallSeconds));
-process.stdout.write(`${formatTable(rows)}\n\nratio first / re-search (medians of ${runs}): ${fmt(ratio, 2)}x; timeline equal to a fresh search with all three: ${equal}\n`);
+const cpuRatio = median(firsts.map((r) => r.cpuSeconds)) / median(again.map((r) => r.cpuSeconds));
+process.stdout.write(
+  `${formatTable(rows)}\n\nfirst / re-search (medians of ${runs}): wall ${fmt(ratio, 2)}x, CPU ${fmt(cpuRatio, 2)}x (load at start ${machine.loadAverageAtStart}); timeline equal to a fresh search with all three: ${equal}\n`,
+);
 const name = `research-${flags.long ? `long-${flags.minutes}min` : 'clip'}${noMontage ? '-no-montage' : ''}.json`;
 const path = writeResults(name, {
   video,
@@ -167,9 +175,11 @@ const path = writeResults(name, {
   sampleFps: sampleFps ?? 'default',
   machine,
   ratio,
+  cpuRatio,
   timelineEqual: equal,
   medians: Object.fromEntries(phaseNames.map((phase) => [phase, { first: medianOf(firsts, phase), again: medianOf(again, phase) }])),
   wallSeconds: { first: firsts.map((r) => r.wallSeconds), again: again.map((r) => r.wallSeconds) },
+  cpuSeconds: { first: firsts.map((r) => r.cpuSeconds), again: again.map((r) => r.cpuSeconds) },
   work: again.map((run) => run.json.work),
 });
 log(`wrote ${path}`);
