@@ -9,6 +9,7 @@ import { inputError } from '../errors.ts';
  *
  * ```
  * uploads/...                                  inputs copied in by the CLI (videos, photos)
+ * intermediate/enrolments/<hash>.json         Train: one person's enrolment, reused by any job with the same name, photos, models
  * intermediate/<jobId>/job.json               Shard: what the job scanned (video and its ETag, options)
  * intermediate/<jobId>/gallery.json            Train: embeddings per identity
  * intermediate/<jobId>/chunks.json             Shard: chunk manifest, the Distributed Map's ItemReader

@@ -373,16 +373,8 @@ export interface LoadModelOptions {
 }
 
 const sessions = new Map<string, Promise<InferenceSession>>();
-let sessionsCreated = 0;
-
-/**
- * How many model sessions this thread has loaded so far: a step reports the difference over its
- * call, so "this re-search loaded no model" can be checked rather than inferred from its speed.
- */
-export const modelSessionsCreated = (): number => sessionsCreated;
 
 async function createSession(name: ModelName, path: string, threads: number): Promise<InferenceSession> {
-  sessionsCreated += 1;
   if (!existsSync(path)) throw modelError(`model ${name} not found at ${path}`, { input: path, hint: BUILD_HINT });
   // Imported on first use: the native runtime is ~50 MB to map, and the converter and
   // `npm run models` only need the descriptors above.

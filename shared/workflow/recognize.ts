@@ -10,7 +10,8 @@ import { jobKeys } from '../storage/keys.ts';
 import { getJson, presignGet, putJson, s3Url } from '../storage/s3.ts';
 import { probeVideo } from '../video/probe.ts';
 import type { VideoInfo } from '../video/types.ts';
-import { modelsFingerprint, modelSessionsCreated } from '../vision/models.ts';
+import { modelsFingerprint } from '../vision/models.ts';
+import { onnxRuntimeLoaded } from '../vision/runtime-loaded.ts';
 import { ChunkPace } from './chunk-pace.ts';
 import type { HandlerContext } from './context.ts';
 import { chunkMismatch, ownerMismatch, readReusable } from './reuse.ts';
@@ -33,8 +34,8 @@ export interface RecognizeResult {
   chunks: { index: number; faces: number; named: number; skipped: boolean; decoded: boolean; elapsedMs: number }[];
   /** Stored chunk results that could not be reused (damaged, another job's, other models), named. */
   recomputed: string[];
-  /** Model sessions this call loaded: none when every chunk was stored already or named from an earlier scan. */
-  modelsLoaded: number;
+  /** Whether this call loaded ONNX Runtime (and so models) into a thread that had none: never when every chunk was stored already or named from an earlier scan. */
+  loadedModels: boolean;
 }
 
 /**
@@ -91,7 +92,7 @@ async function earlierScan(
  */
 export async function recognizeBatch(raw: unknown, context: HandlerContext): Promise<RecognizeResult> {
   const event = parseInput(RecognizeEvent, raw, 'recognize input');
-  const loadsBefore = modelSessionsCreated();
+  const runtimeBefore = onnxRuntimeLoaded();
   const { bucket, jobId, video, options } = event.BatchInput;
   const keys = jobKeys(jobId);
   const url = await presignGet(context.s3, bucket, video.key, 6 * 3600);
@@ -132,5 +133,5 @@ export async function recognizeBatch(raw: unknown, context: HandlerContext): Pro
       elapsedMs: result.elapsedMs,
     });
   }
-  return { chunks, recomputed, modelsLoaded: modelSessionsCreated() - loadsBefore };
+  return { chunks, recomputed, loadedModels: !runtimeBefore && onnxRuntimeLoaded() };
 }
