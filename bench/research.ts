@@ -57,7 +57,7 @@ interface SearchJson {
   jobId: string;
   identities: unknown[];
   timings: Record<string, number>;
-  work: { chunksDecoded: number; loadedModels: string[]; enrolled: string[]; reusedEnrolments: string[] };
+  work: { chunksDecoded: number; modelsLoaded: { train: number; recognize: number }; enrolled: string[]; reusedEnrolments: string[] };
   reusedScan?: { chunks: number; reused: number };
 }
 
@@ -142,7 +142,7 @@ for (let i = 0; i < runs; i++) {
     const first = await search(video, TWO, dataDir, join(work, 'a'));
     log(`run ${i + 1}: first search ${fmt(first.wallSeconds)} s (${fmt(first.cpuSeconds)} CPU s)`);
     const second = await search(video, THREE, dataDir, join(work, 'b'), join(work, 'a'));
-    log(`run ${i + 1}: re-search ${fmt(second.wallSeconds)} s (${fmt(second.cpuSeconds)} CPU s; ${second.json.work.chunksDecoded} chunks decoded, models loaded by: ${second.json.work.loadedModels.join(', ') || 'none'})`);
+    log(`run ${i + 1}: re-search ${fmt(second.wallSeconds)} s (${fmt(second.cpuSeconds)} CPU s; ${second.json.work.chunksDecoded} chunks decoded, ${second.json.work.modelsLoaded.recognize} models loaded by Recognize)`);
     firsts.push(first);
     again.push(second);
     if (i === 0) {

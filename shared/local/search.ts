@@ -58,8 +58,8 @@ export interface LocalSearchResult {
 export interface SearchWork {
   /** Chunks whose frames were decoded (not stored already, nor named from an earlier scan). */
   chunksDecoded: number;
-  /** The steps that loaded ONNX Runtime, and so models, into a handler thread (see vision/runtime-loaded.ts). */
-  loadedModels: ('train' | 'recognize')[];
+  /** Model sessions loaded by Train and by Recognize (vision/model-loads.ts). */
+  modelsLoaded: { train: number; recognize: number };
   /** People enrolled from their photos, and people whose stored enrolment was used. */
   enrolled: string[];
   reusedEnrolments: string[];
@@ -118,10 +118,7 @@ export async function runLocalSearch(search: LocalSearchOptions): Promise<LocalS
     report({ phase: 'prepare' });
     // Stored chunk results Recognize could not reuse: said in the summary, not only in its log.
     const recomputed: string[] = [];
-    const work: SearchWork = { chunksDecoded: 0, loadedModels: [], enrolled: [], reusedEnrolments: [] };
-    const loaded = (step: 'train' | 'recognize'): void => {
-      if (!work.loadedModels.includes(step)) work.loadedModels.push(step);
-    };
+    const work: SearchWork = { chunksDecoded: 0, modelsLoaded: { train: 0, recognize: 0 }, enrolled: [], reusedEnrolments: [] };
     let recognizing: { from: number; to: number } | undefined;
     type Context = Parameters<typeof pool.handlers.recognize>[1];
     const handlers = {
@@ -130,8 +127,8 @@ export async function runLocalSearch(search: LocalSearchOptions): Promise<LocalS
         const result = await timed('train', () => pool.handlers.train(event, context));
         const summary = GallerySummary.safeParse(result);
         if (summary.success) {
-          const { loadedModels, reusedEnrolments, identities } = summary.data;
-          if (loadedModels) loaded('train');
+          const { modelsLoaded, reusedEnrolments, identities } = summary.data;
+          work.modelsLoaded.train += modelsLoaded;
           work.reusedEnrolments = reusedEnrolments;
           work.enrolled = identities.map((identity) => identity.name).filter((name) => !reusedEnrolments.includes(name));
         }
@@ -146,7 +143,7 @@ export async function runLocalSearch(search: LocalSearchOptions): Promise<LocalS
         report({ facesFound: progress.facesFound + result.chunks.reduce((sum, chunk) => sum + chunk.faces, 0) });
         recomputed.push(...result.recomputed);
         work.chunksDecoded += result.chunks.filter((chunk) => chunk.decoded).length;
-        if (result.loadedModels) loaded('recognize');
+        work.modelsLoaded.recognize += result.modelsLoaded;
         return result;
       },
       montage: async (event: unknown, context: Context) => {

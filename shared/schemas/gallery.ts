@@ -71,8 +71,8 @@ export const GallerySummary = z.object({
   recomputed: z.array(z.string()),
   /** People whose stored enrolment (same name, photos, models, recognizer) was used instead of enrolling them again. */
   reusedEnrolments: z.array(z.string()).default([]),
-  /** Whether Train loaded ONNX Runtime (and so models) into a thread that had none: never when every person's enrolment was reused. */
-  loadedModels: z.boolean().default(false),
+  /** Model sessions Train loaded: none when every person's enrolment was reused. */
+  modelsLoaded: z.number().int().min(0).default(0),
 });
 export type GallerySummary = z.infer<typeof GallerySummary>;
 

@@ -3,7 +3,8 @@ import { sampleInto } from './affine.ts';
 import { alignmentTransform, ARCFACE_CHIP_224, NO_JITTER } from './align.ts';
 import type { EmbedRequest } from './embed.ts';
 import type { RgbImage } from './image.ts';
-import { FACERES_EMBEDDER, loadModel } from './models.ts';
+import { loadCountedModel } from './model-loads.ts';
+import { FACERES_EMBEDDER } from './models.ts';
 
 /** What HSE FaceRes says about one face. */
 export interface FaceResOutput {
@@ -49,7 +50,7 @@ export async function embedFaceResChips(chips: readonly Float32Array[], threads 
   const size = ARCFACE_CHIP_224.size;
   const batch = new Float32Array(chips.length * FACERES_CHIP_VALUES);
   chips.forEach((chip, i) => batch.set(chip, i * FACERES_CHIP_VALUES));
-  const session = await loadModel('faceres-embedder', { threads });
+  const session = await loadCountedModel('faceres-embedder', { threads });
   const output = await session.run({ [FACERES_EMBEDDER.input.name]: new ort.Tensor('float32', batch, [chips.length, size, size, 3]) });
   const descriptors = output[FACERES_EMBEDDER.outputs.descriptor.name]!.data as Float32Array;
   const gender = output[FACERES_EMBEDDER.outputs.gender.name]!.data as Float32Array;

@@ -2,7 +2,8 @@ import * as ort from 'onnxruntime-node';
 import { sampleInto } from './affine.ts';
 import { ALIGNED_SIZE, alignmentTransform, NO_JITTER, type FivePoints, type Jitter } from './align.ts';
 import type { RgbImage } from './image.ts';
-import { FACE_EMBEDDER, loadModel } from './models.ts';
+import { loadCountedModel } from './model-loads.ts';
+import { FACE_EMBEDDER } from './models.ts';
 
 export interface EmbedRequest {
   points: FivePoints;
@@ -22,7 +23,7 @@ export async function embedFaces(image: RgbImage, requests: readonly EmbedReques
       scale: request.gain ?? 1,
     });
   });
-  const session = await loadModel('face-embedder', { threads });
+  const session = await loadCountedModel('face-embedder', { threads });
   const output = await session.run({ [FACE_EMBEDDER.input.name]: new ort.Tensor('float32', batch, [requests.length, ALIGNED_SIZE, ALIGNED_SIZE, 3]) });
   const data = output[FACE_EMBEDDER.outputs.embedding.name]!.data as Float32Array;
   return requests.map((_, i) => data.slice(i * 128, (i + 1) * 128));

@@ -2,7 +2,8 @@ import * as ort from 'onnxruntime-node';
 import { applyAffine, sampleInto, type Affine, type Point } from './affine.ts';
 import type { FivePoints } from './align.ts';
 import type { RgbImage } from './image.ts';
-import { FACE_LANDMARKS, loadModel } from './models.ts';
+import { loadCountedModel } from './model-loads.ts';
+import { FACE_LANDMARKS } from './models.ts';
 import type { Detection } from './nms.ts';
 
 const SIZE = FACE_LANDMARKS.input.shape[1];
@@ -52,7 +53,7 @@ export async function locateLandmarks(image: RgbImage, detections: readonly Dete
   const crops = detections.map(landmarkCrop);
   const batch = new Float32Array(detections.length * SIZE * SIZE * 3);
   crops.forEach((crop, i) => sampleInto(image, crop, SIZE, SIZE, batch, { offset: i * SIZE * SIZE * 3 }));
-  const session = await loadModel('face-landmarks', { threads });
+  const session = await loadCountedModel('face-landmarks', { threads });
   const output = await session.run({ [FACE_LANDMARKS.input.name]: new ort.Tensor('float32', batch, [detections.length, SIZE, SIZE, 3]) });
   const meshes = output[FACE_LANDMARKS.outputs.mesh.name]!.data as Float32Array;
   const flags = output[FACE_LANDMARKS.outputs.faceflag.name]!.data as Float32Array;

@@ -3,7 +3,7 @@ import { StoredGallery, type GalleryIdentity, type GallerySummary } from '../sch
 import { jobKeys } from '../storage/keys.ts';
 import { getBytes, putJson, s3Url } from '../storage/s3.ts';
 import { modelsFingerprint } from '../vision/models.ts';
-import { onnxRuntimeLoaded } from '../vision/runtime-loaded.ts';
+import { modelSessionsLoaded } from '../vision/model-loads.ts';
 import { DEFAULT_DETECT_OPTIONS } from '../vision/options.ts';
 import type { HandlerContext } from './context.ts';
 import { enrolmentInputs, storedEnrolment, storeEnrolment } from './enrolments.ts';
@@ -54,7 +54,7 @@ export async function trainJob(raw: unknown, context: HandlerContext): Promise<G
   const key = jobKeys(job.jobId).gallery;
   const models = await modelsFingerprint();
   const stored = await readReusable(context.s3, job.bucket, key, StoredGallery, (gallery) => ownerMismatch(gallery, { jobId: job.jobId, models }));
-  const runtimeBefore = onnxRuntimeLoaded();
+  const loadsBefore = modelSessionsLoaded();
   let gallery: StoredGallery;
   let reusedEnrolments: string[] = [];
   if (stored.reuse) {
@@ -78,6 +78,6 @@ export async function trainJob(raw: unknown, context: HandlerContext): Promise<G
     })),
     recomputed: stored.reuse || stored.rejected === undefined ? [] : [stored.rejected],
     reusedEnrolments,
-    loadedModels: !runtimeBefore && onnxRuntimeLoaded(),
+    modelsLoaded: modelSessionsLoaded() - loadsBefore,
   };
 }

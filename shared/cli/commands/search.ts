@@ -220,7 +220,7 @@ export function reusedScanLine({ from, chunks, reused }: NonNullable<FinishResul
 /** What a local search reused instead of computing: enrolments, and the models naming chunks did not need. */
 export function reuseLines(work: SearchWork, reusedScan: boolean): string[] {
   const lines: string[] = [];
-  if (reusedScan && work.chunksDecoded === 0 && !work.loadedModels.includes('recognize')) lines.push('  Naming the stored faces loaded no model.');
+  if (reusedScan && work.chunksDecoded === 0 && work.modelsLoaded.recognize === 0) lines.push('  Naming the stored faces loaded no model.');
   if (work.reusedEnrolments.length > 0) {
     const enrolled = work.enrolled.length === 0 ? 'nobody enrolled again, no model loaded' : `enrolled ${work.enrolled.join(', ')}`;
     lines.push(`  Reused the stored enrolment of ${work.reusedEnrolments.join(', ')} (same photos); ${enrolled}.`);
