@@ -1,42 +1,57 @@
 import { describeError } from '../errors.ts';
 import { renameSources, type SourceNames } from '../storage/uploads.ts';
-import { evalPhotosCommand, EVAL_PHOTOS_USAGE } from './commands/eval-photos.ts';
-import { evalCommand, EVAL_USAGE } from './commands/eval.ts';
-import { estimateCommand, ESTIMATE_USAGE } from './commands/estimate.ts';
-import { searchCommand, SEARCH_USAGE } from './commands/search.ts';
-import { serveCommand, SERVE_USAGE } from './commands/serve.ts';
 
 /** A command gets its flags, and a map to record the object URL of each file it uploads. */
 type Command = (argv: readonly string[], names: SourceNames) => Promise<void>;
 
-const COMMANDS: Record<string, { run: Command; usage: string }> = {
-  search: { run: searchCommand, usage: SEARCH_USAGE },
-  eval: { run: evalCommand, usage: EVAL_USAGE },
-  'eval-photos': { run: evalPhotosCommand, usage: EVAL_PHOTOS_USAGE },
-  serve: { run: serveCommand, usage: SERVE_USAGE },
-  estimate: { run: estimateCommand, usage: ESTIMATE_USAGE },
+// Each command's module is imported only when that command runs: together they pull in the AWS
+// SDK, the workflow engine, the S3 server, the models and the evaluation code, which took a
+// search over a second to load for nothing.
+const COMMANDS: Record<string, () => Promise<{ run: Command; usage: string }>> = {
+  search: async () => {
+    const { searchCommand, SEARCH_USAGE } = await import('./commands/search.ts');
+    return { run: searchCommand, usage: SEARCH_USAGE };
+  },
+  eval: async () => {
+    const { evalCommand, EVAL_USAGE } = await import('./commands/eval.ts');
+    return { run: evalCommand, usage: EVAL_USAGE };
+  },
+  'eval-photos': async () => {
+    const { evalPhotosCommand, EVAL_PHOTOS_USAGE } = await import('./commands/eval-photos.ts');
+    return { run: evalPhotosCommand, usage: EVAL_PHOTOS_USAGE };
+  },
+  serve: async () => {
+    const { serveCommand, SERVE_USAGE } = await import('./commands/serve.ts');
+    return { run: serveCommand, usage: SERVE_USAGE };
+  },
+  estimate: async () => {
+    const { estimateCommand, ESTIMATE_USAGE } = await import('./commands/estimate.ts');
+    return { run: estimateCommand, usage: ESTIMATE_USAGE };
+  },
 };
 
-const HELP = `lambdaface: find people in long videos.
+async function help(): Promise<string> {
+  const usages = await Promise.all(Object.values(COMMANDS).map(async (load) => (await load()).usage));
+  return `lambdaface: find people in long videos.
 
 Commands:
-${Object.entries(COMMANDS)
-  .map(([, command]) => `  ${command.usage.split('\n')[0]}`)
-  .join('\n')}
+${usages.map((usage) => `  ${usage.split('\n')[0]}`).join('\n')}
 
 Run \`lambdaface <command> --help\` for details.`;
+}
 
 export async function main(argv: readonly string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(`${HELP}\n`);
+    process.stdout.write(`${await help()}\n`);
     return name === undefined ? 1 : 0;
   }
-  const command = COMMANDS[name];
-  if (!command) {
-    process.stderr.write(`lambdaface: unknown command "${name}"\n\n${HELP}\n`);
+  const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!load) {
+    process.stderr.write(`lambdaface: unknown command "${name}"\n\n${await help()}\n`);
     return 1;
   }
+  const command = await load();
   if (rest.includes('--help') || rest.includes('-h')) {
     process.stdout.write(`${command.usage}\n`);
     return 0;

@@ -36,11 +36,20 @@ export interface LocalRuntime {
  * variables serverless.yml sets on AWS.
  */
 export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
-  // Converted from the pinned npm weights on first use; a no-op when they are current.
-  await ensureModels();
-  const server = options.s3Endpoint
-    ? undefined
-    : await startEmbeddedS3({ dir: resolve(options.dataDir ?? DEFAULT_DATA_DIR), buckets: [options.bucket], ...(options.port ? { port: options.port } : {}) });
+  // The models are converted from the pinned npm weights on first use; checking they are current
+  // hashes those weights, so it runs while the S3 server starts.
+  const [models, started] = await Promise.allSettled([
+    ensureModels(),
+    options.s3Endpoint
+      ? undefined
+      : startEmbeddedS3({ dir: resolve(options.dataDir ?? DEFAULT_DATA_DIR), buckets: [options.bucket], ...(options.port ? { port: options.port } : {}) }),
+  ]);
+  if (models.status === 'rejected') {
+    if (started.status === 'fulfilled') await started.value?.close();
+    throw models.reason;
+  }
+  if (started.status === 'rejected') throw started.reason;
+  const server = started.value;
   const s3 = server ? createS3Client(server.clientConfig) : createS3Client({ endpoint: options.s3Endpoint! });
   const cores = availableParallelism();
   const concurrency = Math.max(1, options.concurrency ?? cores);

@@ -6,6 +6,7 @@ import { downloadJobOutputs } from '../workflow/outputs.ts';
 import { parseInput } from '../errors.ts';
 import { FinishResult } from '../schemas/finish-result.ts';
 import type { RecognizeResult } from '../workflow/recognize.ts';
+import { GallerySummary } from '../schemas/gallery.ts';
 import type { MapProgress } from './distributed-map/run-map.ts';
 import { runLocalWorkflow } from './run-workflow.ts';
 import { DEFAULT_DATA_DIR, startLocalRuntime } from './runtime.ts';
@@ -43,6 +44,25 @@ export interface LocalSearchResult {
   files: string[];
   dataDir: string | undefined;
   elapsedSeconds: number;
+  /**
+   * Seconds each phase took: `startup` from the process's start to the search's (the CLI's
+   * loading and checks), `runtime` (models checked, S3 server and handler threads), `upload`,
+   * the steps `train`, `shard`, `recognize` (first chunk's start to last one's end) and `montage`
+   * (each including a new handler thread's start), `download`; `total` from the process's start.
+   */
+  timings: Record<string, number>;
+  /** What this search computed rather than reused: observable, unlike its speed. */
+  work: SearchWork;
+}
+
+export interface SearchWork {
+  /** Chunks whose frames were decoded (not stored already, nor named from an earlier scan). */
+  chunksDecoded: number;
+  /** Model sessions loaded by Train and by Recognize (vision/model-loads.ts). */
+  modelsLoaded: { train: number; recognize: number };
+  /** People enrolled from their photos, and people whose stored enrolment was used. */
+  enrolled: string[];
+  reusedEnrolments: string[];
 }
 
 export const DEFAULT_BUCKET = 'lambdaface';
@@ -54,12 +74,22 @@ export const DEFAULT_BUCKET = 'lambdaface';
  */
 export async function runLocalSearch(search: LocalSearchOptions): Promise<LocalSearchResult> {
   const started = performance.now();
+  const timings: Record<string, number> = { startup: started / 1000 };
+  /** Adds the time `work` takes to phase `name`. */
+  const timed = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
+    const from = performance.now();
+    try {
+      return await work();
+    } finally {
+      timings[name] = (timings[name] ?? 0) + (performance.now() - from) / 1000;
+    }
+  };
   const bucket = search.bucket ?? DEFAULT_BUCKET;
-  const runtime = await startLocalRuntime({
+  const runtime = await timed('runtime', () => startLocalRuntime({
     bucket,
     ...(search.concurrency ? { concurrency: search.concurrency } : {}),
     ...(search.s3Endpoint ? { s3Endpoint: search.s3Endpoint } : { dataDir: search.dataDir ?? DEFAULT_DATA_DIR }),
-  });
+  }));
   const { s3, pool, concurrency } = runtime;
   const progress: SearchProgress = { phase: 'upload', chunksDone: 0, chunksTotal: 0, facesFound: 0 };
   const report = (update: Partial<SearchProgress>) => {
@@ -69,6 +99,7 @@ export async function runLocalSearch(search: LocalSearchOptions): Promise<LocalS
   try {
     report({});
     const anyKey = { uploadsOnly: false, ...(search.names ? { names: search.names } : {}) };
+    const uploadStarted = performance.now();
     const input: JobInputDraft = {
       bucket,
       video: {
@@ -84,20 +115,41 @@ export async function runLocalSearch(search: LocalSearchOptions): Promise<LocalS
       ),
       options: search.reuseScan === undefined ? search.options : { ...search.options, ...(await scanOptionsOf(s3, bucket, search.reuseScan)) },
     };
+    timings['upload'] = (performance.now() - uploadStarted) / 1000;
     report({ phase: 'prepare' });
     // Stored chunk results Recognize could not reuse: said in the summary, not only in its log.
     const recomputed: string[] = [];
+    const work: SearchWork = { chunksDecoded: 0, modelsLoaded: { train: 0, recognize: 0 }, enrolled: [], reusedEnrolments: [] };
+    let recognizing: { from: number; to: number } | undefined;
+    type Context = Parameters<typeof pool.handlers.recognize>[1];
     const handlers = {
       ...pool.handlers,
-      recognize: async (event: unknown, context: Parameters<typeof pool.handlers.recognize>[1]) => {
-        const result = (await pool.handlers.recognize(event, context)) as RecognizeResult;
-        report({ facesFound: progress.facesFound + result.chunks.reduce((sum, chunk) => sum + chunk.faces, 0) });
-        recomputed.push(...result.recomputed);
+      train: async (event: unknown, context: Context) => {
+        const result = await timed('train', () => pool.handlers.train(event, context));
+        const summary = GallerySummary.safeParse(result);
+        if (summary.success) {
+          const { modelsLoaded, reusedEnrolments, identities } = summary.data;
+          work.modelsLoaded.train += modelsLoaded;
+          work.reusedEnrolments = reusedEnrolments;
+          work.enrolled = identities.map((identity) => identity.name).filter((name) => !reusedEnrolments.includes(name));
+        }
         return result;
       },
-      montage: async (event: unknown, context: Parameters<typeof pool.handlers.montage>[1]) => {
+      shard: (event: unknown, context: Context) => timed('shard', () => pool.handlers.shard(event, context)),
+      recognize: async (event: unknown, context: Context) => {
+        const from = performance.now();
+        const result = (await pool.handlers.recognize(event, context)) as RecognizeResult;
+        recognizing = { from: Math.min(from, recognizing?.from ?? from), to: performance.now() };
+        timings['recognize'] = (recognizing.to - recognizing.from) / 1000;
+        report({ facesFound: progress.facesFound + result.chunks.reduce((sum, chunk) => sum + chunk.faces, 0) });
+        recomputed.push(...result.recomputed);
+        work.chunksDecoded += result.chunks.filter((chunk) => chunk.decoded).length;
+        work.modelsLoaded.recognize += result.modelsLoaded;
+        return result;
+      },
+      montage: async (event: unknown, context: Context) => {
         report({ phase: 'montage' });
-        return pool.handlers.montage(event, context);
+        return timed('montage', () => pool.handlers.montage(event, context));
       },
     };
     const run = await runLocalWorkflow({
@@ -110,8 +162,9 @@ export async function runLocalSearch(search: LocalSearchOptions): Promise<LocalS
     const finished = parseInput(FinishResult, run.output, 'the Montage step\'s result', 'this is a bug in lambdaface; please report it');
     const result = { ...finished, warnings: [...finished.warnings, ...recomputed.sort()] };
     report({ phase: 'download' });
-    const files = await downloadJobOutputs(s3, result, search.out);
-    return { jobId: result.jobId, result, files, dataDir: runtime.server?.dir, elapsedSeconds: (performance.now() - started) / 1000 };
+    const files = await timed('download', () => downloadJobOutputs(s3, result, search.out));
+    timings['total'] = performance.now() / 1000;
+    return { jobId: result.jobId, result, files, dataDir: runtime.server?.dir, elapsedSeconds: (performance.now() - started) / 1000, timings, work };
   } finally {
     await runtime.close();
   }

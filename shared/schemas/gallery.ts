@@ -73,6 +73,10 @@ export const GallerySummary = z.object({
   ),
   /** A stored gallery that could not be reused (damaged, another job's, other models), named. */
   recomputed: z.array(z.string()),
+  /** People whose stored enrolment (same name, photos, models, recognizer) was used instead of enrolling them again. */
+  reusedEnrolments: z.array(z.string()).default([]),
+  /** Model sessions Train loaded: none when every person's enrolment was reused. */
+  modelsLoaded: z.number().int().min(0).default(0),
 });
 export type GallerySummary = z.infer<typeof GallerySummary>;
 

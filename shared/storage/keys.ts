@@ -9,6 +9,7 @@ import { inputError } from '../errors.ts';
  *
  * ```
  * uploads/...                                  inputs copied in by the CLI (videos, photos)
+ * intermediate/enrolments/<hash>.json         Train: one person's enrolment, reused by any job with the same name, photos, models
  * intermediate/<jobId>/job.json               Shard: what the job scanned (video and its ETag, options)
  * intermediate/<jobId>/gallery.json            Train: embeddings per identity
  * intermediate/<jobId>/chunks.json             Shard: chunk manifest, the Distributed Map's ItemReader
@@ -63,6 +64,13 @@ export function jobPrefix(jobId: string): string {
 export function intermediatePrefix(jobId: string): string {
   return `${INTERMEDIATE_PREFIX}${checkJobId(jobId)}/`;
 }
+
+/**
+ * `intermediate/enrolments/<hash>.json`: one person's enrolment, shared by every job whose photos,
+ * name, models and recognizer hash to it (shared/workflow/enrolments.ts). No job id is
+ * `enrolments` (ids are `j-<hex>` or `<label>-<hex>`), so this never lands in a job's folder.
+ */
+export const enrolmentKey = (hash: string): string => `${INTERMEDIATE_PREFIX}enrolments/${checkSegment(hash, 'enrolment hash')}.json`;
 
 /** The key layout of one job, computed once the job id is known. */
 export interface JobKeys {

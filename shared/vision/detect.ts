@@ -1,7 +1,8 @@
 import * as ort from 'onnxruntime-node';
 import { sampleInto, scaleAffine } from './affine.ts';
 import type { RgbImage } from './image.ts';
-import { FACE_DETECTOR, decodeDetection, loadModel } from './models.ts';
+import { loadCountedModel } from './model-loads.ts';
+import { FACE_DETECTOR, decodeDetection } from './models.ts';
 import { weightedNms, type Detection } from './nms.ts';
 import { DEFAULT_DETECT_OPTIONS, type DetectOptions } from './options.ts';
 import { planPyramid, type PyramidLevel } from './pyramid.ts';
@@ -21,7 +22,7 @@ export function detectorPyramid(width: number, height: number, options: Pick<Det
 /** Finds every face in `image`: the detector runs on each level of the frame's pyramid. */
 export async function detectFaces(image: RgbImage, options: DetectOptions = DEFAULT_DETECT_OPTIONS): Promise<Detection[]> {
   const levels = detectorPyramid(image.width, image.height, options);
-  const session = await loadModel('face-detector', { threads: options.threads });
+  const session = await loadCountedModel('face-detector', { threads: options.threads });
   const candidates: Detection[] = [];
   for (const level of levels) candidates.push(...(await detectAtLevel(session, image, level, options.minScore)));
   return weightedNms(candidates, options.nmsIoU);

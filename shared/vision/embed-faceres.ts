@@ -3,7 +3,8 @@ import { sampleInto } from './affine.ts';
 import { alignmentTransform, ARCFACE_CHIP_224, NO_JITTER } from './align.ts';
 import type { EmbedRequest } from './embed.ts';
 import type { RgbImage } from './image.ts';
-import { FACERES_EMBEDDER, loadModel } from './models.ts';
+import { loadCountedModel } from './model-loads.ts';
+import { FACERES_EMBEDDER } from './models.ts';
 import { giveBackScratch, takeScratch, withScratch } from './scratch.ts';
 
 /** What HSE FaceRes says about one face. */
@@ -49,7 +50,7 @@ export function faceResChip(image: RgbImage, request: EmbedRequest): Float32Arra
 export async function embedFaceResChips(chips: readonly Float32Array[], threads = 1): Promise<FaceResOutput[]> {
   if (chips.length === 0) return [];
   const size = ARCFACE_CHIP_224.size;
-  const session = await loadModel('faceres-embedder', { threads });
+  const session = await loadCountedModel('faceres-embedder', { threads });
   const output = await withScratch(chips.length * FACERES_CHIP_VALUES, (batch) => {
     chips.forEach((chip, i) => batch.set(chip, i * FACERES_CHIP_VALUES));
     return session.run({ [FACERES_EMBEDDER.input.name]: new ort.Tensor('float32', batch, [chips.length, size, size, 3]) });

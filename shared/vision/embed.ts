@@ -2,7 +2,8 @@ import * as ort from 'onnxruntime-node';
 import { sampleInto } from './affine.ts';
 import { ALIGNED_SIZE, alignmentTransform, NO_JITTER, type FivePoints, type Jitter } from './align.ts';
 import type { RgbImage } from './image.ts';
-import { FACE_EMBEDDER, loadModel } from './models.ts';
+import { loadCountedModel } from './model-loads.ts';
+import { FACE_EMBEDDER } from './models.ts';
 import { withScratch } from './scratch.ts';
 
 export interface EmbedRequest {
@@ -16,7 +17,7 @@ export interface EmbedRequest {
 export async function embedFaces(image: RgbImage, requests: readonly EmbedRequest[], threads = 1): Promise<Float32Array[]> {
   if (requests.length === 0) return [];
   const per = ALIGNED_SIZE * ALIGNED_SIZE * 3;
-  const session = await loadModel('face-embedder', { threads });
+  const session = await loadCountedModel('face-embedder', { threads });
   const output = await withScratch(requests.length * per, (batch) => {
     requests.forEach((request, i) => {
       sampleInto(image, alignmentTransform(request.points, request.jitter ?? NO_JITTER), ALIGNED_SIZE, ALIGNED_SIZE, batch, {

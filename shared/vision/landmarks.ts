@@ -2,7 +2,8 @@ import * as ort from 'onnxruntime-node';
 import { applyAffine, sampleInto, type Affine, type Point } from './affine.ts';
 import type { FivePoints } from './align.ts';
 import type { RgbImage } from './image.ts';
-import { FACE_LANDMARKS, loadModel } from './models.ts';
+import { loadCountedModel } from './model-loads.ts';
+import { FACE_LANDMARKS } from './models.ts';
 import type { Detection } from './nms.ts';
 import { withScratch } from './scratch.ts';
 
@@ -51,7 +52,7 @@ const mean = (mesh: Float32Array, crop: Affine, indexes: readonly number[]): Poi
 export async function locateLandmarks(image: RgbImage, detections: readonly Detection[], threads = 1): Promise<Landmarks[]> {
   if (detections.length === 0) return [];
   const crops = detections.map(landmarkCrop);
-  const session = await loadModel('face-landmarks', { threads });
+  const session = await loadCountedModel('face-landmarks', { threads });
   const output = await withScratch(detections.length * SIZE * SIZE * 3, (batch) => {
     crops.forEach((crop, i) => sampleInto(image, crop, SIZE, SIZE, batch, { offset: i * SIZE * SIZE * 3 }));
     return session.run({ [FACE_LANDMARKS.input.name]: new ort.Tensor('float32', batch, [detections.length, SIZE, SIZE, 3]) });

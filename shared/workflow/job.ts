@@ -12,8 +12,8 @@ export interface ResolvedJob {
   job: Job;
   /** The video's ETag: a later job that reuses this one's scan checks it is the same video. */
   videoTag: string;
-  /** Every reference photo per person, keys expanded from prefixes; no keys for an unknown person of the scanned job (`cluster`). */
-  photos: { name: string; keys: string[]; cluster?: string }[];
+  /** Every reference photo per person, keys expanded from prefixes, with their ETags (same order); no keys for an unknown person of the scanned job (`cluster`). */
+  photos: { name: string; keys: string[]; tags: string[]; cluster?: string }[];
 }
 
 const JOB_HINT = 'see "Job input" in the README for the format and a sample';
@@ -56,7 +56,7 @@ export async function resolveJob(raw: unknown, s3: S3Client): Promise<ResolvedJo
     if (face.cluster !== undefined) {
       // The schema requires video.scannedBy with a cluster; the person's tracks are part of the job's content.
       const { person } = await readUnknownPerson(s3, input.bucket, input.video.scannedBy!, { name: face.name, cluster: face.cluster });
-      photos.push({ name: face.name, keys: [], cluster: face.cluster });
+      photos.push({ name: face.name, keys: [], tags: [], cluster: face.cluster });
       identity.push({ name: face.name, cluster: face.cluster, tracks: unknownPersonDigest(person) });
       continue;
     }
@@ -69,7 +69,7 @@ export async function resolveJob(raw: unknown, s3: S3Client): Promise<ResolvedJo
       });
     }
     const tags = await Promise.all(keys.map((key) => etagOf(s3, input.bucket, key, `photo of ${face.name}`)));
-    photos.push({ name: face.name, keys });
+    photos.push({ name: face.name, keys, tags });
     identity.push({ name: face.name, photos: keys.map((key, i) => [key, tags[i]]) });
   }
   const { jobId: label, ...content } = input;

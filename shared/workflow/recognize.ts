@@ -11,6 +11,7 @@ import { jobKeys } from '../storage/keys.ts';
 import { getJson, presignGet, putJson, s3Url } from '../storage/s3.ts';
 import type { VideoInfo } from '../video/types.ts';
 import { modelsFingerprint } from '../vision/models.ts';
+import { modelSessionsLoaded } from '../vision/model-loads.ts';
 import { ChunkPace } from './chunk-pace.ts';
 import type { HandlerContext } from './context.ts';
 import { chunkMismatch, ownerMismatch, readReusable } from './reuse.ts';
@@ -33,6 +34,8 @@ export interface RecognizeResult {
   chunks: { index: number; faces: number; named: number; skipped: boolean; decoded: boolean; elapsedMs: number }[];
   /** Stored chunk results that could not be reused (damaged, another job's, other models), named. */
   recomputed: string[];
+  /** Model sessions this call loaded: none when every chunk was stored already or named from an earlier scan. */
+  modelsLoaded: number;
 }
 
 /**
@@ -102,6 +105,7 @@ async function earlierScan(
  */
 export async function recognizeBatch(raw: unknown, context: HandlerContext): Promise<RecognizeResult> {
   const event = parseInput(RecognizeEvent, raw, 'recognize input');
+  const loadsBefore = modelSessionsLoaded();
   const { bucket, jobId, video, options } = event.BatchInput;
   const keys = jobKeys(jobId);
   const url = await presignGet(context.s3, bucket, video.key, 6 * 3600);
@@ -142,5 +146,5 @@ export async function recognizeBatch(raw: unknown, context: HandlerContext): Pro
       elapsedMs: result.elapsedMs,
     });
   }
-  return { chunks, recomputed };
+  return { chunks, recomputed, modelsLoaded: modelSessionsLoaded() - loadsBefore };
 }

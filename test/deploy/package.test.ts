@@ -207,8 +207,8 @@ describe('functions', () => {
   const S3_GRANTS: Record<FunctionName, Record<string, string[]>> = {
     train: {
       's3:ListBucket': [''],
-      's3:GetObject': ['/intermediate/*/gallery.json', '/intermediate/*/unknown-people.json', '/uploads/*'],
-      's3:PutObject': ['/intermediate/*/gallery.json'],
+      's3:GetObject': ['/intermediate/*/gallery.json', '/intermediate/*/unknown-people.json', '/intermediate/enrolments/*', '/uploads/*'],
+      's3:PutObject': ['/intermediate/*/gallery.json', '/intermediate/enrolments/*'],
     },
     shard: {
       's3:ListBucket': [''],

@@ -1,9 +1,10 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChunkResult } from '../../shared/schemas/faces.ts';
 import { Timeline } from '../../shared/schemas/timeline.ts';
+import type { SearchWork } from '../../shared/local/search.ts';
 import { ROOT, runCli, type CliRun } from '../cli-run.ts';
 
 /**
@@ -43,6 +44,9 @@ describe('search --reuse-scan', () => {
   it('names a new person from the stored scan without decoding, and says so', async () => {
     expect(reused.code, reused.stderr).toBe(0);
     expect(reused.stdout).toContain(`Named from the scan of job ${firstJob}: 2 of 2 chunk(s), no frame decoded.`);
+    expect(reused.stdout).toContain('Naming the stored faces loaded no model.');
+    // Only the new person is enrolled: the other two were enrolled by the first search, from the same photos.
+    expect(reused.stdout).toContain('Reused the stored enrolment of lin_manuel_miranda, alex_lacamoire (same photos); enrolled barack_obama.');
     const timeline = await timelineOf('three');
     expect(timeline.identities.map((identity) => identity.name)).toEqual(['alex_lacamoire', 'barack_obama', 'lin_manuel_miranda']);
     // The stored results of the new job say whose scan they came from.
@@ -57,6 +61,37 @@ describe('search --reuse-scan', () => {
     const { jobId: reusedJob, ...reusedTimeline } = await timelineOf('three');
     expect(reusedJob).not.toBe(freshJob);
     expect(reusedTimeline).toEqual(freshTimeline);
+  });
+
+  it('loads no model at all when nobody needs enrolling, whatever folder the same photos are in', async () => {
+    const copy = join(work, 'alex-copy');
+    await cp(join(ROOT, 'fixtures/faces/alex_lacamoire'), copy, { recursive: true });
+    const run = await search('same-people', ...face('lin_manuel_miranda'), '--face', `alex_lacamoire=${copy}`, '--reuse-scan', firstJob, '--json');
+    expect(run.code, run.stderr).toBe(0);
+    const { work: done } = JSON.parse(run.stdout) as { work: SearchWork };
+    expect(done).toEqual({ chunksDecoded: 0, modelsLoaded: { train: 0, recognize: 0 }, enrolled: [], reusedEnrolments: ['lin_manuel_miranda', 'alex_lacamoire'] });
+  });
+
+  it('enrols a person again when their photos changed, or their stored enrolment is not provably theirs', async () => {
+    const copy = join(work, 'alex-changed');
+    await cp(join(ROOT, 'fixtures/faces/alex_lacamoire'), copy, { recursive: true });
+    // Same file name, other content: another photo of him.
+    await copyFile(join(ROOT, 'fixtures/faces/alex_lacamoire/fr_alex-lacamoire.png'), join(copy, 'fr_knn_train_img1.jpg'));
+    // Lin's stored enrolment now claims other models: it is refused, not trusted.
+    const enrolments = join(dataDir, 'lambdaface', 'intermediate', 'enrolments');
+    for (const file of (await readdir(enrolments)).filter((name) => name.endsWith('.json._S3rver_object'))) {
+      const entry = JSON.parse(await readFile(join(enrolments, file), 'utf-8')) as { inputs: { name: string; models: string } };
+      if (entry.inputs.name === 'lin_manuel_miranda') await writeFile(join(enrolments, file), JSON.stringify({ ...entry, inputs: { ...entry.inputs, models: 'other' } }));
+    }
+    const run = await search('changed', ...face('lin_manuel_miranda'), '--face', `alex_lacamoire=${copy}`, '--reuse-scan', firstJob, '--json');
+    expect(run.code, run.stderr).toBe(0);
+    const { work: done } = JSON.parse(run.stdout) as { work: SearchWork };
+    expect(done.enrolled).toEqual(['lin_manuel_miranda', 'alex_lacamoire']);
+    expect(done.reusedEnrolments).toEqual([]);
+    // Enrolling loads the detector, landmarks and both embedders; naming the stored faces none.
+    expect(done.modelsLoaded.train).toBeGreaterThanOrEqual(4);
+    expect(done.modelsLoaded.recognize).toBe(0);
+    expect(done.chunksDecoded).toBe(0);
   });
 
   it('takes a job id as well as a folder, and scans from the video a stored chunk it cannot use, naming it', async () => {

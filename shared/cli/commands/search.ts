@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { SearchOptions, type SearchOptionsInput } from '../../config/options.ts';
 import { inputError } from '../../errors.ts';
 import { DEFAULT_DATA_DIR } from '../../local/runtime.ts';
-import { runLocalSearch, type LocalSearchResult } from '../../local/search.ts';
+import { runLocalSearch, type LocalSearchResult, type SearchWork } from '../../local/search.ts';
 import { renamePhotoSources, type SourceNames } from '../../storage/uploads.ts';
 import type { FinishResult } from '../../schemas/finish-result.ts';
 import { removeStagingFolders } from '../../workflow/outputs.ts';
@@ -253,8 +253,19 @@ export function reusedScanLine({ from, chunks, reused }: NonNullable<FinishResul
     : `  Named from the scan of job ${from}: ${reused} of ${chunks} chunk(s); ${decoded} chunk(s) had to be decoded again (see the warnings).`;
 }
 
+/** What a local search reused instead of computing: enrolments, and the models naming chunks did not need. */
+export function reuseLines(work: SearchWork, reusedScan: boolean): string[] {
+  const lines: string[] = [];
+  if (reusedScan && work.chunksDecoded === 0 && work.modelsLoaded.recognize === 0) lines.push('  Naming the stored faces loaded no model.');
+  if (work.reusedEnrolments.length > 0) {
+    const enrolled = work.enrolled.length === 0 ? 'nobody enrolled again, no model loaded' : `enrolled ${work.enrolled.join(', ')}`;
+    lines.push(`  Reused the stored enrolment of ${work.reusedEnrolments.join(', ')} (same photos); ${enrolled}.`);
+  }
+  return lines;
+}
+
 export function formatSummary(
-  search: Pick<LocalSearchResult, 'result' | 'files' | 'dataDir' | 'elapsedSeconds'>,
+  search: Pick<LocalSearchResult, 'result' | 'files' | 'dataDir' | 'elapsedSeconds'> & { work?: SearchWork },
   out: string,
   names: ReadonlyMap<string, string>,
 ): string {
@@ -268,6 +279,7 @@ export function formatSummary(
   lines.push(...unknownLines(result));
   if (result.reusedScan) lines.push(reusedScanLine(result.reusedScan));
   lines.push(...montageLines(result));
+  if (search.work) lines.push(...reuseLines(search.work, result.reusedScan !== undefined));
   lines.push(...warningLines(result));
   if (result.missingChunks > 0) lines.push(`  WARNING: ${result.missingChunks} chunk(s) failed and were not scanned; see report.html`);
   lines.push(`Outputs in ${out}: ${search.files.map((file) => file.slice(out.length + 1)).filter((file) => !file.startsWith('thumbnails/')).join(', ')}${search.files.some((f) => f.includes('thumbnails')) ? ', thumbnails/' : ''}`);
@@ -305,7 +317,10 @@ async function searchRemotely(flags: SearchFlags, names: SourceNames): Promise<P
 
 export async function searchCommand(argv: readonly string[], names: SourceNames): Promise<void> {
   const flags = parseFlags('search', argv, SEARCH_FLAGS, SearchFlags);
-  const search = flags.remote ? await searchRemotely(flags, names) : await searchFromFlags(flags, {}, names);
-  const json = { ...search.result, photos: renamePhotoSources(search.result.photos, names), files: search.files };
+  const search: Pick<LocalSearchResult, 'result' | 'files' | 'dataDir' | 'elapsedSeconds'> & Partial<Pick<LocalSearchResult, 'timings' | 'work'>> = flags.remote
+    ? await searchRemotely(flags, names)
+    : await searchFromFlags(flags, {}, names);
+  const local = search.timings === undefined ? {} : { work: search.work, timings: search.timings };
+  const json = { ...search.result, photos: renamePhotoSources(search.result.photos, names), files: search.files, ...local };
   process.stdout.write(flags.json ? `${JSON.stringify(json, null, 2)}\n` : `${formatSummary(search, flags.out, names)}\n`);
 }
