@@ -1,4 +1,4 @@
-import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { inputError } from '../errors.ts';
 import type { JobInput } from '../schemas/job.ts';
 import { awsErrorName, fromAwsError } from './aws-errors.ts';
