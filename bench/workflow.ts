@@ -31,6 +31,7 @@ import { buildTimeline } from '../shared/timeline/merge.ts';
 import { planMontage } from '../shared/timeline/montage-plan.ts';
 import { cutAndConcat } from '../shared/video/edit.ts';
 import { ensureModels } from '../shared/vision/models.ts';
+import { buildModelsOnDemand } from '../tools/models/on-demand.ts';
 import { fmt, formatTable, loadAverage, log, machineInfo, measure, median, RESULTS_DIR, writeResults, type Measured } from './common.ts';
 import { buildLongVideo } from './long-video.ts';
 import { galleryOfFiles } from './our-gallery.ts';
@@ -106,6 +107,7 @@ const onScreenOf = (timeline: Timeline): Record<string, number> =>
 const machine = machineInfo(['onnxruntime-node', 's3rver', 'aws-local-stepfunctions', '@ffmpeg-installer/linux-x64']);
 const clips = clipList();
 log(`bench:workflow: >= ${minutes} min from ${clips.join(', ')}; ${sampleFps} fps; ${runs} run(s); ${cores} cores; load ${machine.loadAverageAtStart}`);
+buildModelsOnDemand();
 await ensureModels();
 
 const long = await buildLongVideo({ clips, minutes, cacheDir: RESULTS_DIR, onLog: log });
