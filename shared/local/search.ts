@@ -6,6 +6,7 @@ import { downloadJobOutputs } from '../workflow/outputs.ts';
 import { parseInput } from '../errors.ts';
 import { FinishResult } from '../schemas/finish-result.ts';
 import type { RecognizeResult } from '../workflow/recognize.ts';
+import type { SearchProgress } from '../workflow/search-progress.ts';
 import type { MapProgress } from './distributed-map/run-map.ts';
 import { runLocalWorkflow } from './run-workflow.ts';
 import { DEFAULT_DATA_DIR, startLocalRuntime } from './runtime.ts';
@@ -28,13 +29,6 @@ export interface LocalSearchOptions {
   names?: SourceNames;
   /** An earlier job whose scan of this video is named again instead of decoding it; its scan options are used. */
   reuseScan?: string;
-}
-
-export interface SearchProgress {
-  phase: 'upload' | 'prepare' | 'recognize' | 'montage' | 'download';
-  chunksDone: number;
-  chunksTotal: number;
-  facesFound: number;
 }
 
 export interface LocalSearchResult {

@@ -10,8 +10,6 @@ export {
   startNamedExecution,
   executionArnFor,
   parseStateMachineArn,
-  type ExecutionStarter,
-  type StartedExecution,
 } from './start-execution.ts';
 export { fromAwsError, isThrottling, awsErrorName, type AwsCallContext } from './aws-errors.ts';
 export { estimateCost, AWS_PRICES, MONTAGE_MODEL, S3_PRICES, type EstimateInput, type CostEstimate, type LambdaArch } from './estimate.ts';

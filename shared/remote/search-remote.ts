@@ -5,7 +5,7 @@ import { FinishResult } from '../schemas/finish-result.ts';
 import type { SearchOptionsInput } from '../config/options.ts';
 import { scanOptionsOf } from '../workflow/scan-options.ts';
 import { inputError, parseInput, workflowError } from '../errors.ts';
-import type { SearchProgress } from '../local/search.ts';
+import type { SearchProgress } from '../workflow/search-progress.ts';
 import { JobInput, type JobInputDraft } from '../schemas/job.ts';
 import { awsCredentialsConfigured, createS3Client, s3Url } from '../storage/s3.ts';
 import { downloadJobOutputs } from '../workflow/outputs.ts';

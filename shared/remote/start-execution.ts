@@ -1,18 +1,7 @@
 import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { inputError } from '../errors.ts';
-import type { JobInput } from '../schemas/job.ts';
+import type { ExecutionStarter, StartedExecution } from '../workflow/execution-starter.ts';
 import { awsErrorName, fromAwsError } from './aws-errors.ts';
-
-export interface StartedExecution {
-  executionArn: string;
-  /** True when an execution of that name existed already: nothing new was started. */
-  alreadyStarted: boolean;
-}
-
-/** Starts one execution of the face search with a given name; how start and the remote CLI both start runs. */
-export interface ExecutionStarter {
-  start(request: { name: string; input: JobInput }): Promise<StartedExecution>;
-}
 
 const STATE_MACHINE_ARN = /^arn:(aws[a-z-]*):states:([a-z0-9-]+):(\d{12}):stateMachine:([A-Za-z0-9_-]{1,80})$/;
 

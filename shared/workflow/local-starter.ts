@@ -1,5 +1,5 @@
 import type { JobInput } from '../schemas/job.ts';
-import type { ExecutionStarter, StartedExecution } from '../remote/start-execution.ts';
+import type { ExecutionStarter, StartedExecution } from './execution-starter.ts';
 
 export interface LocalExecution {
   name: string;

@@ -6,7 +6,7 @@ import { describeError, inputError, LambdafaceError, parseInput } from '../error
 import { JobInput } from '../schemas/job.ts';
 import { keyPathProblem, UPLOADS_PREFIX } from '../storage/keys.ts';
 import { getBytesUpTo, s3Url } from '../storage/s3.ts';
-import type { ExecutionStarter } from '../remote/start-execution.ts';
+import type { ExecutionStarter } from './execution-starter.ts';
 
 /**
  * The upload trigger: a `job.json` put under `uploads/` starts a search. It holds a job input

@@ -14,7 +14,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { LambdafaceError } from '../../shared/errors.ts';
-import type { SearchProgress } from '../../shared/local/search.ts';
+import type { SearchProgress } from '../../shared/workflow/search-progress.ts';
 import { searchRemote, type SearchRemoteOptions } from '../../shared/remote/index.ts';
 import { awsError, objectBody, STATE_MACHINE_ARN } from './sdk-mocks.ts';
 

@@ -19,6 +19,7 @@ const PROBES = [
   { path: `functions/${tag}.ts`, text: "import { a } from '../test/cli-run.ts';\nexport const b = a;\n", rule: 'lint/style/noRestrictedImports' },
   { path: `shared/vision/${tag}-match.ts`, text: "import { a } from '../match/tracks.ts';\nexport const b = a;\n", rule: 'lint/style/noRestrictedImports' },
   { path: `shared/workflow/${tag}.ts`, text: "import { a } from '../remote/target.ts';\nexport const b = a;\n", rule: 'lint/style/noRestrictedImports' },
+  { path: `shared/remote/${tag}.ts`, text: "import { a } from '../local/search.ts';\nexport const b = a;\n", rule: 'lint/style/noRestrictedImports' },
   { path: `bench/${tag}.ts`, text: "import { a } from '../test/cli-run.ts';\nexport const b = a;\n", rule: 'lint/style/noRestrictedImports' },
   { path: `test/${tag}-unused.ts`, text: "import { join } from 'node:path';\nexport const b = 1;\n", rule: 'lint/correctness/noUnusedImports' },
   { path: `test/${tag}-only.ts`, text: "import { it } from 'vitest';\nit.only('x', () => {});\n", rule: 'lint/suspicious/noFocusedTests' },
