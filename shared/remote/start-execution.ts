@@ -1,7 +1,7 @@
 import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { inputError } from '../errors.ts';
+import { awsErrorName, inputError } from '../errors.ts';
 import type { ExecutionStarter, StartedExecution } from '../workflow/execution-starter.ts';
-import { awsErrorName, fromAwsError } from './aws-errors.ts';
+import { fromAwsError } from './aws-errors.ts';
 
 const STATE_MACHINE_ARN = /^arn:(aws[a-z-]*):states:([a-z0-9-]+):(\d{12}):stateMachine:([A-Za-z0-9_-]{1,80})$/;
 

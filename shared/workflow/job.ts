@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { extname } from 'node:path';
 import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { inputError, parseInput } from '../errors.ts';
+import { awsErrorShape, inputError, parseInput } from '../errors.ts';
 import { RECOGNITION_FINGERPRINT } from '../recognize/fingerprint.ts';
 import { JobInput, type Job } from '../schemas/job.ts';
 import { listKeys, s3Url } from '../storage/s3.ts';
@@ -22,7 +22,7 @@ async function etagOf(s3: S3Client, bucket: string, key: string, what: string): 
     const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
     return head.ETag ?? `${head.ContentLength}-${head.LastModified?.toISOString()}`;
   } catch (error) {
-    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    const { status } = awsErrorShape(error);
     if (status === 404 || status === 403) {
       throw inputError(`${what} ${s3Url(bucket, key)} does not exist or cannot be read`, {
         input: what,
