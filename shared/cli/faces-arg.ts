@@ -1,15 +1,13 @@
 import { readdir, stat } from 'node:fs/promises';
-import { extname, join } from 'node:path';
+import { join } from 'node:path';
 import { inputError, LambdafaceError } from '../errors.ts';
 import { IdentityName } from '../schemas/job.ts';
-import { PHOTO_EXTENSIONS } from '../config/photos.ts';
+import { isPhotoPath, PHOTO_EXTENSIONS } from '../config/photos.ts';
 
 export interface LocalFace {
   name: string;
   photos: string[];
 }
-
-const isPhoto = (file: string): boolean => (PHOTO_EXTENSIONS as readonly string[]).includes(extname(file).toLowerCase());
 
 /** Reads `--face name=<photo|dir>` flags (repeatable; the same name twice adds photos). */
 export async function resolveFaceFlags(flags: readonly string[]): Promise<LocalFace[]> {
@@ -65,7 +63,7 @@ async function photosAt(path: string, name: string): Promise<string[]> {
     });
   }
   if (info.isFile()) return [path];
-  const photos = (await readdir(path)).filter(isPhoto).sort().map((file) => join(path, file));
+  const photos = (await readdir(path)).filter(isPhotoPath).sort().map((file) => join(path, file));
   if (photos.length === 0) {
     throw inputError(`folder "${path}" for ${name} holds no photos`, {
       input: `--face ${name}=${path}`,

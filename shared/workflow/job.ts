@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
-import { extname } from 'node:path';
 import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { awsErrorShape, inputError, parseInput } from '../errors.ts';
 import { RECOGNITION_FINGERPRINT } from '../recognize/fingerprint.ts';
 import { JobInput, type Job } from '../schemas/job.ts';
 import { listKeys, s3Url } from '../storage/s3.ts';
-import { PHOTO_EXTENSIONS } from '../config/photos.ts';
+import { isPhotoPath, PHOTO_EXTENSIONS } from '../config/photos.ts';
 
 export interface ResolvedJob {
   job: Job;
@@ -34,8 +33,6 @@ async function etagOf(s3: S3Client, bucket: string, key: string, what: string): 
   }
 }
 
-const isPhotoKey = (key: string): boolean => (PHOTO_EXTENSIONS as readonly string[]).includes(extname(key).toLowerCase());
-
 /**
  * Validates a raw job input and fixes its storage identity: a fingerprint of the content of the
  * video and photos (their ETags), the options and the recognizer's own settings. Re-running the
@@ -52,7 +49,7 @@ export async function resolveJob(raw: unknown, s3: S3Client): Promise<ResolvedJo
   const photos: ResolvedJob['photos'] = [];
   const identity: unknown[] = [];
   for (const face of input.faces) {
-    const listed = face.prefix === undefined ? [] : (await listKeys(s3, input.bucket, face.prefix)).filter(isPhotoKey);
+    const listed = face.prefix === undefined ? [] : (await listKeys(s3, input.bucket, face.prefix)).filter(isPhotoPath);
     const keys = [...new Set([...face.keys, ...listed])].sort();
     if (keys.length === 0) {
       throw inputError(`no photos for ${face.name}: nothing with a photo extension under ${s3Url(input.bucket, face.prefix ?? '')}`, {
