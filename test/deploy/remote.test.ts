@@ -155,7 +155,8 @@ describe('searchRemote', () => {
   });
 
   it('uses --state-machine and --bucket without listing, in the ARN\'s region', async () => {
-    const result = await searchRemote(options({ target: { stateMachineArn: STATE_MACHINE_ARN, bucket: 'my-bucket' }, region: undefined }), clients());
+    const { region: _unset, ...noRegion } = options({ target: { stateMachineArn: STATE_MACHINE_ARN, bucket: 'my-bucket' } });
+    const result = await searchRemote(noRegion, clients());
     expect(sfnMock.commandCalls(ListStateMachinesCommand)).toHaveLength(0);
     expect(result.target).toEqual({ stateMachineArn: STATE_MACHINE_ARN, bucket: 'my-bucket', region: 'eu-west-1' });
   });
