@@ -29,6 +29,7 @@ import type { AnalyzedFace } from '../shared/vision/analyze.ts';
 import { l2Normalize } from '../shared/vision/embed-faceres.ts';
 import type { RgbImage } from '../shared/vision/image.ts';
 import { ensureModels, FACERES_EMBEDDER, loadModel } from '../shared/vision/models.ts';
+import { buildModelsOnDemand } from '../tools/models/on-demand.ts';
 import { DEFAULT_ANALYZE_OPTIONS } from '../shared/vision/options.ts';
 import { fmt, formatTable, log, machineInfo, median, writeResults } from './common.ts';
 
@@ -113,6 +114,7 @@ interface Item extends Sample {
 }
 
 async function main(): Promise<void> {
+  buildModelsOnDemand();
   await ensureModels();
   const people = await facesFromIdentityFolders(flags.faces);
   const photos = people.flatMap((person) => person.photos.map((path) => ({ identity: person.name, path })));

@@ -31,6 +31,7 @@ import { embedFaces } from '../shared/vision/embed.ts';
 import type { RgbImage } from '../shared/vision/image.ts';
 import { locateLandmarks } from '../shared/vision/landmarks.ts';
 import { ensureModels } from '../shared/vision/models.ts';
+import { buildModelsOnDemand } from '../tools/models/on-demand.ts';
 import type { Detection } from '../shared/vision/nms.ts';
 import { DEFAULT_ANALYZE_OPTIONS, type AnalyzeOptions, type DetectOptions } from '../shared/vision/options.ts';
 import { spinCheck } from './ort-spin.ts';
@@ -362,6 +363,7 @@ function aloneRows(result: VideoResult) {
 
 const machine = machineInfo(['onnxruntime-node', '@vladmandic/face-api', '@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-wasm', '@ffmpeg-installer/linux-x64']);
 log(`bench:vision: ${runs} run(s), ${sampleFps} fps, videos ${videos.join(', ')}; ${machine.cpus} cpus, node ${machine.node}, load ${machine.loadAverageAtStart}`);
+buildModelsOnDemand();
 await ensureModels();
 
 const people = await resolveFaceFlags(faceFlags);

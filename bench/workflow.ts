@@ -23,7 +23,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { resolveFaceFlags } from '../shared/cli/faces-arg.ts';
 import { SearchOptions } from '../shared/config/options.ts';
-import { runLocalSearch, type SearchProgress } from '../shared/local/search.ts';
+import { runLocalSearch } from '../shared/local/search.ts';
+import type { SearchProgress } from '../shared/workflow/search-progress.ts';
 import { scanChunk, scanOptionsFor, type ScanOptions } from '../shared/recognize/scan.ts';
 import type { ChunkResult } from '../shared/schemas/faces.ts';
 import { Timeline } from '../shared/schemas/timeline.ts';
@@ -31,6 +32,7 @@ import { buildTimeline } from '../shared/timeline/merge.ts';
 import { namedSightings, planMontage } from '../shared/timeline/montage-plan.ts';
 import { cutAndConcat } from '../shared/video/edit.ts';
 import { ensureModels } from '../shared/vision/models.ts';
+import { buildModelsOnDemand } from '../tools/models/on-demand.ts';
 import { fmt, formatTable, loadAverage, log, machineInfo, measure, median, RESULTS_DIR, writeResults, type Measured } from './common.ts';
 import { buildLongVideo } from './long-video.ts';
 import { galleryOfFiles } from './our-gallery.ts';
@@ -106,6 +108,7 @@ const onScreenOf = (timeline: Timeline): Record<string, number> =>
 const machine = machineInfo(['onnxruntime-node', 's3rver', 'aws-local-stepfunctions', '@ffmpeg-installer/linux-x64']);
 const clips = clipList();
 log(`bench:workflow: >= ${minutes} min from ${clips.join(', ')}; ${sampleFps} fps; ${runs} run(s); ${cores} cores; load ${machine.loadAverageAtStart}`);
+buildModelsOnDemand();
 await ensureModels();
 
 const long = await buildLongVideo({ clips, minutes, cacheDir: RESULTS_DIR, onLog: log });

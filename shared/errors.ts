@@ -58,6 +58,40 @@ export function parseInput<T>(
   return result.data;
 }
 
+/**
+ * What an AWS SDK failure carries, read without trusting it (any thrown value may arrive): the
+ * error code (`NoSuchKey`, `AccessDeniedException`, ...), Node's system error code (`ECONNREFUSED`,
+ * ...) that the SDK passes through, the message, the HTTP status and the SDK's throttling flag.
+ */
+export interface AwsErrorShape {
+  name: string | undefined;
+  code: string | undefined;
+  message: string | undefined;
+  status: number | undefined;
+  throttling: boolean;
+}
+
+export function awsErrorShape(error: unknown): AwsErrorShape {
+  const e: Record<string, unknown> = typeof error === 'object' && error !== null ? (error as Record<string, unknown>) : {};
+  const metadata = typeof e['$metadata'] === 'object' && e['$metadata'] !== null ? (e['$metadata'] as Record<string, unknown>) : {};
+  const retryable = typeof e['$retryable'] === 'object' && e['$retryable'] !== null ? (e['$retryable'] as Record<string, unknown>) : {};
+  const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+  return {
+    name: text(e['name']),
+    code: text(e['code']),
+    message: text(e['message']),
+    status: typeof metadata['httpStatusCode'] === 'number' ? metadata['httpStatusCode'] : undefined,
+    throttling: retryable['throttling'] === true,
+  };
+}
+
+/** The AWS error code (`AccessDeniedException`, `NoSuchBucket`, ...) or else Node's error code. */
+export function awsErrorName(error: unknown): string {
+  const { name, code } = awsErrorShape(error);
+  if (name !== undefined && name !== 'Error') return name;
+  return code ?? name ?? 'UnknownError';
+}
+
 /** A one-paragraph message for a person: kind, input, what is wrong, what to do. */
 export function describeError(error: unknown): string {
   if (error instanceof LambdafaceError) {

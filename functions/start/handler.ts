@@ -1,6 +1,7 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { inputError } from '../../shared/errors.ts';
-import { sfnStarter, type ExecutionStarter } from '../../shared/remote/start-execution.ts';
+import { sfnStarter } from '../../shared/remote/start-execution.ts';
+import type { ExecutionStarter } from '../../shared/workflow/execution-starter.ts';
 import { lambdaHandler } from '../../shared/workflow/context.ts';
 import { startJobsFromUploads } from '../../shared/workflow/start.ts';
 

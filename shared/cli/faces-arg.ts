@@ -1,8 +1,8 @@
 import { readdir, stat } from 'node:fs/promises';
-import { extname, join } from 'node:path';
+import { join } from 'node:path';
 import { inputError, LambdafaceError } from '../errors.ts';
 import { IdentityName, UnknownPersonId } from '../schemas/job.ts';
-import { PHOTO_EXTENSIONS } from '../config/photos.ts';
+import { isPhotoPath, PHOTO_EXTENSIONS } from '../config/photos.ts';
 
 export interface LocalFace {
   name: string;
@@ -16,8 +16,6 @@ const CLUSTER_PREFIX = 'cluster:';
 
 /** Whether a --face flag enrols an unknown person of an earlier search. */
 export const isClusterFace = (flag: string): boolean => flag.slice(flag.indexOf('=') + 1).startsWith(CLUSTER_PREFIX);
-
-const isPhoto = (file: string): boolean => (PHOTO_EXTENSIONS as readonly string[]).includes(extname(file).toLowerCase());
 
 /**
  * Reads `--face name=<photo|dir>` flags (repeatable; the same name twice adds photos) and
@@ -95,7 +93,7 @@ async function photosAt(path: string, name: string): Promise<string[]> {
     });
   }
   if (info.isFile()) return [path];
-  const photos = (await readdir(path)).filter(isPhoto).sort().map((file) => join(path, file));
+  const photos = (await readdir(path)).filter(isPhotoPath).sort().map((file) => join(path, file));
   if (photos.length === 0) {
     throw inputError(`folder "${path}" for ${name} holds no photos`, {
       input: `--face ${name}=${path}`,

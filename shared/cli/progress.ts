@@ -1,4 +1,4 @@
-import type { SearchProgress } from '../local/search.ts';
+import type { SearchProgress } from '../workflow/search-progress.ts';
 
 const PHASES: Record<SearchProgress['phase'], string> = {
   upload: 'uploading inputs',

@@ -1,5 +1,25 @@
 import { z } from 'zod';
 
+/** Frames scanned per second of video by default: see sampleFps. */
+export const DEFAULT_SAMPLE_FPS = 4;
+
+/**
+ * The matching rule's defaults (shared/match/matcher.ts's MatchRule says what each means). From
+ * `lambdaface eval-photos` on ../shared/data/faces (fused distances of probes to the other
+ * photos' identities, a Gaussian fitted to the impostor distances): the threshold is where the
+ * false-accept rate per probe and identity is 1e-3 for video-like faces (64 px); with the
+ * allowance, for the hard condition's 40-px faces; a single sighting is held to 1e-4. The margin
+ * refuses none of the hard condition's genuine probes that a zero margin names.
+ */
+export const DEFAULT_MATCH_RULE = {
+  threshold: 0.53,
+  smallFaceAllowance: 0.026,
+  singleSightingPenalty: 0.05,
+  margin: 0.04,
+  softness: 0.04,
+  nearMissBand: 0.05,
+} as const;
+
 /** Recognize invocations at once by default: see maxConcurrency. */
 export const DEFAULT_MAX_CONCURRENCY = 400;
 /** Chunks that may fail by default: see toleratedFailurePercentage. */
@@ -34,12 +54,13 @@ export const MONTAGE_MAX_HEIGHT = 480;
 export const SearchOptions = z
   .object({
     /** Frames scanned per second of video. */
-    sampleFps: z.number().positive().max(60).default(4),
+    sampleFps: z.number().positive().max(60).default(DEFAULT_SAMPLE_FPS),
     /** Length of one recognize task's slice of the video. */
     chunkSeconds: z.number().min(1).max(3600).default(60),
     /**
      * Largest fused distance that names a track of large faces (shared/match/matcher.ts; small faces
-     * and single sightings are adjusted from it). Calibrated on photo sets; see README.
+     * and single sightings are adjusted from it). Calibrated on photo sets; see README. Unset:
+     * DEFAULT_MATCH_RULE.threshold.
      */
     threshold: z.number().positive().max(2).optional(),
     /** Gap between two sightings of one person that still counts as one segment. */

@@ -4,7 +4,8 @@ import { parseInput } from '../errors.ts';
 
 /**
  * The environment a handler runs in: on Lambda, what serverless.yml sets; locally, what the
- * runner sets before it calls the same handlers. Read once per process.
+ * runner sets before it calls the same handlers. Parsed on every call (it is cheap), so a process
+ * the local runner points elsewhere sees the change; handlerContext() keeps the S3 client it builds.
  */
 const RuntimeEnv = z.object({
   /** An S3-compatible endpoint (the embedded server); unset on AWS. */

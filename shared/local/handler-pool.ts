@@ -107,7 +107,10 @@ export function createHandlerPool(options: HandlerPoolOptions): HandlerPool {
   const release = (thread: Thread): void => {
     if (closed) return;
     // A thread being terminated is never reused: its place goes to a fresh one when it exits.
-    if (!thread.alive || thread.stopped !== undefined) return refill();
+    if (!thread.alive || thread.stopped !== undefined) {
+      refill();
+      return;
+    }
     const waiter = waiting.shift();
     if (waiter) waiter.resolve(thread);
     else idle.push(thread);

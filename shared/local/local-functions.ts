@@ -3,6 +3,7 @@ import { FUNCTION_TIMEOUT_SECONDS } from '../config/function-timeouts.ts';
 import { workflowError } from '../errors.ts';
 import type { JsonValue } from './asl.ts';
 import { LambdaFunctionError, StatesError, lambdaErrorPayload } from './task-errors.ts';
+import { LOCAL_ACCOUNT } from '../config/local-account.ts';
 
 /** The fields of the Lambda context object a handler may use, plus the run's abort signal. */
 export interface LocalLambdaContext {
@@ -43,11 +44,10 @@ export type FaceSearchHandlers = {
 export const STATE_PAYLOAD_LIMIT_BYTES = 256 * 1024;
 /** Lambda's own maximum timeout: a function never runs longer, whatever its Task allows. */
 const LAMBDA_TIMEOUT_SECONDS = 900;
-const ACCOUNT = '000000000000';
 
 /** The pseudo-ARN a function gets locally, in place of the deployed function's ARN. */
 export function localFunctionArn(name: string): string {
-  return `arn:aws:lambda:local:${ACCOUNT}:function:${name}`;
+  return `arn:aws:lambda:local:${LOCAL_ACCOUNT}:function:${name}`;
 }
 
 /** `TrainFunctionArn` → `train`: the convention tying definition placeholders to handlers. */

@@ -26,6 +26,7 @@ import { runDistributedMap, type ChildOutcome, type MapProgress, type MapRunSumm
 import { LocalFunctions, functionNameForPlaceholder, localFunctionArn, type LocalHandlers } from './local-functions.ts';
 import { prepareDefinition, type DistributedMapPlan } from './prepare-definition.ts';
 import { WorkflowFailedError } from './workflow-failed-error.ts';
+import { LOCAL_ROLE_ARN, LOCAL_STATES_ARN } from '../config/local-account.ts';
 
 export { WorkflowFailedError };
 
@@ -59,8 +60,6 @@ export interface LocalWorkflowResult {
   /** One entry per Distributed Map run: its ARN, item counts and result (ResultWriterDetails). */
   mapRuns: MapRunSummary[];
 }
-
-const ACCOUNT_ARN = 'arn:aws:states:local:000000000000';
 
 function placeholderValues(definition: AslDefinition, handlers: LocalHandlers): Record<string, string> {
   const values: Record<string, string> = {};
@@ -109,10 +108,10 @@ export async function runLocalWorkflow(options: RunLocalWorkflowOptions): Promis
 
   const stateMachineName = options.definition ? 'local' : basename(definitionPath).replace(/\.asl\.json$|\.json$/, '');
   const executionName = options.executionName ?? randomUUID();
-  const executionArn = `${ACCOUNT_ARN}:execution:${stateMachineName}:${executionName}`;
+  const executionArn = `${LOCAL_STATES_ARN}:execution:${stateMachineName}:${executionName}`;
   const rootContext: JsonObject = {
-    Execution: { Id: executionArn, Name: executionName, RoleArn: 'arn:aws:iam::000000000000:role/local', StartTime: new Date().toISOString() },
-    StateMachine: { Id: `${ACCOUNT_ARN}:stateMachine:${stateMachineName}`, Name: stateMachineName },
+    Execution: { Id: executionArn, Name: executionName, RoleArn: LOCAL_ROLE_ARN, StartTime: new Date().toISOString() },
+    StateMachine: { Id: `${LOCAL_STATES_ARN}:stateMachine:${stateMachineName}`, Name: stateMachineName },
   };
 
   const controller = new AbortController();
@@ -155,7 +154,7 @@ export async function runLocalWorkflow(options: RunLocalWorkflowOptions): Promis
     const machine = new StateMachine(plan.processor as unknown as StateMachineDefinition, { validationOptions: { noValidate: true } });
     return (input, identity) => {
       const context = {
-        Execution: { Id: identity.executionArn, Name: identity.name, RoleArn: 'arn:aws:iam::000000000000:role/local' },
+        Execution: { Id: identity.executionArn, Name: identity.name, RoleArn: LOCAL_ROLE_ARN },
         StateMachine: { Id: identity.stateMachineArn, Name: identity.stateMachineArn.split(':stateMachine:')[1] ?? '' },
       };
       const execution = machine.run(input, { ...runOptions, context });

@@ -7,6 +7,7 @@ import { parseInput } from '../errors.ts';
 import { FinishResult } from '../schemas/finish-result.ts';
 import type { RecognizeResult } from '../workflow/recognize.ts';
 import { GallerySummary } from '../schemas/gallery.ts';
+import type { SearchProgress } from '../workflow/search-progress.ts';
 import type { MapProgress } from './distributed-map/run-map.ts';
 import { runLocalWorkflow } from './run-workflow.ts';
 import { DEFAULT_DATA_DIR, startLocalRuntime } from './runtime.ts';
@@ -29,13 +30,6 @@ export interface LocalSearchOptions {
   names?: SourceNames;
   /** An earlier job whose scan of this video is named again instead of decoding it; its scan options are used. */
   reuseScan?: string;
-}
-
-export interface SearchProgress {
-  phase: 'upload' | 'prepare' | 'recognize' | 'montage' | 'download';
-  chunksDone: number;
-  chunksTotal: number;
-  facesFound: number;
 }
 
 export interface LocalSearchResult {

@@ -1,5 +1,5 @@
 import { LambdafaceError } from '../errors.ts';
-import { parseErrorCause } from './task-errors.ts';
+import { parseErrorCause } from '../workflow/error-cause.ts';
 
 /**
  * A local execution that ended FAILED. `error`/`errorCause` are Step Functions' Error and Cause

@@ -1,3 +1,4 @@
+import { DEFAULT_MATCH_RULE } from '../config/options.ts';
 import type { Gallery } from '../schemas/gallery.ts';
 import { euclidean } from './distance.ts';
 import { fusedDistance } from './fusion.ts';
@@ -38,14 +39,8 @@ export interface MatchRule {
 /** Face widths (px, in the analysed frame) of the photo set's hard and video-like conditions. */
 export const SMALL_FACE = { from: 40, to: 64 } as const;
 
-/**
- * From `lambdaface eval-photos` on ../shared/data/faces (fused distances of probes to the other
- * photos' identities, a Gaussian fitted to the impostor distances): the threshold is where the
- * false-accept rate per probe and identity is 1e-3 for video-like faces (64 px); with the
- * allowance, for the hard condition's 40-px faces; a single sighting is held to 1e-4. The margin
- * refuses none of the hard condition's genuine probes that a zero margin names.
- */
-export const DEFAULT_RULE: MatchRule = { threshold: 0.53, smallFaceAllowance: 0.026, singleSightingPenalty: 0.05, margin: 0.04, softness: 0.04, nearMissBand: 0.05 };
+/** The rule a search uses unless told otherwise; its values and why are in config/options.ts. */
+export const DEFAULT_RULE: MatchRule = DEFAULT_MATCH_RULE;
 
 /** The threshold for a track by the width of its faces and how often it was seen. */
 export function thresholdFor(rule: MatchRule, faceWidth: number, single: boolean): number {

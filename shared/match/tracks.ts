@@ -1,4 +1,5 @@
 import type { Box } from '../schemas/faces.ts';
+import { iou } from '../vision/box.ts';
 import { euclidean } from './distance.ts';
 import { matchDescriptor, thresholdFor, type FaceDescriptor, type GalleryIndex, type MatchRule } from './matcher.ts';
 
@@ -50,16 +51,6 @@ export const DEFAULT_TRACK_OPTIONS: TrackOptions = {
   minTrackLength: 2,
   bestSightings: 2,
 };
-
-export function iou(a: Box, b: Box): number {
-  const x1 = Math.max(a.x, b.x);
-  const y1 = Math.max(a.y, b.y);
-  const x2 = Math.min(a.x + a.width, b.x + b.width);
-  const y2 = Math.min(a.y + a.height, b.y + b.height);
-  const inter = Math.max(0, x2 - x1) * Math.max(0, y2 - y1);
-  const union = a.width * a.height + b.width * b.height - inter;
-  return union > 0 ? inter / union : 0;
-}
 
 function centreShift(a: Box, b: Box): number {
   const dx = a.x + a.width / 2 - (b.x + b.width / 2);

@@ -1,4 +1,4 @@
-import type { SearchOptions } from '../config/options.ts';
+import { DEFAULT_SAMPLE_FPS, type SearchOptions } from '../config/options.ts';
 import type { ChunkRange, ChunkResult } from '../schemas/faces.ts';
 import { nameFaces, type ScannedFace } from './name-faces.ts';
 import { DEFAULT_RULE, type GalleryIndex, type MatchRule } from '../match/matcher.ts';
@@ -24,7 +24,7 @@ export interface ScanOptions {
 }
 
 export const DEFAULT_SCAN_OPTIONS: ScanOptions = {
-  sampleFps: 4,
+  sampleFps: DEFAULT_SAMPLE_FPS,
   analyze: DEFAULT_ANALYZE_OPTIONS,
   rule: DEFAULT_RULE,
   tracks: DEFAULT_TRACK_OPTIONS,

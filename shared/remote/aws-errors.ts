@@ -1,4 +1,4 @@
-import { LambdafaceError, type ErrorKind } from '../errors.ts';
+import { awsErrorName, awsErrorShape, LambdafaceError, type ErrorKind } from '../errors.ts';
 
 /** What was being done when AWS said no: named in the message, so the user knows which call and which resource. */
 export interface AwsCallContext {
@@ -8,24 +8,6 @@ export interface AwsCallContext {
   resource: string;
   /** StorageError for S3 calls, WorkflowError for Step Functions. */
   kind?: ErrorKind;
-}
-
-interface AwsLikeError {
-  name?: unknown;
-  code?: unknown;
-  message?: unknown;
-  $metadata?: { httpStatusCode?: number };
-  $retryable?: { throttling?: boolean };
-}
-
-const asAwsError = (error: unknown): AwsLikeError => (typeof error === 'object' && error !== null ? (error as AwsLikeError) : {});
-
-/** The AWS error code (`AccessDeniedException`, `NoSuchBucket`, ...) or the Node error code. */
-export function awsErrorName(error: unknown): string {
-  const { name, code } = asAwsError(error);
-  if (typeof name === 'string' && name !== 'Error') return name;
-  if (typeof code === 'string') return code;
-  return typeof name === 'string' ? name : 'UnknownError';
 }
 
 const THROTTLING = new Set([
@@ -40,8 +22,8 @@ const THROTTLING = new Set([
 
 /** Whether AWS asked us to slow down (the SDK has already retried a few times by then). */
 export function isThrottling(error: unknown): boolean {
-  const aws = asAwsError(error);
-  return THROTTLING.has(awsErrorName(error)) || aws.$retryable?.throttling === true || aws.$metadata?.httpStatusCode === 429;
+  const aws = awsErrorShape(error);
+  return THROTTLING.has(awsErrorName(error)) || aws.throttling || aws.status === 429;
 }
 
 const ACCESS_DENIED = new Set(['AccessDenied', 'AccessDeniedException', 'Forbidden', 'AuthorizationError', 'UnauthorizedOperation']);
@@ -58,8 +40,8 @@ const BAD_CREDENTIALS = new Set([
 const UNREACHABLE = new Set(['ENOTFOUND', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EAI_AGAIN', 'TimeoutError', 'NetworkingError']);
 
 function messageOf(error: unknown): string {
-  const { message } = asAwsError(error);
-  return typeof message === 'string' && message.length > 0 ? message : String(error);
+  const { message } = awsErrorShape(error);
+  return message !== undefined && message.length > 0 ? message : String(error);
 }
 
 /**
@@ -74,7 +56,7 @@ export function fromAwsError(error: unknown, context: AwsCallContext): Lambdafac
   const make = (message: string, hint: string, errorKind: ErrorKind = kind): LambdafaceError =>
     new LambdafaceError(errorKind, message, { input: context.resource, hint, cause: error });
 
-  if (ACCESS_DENIED.has(name) || (asAwsError(error).$metadata?.httpStatusCode === 403 && !BAD_CREDENTIALS.has(name))) {
+  if (ACCESS_DENIED.has(name) || (awsErrorShape(error).status === 403 && !BAD_CREDENTIALS.has(name))) {
     return make(
       `AWS denied permission to ${context.action} (${context.resource}): ${detail}`,
       'the credentials in use (AWS_PROFILE or AWS_ACCESS_KEY_ID) need this permission; docs/deploy.md lists what the remote CLI needs',

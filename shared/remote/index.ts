@@ -10,10 +10,8 @@ export {
   startNamedExecution,
   executionArnFor,
   parseStateMachineArn,
-  type ExecutionStarter,
-  type StartedExecution,
 } from './start-execution.ts';
-export { fromAwsError, isThrottling, awsErrorName, type AwsCallContext } from './aws-errors.ts';
+export { fromAwsError, isThrottling, type AwsCallContext } from './aws-errors.ts';
 export { estimateCost, AWS_PRICES, MONTAGE_MODEL, S3_PRICES, type EstimateInput, type CostEstimate, type LambdaArch } from './estimate.ts';
 export { measureChunk, type MeasureChunkOptions, type ChunkMeasurement } from './measure.ts';
 export { estimateVideo, type EstimateVideoOptions, type VideoEstimate } from './estimate-video.ts';

@@ -4,14 +4,15 @@ import { FinishResult } from '../schemas/finish-result.ts';
 import type { SearchOptionsInput } from '../config/options.ts';
 import { scanOptionsOf } from '../workflow/scan-options.ts';
 import { inputError, parseInput, workflowError } from '../errors.ts';
-import type { SearchProgress } from '../local/search.ts';
+import type { SearchProgress } from '../workflow/search-progress.ts';
 import { JobInput, type JobInputDraft } from '../schemas/job.ts';
 import { awsCredentialsConfigured, createS3Client, s3Url } from '../storage/s3.ts';
 import { resolveJob } from '../workflow/job.ts';
 import { downloadJobOutputs } from '../workflow/outputs.ts';
 import { fromAwsError } from './aws-errors.ts';
 import { inputKey, type SourceNames } from '../storage/uploads.ts';
-import { executionNameForJob, startNamedExecution } from './start-execution.ts';
+import { executionNameForJob } from '../workflow/execution-name.ts';
+import { startNamedExecution } from './start-execution.ts';
 import { resolveRemoteTarget, type RemoteTarget, type RemoteTargetInput } from './target.ts';
 import { executionConsoleUrl, watchExecution, type WatchOptions } from './watch-execution.ts';
 
@@ -30,7 +31,7 @@ export interface SearchRemoteOptions {
   reuseScan?: string;
   /** Local folder the outputs are downloaded into (timeline.*, report.html, montage.mp4, thumbnails/). */
   out: string;
-  /** Default: the job id (shared/remote/start-execution.ts executionNameForJob). Reusing a name attaches to that execution instead of starting one. */
+  /** Default: the job id (shared/workflow/execution-name.ts executionNameForJob). Reusing a name attaches to that execution instead of starting one. */
   executionName?: string;
   pollIntervalMs?: number;
   onProgress?: (progress: SearchProgress) => void;

@@ -1,18 +1,7 @@
-import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { inputError } from '../errors.ts';
-import type { JobInput } from '../schemas/job.ts';
-import { awsErrorName, fromAwsError } from './aws-errors.ts';
-
-export interface StartedExecution {
-  executionArn: string;
-  /** True when an execution of that name existed already: nothing new was started. */
-  alreadyStarted: boolean;
-}
-
-/** Starts one execution of the face search with a given name; how start and the remote CLI both start runs. */
-export interface ExecutionStarter {
-  start(request: { name: string; input: JobInput }): Promise<StartedExecution>;
-}
+import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { awsErrorName, inputError } from '../errors.ts';
+import type { ExecutionStarter, StartedExecution } from '../workflow/execution-starter.ts';
+import { fromAwsError } from './aws-errors.ts';
 
 const STATE_MACHINE_ARN = /^arn:(aws[a-z-]*):states:([a-z0-9-]+):(\d{12}):stateMachine:([A-Za-z0-9_-]{1,80})$/;
 
@@ -42,18 +31,6 @@ export function executionArnFor(stateMachineArn: string, name: string): string {
 
 /** Execution names: 1-80 of letters, digits, `-` and `_` (the safe subset of what AWS allows). */
 export const EXECUTION_NAME = /^[A-Za-z0-9_-]{1,80}$/;
-
-/**
- * The execution name of a job: its storage id (shared/workflow/job.ts: a label and a fingerprint of
- * the video, photos and options), so one search runs once however often it is started, by an
- * upload, the CLI or both. Ids are lowercase letters, digits and `-`, up to 128: a longer one keeps
- * its fingerprint (`-` and 16 hex digits at the end) and the start of its label, 80 in all.
- */
-export function executionNameForJob(jobId: string): string {
-  if (jobId.length <= 80) return jobId;
-  const fingerprint = jobId.slice(-17);
-  return `${jobId.slice(0, 80 - fingerprint.length).replace(/-+$/, '')}${fingerprint}`;
-}
 
 /**
  * StartExecution, idempotent by name. For 90 days a name belongs to one execution: started again

@@ -1,7 +1,7 @@
 import { DescribeExecutionCommand, DescribeMapRunCommand, ListMapRunsCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { LambdafaceError, workflowError, type ErrorKind } from '../errors.ts';
-import type { SearchProgress } from '../local/search.ts';
-import { parseErrorCause } from '../local/task-errors.ts';
+import { parseErrorCause } from '../workflow/error-cause.ts';
+import type { SearchProgress } from '../workflow/search-progress.ts';
 import { fromAwsError, isThrottling } from './aws-errors.ts';
 
 export interface WatchOptions {

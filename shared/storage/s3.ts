@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { ZodType } from 'zod';
-import { LambdafaceError, storageError, zodProblems } from '../errors.ts';
+import { awsErrorShape, LambdafaceError, storageError, zodProblems } from '../errors.ts';
 import { uploadMultipart } from './multipart-upload.ts';
 
 export interface S3Credentials {
@@ -94,25 +94,13 @@ export function s3Url(bucket: string, key: string): string {
   return `s3://${bucket}/${key}`;
 }
 
-interface AwsLikeError {
-  name?: string;
-  /** Node's system error code (`ECONNREFUSED`, ...), which the SDK passes through. */
-  code?: string;
-  message?: string;
-  $metadata?: { httpStatusCode?: number };
-}
-
-function asAwsError(error: unknown): AwsLikeError {
-  return typeof error === 'object' && error !== null ? (error as AwsLikeError) : {};
-}
-
 function isNotFound(error: unknown): boolean {
-  const { name, $metadata } = asAwsError(error);
-  return name === 'NoSuchKey' || name === 'NotFound' || $metadata?.httpStatusCode === 404;
+  const { name, status } = awsErrorShape(error);
+  return name === 'NoSuchKey' || name === 'NotFound' || status === 404;
 }
 
 function describeFailure(error: unknown): string {
-  const { name, message } = asAwsError(error);
+  const { name, message } = awsErrorShape(error);
   if (name && message && !message.startsWith(name)) return `${name}: ${message}`;
   return message ?? name ?? String(error);
 }
@@ -130,7 +118,7 @@ const UNREACHABLE: Readonly<Record<string, string>> = {
 };
 
 function unreachableReason(error: unknown): string | undefined {
-  const { name, code } = asAwsError(error);
+  const { name, code } = awsErrorShape(error);
   return (code === undefined ? undefined : UNREACHABLE[code]) ?? (name === undefined ? undefined : UNREACHABLE[name]);
 }
 
@@ -162,7 +150,7 @@ async function unreachable(client: S3Client, error: unknown): Promise<Lambdaface
 }
 
 function missingObject(bucket: string, key: string, error: unknown): Error {
-  const bucketMissing = asAwsError(error).name === 'NoSuchBucket';
+  const bucketMissing = awsErrorShape(error).name === 'NoSuchBucket';
   return storageError(
     bucketMissing ? `bucket "${bucket}" does not exist (reading ${s3Url(bucket, key)})` : `no object at ${s3Url(bucket, key)}`,
     {
@@ -176,7 +164,7 @@ function missingObject(bucket: string, key: string, error: unknown): Error {
 }
 
 async function readFailure(client: S3Client, bucket: string, key: string, error: unknown): Promise<Error> {
-  if (isNotFound(error) || asAwsError(error).name === 'NoSuchBucket') return missingObject(bucket, key, error);
+  if (isNotFound(error) || awsErrorShape(error).name === 'NoSuchBucket') return missingObject(bucket, key, error);
   return (await unreachable(client, error)) ?? storageError(`could not read ${s3Url(bucket, key)}: ${describeFailure(error)}`, {
     input: s3Url(bucket, key),
     hint: 'check that the S3 endpoint is reachable and the credentials may read this bucket',
@@ -204,7 +192,7 @@ async function readObject(client: S3Client, bucket: string, key: string, limit?:
     return bytes;
   } catch (error) {
     if (error instanceof LambdafaceError) throw error;
-    if (isNotFound(error) && asAwsError(error).name !== 'NoSuchBucket') return undefined;
+    if (isNotFound(error) && awsErrorShape(error).name !== 'NoSuchBucket') return undefined;
     throw await readFailure(client, bucket, key, error);
   }
 }
@@ -294,7 +282,7 @@ export async function putJson(client: S3Client, bucket: string, key: string, val
   return put(client, bucket, key, JSON.stringify(value), 'application/json');
 }
 
-/** Writes text (CSV, WebVTT, HTML...) with the given content type; returns the bytes written. */
+/** Writes bytes (an image, a media file, any content) with the given content type; returns the bytes written. */
 export async function putBytes(client: S3Client, bucket: string, key: string, bytes: Uint8Array, contentType: string): Promise<number> {
   return put(client, bucket, key, bytes, contentType);
 }
@@ -388,7 +376,7 @@ export async function getToFile(client: S3Client, bucket: string, key: string, p
     return (await stat(path)).size;
   } catch (error) {
     await rm(partial, { force: true });
-    if (isNotFound(error) || asAwsError(error).name === 'NoSuchBucket') throw missingObject(bucket, key, error);
+    if (isNotFound(error) || awsErrorShape(error).name === 'NoSuchBucket') throw missingObject(bucket, key, error);
     if (error instanceof Error && error.name === 'StorageError') throw error;
     throw (await unreachable(client, error)) ?? storageError(`could not download ${s3Url(bucket, key)} to ${path}: ${describeFailure(error)}`, {
       input: s3Url(bucket, key),

@@ -11,7 +11,7 @@ export interface VideoInfo {
   /** Average frame rate. */
   fps: number;
   /** Number of frames when the container says (MP4/MOV do, MKV/WebM usually don't). */
-  frameCount?: number;
+  frameCount?: number | undefined;
   /**
    * Container timestamp of the first video frame in seconds, in microseconds exactly as ffmpeg
    * rescales it (e.g. 0.852019 for hamilton_short.mp4). Decoding subtracts it so times start at 0.

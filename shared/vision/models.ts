@@ -311,27 +311,41 @@ function missingFiles(dir: string): string[] {
   return [...MODEL_NAMES.map((n) => MODELS[n].file), MODELS_MANIFEST].filter((f) => !existsSync(join(dir, f)));
 }
 
+/** (Re)builds the models into `outDir` when they are missing or stale. */
+export type ModelBuilder = (outDir: string) => Promise<unknown>;
+
+let repoModelBuilder: ModelBuilder | undefined;
+
 /**
- * Makes sure the models exist and are current. In the repo's own directory it (re)builds them
- * in-process when missing or stale (a no-op taking milliseconds when current). A directory given
- * by `LAMBDAFACE_MODEL_DIR` or Lambda's `/opt/models` is prebuilt by definition: it is only
- * checked, and a ModelError says what is missing.
+ * Installs the builder ensureModels() uses for the repo's directory. The converter is a build tool
+ * (tools/models/), which runtime code never imports: entry points outside shared/ (the CLI launcher,
+ * benchmarks, the test setup) install it through tools/models/on-demand.ts.
+ */
+export function setModelBuilder(build: ModelBuilder | undefined): void {
+  repoModelBuilder = build;
+}
+
+/**
+ * Makes sure the models exist. In the repo's own directory an installed builder (re)builds them
+ * when missing or stale (a no-op when current). A directory given by `LAMBDAFACE_MODEL_DIR` or
+ * Lambda's `/opt/models` is prebuilt by definition, and without a builder so is the repo's: it is
+ * only checked, and a ModelError says what is missing and how to build it.
  */
 export async function ensureModels(): Promise<void> {
   const { dir, source } = resolveModelDir();
-  if (source !== 'repo') {
-    const missing = missingFiles(dir);
-    if (missing.length > 0) {
-      throw modelError(`model files missing in ${dir}: ${missing.join(', ')}`, {
-        input: source === 'env' ? 'LAMBDAFACE_MODEL_DIR' : dir,
-        hint: source === 'env' ? `${BUILD_HINT}, or unset LAMBDAFACE_MODEL_DIR to use the repo's layers/onnx/models` : `${BUILD_HINT} before packaging the onnx layer`,
-      });
-    }
+  if (source === 'repo' && repoModelBuilder) {
+    await repoModelBuilder(dir);
     return;
   }
-  // Imported lazily: the converter (and onnx-proto) is only needed where models are built.
-  const { buildModels } = await import('../../tools/models/build-models.ts');
-  await buildModels({ outDir: dir });
+  const missing = missingFiles(dir);
+  if (missing.length > 0) {
+    const hints: Record<ModelDirSource, string> = {
+      env: `${BUILD_HINT}, or unset LAMBDAFACE_MODEL_DIR to use the repo's layers/onnx/models`,
+      lambda: `${BUILD_HINT} before packaging the onnx layer`,
+      repo: BUILD_HINT,
+    };
+    throw modelError(`model files missing in ${dir}: ${missing.join(', ')}`, { input: source === 'env' ? 'LAMBDAFACE_MODEL_DIR' : dir, hint: hints[source] });
+  }
 }
 
 const fingerprints = new Map<string, Promise<string>>();

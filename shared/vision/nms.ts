@@ -1,6 +1,6 @@
-import { iou } from '../match/tracks.ts';
 import type { Box } from '../schemas/faces.ts';
 import type { Point } from './affine.ts';
+import { iou } from './box.ts';
 
 export interface Detection {
   box: Box;

@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
-import { extname } from 'node:path';
 import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { inputError, parseInput } from '../errors.ts';
+import { awsErrorShape, inputError, parseInput } from '../errors.ts';
 import { RECOGNITION_FINGERPRINT } from '../recognize/fingerprint.ts';
 import { JobInput, type Job } from '../schemas/job.ts';
 import { listKeys, s3Url } from '../storage/s3.ts';
-import { PHOTO_EXTENSIONS } from '../config/photos.ts';
+import { isPhotoPath, PHOTO_EXTENSIONS } from '../config/photos.ts';
 import { readUnknownPerson, unknownPersonDigest } from './cluster-enrolment.ts';
 
 export interface ResolvedJob {
@@ -23,7 +22,7 @@ async function etagOf(s3: S3Client, bucket: string, key: string, what: string): 
     const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
     return head.ETag ?? `${head.ContentLength}-${head.LastModified?.toISOString()}`;
   } catch (error) {
-    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    const { status } = awsErrorShape(error);
     if (status === 404 || status === 403) {
       throw inputError(`${what} ${s3Url(bucket, key)} does not exist or cannot be read`, {
         input: what,
@@ -34,8 +33,6 @@ async function etagOf(s3: S3Client, bucket: string, key: string, what: string): 
     throw error;
   }
 }
-
-const isPhotoKey = (key: string): boolean => (PHOTO_EXTENSIONS as readonly string[]).includes(extname(key).toLowerCase());
 
 /**
  * Validates a raw job input and fixes its storage identity: a fingerprint of the content of the
@@ -60,7 +57,7 @@ export async function resolveJob(raw: unknown, s3: S3Client): Promise<ResolvedJo
       identity.push({ name: face.name, cluster: face.cluster, tracks: unknownPersonDigest(person) });
       continue;
     }
-    const listed = face.prefix === undefined ? [] : (await listKeys(s3, input.bucket, face.prefix)).filter(isPhotoKey);
+    const listed = face.prefix === undefined ? [] : (await listKeys(s3, input.bucket, face.prefix)).filter(isPhotoPath);
     const keys = [...new Set([...face.keys, ...listed])].sort();
     if (keys.length === 0) {
       throw inputError(`no photos for ${face.name}: nothing with a photo extension under ${s3Url(input.bucket, face.prefix ?? '')}`, {

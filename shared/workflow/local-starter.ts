@@ -1,5 +1,6 @@
 import type { JobInput } from '../schemas/job.ts';
-import type { ExecutionStarter, StartedExecution } from '../remote/start-execution.ts';
+import type { ExecutionStarter, StartedExecution } from './execution-starter.ts';
+import { LOCAL_STATES_ARN } from '../config/local-account.ts';
 
 export interface LocalExecution {
   name: string;
@@ -22,7 +23,7 @@ export function localStarter(
   return {
     running,
     async start({ name, input }): Promise<StartedExecution> {
-      const executionArn = `arn:aws:states:local:000000000000:execution:${stateMachineName}:${name}`;
+      const executionArn = `${LOCAL_STATES_ARN}:execution:${stateMachineName}:${name}`;
       if (started.has(name)) return { executionArn, alreadyStarted: true };
       started.add(name);
       const execution: LocalExecution = { name, input, executionArn };

@@ -5,7 +5,8 @@ import { describeError, inputError, LambdafaceError, parseInput } from '../error
 import { JobInput } from '../schemas/job.ts';
 import { keyPathProblem, UPLOADS_PREFIX } from '../storage/keys.ts';
 import { getBytesUpTo, s3Url } from '../storage/s3.ts';
-import { executionNameForJob, type ExecutionStarter } from '../remote/start-execution.ts';
+import type { ExecutionStarter } from './execution-starter.ts';
+import { executionNameForJob } from './execution-name.ts';
 import { resolveJob } from './job.ts';
 
 /**

@@ -14,7 +14,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { LambdafaceError } from '../../shared/errors.ts';
-import type { SearchProgress } from '../../shared/local/search.ts';
+import type { SearchProgress } from '../../shared/workflow/search-progress.ts';
 import { searchRemote, type SearchRemoteOptions } from '../../shared/remote/index.ts';
 import { awsError, objectBody, STATE_MACHINE_ARN } from './sdk-mocks.ts';
 
@@ -163,7 +163,8 @@ describe('searchRemote', () => {
   });
 
   it('uses --state-machine and --bucket without listing, in the ARN\'s region', async () => {
-    const result = await searchRemote(options({ target: { stateMachineArn: STATE_MACHINE_ARN, bucket: 'my-bucket' }, region: undefined }), clients());
+    const { region: _unset, ...noRegion } = options({ target: { stateMachineArn: STATE_MACHINE_ARN, bucket: 'my-bucket' } });
+    const result = await searchRemote(noRegion, clients());
     expect(sfnMock.commandCalls(ListStateMachinesCommand)).toHaveLength(0);
     expect(result.target).toEqual({ stateMachineArn: STATE_MACHINE_ARN, bucket: 'my-bucket', region: 'eu-west-1' });
   });

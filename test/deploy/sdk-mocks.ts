@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import type { GetObjectCommandOutput } from '@aws-sdk/client-s3';
 
 /** A GetObject body as the SDK returns it in Node: a Readable with the SDK's transform helpers. */
-export function objectBody(content: string | Uint8Array): GetObjectCommandOutput['Body'] {
+export function objectBody(content: string | Uint8Array): NonNullable<GetObjectCommandOutput['Body']> {
   const bytes = typeof content === 'string' ? Buffer.from(content) : Buffer.from(content);
   const stream = Readable.from([bytes]);
   return Object.assign(stream, {
@@ -11,7 +11,7 @@ export function objectBody(content: string | Uint8Array): GetObjectCommandOutput
     transformToWebStream: () => {
       throw new Error('not used');
     },
-  }) as unknown as GetObjectCommandOutput['Body'];
+  }) as unknown as NonNullable<GetObjectCommandOutput['Body']>;
 }
 
 /** An AWS service error as the SDK throws it: the error code is the name, with HTTP metadata. */

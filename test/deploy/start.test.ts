@@ -4,7 +4,8 @@ import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-s
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { LambdafaceError } from '../../shared/errors.ts';
-import { executionNameForJob, sfnStarter } from '../../shared/remote/start-execution.ts';
+import { sfnStarter } from '../../shared/remote/start-execution.ts';
+import { executionNameForJob } from '../../shared/workflow/execution-name.ts';
 import { jobUploads, startJobsFromUploads } from '../../shared/workflow/start.ts';
 import { awsError, objectBody, STATE_MACHINE_ARN } from './sdk-mocks.ts';
 

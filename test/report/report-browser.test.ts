@@ -89,7 +89,7 @@ describe.skipIf(!haveChromium)(`report.html in chromium${haveChromium ? '' : ` (
     await searchWithCli();
     timeline = Timeline.parse(JSON.parse(await readFile(join(out, 'timeline.json'), 'utf-8')));
     // Chromium's sandbox cannot start as root (CI's containers); elsewhere it stays on.
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: process.getuid?.() === 0 ? ['--no-sandbox'] : [] });
+    browser = await chromium.launch({ ...(CHROMIUM ? { executablePath: CHROMIUM } : {}), args: process.getuid?.() === 0 ? ['--no-sandbox'] : [] });
     await mkdir(SCREENSHOTS, { recursive: true });
   }, 600_000);
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { inputError, LambdafaceError } from '../../shared/errors.ts';
 import type { FaceSearchHandlers } from '../../shared/local/local-functions.ts';
 import { WorkflowFailedError, runLocalWorkflow } from '../../shared/local/run-workflow.ts';
-import { parseErrorCause } from '../../shared/local/task-errors.ts';
+import { parseErrorCause } from '../../shared/workflow/error-cause.ts';
 import { jobKeys } from '../../shared/storage/keys.ts';
 import { getText, putJson } from '../../shared/storage/s3.ts';
 import { useEmbeddedS3 } from '../unit/local/embedded-s3-fixture.ts';

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { modelError } from '../../shared/errors.ts';
+import { modelError, zodProblems } from '../../shared/errors.ts';
 
 /**
  * The converter only ever reads weight files whose sha256 is pinned in tools/models/sources.json
@@ -57,7 +57,7 @@ export function loadSourcePins(path: string = SOURCES_FILE): SourcePins {
   }
   const parsed = sourcePinsSchema.safeParse(raw);
   if (!parsed.success) {
-    throw modelError(`invalid pinned model sources ${path}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, {
+    throw modelError(`invalid pinned model sources ${path}: ${zodProblems(parsed.error)}`, {
       input: path,
       hint: 'restore tools/models/sources.json from git',
     });

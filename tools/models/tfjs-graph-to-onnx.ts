@@ -54,11 +54,11 @@ export function convertGraphModel(
     return v;
   }
   function fconst(node: TfNode, v: Value | undefined, what: string): FloatConst {
-    if (!v || v.kind !== 'const') throw new Error(`${describe(node)}: ${what} must be a float constant`);
+    if (v?.kind !== 'const') throw new Error(`${describe(node)}: ${what} must be a float constant`);
     return v;
   }
   function ints(node: TfNode, v: Value | undefined, what: string): Ints {
-    if (!v || v.kind !== 'ints') throw new Error(`${describe(node)}: ${what} must be a constant integer tensor`);
+    if (v?.kind !== 'ints') throw new Error(`${describe(node)}: ${what} must be a constant integer tensor`);
     return v;
   }
   function knownInts(node: TfNode, v: Value | undefined, what: string): number[] {

@@ -4,6 +4,7 @@ import { SearchOptions, type SearchOptionsInput } from '../../config/options.ts'
 import { inputError } from '../../errors.ts';
 import { DEFAULT_DATA_DIR } from '../../local/runtime.ts';
 import { runLocalSearch, type LocalSearchResult, type SearchWork } from '../../local/search.ts';
+import { clock } from '../../report/format.ts';
 import { renamePhotoSources, type SourceNames } from '../../storage/uploads.ts';
 import type { FinishResult } from '../../schemas/finish-result.ts';
 import { removeStagingFolders } from '../../workflow/outputs.ts';
@@ -196,8 +197,6 @@ export async function searchFromFlags(flags: SearchFlags, overrides: Partial<Sea
     });
   });
 }
-
-const clock = (seconds: number): string => `${Math.floor(seconds / 60)}:${(seconds % 60).toFixed(1).padStart(4, '0')}`;
 
 /** What the search warns about (e.g. a video too short to name anyone), one line each. */
 export const warningLines = (result: Pick<FinishResult, 'warnings'>): string[] => result.warnings.map((warning) => `  WARNING: ${warning}`);

@@ -2,11 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { JsonObject, JsonValue } from '../asl.ts';
 import { evaluatePath } from '../payload-template.ts';
-import { StatesError, parseErrorCause } from '../task-errors.ts';
+import { parseErrorCause } from '../../workflow/error-cause.ts';
+import { StatesError } from '../task-errors.ts';
 import { childInputs, type ChildInput } from './children.ts';
 import { readItems } from './items.ts';
 import { writeResults, type ChildExecution } from './result-writer.ts';
 import { exceedsTolerance, readTolerance } from './tolerance.ts';
+import { LOCAL_STATES_ARN } from '../../config/local-account.ts';
 
 /** Progress of one Map Run, in items (a batch's items finish together). */
 export interface MapProgress {
@@ -53,8 +55,6 @@ export interface MapRunSummary {
   output: JsonValue;
 }
 
-const ARN_PREFIX = 'arn:aws:states:local:000000000000';
-
 async function maxConcurrency(state: JsonObject, input: JsonValue, context: JsonObject): Promise<number> {
   const value = typeof state.MaxConcurrencyPath === 'string' ? await evaluatePath(state.MaxConcurrencyPath, input, context) : (state.MaxConcurrency ?? 0);
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
@@ -81,8 +81,8 @@ export async function runDistributedMap(stateName: string, state: JsonObject, in
   const context: JsonObject = { ...env.context, State: { Name: stateName, EnteredTime: new Date().toISOString() } };
   const label = typeof state.Label === 'string' ? state.Label : stateName;
   const mapRunId = randomUUID();
-  const mapRunArn = `${ARN_PREFIX}:mapRun:${env.stateMachineName}/${label}:${mapRunId}`;
-  const childMachineArn = `${ARN_PREFIX}:stateMachine:${env.stateMachineName}/${label}`;
+  const mapRunArn = `${LOCAL_STATES_ARN}:mapRun:${env.stateMachineName}/${label}:${mapRunId}`;
+  const childMachineArn = `${LOCAL_STATES_ARN}:stateMachine:${env.stateMachineName}/${label}`;
 
   const items = await readItems(state, input, context, env.s3);
   const inputs = await childInputs(state, items, input, context);
@@ -108,7 +108,7 @@ export async function runDistributedMap(stateName: string, state: JsonObject, in
 
   const runOne = async (index: number, child: ChildInput): Promise<void> => {
     const name = randomUUID();
-    const identity = { name, executionArn: `${ARN_PREFIX}:execution:${env.stateMachineName}/${label}:${name}`, stateMachineArn: childMachineArn };
+    const identity = { name, executionArn: `${LOCAL_STATES_ARN}:execution:${env.stateMachineName}/${label}:${name}`, stateMachineArn: childMachineArn };
     const startDate = new Date();
     const execution = env.runChild(child.input, identity);
     running.add(execution.abort);

@@ -7,7 +7,8 @@ import { DEFAULT_SCAN_OPTIONS, scanChunk, type ScanOptions } from '../../../shar
 import { ChunkResult, type FaceRecord } from '../../../shared/schemas/faces.ts';
 import { probeVideo } from '../../../shared/video/probe.ts';
 import type { VideoInfo } from '../../../shared/video/types.ts';
-import { ENROLLED, fixture, iou, VIDEOS } from '../vision/fixtures.ts';
+import { iou } from '../../../shared/vision/box.ts';
+import { ENROLLED, fixture, VIDEOS } from '../vision/fixtures.ts';
 
 /**
  * scanChunk end to end on the fixture videos, with the three people of hamilton_short.mp4 and two

@@ -103,10 +103,10 @@ export function loadHumanGraphModel(name: string, options: { inputSize?: { heigh
       if (options.inputSize) resizeGraph(json, bin, options.inputSize);
       return {
         modelTopology: json.modelTopology,
-        format: json.format,
-        generatedBy: json.generatedBy,
-        convertedBy: json.convertedBy,
-        signature: json.signature,
+        ...(json.format === undefined ? {} : { format: json.format }),
+        ...(json.generatedBy === undefined ? {} : { generatedBy: json.generatedBy }),
+        ...(json.convertedBy === undefined ? {} : { convertedBy: json.convertedBy }),
+        ...(json.signature === undefined ? {} : { signature: json.signature }),
         weightSpecs: json.weightsManifest.flatMap((group) => group.weights),
         weightData: bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength),
       };

@@ -1,13 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { decodeFrames } from '../../../shared/video/decode.ts';
 import { runFfmpeg } from '../../../shared/video/ffmpeg.ts';
 import { probeVideo } from '../../../shared/video/probe.ts';
 import type { Frame } from '../../../shared/video/types.ts';
-import { collect, CROWD, ffmpegChildren, HAMILTON, TINY } from './helpers.ts';
+import { blockedWriting, bytesWritten, collect, CROWD, eventually, ffmpegChildren, HAMILTON, TINY } from './helpers.ts';
 
 const summary = (frames: Frame[]) => frames.map((f) => ({ index: f.index, time: f.time, frameTime: f.frameTime }));
 
@@ -142,21 +141,26 @@ describe('decodeFrames: flow control', () => {
     const first = await frames.next();
     expect(first.value).toMatchObject({ index: 0, width: 1920, height: 1080 });
     const before = process.memoryUsage().arrayBuffers;
-    await sleep(1000);
-    // 104 more 6 MB frames are waiting: ffmpeg must be blocked on the pipe, not filling memory.
-    const running = ffmpegChildren();
-    expect(running).toHaveLength(1);
+    const frameBytes = 1920 * 1080 * 3;
+    const [ffmpeg] = ffmpegChildren();
+    expect(ffmpeg).toBeDefined();
+    // Held back, ffmpeg writes the frame read and the two it may write ahead, then blocks for good.
+    await eventually('ffmpeg has written 3 frames and is blocked writing', () => bytesWritten(ffmpeg!.pid) >= 3 * frameBytes && blockedWriting(ffmpeg!.pid));
+    // 104 more 6 MB frames are waiting: ffmpeg is blocked on the pipe, not filling memory.
+    expect(bytesWritten(ffmpeg!.pid)).toBeLessThan(5 * frameBytes);
+    expect(ffmpegChildren()).toHaveLength(1);
     expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(64 * 1024 * 1024);
     await frames.return(undefined);
     expect(ffmpegChildren()).toEqual([]);
   });
 
   it('keeps the last frames when the consumer is slower than ffmpeg exits', async () => {
-    // ffmpeg is done long before the consumer asks for the last sample (9.0 s).
+    // ffmpeg has exited before the consumer asks for the last sample (9.0 s): only it was left,
+    // within what ffmpeg may write ahead.
     const times: number[] = [];
     for await (const frame of decodeFrames(HAMILTON, { start: 8.2, sampleFps: 4 })) {
       times.push(frame.time);
-      await sleep(300);
+      if (times.length === 3) await eventually('ffmpeg has exited', () => ffmpegChildren().length === 0);
     }
     expect(times).toEqual([8.25, 8.5, 8.75, 9]);
   });

@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { spawnDrained } from '../../../shared/video/drained-child.ts';
 import { readExactly } from '../../../shared/video/frame-pipe.ts';
-import { childProcesses } from './helpers.ts';
+import { blockedWriting, bytesWritten, childProcesses, eventually } from './helpers.ts';
 
 /** A child writing `blocks` blocks of 1 MiB, block k filled with byte k, then a line on stderr. */
 const writer = (blocks: number) => [
@@ -39,17 +38,26 @@ describe('spawnDrained', () => {
   });
 
   it('holds the child back once aheadBytes are waiting, and kills it on request', async () => {
-    const child = spawnDrained(process.execPath, writer(256), { aheadBytes: 4 * MiB });
+    // head writes 256 MiB with blocking writes: held back, it blocks on its stdout and stays there.
+    const child = spawnDrained('head', ['-c', String(256 * MiB), '/dev/zero'], { aheadBytes: 4 * MiB });
     await readExactly(child.stdout, MiB);
+    const [head] = childProcesses().filter((c) => c.command === 'head');
+    expect(head).toBeDefined();
     const before = process.memoryUsage().arrayBuffers;
-    await sleep(1500);
-    // 255 MiB are left to write: the child must be blocked on its pipe, not done.
+    // Each MiB read lets head write one more: it writes what was read plus aheadBytes (4 MiB), and
+    // at most a socket buffer more, then blocks until the next read.
+    for (let read = 1; read <= 4; read++) {
+      await eventually(`head has written ${read + 4} MiB and is blocked writing`, () => bytesWritten(head!.pid) >= (read + 4) * MiB && blockedWriting(head!.pid));
+      expect(bytesWritten(head!.pid), `after ${read} MiB read`).toBeLessThan((read + 5) * MiB);
+      await readExactly(child.stdout, MiB);
+    }
+    // 250 MiB were left to write: the child is held on its pipe, not done, and they are not in memory.
     expect(child.running()).toBe(true);
     expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(64 * MiB);
     child.kill();
     const exit = await child.exited;
     expect(exit.signal).toBe('SIGKILL');
-    expect(childProcesses().filter((c) => c.command === 'node')).toEqual([]);
+    expect(childProcesses().filter((c) => c.command === 'head')).toEqual([]);
   });
 
   it('reports a command that cannot start as an error, without hanging', async () => {

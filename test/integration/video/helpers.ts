@@ -133,3 +133,32 @@ export function childProcesses(): ChildProcessInfo[] {
 }
 
 export const ffmpegChildren = (): ChildProcessInfo[] => childProcesses().filter((child) => child.command.startsWith('ffmpeg'));
+
+/**
+ * Whether a thread of process `pid` is blocked writing to a full pipe or socket (Node gives a
+ * child's stdio as a socket pair), as Linux reports in /proc/<pid>/task/<tid>/wchan: the positive
+ * sign that a consumer is holding the process back, which a test can wait for instead of sleeping.
+ */
+export function blockedWriting(pid: number): boolean {
+  try {
+    return readdirSync(`/proc/${pid}/task`).some((tid) => /pipe_write|sock_alloc_send/.test(readFileSync(`/proc/${pid}/task/${tid}/wchan`, 'utf8')));
+  } catch {
+    return false; // exited meanwhile
+  }
+}
+
+/** Waits (bounded polling) until `condition` holds; fails with `what` if it does not within the timeout. */
+export async function eventually(what: string, condition: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const until = performance.now() + timeoutMs;
+  while (!condition()) {
+    if (performance.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Bytes process `pid` has written so far, to any file, pipe or socket (Linux: wchar in /proc/<pid>/io). */
+export function bytesWritten(pid: number): number {
+  const match = /^wchar: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'));
+  if (!match) throw new Error(`no wchar in /proc/${pid}/io`);
+  return Number(match[1]);
+}

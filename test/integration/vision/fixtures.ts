@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { PhotoSource } from '../../../shared/match/gallery.ts';
 import { decodeFrames } from '../../../shared/video/decode.ts';
-import type { Box } from '../../../shared/schemas/faces.ts';
 import { loadImage, type RgbImage } from '../../../shared/vision/image.ts';
 
 /** Real photos and videos of fixtures/ (never ../shared: a fresh clone has only fixtures/). */
@@ -48,10 +47,4 @@ export async function frameAt(video: string, time: number): Promise<RgbImage> {
     return { width: frame.width, height: frame.height, data: new Uint8Array(frame.data.buffer, frame.data.byteOffset, frame.data.length) };
   }
   throw new Error(`no frame at ${time} s in ${video}`);
-}
-
-export function iou(a: Box, b: Box): number {
-  const w = Math.max(0, Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x));
-  const h = Math.max(0, Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y));
-  return (w * h) / (a.width * a.height + b.width * b.height - w * h);
 }

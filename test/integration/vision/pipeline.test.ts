@@ -8,7 +8,8 @@ import { embedFaces } from '../../../shared/vision/embed.ts';
 import { padImage, type RgbImage } from '../../../shared/vision/image.ts';
 import { locateLandmarks } from '../../../shared/vision/landmarks.ts';
 import type { Detection } from '../../../shared/vision/nms.ts';
-import { frameAt, iou, loadFixture, PHOTOS, VIDEOS } from './fixtures.ts';
+import { iou } from '../../../shared/vision/box.ts';
+import { frameAt, loadFixture, PHOTOS, VIDEOS } from './fixtures.ts';
 
 /** detect -> landmarks -> align -> embed with the real ONNX models on the fixture photos. */
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { confidenceOf, indexGallery, matchDescriptor, type MatchRule } from '../../../shared/match/matcher.ts';
-import { DEFAULT_TRACK_OPTIONS, iou, labelTracks, linkTracks, TrackLinker, trackDescriptor, type RatedSighting } from '../../../shared/match/tracks.ts';
+import { DEFAULT_TRACK_OPTIONS, labelTracks, linkTracks, TrackLinker, trackDescriptor, type RatedSighting } from '../../../shared/match/tracks.ts';
+import { iou } from '../../../shared/vision/box.ts';
 import { asFused, FACE_FACERES, gallery, unitAt, vec } from './vectors.ts';
 
 /** A sighting of a large face that FaceRes described (equally far from every test identity: vectors.ts). */

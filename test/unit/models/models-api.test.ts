@@ -15,6 +15,7 @@ import {
   MODELS,
   MODELS_MANIFEST,
   releaseModels,
+  setModelBuilder,
 } from '../../../shared/vision/models.ts';
 
 const REPO_MODELS = fileURLToPath(new URL('../../../layers/onnx/models', import.meta.url));
@@ -69,6 +70,23 @@ describe('ensureModels with a prebuilt directory', () => {
     for (const f of [...MODEL_NAMES.map((n) => MODELS[n].file), MODELS_MANIFEST]) copyFileSync(join(REPO_MODELS, f), join(dir, f));
     vi.stubEnv('LAMBDAFACE_MODEL_DIR', dir);
     await expect(ensureModels()).resolves.toBeUndefined();
+  });
+});
+
+describe('ensureModels and the build tool', () => {
+  afterEach(() => setModelBuilder(undefined));
+
+  it("hands the repo's directory to the builder an entry point installed, and never a prebuilt directory", async () => {
+    const built: string[] = [];
+    setModelBuilder(async (outDir) => built.push(outDir));
+    vi.stubEnv('LAMBDAFACE_MODEL_DIR', '');
+    vi.stubEnv('AWS_LAMBDA_FUNCTION_NAME', '');
+    vi.stubEnv('LAMBDA_TASK_ROOT', '');
+    await ensureModels();
+    expect(built).toEqual([REPO_MODELS]);
+    vi.stubEnv('LAMBDAFACE_MODEL_DIR', REPO_MODELS);
+    await ensureModels();
+    expect(built).toEqual([REPO_MODELS]);
   });
 });
 

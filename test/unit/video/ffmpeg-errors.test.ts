@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LambdafaceError } from '../../../shared/errors.ts';
+import type { LambdafaceError } from '../../../shared/errors.ts';
 import { ffmpegFailure, lastMeaningfulLine } from '../../../shared/video/ffmpeg-errors.ts';
 import { displaySource } from '../../../shared/video/source.ts';
 
