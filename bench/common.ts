@@ -92,8 +92,7 @@ export function machineInfo(packages: readonly string[] = []): MachineInfo {
 export { loadAverage };
 
 /** A number for a table cell: fixed decimals, or '-' when there is none. */
-export const fmt = (value: number | null | undefined, digits = 1): string =>
-  value === null || value === undefined || !Number.isFinite(value) ? '-' : value.toFixed(digits);
+export const fmt = (value: number | null | undefined, digits = 1): string => (value === null || value === undefined || !Number.isFinite(value) ? '-' : value.toFixed(digits));
 
 /** Prints rows as an aligned text table (first column left-aligned, the rest right-aligned). */
 export function formatTable(rows: readonly Record<string, string | number>[]): string {
@@ -101,8 +100,7 @@ export function formatTable(rows: readonly Record<string, string | number>[]): s
   const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))];
   const cell = (row: Record<string, string | number>, column: string) => String(row[column] ?? '');
   const widths = columns.map((column) => Math.max(column.length, ...rows.map((row) => cell(row, column).length)));
-  const line = (values: string[]) =>
-    values.map((value, i) => (i === 0 ? value.padEnd(widths[i]!) : value.padStart(widths[i]!))).join(' | ');
+  const line = (values: string[]) => values.map((value, i) => (i === 0 ? value.padEnd(widths[i]!) : value.padStart(widths[i]!))).join(' | ');
   return [line(columns), widths.map((w) => '-'.repeat(w)).join('-|-'), ...rows.map((row) => line(columns.map((c) => cell(row, c))))].join('\n');
 }
 

@@ -182,8 +182,7 @@ async function main(): Promise<void> {
     return { name, rank1: r1, far2: far2!, far3: far3!, open };
   });
 
-  const genderAccuracy = (pick: (d: Descriptors) => number, side: 'gallery' | 'probe') =>
-    items.filter((item) => pick(item[side]) < 0.5 === item.woman).length / items.length;
+  const genderAccuracy = (pick: (d: Descriptors) => number, side: 'gallery' | 'probe') => items.filter((item) => pick(item[side]) < 0.5 === item.woman).length / items.length;
   const gender = {
     'clean, BGR-mean (as built)': genderAccuracy((d) => d.male.bgr, 'gallery'),
     'hard, BGR-mean (as built)': genderAccuracy((d) => d.male.bgr, 'probe'),
@@ -213,8 +212,10 @@ async function main(): Promise<void> {
     'strangers accepted @95% GAR': fmt(open.strangersAccepted, 3),
   }));
   console.log(`\nHard probes (face ${HARD_PROBE.faceWidth} px, blur ${HARD_PROBE.blur}, JPEG q${HARD_PROBE.jpegQuality}, re-landmarked) vs clean gallery`);
-  console.log(`${items.length} probes of ${new Set(items.map((i) => i.identity)).size} people; rank-1 over ${rows[0]!.rank1.probes} probes; ` +
-    `${rows[0]!.far3.genuinePairs} genuine / ${rows[0]!.far3.impostorPairs} impostor pairs; ${rows[0]!.open.strangers} stranger probes over ${rows[0]!.open.folds.length} folds`);
+  console.log(
+    `${items.length} probes of ${new Set(items.map((i) => i.identity)).size} people; rank-1 over ${rows[0]!.rank1.probes} probes; ` +
+      `${rows[0]!.far3.genuinePairs} genuine / ${rows[0]!.far3.impostorPairs} impostor pairs; ${rows[0]!.open.strangers} stranger probes over ${rows[0]!.open.folds.length} folds`,
+  );
   console.log(`probe face width after re-detection: median ${fmt(median(probeFaceWidths), 1)} px`);
   console.log(formatTable(table));
   console.log('\nGender head accuracy (women: kaley_cuoco, melissa_rauch, mayim_bialik, rose_leslie)');

@@ -70,7 +70,28 @@ export async function buildLongVideo(options: LongVideoOptions): Promise<LongVid
           'format=yuv420p',
         ].join(',');
         await runFfmpeg(
-          ['-hide_banner', '-loglevel', 'error', '-y', '-i', clip, '-map', '0:v:0', '-an', '-vf', filters, '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-t', length.toFixed(6), path],
+          [
+            '-hide_banner',
+            '-loglevel',
+            'error',
+            '-y',
+            '-i',
+            clip,
+            '-map',
+            '0:v:0',
+            '-an',
+            '-vf',
+            filters,
+            '-c:v',
+            'libx264',
+            '-preset',
+            'veryfast',
+            '-crf',
+            '23',
+            '-t',
+            length.toFixed(6),
+            path,
+          ],
           { source: clip, action: 'normalize' },
         );
         const seconds = (await probeVideo(path)).durationSeconds;

@@ -121,11 +121,15 @@ const clips = readdirSync('fixtures/videos')
   .filter((file) => file.endsWith('.mp4') && !file.startsWith('tiny'))
   .sort()
   .map((file) => join('fixtures/videos', file));
-log(`bench:long: ${minutes} min at ${width}x${height} from ${clips.join(', ')}; ${sampleFps} fps, ${chunkSeconds} s chunks, concurrency ${concurrency}; load ${machine.loadAverageAtStart}`);
+log(
+  `bench:long: ${minutes} min at ${width}x${height} from ${clips.join(', ')}; ${sampleFps} fps, ${chunkSeconds} s chunks, concurrency ${concurrency}; load ${machine.loadAverageAtStart}`,
+);
 await ensureModels();
 const long = await buildLongVideo({ clips, minutes, width, height, cacheDir: RESULTS_DIR, onLog: log });
 const videoBytes = statSync(long.path).size;
-log(`${long.cached ? 'cached' : `built in ${(long.buildMs / 1000).toFixed(1)} s`}: ${long.path} (${long.video.durationSeconds.toFixed(0)} s, ${(videoBytes / 2 ** 20).toFixed(0)} MiB)`);
+log(
+  `${long.cached ? 'cached' : `built in ${(long.buildMs / 1000).toFixed(1)} s`}: ${long.path} (${long.video.durationSeconds.toFixed(0)} s, ${(videoBytes / 2 ** 20).toFixed(0)} MiB)`,
+);
 
 const people = await resolveFaceFlags(['lin_manuel_miranda', 'alex_lacamoire', 'barack_obama'].map((name) => `${name}=fixtures/faces/${name}`));
 const dir = await mkdtemp(join(tmpdir(), 'lambdaface-bench-long-'));

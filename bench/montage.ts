@@ -67,7 +67,9 @@ const timeline: Timeline = {
   missingChunks: [],
 };
 const plan = planMontage(timeline, sightings, { capSeconds: 600, sampleFps: 4 });
-console.log(`video ${video.width}x${video.height}, ${video.durationSeconds.toFixed(0)} s; montage ${plan.shownSeconds} s in ${plan.clips.length} pieces; load ${loadavg()[0]!.toFixed(1)}`);
+console.log(
+  `video ${video.width}x${video.height}, ${video.durationSeconds.toFixed(0)} s; montage ${plan.shownSeconds} s in ${plan.clips.length} pieces; load ${loadavg()[0]!.toFixed(1)}`,
+);
 
 let started = start();
 const cuts = plan.clips.map((clip) => ({ start: clip.start, end: clip.end, label: 'ada, grace', boxes: clip.boxes ?? [] }));

@@ -36,7 +36,11 @@ function noise(length: number): Float32Array {
 
 const tensor = (batch: number, height: number, width: number) => new ort.Tensor('float32', noise(batch * height * width * 3), [batch, height, width, 3]);
 
-export async function spinCheck(width: number, height: number, options: { faces?: number; rounds?: number; iterations?: number } = {}): Promise<{ levels: number; faces: number; rows: SpinRow[] }> {
+export async function spinCheck(
+  width: number,
+  height: number,
+  options: { faces?: number; rounds?: number; iterations?: number } = {},
+): Promise<{ levels: number; faces: number; rows: SpinRow[] }> {
   const { faces = 2, rounds = 3, iterations = 8 } = options;
   const levels = detectorPyramid(width, height);
   const mesh = FACE_LANDMARKS.input.shape[1];

@@ -178,7 +178,12 @@ export function peerMatch(gallery: PeerGallery, descriptor: Float32Array): FaceM
 }
 
 /** The whole scan the face-api way: decode -> describe every face -> FaceMatcher per face. */
-export async function peerScan(source: string, decode: DecodeOptions, gallery: PeerGallery, detector: PeerDetector): Promise<{ predictions: Prediction[]; frames: number; faces: number }> {
+export async function peerScan(
+  source: string,
+  decode: DecodeOptions,
+  gallery: PeerGallery,
+  detector: PeerDetector,
+): Promise<{ predictions: Prediction[]; frames: number; faces: number }> {
   const predictions: Prediction[] = [];
   let frames = 0;
   let faces = 0;

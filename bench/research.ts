@@ -108,7 +108,7 @@ async function search(video: string, people: readonly string[], dataDir: string,
   const phases: Record<string, number> = { ...json.timings };
   delete phases['total'];
   // The Montage step ends where the download begins, which ends at the process's exit (within ms).
-  const montageEnd = ended - ((json.timings['download'] ?? 0) * 1000);
+  const montageEnd = ended - (json.timings['download'] ?? 0) * 1000;
   const montageStart = montageEnd - (json.timings['montage'] ?? 0) * 1000;
   const prefix = `jobs/${json.jobId}/`;
   const timelineAt = objectTime(dataDir, `${prefix}chapters.ffmetadata`);
@@ -142,7 +142,9 @@ for (let i = 0; i < runs; i++) {
     const first = await search(video, TWO, dataDir, join(work, 'a'));
     log(`run ${i + 1}: first search ${fmt(first.wallSeconds)} s (${fmt(first.cpuSeconds)} CPU s)`);
     const second = await search(video, THREE, dataDir, join(work, 'b'), join(work, 'a'));
-    log(`run ${i + 1}: re-search ${fmt(second.wallSeconds)} s (${fmt(second.cpuSeconds)} CPU s; ${second.json.work.chunksDecoded} chunks decoded, ${second.json.work.modelsLoaded.recognize} models loaded by Recognize)`);
+    log(
+      `run ${i + 1}: re-search ${fmt(second.wallSeconds)} s (${fmt(second.cpuSeconds)} CPU s; ${second.json.work.chunksDecoded} chunks decoded, ${second.json.work.modelsLoaded.recognize} models loaded by Recognize)`,
+    );
     firsts.push(first);
     again.push(second);
     if (i === 0) {

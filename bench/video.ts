@@ -54,10 +54,24 @@ for (const source of videos) {
   const name = source.split('/').at(-1)!;
   const video = await probeVideo(source);
   const probe = await repeat(() => probeVideo(source));
-  rows.push({ video: name, what: 'probeVideo (ffprobe)', frames: '-', 'wall ms': Math.round(probe.wallMs), 'ffmpeg cpu ms': probe.ffmpegCpuMs, 'node cpu ms': Math.round(probe.nodeCpuMs) });
+  rows.push({
+    video: name,
+    what: 'probeVideo (ffprobe)',
+    frames: '-',
+    'wall ms': Math.round(probe.wallMs),
+    'ffmpeg cpu ms': probe.ffmpegCpuMs,
+    'node cpu ms': Math.round(probe.nodeCpuMs),
+  });
   // Every frame decoded and thrown away: the floor any sampling decode sits on.
   const alone = await repeat(() => runFfmpeg(['-hide_banner', '-loglevel', 'error', '-i', source, '-map', '0:v:0', '-vsync', '0', '-f', 'null', '-'], { source }));
-  rows.push({ video: name, what: 'ffmpeg decode only (-f null)', frames: video.frameCount ?? '?', 'wall ms': Math.round(alone.wallMs), 'ffmpeg cpu ms': alone.ffmpegCpuMs, 'node cpu ms': Math.round(alone.nodeCpuMs) });
+  rows.push({
+    video: name,
+    what: 'ffmpeg decode only (-f null)',
+    frames: video.frameCount ?? '?',
+    'wall ms': Math.round(alone.wallMs),
+    'ffmpeg cpu ms': alone.ffmpegCpuMs,
+    'node cpu ms': Math.round(alone.nodeCpuMs),
+  });
   for (const [sampleFps, maxWidth] of [
     [2, undefined],
     [2, 640],

@@ -195,7 +195,11 @@ async function benchVideo(source: string, gallery: GalleryIndex, enrolled: strin
           const landmarks = await locateLandmarks(f.image, found, threads);
           const kept = landmarks.filter((l) => l.faceflag >= DEFAULT_ANALYZE_OPTIONS.minFaceflag);
           const located = performance.now();
-          await embedFaces(f.image, kept.map((l) => ({ points: l.points })), threads);
+          await embedFaces(
+            f.image,
+            kept.map((l) => ({ points: l.points })),
+            threads,
+          );
           landmarksMs += located - start;
           embedMs += performance.now() - located;
           faces += kept.length;
@@ -383,7 +387,9 @@ if (withPeer) {
     peerGalleries.set(detector, m.value);
     const missed = m.value.photos.filter((p) => !p.found).map((p) => p.source);
     peerGalleryInfo[detector] = { ms: Math.round(m.wallMs), photos: m.value.photos };
-    log(`face-api ${detector} gallery in ${Math.round(m.wallMs)} ms; padded: ${m.value.photos.filter((p) => p.padded && p.found).length}, no face: ${missed.length ? missed.join(', ') : 'none'}`);
+    log(
+      `face-api ${detector} gallery in ${Math.round(m.wallMs)} ms; padded: ${m.value.photos.filter((p) => p.padded && p.found).length}, no face: ${missed.length ? missed.join(', ') : 'none'}`,
+    );
   }
 }
 
@@ -395,7 +401,9 @@ for (const result of results) {
   const rows = pipelineRows(result);
   const ratios = (withPeer ? RATIOS : RATIOS.slice(-2)).map((r) => ({ ...r, ...ratio(result, r.slower, r.faster) }));
   const f1Stable = [...result.scores.values()].every((list) => list.every((s) => s.f1 === list[0]!.f1));
-  console.log(`\n${result.name}: ${result.info.width}x${result.info.height}, ${result.info.durationSeconds.toFixed(2)} s, ${result.frames} frames sampled at ${sampleFps} fps; medians of ${runs} run(s)${result.truthFile ? `; per-second scores vs ${result.truthFile} (${enrolled.join(', ')} enrolled)` : ''}`);
+  console.log(
+    `\n${result.name}: ${result.info.width}x${result.info.height}, ${result.info.durationSeconds.toFixed(2)} s, ${result.frames} frames sampled at ${sampleFps} fps; medians of ${runs} run(s)${result.truthFile ? `; per-second scores vs ${result.truthFile} (${enrolled.join(', ')} enrolled)` : ''}`,
+  );
   console.log(formatTable(rows));
   console.log(`\nratios of ms per sampled frame, taken within each run (median; per run):`);
   console.log(formatTable(ratios.map((r) => ({ ratio: r.label, median: `${fmt(r.median, 2)}x`, 'per run': r.perRun.map((v) => v.toFixed(2)).join(' ') }))));
@@ -433,7 +441,9 @@ if (!flags['no-spin-check']) {
     log(`ORT spinning check at ${size}`);
     spin.push({ size, ...(await spinCheck(width, height, { rounds: runs })) });
   }
-  console.log(`\nONNX sessions alone (models.ts's session options but the spinning setting; random pixels; medians of ${runs} rounds of 8 frames): detector on each level of one frame's pyramid, then the frame's work = detector + landmarks + embedder on 2 faces; intra-op spinning on (ORT's default) vs off (what models.ts sets since 13f78d5)`);
+  console.log(
+    `\nONNX sessions alone (models.ts's session options but the spinning setting; random pixels; medians of ${runs} rounds of 8 frames): detector on each level of one frame's pyramid, then the frame's work = detector + landmarks + embedder on 2 faces; intra-op spinning on (ORT's default) vs off (what models.ts sets since 13f78d5)`,
+  );
   console.log(
     formatTable(
       spin.flatMap(({ size, levels, faces, rows }) =>

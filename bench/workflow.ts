@@ -114,7 +114,9 @@ await ensureModels();
 const long = await buildLongVideo({ clips, minutes, cacheDir: RESULTS_DIR, onLog: log });
 const { video } = long;
 const videoMinutes = video.durationSeconds / 60;
-log(`${long.cached ? 'cached' : `built in ${(long.buildMs / 1000).toFixed(1)} s`}: ${long.path} (${video.width}x${video.height}, ${video.durationSeconds.toFixed(1)} s, ${(statSync(long.path).size / 2 ** 20).toFixed(0)} MiB)`);
+log(
+  `${long.cached ? 'cached' : `built in ${(long.buildMs / 1000).toFixed(1)} s`}: ${long.path} (${video.width}x${video.height}, ${video.durationSeconds.toFixed(1)} s, ${(statSync(long.path).size / 2 ** 20).toFixed(0)} MiB)`,
+);
 const expectedFrames = Math.ceil(video.durationSeconds * sampleFps);
 
 const people = await resolveFaceFlags(faceFlags);
@@ -323,7 +325,16 @@ const path = writeResults('workflow.json', {
   runs,
   sampleFps,
   chunkSeconds,
-  longVideo: { path: long.path, clips, width: video.width, height: video.height, durationSeconds: video.durationSeconds, bytes: statSync(long.path).size, cached: long.cached, buildMs: long.buildMs },
+  longVideo: {
+    path: long.path,
+    clips,
+    width: video.width,
+    height: video.height,
+    durationSeconds: video.durationSeconds,
+    bytes: statSync(long.path).size,
+    cached: long.cached,
+    buildMs: long.buildMs,
+  },
   enrolled: people.map((p) => p.name),
   galleryMs: Math.round(galleryBuild.wallMs),
   table: rows,

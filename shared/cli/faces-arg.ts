@@ -46,7 +46,7 @@ export async function resolveFaceFlags(flags: readonly string[]): Promise<LocalF
     if (path.startsWith(CLUSTER_PREFIX)) {
       const id = UnknownPersonId.safeParse(path.slice(CLUSTER_PREFIX.length));
       if (!id.success) {
-        throw inputError(`"--face ${flag}": ${id.error.issues[0]?.message ?? 'not an unknown person\'s id'}`, {
+        throw inputError(`"--face ${flag}": ${id.error.issues[0]?.message ?? "not an unknown person's id"}`, {
           input: '--face',
           hint: 'take the id (u1, u2, …) from the earlier search\'s summary, timeline.json ("unknown") or report',
         });
@@ -93,7 +93,10 @@ async function photosAt(path: string, name: string): Promise<string[]> {
     });
   }
   if (info.isFile()) return [path];
-  const photos = (await readdir(path)).filter(isPhotoPath).sort().map((file) => join(path, file));
+  const photos = (await readdir(path))
+    .filter(isPhotoPath)
+    .sort()
+    .map((file) => join(path, file));
   if (photos.length === 0) {
     throw inputError(`folder "${path}" for ${name} holds no photos`, {
       input: `--face ${name}=${path}`,
@@ -108,7 +111,10 @@ export async function facesFromIdentityFolders(dir: string): Promise<LocalFace[]
   const entries = await readdir(dir, { withFileTypes: true }).catch(() => {
     throw inputError(`"${dir}" is not a readable folder`, { input: '--faces', hint: 'give a folder with one sub-folder of photos per person' });
   });
-  const folders = entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
+  const folders = entries
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
   if (folders.length === 0) {
     throw inputError(`"${dir}" has no identity folders`, { input: '--faces', hint: 'give a folder with one sub-folder of photos per person' });
   }

@@ -12,7 +12,10 @@ const FLAG = '--reuse-scan';
  * `--out` folder of that search (its timeline.json names the job).
  */
 export async function resolveReuseScan(value: string): Promise<string> {
-  const isFolder = await stat(value).then((s) => s.isDirectory(), () => false);
+  const isFolder = await stat(value).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
   if (!isFolder) {
     const id = StorageJobId.safeParse(value);
     if (id.success) return id.data;

@@ -88,7 +88,13 @@ export async function prepareWritableFolder(out: string, flag = '--out'): Promis
   const discard = async (): Promise<void> => {
     for (const dir of created.toReversed()) {
       // Non-recursive: a folder something was written into is kept.
-      if (!(await rmdir(dir).then(() => true, () => false))) return;
+      if (
+        !(await rmdir(dir).then(
+          () => true,
+          () => false,
+        ))
+      )
+        return;
     }
   };
   try {

@@ -37,9 +37,7 @@ export const INVOCATION_BUDGET = {
   safeShare: 0.5,
   secondsPerFrame: 0.25,
 } as const;
-export const MAX_FRAMES_PER_INVOCATION = Math.floor(
-  (INVOCATION_BUDGET.functionTimeoutSeconds * INVOCATION_BUDGET.safeShare) / INVOCATION_BUDGET.secondsPerFrame,
-);
+export const MAX_FRAMES_PER_INVOCATION = Math.floor((INVOCATION_BUDGET.functionTimeoutSeconds * INVOCATION_BUDGET.safeShare) / INVOCATION_BUDGET.secondsPerFrame);
 
 /**
  * The montage's frame height at most (480p): pieces are cut and encoded at this size, whatever the
@@ -97,7 +95,11 @@ export const SearchOptions = z
      * the result and the report list what was shortened or left out (timeline/montage-plan.ts).
      * It bounds the montage's work and size whatever the video's length.
      */
-    montageMaxSeconds: z.number().min(1).max(6 * 3600).default(600),
+    montageMaxSeconds: z
+      .number()
+      .min(1)
+      .max(6 * 3600)
+      .default(600),
   })
   .strict();
 

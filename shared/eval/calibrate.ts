@@ -82,7 +82,11 @@ export function calibrateCondition(rows: readonly ProbeDistances[], fusion: Fusi
   const fit = moments(values);
   const threshold = thresholdFor(rule, faceWidth, false);
   const nameOf = (distances: [string, number][]): string | null => {
-    const { first, named } = decide(distances.map(([, d]) => d), threshold, rule.margin);
+    const { first, named } = decide(
+      distances.map(([, d]) => d),
+      threshold,
+      rule.margin,
+    );
     return named ? distances[first]![0] : null;
   };
   let right = 0;

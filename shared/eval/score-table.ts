@@ -21,14 +21,9 @@ const cells = (counts: Counts): string[] => [
  * (micro-averaged) row, then notes explaining n/a and any cells that were not scored.
  */
 export function formatScoreTable(report: ScoreReport): string {
-  const rows: string[][] = [
-    ['identity', ...COLUMNS],
-    ...report.identities.map((score) => [score.identity, ...cells(score)]),
-    ['overall', ...cells(report.overall)],
-  ];
+  const rows: string[][] = [['identity', ...COLUMNS], ...report.identities.map((score) => [score.identity, ...cells(score)]), ['overall', ...cells(report.overall)]];
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  const render = (row: string[]) =>
-    row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ');
+  const render = (row: string[]) => row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ');
 
   const lines = [`${report.file} (${report.seconds} s)`, ...rows.map(render)];
   const all = [report.overall, ...report.identities];

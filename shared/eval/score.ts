@@ -69,16 +69,17 @@ export function scorePredictions(truth: Truth, enrolled: readonly string[], pred
 export function scoreSegments(truth: Truth, timeline: Timeline, enrolled?: readonly string[]): ScoreReport {
   const names = enrolled ?? [
     ...truth.identities,
-    ...timeline.identities.map((identity) => identity.name).filter((name) => !truth.identities.includes(name)).sort(),
+    ...timeline.identities
+      .map((identity) => identity.name)
+      .filter((name) => !truth.identities.includes(name))
+      .sort(),
   ];
   return scoreSeconds(truth, names, secondsOfSegments(timeline));
 }
 
 /** Every named face of the chunk results as a prediction. */
 export const predictionsOfChunks = (chunks: readonly ChunkResult[]): Prediction[] =>
-  chunks.flatMap((result) =>
-    result.faces.flatMap((face) => (face.identity === null ? [] : [{ identity: face.identity, time: face.time }])),
-  );
+  chunks.flatMap((result) => result.faces.flatMap((face) => (face.identity === null ? [] : [{ identity: face.identity, time: face.time }])));
 
 /** Segment ends are rounded to microseconds: an end of exactly 3 s must not claim second 3. */
 const END_SLACK = 1e-9;
@@ -141,8 +142,7 @@ export function scoreSeconds(truth: Truth, enrolled: readonly string[], predicte
     return { identity, ...ratios(tp, fp, fn), falsePositiveSeconds: fp, excluded, outsideTruth };
   });
 
-  const sum = (key: 'tp' | 'fp' | 'fn' | 'excluded' | 'outsideTruth') =>
-    identities.reduce((total, score) => total + score[key], 0);
+  const sum = (key: 'tp' | 'fp' | 'fn' | 'excluded' | 'outsideTruth') => identities.reduce((total, score) => total + score[key], 0);
   const overall: Counts = {
     ...ratios(sum('tp'), sum('fp'), sum('fn')),
     falsePositiveSeconds: falsePositiveSeconds.size,

@@ -20,20 +20,14 @@ export function installDesCipherFix(): void {
   installed = true;
   const createCipheriv = crypto.createCipheriv;
   const createDecipheriv = crypto.createDecipheriv;
-  const tripleKey = (key: CipherKey): CipherKey =>
-    Buffer.isBuffer(key) && key.length === 8 ? Buffer.concat([key, key, key]) : key;
-  const isSingleDes = (algorithm: string, key: CipherKey): boolean =>
-    algorithm.toLowerCase() === 'des' && Buffer.isBuffer(key) && key.length === 8;
+  const tripleKey = (key: CipherKey): CipherKey => (Buffer.isBuffer(key) && key.length === 8 ? Buffer.concat([key, key, key]) : key);
+  const isSingleDes = (algorithm: string, key: CipherKey): boolean => algorithm.toLowerCase() === 'des' && Buffer.isBuffer(key) && key.length === 8;
 
   // The overloads of createCipheriv differ only in options for other modes; 'des' needs none.
   const patchedCipher = (algorithm: string, key: CipherKey, iv: BinaryLike | null, ...rest: unknown[]) =>
-    isSingleDes(algorithm, key)
-      ? createCipheriv('des-ede3-cbc', tripleKey(key), iv)
-      : (createCipheriv as (...args: unknown[]) => crypto.Cipher)(algorithm, key, iv, ...rest);
+    isSingleDes(algorithm, key) ? createCipheriv('des-ede3-cbc', tripleKey(key), iv) : (createCipheriv as (...args: unknown[]) => crypto.Cipher)(algorithm, key, iv, ...rest);
   const patchedDecipher = (algorithm: string, key: CipherKey, iv: BinaryLike | null, ...rest: unknown[]) =>
-    isSingleDes(algorithm, key)
-      ? createDecipheriv('des-ede3-cbc', tripleKey(key), iv)
-      : (createDecipheriv as (...args: unknown[]) => crypto.Decipher)(algorithm, key, iv, ...rest);
+    isSingleDes(algorithm, key) ? createDecipheriv('des-ede3-cbc', tripleKey(key), iv) : (createDecipheriv as (...args: unknown[]) => crypto.Decipher)(algorithm, key, iv, ...rest);
 
   (crypto as { createCipheriv: unknown }).createCipheriv = patchedCipher;
   (crypto as { createDecipheriv: unknown }).createDecipheriv = patchedDecipher;

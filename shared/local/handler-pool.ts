@@ -123,10 +123,13 @@ export function createHandlerPool(options: HandlerPoolOptions): HandlerPool {
       // its start-up, so this kill can come that much before the handler's deadline.
       const { timeoutMs } = context;
       const onAbort = (): void => thread.worker.postMessage({ type: 'abort', id } satisfies ToWorker);
-      const timer = setTimeout(() => {
-        thread.stopped = 'time limit';
-        void thread.worker.terminate();
-      }, Math.min(timeoutMs, LONGEST_TIMER_MS));
+      const timer = setTimeout(
+        () => {
+          thread.stopped = 'time limit';
+          void thread.worker.terminate();
+        },
+        Math.min(timeoutMs, LONGEST_TIMER_MS),
+      );
       thread.call = {
         id,
         name,

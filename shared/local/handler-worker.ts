@@ -25,9 +25,7 @@ export type ToWorker =
   /** The run was stopped: the invocation's context.signal fires. */
   | { type: 'abort'; id: number };
 
-export type Reply =
-  | { id: number; ok: true; result: unknown }
-  | { id: number; ok: false; error: ThrownError };
+export type Reply = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: ThrownError };
 
 /** What crosses back of a handler's error: enough to rebuild it, with its cause's message and kind. */
 export interface ThrownError {
@@ -91,9 +89,7 @@ function thrownError(error: unknown): ThrownError {
     name: e.name,
     message: e.message,
     ...(e.stack ? { stack: e.stack } : {}),
-    ...(error instanceof LambdafaceError
-      ? { kind: error.kind, ...(error.input ? { input: error.input } : {}), ...(error.hint ? { hint: error.hint } : {}) }
-      : {}),
+    ...(error instanceof LambdafaceError ? { kind: error.kind, ...(error.input ? { input: error.input } : {}), ...(error.hint ? { hint: error.hint } : {}) } : {}),
     ...(cause === undefined
       ? {}
       : {

@@ -16,10 +16,7 @@ const LONGEST_TIMEOUT_SECONDS = 2_000_000;
  * A Task state and how the runner serves it. `timeoutSeconds` is the Task's own TimeoutSeconds,
  * when it has a fixed one: the local stand-in for the function's timeout.
  */
-export type TaskKind =
-  | { kind: 'lambda-invoke'; timeoutSeconds?: number }
-  | { kind: 'lambda-arn'; functionArn: string; timeoutSeconds?: number }
-  | { kind: 'distributed-map' };
+export type TaskKind = { kind: 'lambda-invoke'; timeoutSeconds?: number } | { kind: 'lambda-arn'; functionArn: string; timeoutSeconds?: number } | { kind: 'distributed-map' };
 
 /** A Distributed Map found in the definition: its original state and its prepared processor. */
 export interface DistributedMapPlan {

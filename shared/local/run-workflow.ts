@@ -3,25 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
-import {
-  ExecutionAbortedError,
-  ExecutionError,
-  ExecutionTimeoutError,
-  StateMachine,
-  type RunOptions,
-  type StateMachineDefinition,
-} from 'aws-local-stepfunctions';
+import { ExecutionAbortedError, ExecutionError, ExecutionTimeoutError, StateMachine, type RunOptions, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { workflowError } from '../errors.ts';
-import {
-  FACE_SEARCH_DEFINITION_PATH,
-  aslProblems,
-  findPlaceholders,
-  loadDefinition,
-  substitutePlaceholders,
-  type AslDefinition,
-  type JsonObject,
-  type JsonValue,
-} from './asl.ts';
+import { FACE_SEARCH_DEFINITION_PATH, aslProblems, findPlaceholders, loadDefinition, substitutePlaceholders, type AslDefinition, type JsonObject, type JsonValue } from './asl.ts';
 import { runDistributedMap, type ChildOutcome, type MapProgress, type MapRunSummary, type RunChild } from './distributed-map/run-map.ts';
 import { LocalFunctions, functionNameForPlaceholder, localFunctionArn, type LocalHandlers } from './local-functions.ts';
 import { prepareDefinition, type DistributedMapPlan } from './prepare-definition.ts';

@@ -100,7 +100,11 @@ function unsafeTarget(request: RequestToVerify): Refusal | undefined {
   }
   const amzParameter = parameters.find(([name]) => name.toLowerCase().startsWith('x-amz-') && !PRESIGN_PARAMETERS.has(name));
   if (amzParameter) {
-    return { status: 400, code: 'InvalidArgument', message: `the query parameter ${amzParameter[0]} is refused (this server takes x-amz-* values only as headers, except SigV4's presigning parameters)` };
+    return {
+      status: 400,
+      code: 'InvalidArgument',
+      message: `the query parameter ${amzParameter[0]} is refused (this server takes x-amz-* values only as headers, except SigV4's presigning parameters)`,
+    };
   }
   if (request.method.toUpperCase() === 'POST' && parameters.some(([name]) => name === 'delete')) {
     return { status: 501, code: 'NotImplemented', message: 'multi-object delete is not available on this server: delete objects one at a time' };
@@ -135,7 +139,11 @@ function isOwnHost(host: string | undefined, port: number): boolean {
 /** Why the embedded server refuses `request`, or undefined to let s3rver handle it. */
 export function refuseRequest(request: RequestToVerify, server: GuardedServer, now: number = Date.now()): Refusal | undefined {
   if (!isOwnHost(headerText(request.headers, 'host'), server.port)) {
-    return { status: 400, code: 'InvalidArgument', message: `the Host header must be 127.0.0.1:${server.port} or localhost:${server.port}: this server answers only under its own address` };
+    return {
+      status: 400,
+      code: 'InvalidArgument',
+      message: `the Host header must be 127.0.0.1:${server.port} or localhost:${server.port}: this server answers only under its own address`,
+    };
   }
   if (request.headers.origin !== undefined) {
     return { status: 403, code: 'AccessDenied', message: 'requests from web pages (with an Origin header) are refused: this server allows no browser access' };

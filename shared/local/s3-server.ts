@@ -180,8 +180,7 @@ export async function startEmbeddedS3(options: EmbeddedS3Options): Promise<Embed
   const endpoint = `http://127.0.0.1:${port}`;
 
   const listeners = new Set<(event: ObjectCreatedEvent) => void | Promise<void>>();
-  const reportListenerError =
-    options.onListenerError ?? ((error: unknown) => process.stderr.write(`embedded S3: an upload listener failed: ${String(error)}\n`));
+  const reportListenerError = options.onListenerError ?? ((error: unknown) => process.stderr.write(`embedded S3: an upload listener failed: ${String(error)}\n`));
   // s3rver emits inside its request handler: a listener must neither delay nor break the upload.
   server.on('event', (notification: { Records?: RawS3rverRecord[] }) => {
     for (const raw of notification.Records ?? []) {

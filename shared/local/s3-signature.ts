@@ -176,7 +176,7 @@ export function verifySignature(request: RequestToVerify, credentials: S3Credent
   if (authorization !== undefined && presigned) return refuse('InvalidArgument', 'sign a request either in its Authorization header or in its query, not both');
   const version2KeyId = authorization?.startsWith('AWS ') ? authorization.slice(4).split(':')[0] : byName.has('Signature') ? byName.get('AWSAccessKeyId') : undefined;
   if (version2KeyId !== undefined) {
-    if (version2KeyId !== credentials.accessKeyId) return refuse('InvalidAccessKeyId', 'the access key id is not this server\'s key');
+    if (version2KeyId !== credentials.accessKeyId) return refuse('InvalidAccessKeyId', "the access key id is not this server's key");
     // s3rver refuses an expired version 2 URL but accepts any expiry, however far: cap it as SigV4's.
     if (authorization === undefined && !version2ExpiresInTime(byName.get('Expires'), now)) {
       return refuse('AuthorizationQueryParametersError', `a version 2 presigned URL needs an Expires at most ${MAX_PRESIGNED_SECONDS} seconds (7 days) from now`);
@@ -187,17 +187,19 @@ export function verifySignature(request: RequestToVerify, credentials: S3Credent
 
   const parts = authorization !== undefined ? fromHeader(authorization, request.headers) : fromQuery(byName);
   if (typeof parts === 'string') return refuse(authorization !== undefined ? 'AuthorizationHeaderMalformed' : 'AuthorizationQueryParametersError', parts);
-  if (parts.accessKeyId !== credentials.accessKeyId) return refuse('InvalidAccessKeyId', 'the access key id is not this server\'s key');
+  if (parts.accessKeyId !== credentials.accessKeyId) return refuse('InvalidAccessKeyId', "the access key id is not this server's key");
   const signedAt = parseAmzDate(parts.amzDate);
-  if (signedAt === undefined || parts.amzDate.slice(0, 8) !== parts.scopeDate) return refuse('AccessDenied', 'the signing date is missing, malformed or not the credential scope\'s date');
+  if (signedAt === undefined || parts.amzDate.slice(0, 8) !== parts.scopeDate)
+    return refuse('AccessDenied', "the signing date is missing, malformed or not the credential scope's date");
   if (parts.service !== 's3' || parts.terminator !== 'aws4_request') return refuse('AccessDenied', 'the credential scope is not <date>/<region>/s3/aws4_request');
   if (!parts.signedHeaders.includes('host')) return refuse('AccessDenied', 'the host header must be signed');
 
   if (authorization !== undefined) {
-    if (Math.abs(now - signedAt) > MAX_CLOCK_SKEW_MS) return refuse('RequestTimeTooSkewed', 'the request was signed more than 15 minutes from the server\'s time');
+    if (Math.abs(now - signedAt) > MAX_CLOCK_SKEW_MS) return refuse('RequestTimeTooSkewed', "the request was signed more than 15 minutes from the server's time");
   } else {
     const expires = Number(byName.get('X-Amz-Expires'));
-    if (!Number.isInteger(expires) || expires < 1 || expires > MAX_PRESIGNED_SECONDS) return refuse('AuthorizationQueryParametersError', 'X-Amz-Expires must be 1 to 604800 seconds');
+    if (!Number.isInteger(expires) || expires < 1 || expires > MAX_PRESIGNED_SECONDS)
+      return refuse('AuthorizationQueryParametersError', 'X-Amz-Expires must be 1 to 604800 seconds');
     if (signedAt - now > MAX_CLOCK_SKEW_MS) return refuse('AccessDenied', 'the presigned URL is dated in the future');
     if (now > signedAt + expires * 1000) return refuse('AccessDenied', 'the presigned URL has expired');
   }
@@ -220,14 +222,11 @@ export function verifySignature(request: RequestToVerify, credentials: S3Credent
     payloadHash,
   ].join('\n');
   const stringToSign = [ALGORITHM, parts.amzDate, parts.scope, createHash('sha256').update(canonicalRequest, 'utf8').digest('hex')].join('\n');
-  const signingKey = [parts.scopeDate, parts.region, parts.service, parts.terminator].reduce<string | Buffer>(
-    (key, data) => hmac(key, data),
-    `AWS4${credentials.secretAccessKey}`,
-  );
+  const signingKey = [parts.scopeDate, parts.region, parts.service, parts.terminator].reduce<string | Buffer>((key, data) => hmac(key, data), `AWS4${credentials.secretAccessKey}`);
   const expected = createHmac('sha256', signingKey).update(stringToSign, 'utf8').digest();
   const given = /^[0-9a-f]{64}$/.test(parts.signature) ? Buffer.from(parts.signature, 'hex') : undefined;
   if (!given || !timingSafeEqual(given, expected)) {
-    return refuse('SignatureDoesNotMatch', 'the request signature does not match the one computed with this server\'s key');
+    return refuse('SignatureDoesNotMatch', "the request signature does not match the one computed with this server's key");
   }
   return { ok: true };
 }

@@ -79,11 +79,13 @@ export async function runLocalSearch(search: LocalSearchOptions): Promise<LocalS
     }
   };
   const bucket = search.bucket ?? DEFAULT_BUCKET;
-  const runtime = await timed('runtime', () => startLocalRuntime({
-    bucket,
-    ...(search.concurrency ? { concurrency: search.concurrency } : {}),
-    ...(search.s3Endpoint ? { s3Endpoint: search.s3Endpoint } : { dataDir: search.dataDir ?? DEFAULT_DATA_DIR }),
-  }));
+  const runtime = await timed('runtime', () =>
+    startLocalRuntime({
+      bucket,
+      ...(search.concurrency ? { concurrency: search.concurrency } : {}),
+      ...(search.s3Endpoint ? { s3Endpoint: search.s3Endpoint } : { dataDir: search.dataDir ?? DEFAULT_DATA_DIR }),
+    }),
+  );
   const { s3, pool, concurrency } = runtime;
   const progress: SearchProgress = { phase: 'upload', chunksDone: 0, chunksTotal: 0, facesFound: 0 };
   const report = (update: Partial<SearchProgress>) => {
@@ -153,7 +155,7 @@ export async function runLocalSearch(search: LocalSearchOptions): Promise<LocalS
       concurrency,
       onProgress: (map: MapProgress) => report({ phase: 'recognize', chunksDone: map.done, chunksTotal: map.total }),
     });
-    const finished = parseInput(FinishResult, run.output, 'the Montage step\'s result', 'this is a bug in lambdaface; please report it');
+    const finished = parseInput(FinishResult, run.output, "the Montage step's result", 'this is a bug in lambdaface; please report it');
     const result = { ...finished, warnings: [...finished.warnings, ...recomputed.sort()] };
     report({ phase: 'download' });
     const files = await timed('download', () => downloadJobOutputs(s3, result, search.out));

@@ -38,7 +38,7 @@ export function lambdaErrorPayload(thrown: unknown): LambdaErrorPayload {
       trace: (thrown.stack ?? '').split('\n'),
     };
   }
-  return { errorType: 'Error', errorMessage: typeof thrown === 'string' ? thrown : JSON.stringify(thrown) ?? String(thrown), trace: [] };
+  return { errorType: 'Error', errorMessage: typeof thrown === 'string' ? thrown : (JSON.stringify(thrown) ?? String(thrown)), trace: [] };
 }
 
 /**

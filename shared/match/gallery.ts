@@ -75,7 +75,6 @@ export async function findReferenceFace(photo: PhotoSource, name: string, option
   return { image, face, report };
 }
 
-
 const rounded = (vector: Float32Array, digits: number): number[] => Array.from(vector, (v) => roundTo(v, digits));
 
 /** What enrolment made of one person's photos: their descriptors, or nothing when no photo was usable. */
@@ -151,10 +150,7 @@ export async function enrolIdentity(name: string, photos: readonly PhotoSource[]
 }
 
 /** Trains every person; the error for people without a usable photo names all of them at once. */
-export async function buildGallery(
-  people: readonly { name: string; photos: readonly PhotoSource[] }[],
-  options: EnrolOptions = DEFAULT_ENROL_OPTIONS,
-): Promise<Gallery> {
+export async function buildGallery(people: readonly { name: string; photos: readonly PhotoSource[] }[], options: EnrolOptions = DEFAULT_ENROL_OPTIONS): Promise<Gallery> {
   const identities: GalleryIdentity[] = [];
   const failed: { name: string; skipped: SkippedPhoto[] }[] = [];
   for (const person of people) {

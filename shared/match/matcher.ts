@@ -109,8 +109,7 @@ export function identityDistances(index: GalleryIndex, descriptor: FaceDescripto
   return dlib.map((d, i) => fusedDistance(d, faceres[i]!));
 }
 
-export const confidenceOf = (distance: number, threshold: number, softness: number): number =>
-  1 / (1 + Math.exp((distance - threshold) / softness));
+export const confidenceOf = (distance: number, threshold: number, softness: number): number => 1 / (1 + Math.exp((distance - threshold) / softness));
 
 export interface Match {
   identity: string | null;

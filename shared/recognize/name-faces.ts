@@ -6,7 +6,6 @@ import { roundTo } from '../numbers/round.ts';
 /** What a scan finds about one face before anyone is named: everything a chunk result keeps of it but the names. */
 export type ScannedFace = Omit<FaceRecord, 'identity' | 'distance' | 'confidence' | 'threshold'>;
 
-
 /**
  * Names the faces of one chunk by their tracks (shared/match/tracks.ts labelTracks) against a
  * gallery. A scan calls it on the faces as it stores them, and a search that reuses an earlier

@@ -72,7 +72,6 @@ function checkFramesDecoded(framesScanned: number, chunk: ChunkRange, sampleFps:
   );
 }
 
-
 /**
  * Scans one chunk of a video: every sampled frame through detect -> landmarks -> align -> dlib
  * descriptor, faces linked into tracks as they come, each track's best few faces described by
@@ -81,13 +80,7 @@ function checkFramesDecoded(framesScanned: number, chunk: ChunkRange, sampleFps:
  * descriptors; a named face's distance is its track's, an unnamed one's its own (dlib) to the
  * nearest identity.
  */
-export async function scanChunk(
-  source: string,
-  chunk: ChunkRange,
-  gallery: GalleryIndex,
-  options: ScanOptions,
-  context: ScanContext,
-): Promise<ChunkResult> {
+export async function scanChunk(source: string, chunk: ChunkRange, gallery: GalleryIndex, options: ScanOptions, context: ScanContext): Promise<ChunkResult> {
   const started = performance.now();
   const sightings: SightedFace[] = [];
   const describer = new TrackDescriber(sightings, options);

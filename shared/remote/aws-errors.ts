@@ -10,15 +10,7 @@ export interface AwsCallContext {
   kind?: ErrorKind;
 }
 
-const THROTTLING = new Set([
-  'ThrottlingException',
-  'Throttling',
-  'TooManyRequestsException',
-  'RequestLimitExceeded',
-  'SlowDown',
-  'RequestThrottled',
-  'RequestThrottledException',
-]);
+const THROTTLING = new Set(['ThrottlingException', 'Throttling', 'TooManyRequestsException', 'RequestLimitExceeded', 'SlowDown', 'RequestThrottled', 'RequestThrottledException']);
 
 /** Whether AWS asked us to slow down (the SDK has already retried a few times by then). */
 export function isThrottling(error: unknown): boolean {
@@ -87,19 +79,13 @@ export function fromAwsError(error: unknown, context: AwsCallContext): Lambdafac
     return make(`${context.resource} does not exist (${context.action}): ${detail}`, 'check the ARN and the region', 'InputError');
   }
   if (name === 'ExecutionLimitExceeded') {
-    return make(
-      `too many executions are running to ${context.action}: ${detail}`,
-      'wait for running searches to finish, or ask AWS for a higher Step Functions quota',
-    );
+    return make(`too many executions are running to ${context.action}: ${detail}`, 'wait for running searches to finish, or ask AWS for a higher Step Functions quota');
   }
   if (name === 'InvalidArn' || name === 'InvalidName' || name === 'InvalidExecutionInput' || name === 'ValidationException') {
     return make(`AWS rejected the request to ${context.action}: ${detail}`, 'check the ARN, name and input given', 'InputError');
   }
   if (isThrottling(error)) {
-    return make(
-      `AWS kept throttling the request to ${context.action} after retries: ${detail}`,
-      'wait a minute and try again; many searches at once share one account quota',
-    );
+    return make(`AWS kept throttling the request to ${context.action} after retries: ${detail}`, 'wait a minute and try again; many searches at once share one account quota');
   }
   if (/region is missing/i.test(messageOf(error))) {
     return make(`no AWS region set to ${context.action}`, 'pass --region, or set AWS_REGION (or a region in your AWS profile)', 'InputError');

@@ -255,7 +255,15 @@ export function estimateCost(input: EstimateInput): CostEstimate {
     waves,
     lambdaSecondsPerChunk: roundTo(lambdaSecondsPerChunk, 3),
     retries,
-    montage: { onScreenSeconds: roundTo(onScreenSeconds, 1), shownSeconds: roundTo(shownSeconds, 1), pieces, segments, thumbnails, seconds: roundTo(montageSeconds, 1), exceedsTimeout },
+    montage: {
+      onScreenSeconds: roundTo(onScreenSeconds, 1),
+      shownSeconds: roundTo(shownSeconds, 1),
+      pieces,
+      segments,
+      thumbnails,
+      seconds: roundTo(montageSeconds, 1),
+      exceedsTimeout,
+    },
     s3Requests,
     wallSeconds: {
       prepare: roundTo(prepareWall, 1),

@@ -117,8 +117,7 @@ export async function measureChunk(options: MeasureChunkOptions): Promise<ChunkM
   const scanSeconds = (performance.now() - scanStarted) / 1000;
   const own = process.cpuUsage(cpuBefore);
   const childrenAfter = childCpuSeconds();
-  const cpuSeconds =
-    childrenBefore === undefined || childrenAfter === undefined ? undefined : (own.user + own.system) / 1e6 + (childrenAfter - childrenBefore);
+  const cpuSeconds = childrenBefore === undefined || childrenAfter === undefined ? undefined : (own.user + own.system) / 1e6 + (childrenAfter - childrenBefore);
   const span = { start, end };
   const seen = onScreen(
     result.faces.map((face) => face.time),

@@ -48,7 +48,6 @@ export interface RemoteClients {
   sleep?: WatchOptions['sleep'];
 }
 
-
 export interface RemoteSearchResult {
   target: RemoteTarget;
   executionArn: string;
@@ -118,8 +117,7 @@ export async function searchRemote(options: SearchRemoteOptions, clients: Partia
   const sfn = clients.sfn ?? new SFNClient(region ? { region } : {});
   const target = await resolveRemoteTarget(options.target, sfn);
   const s3 = clients.s3 ?? createS3Client({ region: target.region });
-  const report = (progress: Partial<SearchProgress> & Pick<SearchProgress, 'phase'>): void =>
-    options.onProgress?.({ chunksDone: 0, chunksTotal: 0, facesFound: 0, ...progress });
+  const report = (progress: Partial<SearchProgress> & Pick<SearchProgress, 'phase'>): void => options.onProgress?.({ chunksDone: 0, chunksTotal: 0, facesFound: 0, ...progress });
 
   report({ phase: 'upload' });
   await checkBucket(s3, target.bucket);

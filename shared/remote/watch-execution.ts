@@ -23,10 +23,14 @@ export function executionConsoleUrl(executionArn: string): string {
 const defaultSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
   new Promise((resolve) => {
     const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
   });
 
 const KINDS = new Set<string>(['InputError', 'MediaError', 'ModelError', 'StorageError', 'WorkflowError']);

@@ -52,7 +52,8 @@ function missingChunksWarning(timeline: Timeline): string {
 
 function people(input: ReportInput): string {
   const { timeline } = input;
-  if (timeline.identities.length === 0) return (input.photos ?? []).length === 0 ? '<p>Nobody was enrolled: the people found are listed below, under Unknown people.</p>' : '<p>No enrolled person was found.</p>';
+  if (timeline.identities.length === 0)
+    return (input.photos ?? []).length === 0 ? '<p>Nobody was enrolled: the people found are listed below, under Unknown people.</p>' : '<p>No enrolled person was found.</p>';
   const context: CardContext = { videoDuration: timeline.videoDuration, missingChunks: timeline.missingChunks, montage: input.montage };
   const cards = timeline.identities.map((identity) => {
     const thumbnails = new Map<number, string>();

@@ -32,9 +32,7 @@ function playable(card: PersonCard, index: number, segment: Segment, context: Ca
 
 function bar(card: PersonCard, context: CardContext): string {
   const at = (seconds: number) => percentOf(seconds, context.videoDuration);
-  const gaps = context.missingChunks
-    .map((chunk) => `<span class="gap" style="left:${at(chunk.start)};width:${at(chunk.end - chunk.start)}" title="not scanned"></span>`)
-    .join('');
+  const gaps = context.missingChunks.map((chunk) => `<span class="gap" style="left:${at(chunk.start)};width:${at(chunk.end - chunk.start)}" title="not scanned"></span>`).join('');
   const segments = card.segments
     .map((segment, i) => {
       const label = `${card.name} ${clock(segment.start)}–${clock(segment.end)}`;

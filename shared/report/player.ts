@@ -14,8 +14,7 @@ export interface MontagePlayer {
 function omissions(plan: NonNullable<MontagePlayer['plan']>): string {
   if (plan.omitted.length === 0) return '';
   const items = plan.omitted.map(
-    (span) =>
-      `<li>${clock(span.start)}–${clock(span.end)} ${escapeHtml(span.names.join(', '))}: ${span.shown > 0 ? `first ${span.shown.toFixed(1)} s shown` : 'left out'}</li>`,
+    (span) => `<li>${clock(span.start)}–${clock(span.end)} ${escapeHtml(span.names.join(', '))}: ${span.shown > 0 ? `first ${span.shown.toFixed(1)} s shown` : 'left out'}</li>`,
   );
   return `<details class="omitted"><summary>The montage is capped at ${clock(plan.capSeconds)}: it shows ${clock(plan.shownSeconds)} of the ${clock(plan.onScreenSeconds)} with someone on screen. ${plan.omitted.length} stretch(es) shortened or left out; the rest of them is only in the video.</summary><ul>${items.join('')}</ul></details>`;
 }

@@ -14,9 +14,7 @@ export interface UnknownContext {
 /** A bar along the video; a click plays the segment from the source video (the montage holds only named people). */
 function bar(person: UnknownPerson, context: UnknownContext): string {
   const at = (seconds: number) => percentOf(seconds, context.videoDuration);
-  const gaps = context.missingChunks
-    .map((chunk) => `<span class="gap" style="left:${at(chunk.start)};width:${at(chunk.end - chunk.start)}" title="not scanned"></span>`)
-    .join('');
+  const gaps = context.missingChunks.map((chunk) => `<span class="gap" style="left:${at(chunk.start)};width:${at(chunk.end - chunk.start)}" title="not scanned"></span>`).join('');
   const segments = person.segments
     .map((segment, i) => {
       const label = `${person.id} ${clock(segment.start)}–${clock(segment.end)}`;
@@ -46,7 +44,8 @@ ${bar(person, context)}
  */
 export function unknownPeopleSection(section: UnknownPeople | undefined, context: UnknownContext): string {
   if (section === undefined) return '';
-  if (section.people.length === 0) return `<h2>Unknown people</h2>\n<p>Nobody else was seen often enough to be grouped${section.ignoredTracks > 0 ? ` (${section.ignoredTracks} brief face track(s) left out)` : ''}.</p>`;
+  if (section.people.length === 0)
+    return `<h2>Unknown people</h2>\n<p>Nobody else was seen often enough to be grouped${section.ignoredTracks > 0 ? ` (${section.ignoredTracks} brief face track(s) left out)` : ''}.</p>`;
   const legend = `<p class="legend">People nobody enrolled, each a group of face tracks from anywhere in the video that are alike (the fused distance of their faces, averaged over the groups' tracks, within ${section.threshold.toFixed(3)}: a rate of 1 in 1,000 for two strangers' faces, measured on photos; README, Unknown people). ${section.ignoredTracks} face track(s) seen once and like nobody else are left out. To name one, search again with <code>--face &lt;name&gt;=cluster:&lt;id&gt; --reuse-scan &lt;this search's folder&gt;</code>: no frame is decoded. Their segments play from the source video (they are not in the montage).</p>`;
   return `<h2>Unknown people</h2>\n${legend}\n${section.people.map((person) => card(person, context)).join('\n')}`;
 }

@@ -44,9 +44,7 @@ export const FinishResult = z.object({
     )
     .default([]),
   /** Unnamed tracks just above the threshold for someone (timeline.json has their faces); absent from older results. */
-  nearMisses: z
-    .array(z.object({ name: z.string(), firstSeen: z.number(), lastSeen: z.number(), distance: z.number(), threshold: z.number() }))
-    .default([]),
+  nearMisses: z.array(z.object({ name: z.string(), firstSeen: z.number(), lastSeen: z.number(), distance: z.number(), threshold: z.number() })).default([]),
   videoDuration: z.number().min(0),
   /** Per person, enrolment's notes on the reference photos and the photos it skipped (sources as s3:// URLs). */
   photos: z.array(EnrolmentNotes).default([]),

@@ -20,9 +20,7 @@ const S3Key = z
  */
 export const MAX_PEOPLE = 1000;
 
-export const IdentityName = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9 _.'-]{0,63}$/, 'a name is 1-64 ASCII letters (a-z, A-Z), digits, spaces, _ . \' or -');
+export const IdentityName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9 _.'-]{0,63}$/, "a name is 1-64 ASCII letters (a-z, A-Z), digits, spaces, _ . ' or -");
 
 /** The id an unknown person has in the job that found them: `u1`, `u2`, … in order of first appearance (shared/timeline/unknown-people.ts). */
 export const UnknownPersonId = z.string().regex(/^u[1-9][0-9]{0,5}$/, "an unknown person's id is u followed by a number, e.g. u3");
@@ -62,14 +60,14 @@ const VideoInput = z
 const JobFields = z
   .object({
     /** A label for the job: its storage id is the label plus a fingerprint of the job's content. */
-    jobId: z.string().regex(/^[a-z0-9][a-z0-9-]{2,63}$/, 'a job id is 3-64 lowercase letters, digits or -').optional(),
+    jobId: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]{2,63}$/, 'a job id is 3-64 lowercase letters, digits or -')
+      .optional(),
     bucket: z.string().min(3).max(63),
     video: VideoInput,
     /** Nobody enrolled (none, or an empty list) asks only who is in the video: the unknown people. */
-    faces: z
-      .array(FaceInput)
-      .max(MAX_PEOPLE, `a job may enrol at most ${MAX_PEOPLE} people; split the search into several jobs`)
-      .default([]),
+    faces: z.array(FaceInput).max(MAX_PEOPLE, `a job may enrol at most ${MAX_PEOPLE} people; split the search into several jobs`).default([]),
     options: SearchOptions.default(SearchOptions.parse({})),
   })
   .strict();
@@ -83,7 +81,11 @@ function eachNameOnce(job: { faces: readonly { name: string; cluster?: string | 
     seen.add(face.name);
     // An unknown person's id means something only in the job that found them.
     if (face.cluster !== undefined && job.video.scannedBy === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['faces', index, 'cluster'], message: `"${face.name}" is unknown person ${face.cluster} of an earlier job: name that job as video.scannedBy` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['faces', index, 'cluster'],
+        message: `"${face.name}" is unknown person ${face.cluster} of an earlier job: name that job as video.scannedBy`,
+      });
     }
   }
 }

@@ -56,10 +56,12 @@ export async function uploadMultipart(upload: MultipartUpload): Promise<void> {
   };
 
   try {
-    const parts = await mapLimit(Array.from({ length: partCount }, (_, index) => index), PARTS_IN_FLIGHT, uploadPart);
-    await client.send(
-      new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId, MultipartUpload: { Parts: parts } }),
+    const parts = await mapLimit(
+      Array.from({ length: partCount }, (_, index) => index),
+      PARTS_IN_FLIGHT,
+      uploadPart,
     );
+    await client.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId, MultipartUpload: { Parts: parts } }));
   } catch (error) {
     // Best effort: S3 bills stored parts of abandoned uploads until they are aborted.
     await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId })).catch(() => undefined);

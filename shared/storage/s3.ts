@@ -5,14 +5,7 @@ import { extname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { randomBytes } from 'node:crypto';
-import {
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-  type S3ClientConfig,
-} from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { ZodType } from 'zod';
 import { awsErrorShape, LambdafaceError, storageError, zodProblems } from '../errors.ts';
@@ -44,18 +37,9 @@ export const PLACEHOLDER_S3_CREDENTIALS: S3Credentials = { accessKeyId: 'S3RVER'
  * than by running the chain, whose last step probes EC2 instance metadata and stalls off EC2.
  */
 export function awsCredentialsConfigured(env: NodeJS.ProcessEnv = process.env): boolean {
-  const variables = [
-    'AWS_ACCESS_KEY_ID',
-    'AWS_PROFILE',
-    'AWS_WEB_IDENTITY_TOKEN_FILE',
-    'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
-    'AWS_CONTAINER_CREDENTIALS_FULL_URI',
-  ];
+  const variables = ['AWS_ACCESS_KEY_ID', 'AWS_PROFILE', 'AWS_WEB_IDENTITY_TOKEN_FILE', 'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI', 'AWS_CONTAINER_CREDENTIALS_FULL_URI'];
   if (variables.some((name) => Boolean(env[name]))) return true;
-  const files = [
-    env.AWS_SHARED_CREDENTIALS_FILE ?? join(homedir(), '.aws', 'credentials'),
-    env.AWS_CONFIG_FILE ?? join(homedir(), '.aws', 'config'),
-  ];
+  const files = [env.AWS_SHARED_CREDENTIALS_FILE ?? join(homedir(), '.aws', 'credentials'), env.AWS_CONFIG_FILE ?? join(homedir(), '.aws', 'config')];
   return files.some((file) => existsSync(file));
 }
 
@@ -151,25 +135,23 @@ async function unreachable(client: S3Client, error: unknown): Promise<Lambdaface
 
 function missingObject(bucket: string, key: string, error: unknown): Error {
   const bucketMissing = awsErrorShape(error).name === 'NoSuchBucket';
-  return storageError(
-    bucketMissing ? `bucket "${bucket}" does not exist (reading ${s3Url(bucket, key)})` : `no object at ${s3Url(bucket, key)}`,
-    {
-      input: s3Url(bucket, key),
-      hint: bucketMissing
-        ? 'create the bucket, or check the bucket name'
-        : 'check the key; if an earlier step should have written it, look at that step\'s error',
-      cause: error,
-    },
-  );
+  return storageError(bucketMissing ? `bucket "${bucket}" does not exist (reading ${s3Url(bucket, key)})` : `no object at ${s3Url(bucket, key)}`, {
+    input: s3Url(bucket, key),
+    hint: bucketMissing ? 'create the bucket, or check the bucket name' : "check the key; if an earlier step should have written it, look at that step's error",
+    cause: error,
+  });
 }
 
 async function readFailure(client: S3Client, bucket: string, key: string, error: unknown): Promise<Error> {
   if (isNotFound(error) || awsErrorShape(error).name === 'NoSuchBucket') return missingObject(bucket, key, error);
-  return (await unreachable(client, error)) ?? storageError(`could not read ${s3Url(bucket, key)}: ${describeFailure(error)}`, {
-    input: s3Url(bucket, key),
-    hint: 'check that the S3 endpoint is reachable and the credentials may read this bucket',
-    cause: error,
-  });
+  return (
+    (await unreachable(client, error)) ??
+    storageError(`could not read ${s3Url(bucket, key)}: ${describeFailure(error)}`, {
+      input: s3Url(bucket, key),
+      hint: 'check that the S3 endpoint is reachable and the credentials may read this bucket',
+      cause: error,
+    })
+  );
 }
 
 interface SizeLimit {
@@ -264,16 +246,17 @@ export async function readStoredJson<T>(client: S3Client, bucket: string, key: s
 async function put(client: S3Client, bucket: string, key: string, body: string | Uint8Array, contentType: string): Promise<number> {
   const bytes = typeof body === 'string' ? Buffer.from(body, 'utf-8') : body;
   try {
-    await client.send(
-      new PutObjectCommand({ Bucket: bucket, Key: key, Body: bytes, ContentType: contentType, ContentLength: bytes.byteLength }),
-    );
+    await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: bytes, ContentType: contentType, ContentLength: bytes.byteLength }));
     return bytes.byteLength;
   } catch (error) {
-    throw (await unreachable(client, error)) ?? storageError(`could not write ${s3Url(bucket, key)}: ${describeFailure(error)}`, {
-      input: s3Url(bucket, key),
-      hint: 'check that the bucket exists and the credentials may write to it',
-      cause: error,
-    });
+    throw (
+      (await unreachable(client, error)) ??
+      storageError(`could not write ${s3Url(bucket, key)}: ${describeFailure(error)}`, {
+        input: s3Url(bucket, key),
+        hint: 'check that the bucket exists and the credentials may write to it',
+        cause: error,
+      })
+    );
   }
 }
 
@@ -287,13 +270,7 @@ export async function putBytes(client: S3Client, bucket: string, key: string, by
   return put(client, bucket, key, bytes, contentType);
 }
 
-export async function putText(
-  client: S3Client,
-  bucket: string,
-  key: string,
-  text: string,
-  contentType = 'text/plain; charset=utf-8',
-): Promise<number> {
+export async function putText(client: S3Client, bucket: string, key: string, text: string, contentType = 'text/plain; charset=utf-8'): Promise<number> {
   return put(client, bucket, key, text, contentType);
 }
 
@@ -327,13 +304,7 @@ export interface PutFileOptions {
 const MiB = 1024 * 1024;
 
 /** Uploads a local file, streamed from disk (never read whole into memory); returns its size. */
-export async function putFile(
-  client: S3Client,
-  bucket: string,
-  key: string,
-  path: string,
-  options: PutFileOptions = {},
-): Promise<number> {
+export async function putFile(client: S3Client, bucket: string, key: string, path: string, options: PutFileOptions = {}): Promise<number> {
   const contentType = options.contentType ?? contentTypeFor(path);
   let size: number;
   try {
@@ -346,15 +317,16 @@ export async function putFile(
     return size;
   }
   try {
-    await client.send(
-      new PutObjectCommand({ Bucket: bucket, Key: key, Body: createReadStream(path), ContentLength: size, ContentType: contentType }),
-    );
+    await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: createReadStream(path), ContentLength: size, ContentType: contentType }));
   } catch (error) {
-    throw (await unreachable(client, error)) ?? storageError(`could not upload ${path} to ${s3Url(bucket, key)}: ${describeFailure(error)}`, {
-      input: s3Url(bucket, key),
-      hint: 'check that the bucket exists and the credentials may write to it',
-      cause: error,
-    });
+    throw (
+      (await unreachable(client, error)) ??
+      storageError(`could not upload ${path} to ${s3Url(bucket, key)}: ${describeFailure(error)}`, {
+        input: s3Url(bucket, key),
+        hint: 'check that the bucket exists and the credentials may write to it',
+        cause: error,
+      })
+    );
   }
   return size;
 }
@@ -378,10 +350,13 @@ export async function getToFile(client: S3Client, bucket: string, key: string, p
     await rm(partial, { force: true });
     if (isNotFound(error) || awsErrorShape(error).name === 'NoSuchBucket') throw missingObject(bucket, key, error);
     if (error instanceof Error && error.name === 'StorageError') throw error;
-    throw (await unreachable(client, error)) ?? storageError(`could not download ${s3Url(bucket, key)} to ${path}: ${describeFailure(error)}`, {
-      input: s3Url(bucket, key),
-      cause: error,
-    });
+    throw (
+      (await unreachable(client, error)) ??
+      storageError(`could not download ${s3Url(bucket, key)} to ${path}: ${describeFailure(error)}`, {
+        input: s3Url(bucket, key),
+        cause: error,
+      })
+    );
   }
 }
 
@@ -392,10 +367,13 @@ export async function objectSize(client: S3Client, bucket: string, key: string):
     return head.ContentLength ?? 0;
   } catch (error) {
     if (isNotFound(error)) return undefined;
-    throw (await unreachable(client, error)) ?? storageError(`could not check ${s3Url(bucket, key)}: ${describeFailure(error)}`, {
-      input: s3Url(bucket, key),
-      cause: error,
-    });
+    throw (
+      (await unreachable(client, error)) ??
+      storageError(`could not check ${s3Url(bucket, key)}: ${describeFailure(error)}`, {
+        input: s3Url(bucket, key),
+        cause: error,
+      })
+    );
   }
 }
 
@@ -413,10 +391,13 @@ export async function listKeys(client: S3Client, bucket: string, prefix: string)
     try {
       page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
     } catch (error) {
-      throw (await unreachable(client, error)) ?? storageError(`could not list ${s3Url(bucket, prefix)}: ${describeFailure(error)}`, {
-        input: s3Url(bucket, prefix),
-        cause: error,
-      });
+      throw (
+        (await unreachable(client, error)) ??
+        storageError(`could not list ${s3Url(bucket, prefix)}: ${describeFailure(error)}`, {
+          input: s3Url(bucket, prefix),
+          cause: error,
+        })
+      );
     }
     for (const object of page.Contents ?? []) if (object.Key !== undefined) keys.push(object.Key);
     token = page.IsTruncated ? page.NextContinuationToken : undefined;

@@ -26,9 +26,7 @@ export type SourceNames = Map<string, string>;
 
 /** `text` with every object URL in `names` replaced by its name (longest URL first, so none is cut). */
 export function renameSources(text: string, names: ReadonlyMap<string, string>): string {
-  return [...names]
-    .sort(([a], [b]) => b.length - a.length)
-    .reduce((renamed, [url, name]) => renamed.split(url).join(name), text);
+  return [...names].sort(([a], [b]) => b.length - a.length).reduce((renamed, [url, name]) => renamed.split(url).join(name), text);
 }
 
 /** Enrolment's notes and skipped photos with every object URL in `names` replaced by its name. */

@@ -42,9 +42,7 @@ function chapters(timeline: Timeline): Chapter[] {
 
 /** WebVTT chapters for the source video (a `<track kind="chapters">` or a player's chapter list). */
 export function toVttChapters(timeline: Timeline): string {
-  const cues = chapters(timeline).map(
-    (chapter, i) => `${i + 1}\n${vttTimestamp(chapter.startMs / 1000)} --> ${vttTimestamp(chapter.endMs / 1000)}\n${vttText(chapter.title)}\n`,
-  );
+  const cues = chapters(timeline).map((chapter, i) => `${i + 1}\n${vttTimestamp(chapter.startMs / 1000)} --> ${vttTimestamp(chapter.endMs / 1000)}\n${vttText(chapter.title)}\n`);
   return ['WEBVTT\n', ...cues].join('\n');
 }
 
@@ -57,8 +55,6 @@ export const ffmetadataText = (text: string): string => text.replace(/\r/g, '').
  * No global tags, so nothing of the video's own metadata is replaced.
  */
 export function toFfmetadataChapters(timeline: Timeline): string {
-  const blocks = chapters(timeline).map(
-    (chapter) => `[CHAPTER]\nTIMEBASE=1/1000\nSTART=${chapter.startMs}\nEND=${chapter.endMs}\ntitle=${ffmetadataText(chapter.title)}\n`,
-  );
+  const blocks = chapters(timeline).map((chapter) => `[CHAPTER]\nTIMEBASE=1/1000\nSTART=${chapter.startMs}\nEND=${chapter.endMs}\ntitle=${ffmetadataText(chapter.title)}\n`);
   return [';FFMETADATA1\n', ...blocks].join('\n');
 }

@@ -72,9 +72,7 @@ export function buildTimeline(chunks: readonly ChunkResult[], options: TimelineO
   const identities: TimelineIdentity[] = [];
   for (const name of [...sightings.keys()].sort()) {
     const list = sightings.get(name)!.sort((a, b) => a.time - b.time);
-    const segments = mergeSightings(list, { period, videoDuration, gapTolerance, missingChunks }).filter(
-      (segment) => segment.end - segment.start >= minDuration - EPSILON,
-    );
+    const segments = mergeSightings(list, { period, videoDuration, gapTolerance, missingChunks }).filter((segment) => segment.end - segment.start >= minDuration - EPSILON);
     if (segments.length > 0) identities.push({ name, segments, totalSeconds: unionLength(segments) });
   }
   return {
@@ -115,7 +113,7 @@ function checkChunks(chunks: readonly ChunkResult[], sampleFps: number): ChunkRe
     if (Math.abs(result.sampleFps - sampleFps) > EPSILON) {
       throw inputError(`chunk ${result.chunk.index} was sampled at ${result.sampleFps} fps, the timeline at ${sampleFps} fps`, {
         input: 'sampleFps',
-        hint: 'use the job\'s sampling rate',
+        hint: "use the job's sampling rate",
       });
     }
   });
@@ -135,11 +133,7 @@ export function mergeSightings(sightings: readonly Sighting[], context: MergeCon
   let current: Segment | undefined;
   for (const sighting of sightings) {
     const end = coverEnd(sighting.time, context);
-    if (
-      current &&
-      sighting.time - current.end <= context.gapTolerance + EPSILON &&
-      !missingBetween(current.lastSeen, sighting.time, context.missingChunks)
-    ) {
+    if (current && sighting.time - current.end <= context.gapTolerance + EPSILON && !missingBetween(current.lastSeen, sighting.time, context.missingChunks)) {
       current.end = Math.max(current.end, end);
       current.lastSeen = sighting.time;
       current.faces += 1;
@@ -177,8 +171,7 @@ function coverEnd(time: number, { period, videoDuration, missingChunks }: MergeC
 }
 
 /** True when a chunk without a result lies between two sightings. */
-const missingBetween = (from: number, to: number, missingChunks: readonly ChunkRange[]): boolean =>
-  missingChunks.some((missing) => missing.start < to && missing.end > from);
+const missingBetween = (from: number, to: number, missingChunks: readonly ChunkRange[]): boolean => missingChunks.some((missing) => missing.start < to && missing.end > from);
 
 /** Highest confidence; on a tie the nearer match; on a tie still, the earlier face. */
 function isBetter(candidate: Sighting, best: BestFace): boolean {

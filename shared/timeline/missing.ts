@@ -28,10 +28,10 @@ function missingFromManifest(present: readonly ChunkRange[], manifest: readonly 
       });
     }
     if (Math.abs(plan.start - chunk.start) > SLACK || Math.abs(plan.end - chunk.end) > SLACK) {
-      throw inputError(
-        `chunk ${chunk.index} covers [${chunk.start}, ${chunk.end}) but the manifest says [${plan.start}, ${plan.end})`,
-        { input: 'chunks', hint: 'the results and the manifest come from different jobs' },
-      );
+      throw inputError(`chunk ${chunk.index} covers [${chunk.start}, ${chunk.end}) but the manifest says [${plan.start}, ${plan.end})`, {
+        input: 'chunks',
+        hint: 'the results and the manifest come from different jobs',
+      });
     }
   }
   const done = new Set(present.map((chunk) => chunk.index));

@@ -137,7 +137,11 @@ export function captionsFor(sightings: readonly Sighting[], names: ReadonlySet<s
     for (const edge of edges) if (edge.time === time) count.set(edge.name, (count.get(edge.name) ?? 0) + edge.delta);
     const next = times[i + 1];
     if (next === undefined) break;
-    const text = [...count].filter(([, n]) => n > 0).map(([name]) => name).sort().join(', ');
+    const text = [...count]
+      .filter(([, n]) => n > 0)
+      .map(([name]) => name)
+      .sort()
+      .join(', ');
     if (text === '') continue;
     const last = captions.at(-1);
     if (last && last.text === text && last.to === time) last.to = next;

@@ -9,11 +9,7 @@ import type { VideoInfo } from '../video/types.ts';
  * read "not found". A sample is the first frame at or after its time, so the samples are those up
  * to the last frame's start (sampling.ts), and never more than the frames.
  */
-export function tooShortToName(
-  video: Pick<VideoInfo, 'durationSeconds' | 'fps'>,
-  sampleFps: number,
-  minTrackLength = DEFAULT_TRACK_OPTIONS.minTrackLength,
-): string | null {
+export function tooShortToName(video: Pick<VideoInfo, 'durationSeconds' | 'fps'>, sampleFps: number, minTrackLength = DEFAULT_TRACK_OPTIONS.minTrackLength): string | null {
   const samples = expectedSamples(video, 0, video.durationSeconds, sampleFps);
   const frames = frameCount(video);
   if (samples >= minTrackLength) return null;

@@ -96,7 +96,13 @@ export function findUnknownPeople(tracks: readonly UnnamedTrack[], options: Unkn
   const rule = options.rule ?? DEFAULT_CLUSTER_RULE;
   const { groups, ignored } = clusterTracks(tracks, rule);
   return {
-    people: groups.map((group, i) => personOf(`u${i + 1}`, group.map((index) => tracks[index]!), options)),
+    people: groups.map((group, i) =>
+      personOf(
+        `u${i + 1}`,
+        group.map((index) => tracks[index]!),
+        options,
+      ),
+    ),
     ignoredTracks: ignored.length,
     threshold: rule.threshold,
   };

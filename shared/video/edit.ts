@@ -70,7 +70,10 @@ export async function containerDuration(path: string, signal: AbortSignal | unde
 const even = (n: number): number => Math.max(2, 2 * Math.round(n / 2));
 
 /** The montage's frame size for a source: scaled down (never up) to fit maxWidth and maxHeight, even sides for H.264. */
-export function montageSize(video: Pick<VideoInfo, 'width' | 'height'>, limits: { maxWidth?: number | undefined; maxHeight?: number | undefined }): { width: number; height: number } {
+export function montageSize(
+  video: Pick<VideoInfo, 'width' | 'height'>,
+  limits: { maxWidth?: number | undefined; maxHeight?: number | undefined },
+): { width: number; height: number } {
   const scale = Math.min(1, (limits.maxWidth ?? video.width) / video.width, (limits.maxHeight ?? video.height) / video.height);
   const width = even(video.width * scale);
   return { width, height: even((video.height * width) / video.width) };
@@ -128,6 +131,7 @@ export async function cutPiece(source: string, segment: MontageSegment, outPath:
       boxHoldSeconds: settings.boxHoldSeconds,
       textFile,
     });
+    // biome-ignore format: ffmpeg options stay beside their values
     await runFfmpeg(
       [
         '-hide_banner', '-nostdin', '-loglevel', 'level+error', '-y',
@@ -157,18 +161,18 @@ export async function joinPieces(pieces: readonly string[], outPath: string, sig
   const list = `${outPath}.pieces.txt`;
   await writeFile(list, pieces.map((p) => `file '${p.replace(/'/g, "'\\''")}'\n`).join(''));
   try {
-    await runFfmpeg(
-      ['-hide_banner', '-nostdin', '-loglevel', 'level+error', '-y', '-f', 'concat', '-safe', '0', '-i', list, '-c', 'copy', '-movflags', '+faststart', outPath],
-      { source: outPath, action: 'join the montage pieces into', signal },
-    );
+    await runFfmpeg(['-hide_banner', '-nostdin', '-loglevel', 'level+error', '-y', '-f', 'concat', '-safe', '0', '-i', list, '-c', 'copy', '-movflags', '+faststart', outPath], {
+      source: outPath,
+      action: 'join the montage pieces into',
+      signal,
+    });
   } finally {
     await rm(list, { force: true });
   }
 }
 
 /** Whether a segment wants any text drawn. */
-export const wantsText = (segment: MontageSegment): boolean =>
-  Boolean(segment.label || segment.captions?.length || segment.boxes?.some((b) => b.label));
+export const wantsText = (segment: MontageSegment): boolean => Boolean(segment.label || segment.captions?.length || segment.boxes?.some((b) => b.label));
 
 /**
  * Cuts `segments` (seconds from the video's first frame) out of `source` and joins them into one

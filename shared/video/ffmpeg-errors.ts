@@ -75,7 +75,12 @@ export function ffmpegFailure(context: FailureContext): LambdafaceError {
       hint: HTTP_HINTS[status] ?? 'check that the URL serves the video file',
     });
   }
-  if (isUrl(source) && /Connection refused|Failed to resolve hostname|Name or service not known|Connection timed out|Network is unreachable|No route to host|Operation timed out|Connection reset/i.test(stderr)) {
+  if (
+    isUrl(source) &&
+    /Connection refused|Failed to resolve hostname|Name or service not known|Connection timed out|Network is unreachable|No route to host|Operation timed out|Connection reset/i.test(
+      stderr,
+    )
+  ) {
     return inputError(`cannot reach the video URL ${shown}${said}`, {
       input: shown,
       hint: 'check the host name and port, and that this machine (or the Lambda) can reach it',
@@ -87,7 +92,11 @@ export function ffmpegFailure(context: FailureContext): LambdafaceError {
   if (/Permission denied/.test(stderr)) {
     return inputError(`cannot read ${shown}: permission denied`, { input: shown, hint: 'make the file readable' });
   }
-  if (/Invalid data found when processing input|moov atom not found|could not find codec parameters|Unknown format|EBML header parsing failed|does not contain any stream/i.test(stderr)) {
+  if (
+    /Invalid data found when processing input|moov atom not found|could not find codec parameters|Unknown format|EBML header parsing failed|does not contain any stream/i.test(
+      stderr,
+    )
+  ) {
     return mediaError(`${shown} is not a readable video${said}`, {
       input: shown,
       hint: 'give a video file (MP4, MOV, MKV, WebM, ...); the file may be truncated or of another type',

@@ -123,8 +123,7 @@ export function spawnFailure(tool: FfTool, path: string, reason: Error | string)
   });
 }
 
-const cannotExecute = (code: number | null): string =>
-  code === 126 || code === 127 ? `not an executable for this machine (the shell's exit code ${code})` : `exit code ${code}`;
+const cannotExecute = (code: number | null): string => (code === 126 || code === 127 ? `not an executable for this machine (the shell's exit code ${code})` : `exit code ${code}`);
 
 /**
  * The error for a run that ended badly. 126 and 127 are the shell's "cannot execute" and "not

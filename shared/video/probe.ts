@@ -111,9 +111,7 @@ export function videoInfoFromProbe(json: unknown, source: string): VideoInfo {
 
   // The stream's own duration excludes audio that runs past the picture; MKV/WebM lack it.
   const durationSeconds =
-    video.duration ??
-    (format.duration !== undefined ? format.duration - (startTime - fileStartTime) : undefined) ??
-    (frameCount !== undefined ? frameCount / fps : undefined);
+    video.duration ?? (format.duration !== undefined ? format.duration - (startTime - fileStartTime) : undefined) ?? (frameCount !== undefined ? frameCount / fps : undefined);
   if (durationSeconds === undefined || !(durationSeconds > 0)) {
     throw mediaError(`cannot tell how long ${shown} is`, { input: shown, hint: 'the file may be a live stream, truncated or damaged' });
   }

@@ -52,8 +52,7 @@ type FrameTiming = { durationSeconds: number; fps: number };
 export const frameCount = (video: FrameTiming): number => (video.fps > 0 ? Math.max(1, Math.round(video.durationSeconds * video.fps)) : Infinity);
 
 /** When the last frame starts, in µs from the first: the video lasts one frame beyond it. */
-export const lastFrameMicros = (video: FrameTiming): number =>
-  Math.max(0, Math.round((video.durationSeconds - (video.fps > 0 ? 1 / video.fps : 0)) * 1_000_000));
+export const lastFrameMicros = (video: FrameTiming): number => Math.max(0, Math.round((video.durationSeconds - (video.fps > 0 ? 1 / video.fps : 0)) * 1_000_000));
 
 /**
  * How many samples of [start, end) a healthy video yields: a sample is the first frame at or after

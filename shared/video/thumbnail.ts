@@ -67,6 +67,7 @@ export async function extractThumbnail(source: string, time: number, options: Th
   }
   const size = thumbnailSize(region, options.maxSize);
   const filters = [`crop=${region.width}:${region.height}:${region.x}:${region.y}`, `scale=${size.width}:${size.height}`, 'format=yuvj420p'];
+  // biome-ignore format: ffmpeg options stay beside their values
   const { stdout } = await runFfmpeg(
     [
       '-hide_banner', '-nostdin', '-loglevel', 'level+error',

@@ -54,15 +54,28 @@ export function scaleAffine(left: number, top: number, scale: number): Affine {
 export function similarityTransform(from: readonly Point[], to: readonly Point[]): Affine {
   const n = from.length;
   if (n < 2 || n !== to.length) throw new RangeError('need at least two point pairs');
-  let fx = 0, fy = 0, tx = 0, ty = 0;
+  let fx = 0,
+    fy = 0,
+    tx = 0,
+    ty = 0;
   for (let i = 0; i < n; i++) {
-    fx += from[i]!.x; fy += from[i]!.y; tx += to[i]!.x; ty += to[i]!.y;
+    fx += from[i]!.x;
+    fy += from[i]!.y;
+    tx += to[i]!.x;
+    ty += to[i]!.y;
   }
-  fx /= n; fy /= n; tx /= n; ty /= n;
-  let sxx = 0, sxy = 0, variance = 0;
+  fx /= n;
+  fy /= n;
+  tx /= n;
+  ty /= n;
+  let sxx = 0,
+    sxy = 0,
+    variance = 0;
   for (let i = 0; i < n; i++) {
-    const px = from[i]!.x - fx, py = from[i]!.y - fy;
-    const qx = to[i]!.x - tx, qy = to[i]!.y - ty;
+    const px = from[i]!.x - fx,
+      py = from[i]!.y - fy;
+    const qx = to[i]!.x - tx,
+      qy = to[i]!.y - ty;
     sxx += px * qx + py * qy;
     sxy += px * qy - py * qx;
     variance += px * px + py * py;

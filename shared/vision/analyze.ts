@@ -19,10 +19,12 @@ export async function analyzeImage(image: RgbImage, options: AnalyzeOptions = DE
   const threads = options.detect.threads;
   const detections = await detectFaces(image, options.detect);
   const landmarks = await locateLandmarks(image, detections, threads);
-  const faces = detections
-    .map((detection, i) => ({ detection, landmarks: landmarks[i]! }))
-    .filter(({ landmarks }) => landmarks.faceflag >= options.minFaceflag);
-  const embeddings = await embedFaces(image, faces.map(({ landmarks }) => ({ points: landmarks.points })), threads);
+  const faces = detections.map((detection, i) => ({ detection, landmarks: landmarks[i]! })).filter(({ landmarks }) => landmarks.faceflag >= options.minFaceflag);
+  const embeddings = await embedFaces(
+    image,
+    faces.map(({ landmarks }) => ({ points: landmarks.points })),
+    threads,
+  );
   return faces.map(({ detection, landmarks }, i) => ({
     box: detection.box,
     score: detection.score,

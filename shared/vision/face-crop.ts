@@ -5,7 +5,6 @@ import { thumbnailRegion } from '../video/thumbnail.ts';
 /** Longer side of a reference face in the report: a JPEG of a few kilobytes. */
 const CROP_SIZE = 96;
 
-
 /**
  * A small JPEG of the face enrolment used from a photo, as a data: URI, for the report. The box is
  * in the pixels of the photo as shown (EXIF orientation applied), which is how enrolment decoded

@@ -9,7 +9,6 @@ export interface RgbImage {
   data: Uint8Array;
 }
 
-
 /**
  * Decodes a photo (path or bytes) to RGB, honouring EXIF orientation; grey and alpha images
  * become plain RGB so every later stage sees one format.

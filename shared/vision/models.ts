@@ -264,7 +264,7 @@ export const FACERES_EMBEDDER = {
     gender: {
       name: 'gender',
       shape: [null, 1],
-      description: 'gender_pred/Sigmoid: probability that the face is a man\'s (sigmoid applied in the graph); below 0.5 means a woman',
+      description: "gender_pred/Sigmoid: probability that the face is a man's (sigmoid applied in the graph); below 0.5 means a woman",
     },
   },
 } as const satisfies ModelDescriptor & Record<string, unknown>;

@@ -32,6 +32,5 @@ export interface AnalyzeOptions {
 
 export const DEFAULT_ANALYZE_OPTIONS: AnalyzeOptions = { detect: DEFAULT_DETECT_OPTIONS, minFaceflag: 0.5 };
 
-
 /** Frames wider than this are scaled down before detection (4K gains little over 1080p here). */
 export const MAX_SCAN_WIDTH = 1920;

@@ -16,7 +16,12 @@ const WHAT = 'faces[].cluster';
  * it. A job without the record, a damaged one or an id it does not list is an InputError saying
  * what to do.
  */
-export async function readUnknownPerson(s3: S3Client, bucket: string, scannedBy: string, face: { name: string; cluster: string }): Promise<{ person: StoredPerson; models: string }> {
+export async function readUnknownPerson(
+  s3: S3Client,
+  bucket: string,
+  scannedBy: string,
+  face: { name: string; cluster: string },
+): Promise<{ person: StoredPerson; models: string }> {
   const key = jobKeys(scannedBy).unknownPeople;
   const where = s3Url(bucket, key);
   const stored = await readStoredJson(s3, bucket, key, StoredUnknownPeople);

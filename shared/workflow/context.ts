@@ -32,15 +32,13 @@ export function handlerContext(): HandlerContext {
  * error's name and message reach Step Functions (as Error and Cause), so the hint is folded into
  * the message there.
  */
-export function lambdaHandler<T>(
-  step: (event: unknown, context: HandlerContext) => Promise<T>,
-): (event: unknown, lambda?: LambdaContext) => Promise<T> {
+export function lambdaHandler<T>(step: (event: unknown, context: HandlerContext) => Promise<T>): (event: unknown, lambda?: LambdaContext) => Promise<T> {
   return async (event, lambda) => {
     const limit = lambda ? deadlineOf(lambda) : undefined;
     try {
       return await step(event, { ...handlerContext(), ...(limit ? { deadline: limit.deadline } : {}) });
     } catch (error) {
-      if (process.env["AWS_LAMBDA_FUNCTION_NAME"] && error instanceof LambdafaceError && error.hint && !error.message.includes(error.hint)) {
+      if (process.env['AWS_LAMBDA_FUNCTION_NAME'] && error instanceof LambdafaceError && error.hint && !error.message.includes(error.hint)) {
         error.message = `${error.message} (what to do: ${error.hint})`;
       }
       throw error;

@@ -36,7 +36,6 @@ export const FinishEvent = z.object({
 });
 type FinishEvent = z.infer<typeof FinishEvent>;
 
-
 /** Most thumbnails made per person: a long video can have hundreds of segments. */
 const MAX_THUMBNAILS_PER_PERSON = 40;
 const THUMBNAIL_PARALLELISM = 8;
@@ -49,11 +48,7 @@ const MAX_OMISSIONS_LISTED = 50;
  * could hold anything) and checked to be this job's, from the gallery's models. A chunk whose
  * result is absent or unusable is left out, so the timeline reports it as not scanned.
  */
-async function readChunkResults(
-  event: FinishEvent,
-  context: HandlerContext,
-  manifest: readonly ChunkRange[],
-): Promise<{ chunks: ChunkResult[]; rejected: string[] }> {
+async function readChunkResults(event: FinishEvent, context: HandlerContext, manifest: readonly ChunkRange[]): Promise<{ chunks: ChunkResult[]; rejected: string[] }> {
   const { job, gallery } = event;
   const keys = jobKeys(job.jobId);
   const results = await mapLimit(manifest, CHUNK_READ_PARALLELISM, async (chunk) => {
@@ -126,7 +121,11 @@ export async function finishJob(raw: unknown, context: HandlerContext): Promise<
     await putBytes(s3, job.bucket, keys.thumbnail(name), jpeg, 'image/jpeg');
     thumbnails.set(`${identity}/${i}`, `thumbnails/${name}`);
   });
-  const unknownThumbnails = await storeUnknownPeople(s3, { bucket: job.bucket, jobId: job.jobId, models: event.gallery.models }, unknown, { url, video, signal: context.deadline?.signal });
+  const unknownThumbnails = await storeUnknownPeople(s3, { bucket: job.bucket, jobId: job.jobId, models: event.gallery.models }, unknown, {
+    url,
+    video,
+    signal: context.deadline?.signal,
+  });
 
   const tooShort = tooShortToName(video, job.options.sampleFps);
   // Stored objects that could not be used are named, so a rerun's repairs are not silent.
@@ -209,7 +208,9 @@ function montageSummary(plan: MontagePlan, made: { seconds: number; pieces: numb
     capSeconds: plan.capSeconds,
     shortened: plan.omitted.filter((span) => span.shown > 0).length,
     leftOut: plan.omitted.filter((span) => span.shown === 0).length,
-    omitted: plan.omitted.slice(0, MAX_OMISSIONS_LISTED).map(({ start, end, names, shown }) => ({ start: roundTo(start, 3), end: roundTo(end, 3), names, shown: roundTo(shown, 3) })),
+    omitted: plan.omitted
+      .slice(0, MAX_OMISSIONS_LISTED)
+      .map(({ start, end, names, shown }) => ({ start: roundTo(start, 3), end: roundTo(end, 3), names, shown: roundTo(shown, 3) })),
     pieces: made.pieces,
     reusedPieces: made.reusedPieces,
   };

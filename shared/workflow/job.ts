@@ -71,7 +71,9 @@ export async function resolveJob(raw: unknown, s3: S3Client): Promise<ResolvedJo
   }
   const { jobId: label, ...content } = input;
   const fingerprint = createHash('sha256')
-    .update(JSON.stringify({ video: [content.video.key, videoTag, content.video.scannedBy ?? null], faces: identity, options: content.options, recognizer: RECOGNITION_FINGERPRINT }))
+    .update(
+      JSON.stringify({ video: [content.video.key, videoTag, content.video.scannedBy ?? null], faces: identity, options: content.options, recognizer: RECOGNITION_FINGERPRINT }),
+    )
     .digest('hex');
   const jobId = label === undefined ? `j-${fingerprint.slice(0, 20)}` : `${label}-${fingerprint.slice(0, 16)}`;
   return { job: { ...content, jobId, ...(label === undefined ? {} : { label }) }, videoTag, photos };

@@ -82,18 +82,22 @@ export async function makeMontage(
   const earlier = job.scannedBy === undefined ? undefined : jobKeys(job.scannedBy);
   const dir = await mkdtemp(join(tmpDir, 'lambdaface-montage-'));
   try {
-    const pieces = await mapLimit(plan.clips.map((clip, index) => ({ clip, index })), PIECE_PARALLELISM, async ({ clip, index }) => {
-      const hash = pieceHash(job.video, clip, settings, ffmpeg);
-      const path = join(dir, `piece-${String(index).padStart(5, '0')}.mp4`);
-      const stored = await storedPiece(s3, job.bucket, [own.clip(hash), ...(earlier ? [earlier.clip(hash)] : [])], path, signal);
-      if (stored !== undefined) {
-        if (stored.key !== own.clip(hash)) await putFile(s3, job.bucket, own.clip(hash), path, { contentType: 'video/mp4' });
-        return { path, seconds: stored.seconds, reused: true };
-      }
-      const seconds = await cutPiece(url, clip, path, { ...settings, video, signal });
-      await putFile(s3, job.bucket, own.clip(hash), path, { contentType: 'video/mp4' });
-      return { path, seconds, reused: false };
-    });
+    const pieces = await mapLimit(
+      plan.clips.map((clip, index) => ({ clip, index })),
+      PIECE_PARALLELISM,
+      async ({ clip, index }) => {
+        const hash = pieceHash(job.video, clip, settings, ffmpeg);
+        const path = join(dir, `piece-${String(index).padStart(5, '0')}.mp4`);
+        const stored = await storedPiece(s3, job.bucket, [own.clip(hash), ...(earlier ? [earlier.clip(hash)] : [])], path, signal);
+        if (stored !== undefined) {
+          if (stored.key !== own.clip(hash)) await putFile(s3, job.bucket, own.clip(hash), path, { contentType: 'video/mp4' });
+          return { path, seconds: stored.seconds, reused: true };
+        }
+        const seconds = await cutPiece(url, clip, path, { ...settings, video, signal });
+        await putFile(s3, job.bucket, own.clip(hash), path, { contentType: 'video/mp4' });
+        return { path, seconds, reused: false };
+      },
+    );
     const placed: PlacedCut[] = [];
     let at = 0;
     for (const [i, piece] of pieces.entries()) {
@@ -101,7 +105,11 @@ export async function makeMontage(
       at += piece.seconds;
     }
     const montage = join(dir, 'montage.mp4');
-    await joinPieces(pieces.map((piece) => piece.path), montage, signal);
+    await joinPieces(
+      pieces.map((piece) => piece.path),
+      montage,
+      signal,
+    );
     await putFile(s3, job.bucket, montageKey, montage, { contentType: 'video/mp4' });
     const reused = pieces.filter((piece) => piece.reused).length;
     return { placed, seconds: at, cut: pieces.length - reused, reused, labelsDrawn: font !== undefined && plan.clips.some(wantsText) };
@@ -114,13 +122,7 @@ export async function makeMontage(
  * The first of `keys` that holds a whole piece, downloaded to `path`, with its duration; undefined
  * when none does. A piece that cannot be measured (damaged) is not used: it is cut again.
  */
-async function storedPiece(
-  s3: S3Client,
-  bucket: string,
-  keys: string[],
-  path: string,
-  signal: AbortSignal | undefined,
-): Promise<{ key: string; seconds: number } | undefined> {
+async function storedPiece(s3: S3Client, bucket: string, keys: string[], path: string, signal: AbortSignal | undefined): Promise<{ key: string; seconds: number } | undefined> {
   for (const key of keys) {
     if (!(await exists(s3, bucket, key))) continue;
     await getToFile(s3, bucket, key, path);

@@ -64,7 +64,10 @@ async function checkEarlierScan(s3: S3Client, job: Job, videoTag: string, scanne
   }
   const earlier = stored.value;
   if (earlier.video.key !== job.video.key || earlier.video.etag !== videoTag) {
-    const scanned = earlier.video.key === job.video.key ? `an earlier version of ${s3Url(job.bucket, job.video.key)}, not the video as it is now` : `${s3Url(job.bucket, earlier.video.key)}, not ${s3Url(job.bucket, job.video.key)}`;
+    const scanned =
+      earlier.video.key === job.video.key
+        ? `an earlier version of ${s3Url(job.bucket, job.video.key)}, not the video as it is now`
+        : `${s3Url(job.bucket, earlier.video.key)}, not ${s3Url(job.bucket, job.video.key)}`;
     throw inputError(`job ${scannedBy} scanned ${scanned}`, {
       input: what,
       hint: 'reuse the scan of a search of this very video, or search without reusing a scan',

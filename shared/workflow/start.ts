@@ -80,10 +80,13 @@ function resolveKey(key: unknown, folder: string, field: string, where: string):
   if (typeof key !== 'string' || !key.startsWith('./')) return key;
   const relative = key.slice(2);
   if (keyPathProblem(relative)) {
-    throw inputError(`${where}: ${field} ${JSON.stringify(key)} would leave the job file's folder (${folder}/): a "./" key may not contain "." or ".." segments, backslashes or NUL`, {
-      input: where,
-      hint: `name the object inside ${folder}/ (e.g. "./talk.mp4"), or give its full key without "./"`,
-    });
+    throw inputError(
+      `${where}: ${field} ${JSON.stringify(key)} would leave the job file's folder (${folder}/): a "./" key may not contain "." or ".." segments, backslashes or NUL`,
+      {
+        input: where,
+        hint: `name the object inside ${folder}/ (e.g. "./talk.mp4"), or give its full key without "./"`,
+      },
+    );
   }
   return `${folder}/${relative}`;
 }
@@ -126,10 +129,13 @@ export const JOB_FILE_MAX_BYTES = 256 * 1024;
 export async function readJobFile(s3: S3Client, upload: UploadedObject): Promise<JobInput> {
   const where = s3Url(upload.bucket, upload.key);
   const tooLarge = (size: number) =>
-    inputError(`${where} is ${size.toLocaleString('en-US')} bytes; a job file may be at most ${JOB_FILE_MAX_BYTES.toLocaleString('en-US')} bytes (256 KB, Step Functions' cap on a job's input)`, {
-      input: where,
-      hint: 'list fewer people or photos: give each person a "prefix" of photos rather than many "keys"',
-    });
+    inputError(
+      `${where} is ${size.toLocaleString('en-US')} bytes; a job file may be at most ${JOB_FILE_MAX_BYTES.toLocaleString('en-US')} bytes (256 KB, Step Functions' cap on a job's input)`,
+      {
+        input: where,
+        hint: 'list fewer people or photos: give each person a "prefix" of photos rather than many "keys"',
+      },
+    );
   const text = new TextDecoder('utf-8').decode(await getBytesUpTo(s3, upload.bucket, upload.key, JOB_FILE_MAX_BYTES, tooLarge));
   let raw: unknown;
   try {

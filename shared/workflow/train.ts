@@ -82,7 +82,9 @@ export async function trainJob(raw: unknown, context: HandlerContext): Promise<G
       photos: identity.photos.length,
       descriptors: identity.embeddings.length,
       notes: [
-        ...(identity.cluster === undefined ? [] : [`enrolled from unknown person ${identity.cluster.id} of job ${identity.cluster.jobId} (${identity.cluster.tracks} track(s) of the video's own faces)`]),
+        ...(identity.cluster === undefined
+          ? []
+          : [`enrolled from unknown person ${identity.cluster.id} of job ${identity.cluster.jobId} (${identity.cluster.tracks} track(s) of the video's own faces)`]),
         ...identity.photos.flatMap((photo) => (photo.note ? [`${photo.source}: ${photo.note}`] : [])),
       ],
       skipped: identity.skipped,

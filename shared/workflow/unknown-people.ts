@@ -23,7 +23,10 @@ export interface UnknownPeopleFound {
 }
 
 /** The unknown people of a job's chunk results (pure but for the video's size): the timeline's `unknown` section. */
-export function unknownPeopleOf(chunks: readonly ChunkResult[], options: { video: VideoInfo; sampleFps: number; gapTolerance: number; missingChunks: readonly ChunkRange[] }): UnknownPeopleFound {
+export function unknownPeopleOf(
+  chunks: readonly ChunkResult[],
+  options: { video: VideoInfo; sampleFps: number; gapTolerance: number; missingChunks: readonly ChunkRange[] },
+): UnknownPeopleFound {
   // Boxes are stored in the source's pixels; the rules speak of the analysed frame's.
   const scale = options.video.width / frameSize(options.video, MAX_SCAN_WIDTH).width;
   const tracks = unnamedTracks(chunks, scale);
@@ -89,4 +92,11 @@ export async function storeUnknownPeople(
 
 /** The unknown people as the step's result (and the CLI summary) lists them. */
 export const unknownSummary = (section: UnknownPeople): FinishResult['unknown'] =>
-  section.people.map(({ id, firstSeen, lastSeen, totalSeconds, segments, tracks }) => ({ id, firstSeen, lastSeen, totalSeconds, segments: segments.length, tracks: tracks.length }));
+  section.people.map(({ id, firstSeen, lastSeen, totalSeconds, segments, tracks }) => ({
+    id,
+    firstSeen,
+    lastSeen,
+    totalSeconds,
+    segments: segments.length,
+    tracks: tracks.length,
+  }));

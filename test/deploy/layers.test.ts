@@ -19,7 +19,10 @@ afterAll(async () => {
 
 describe('layer builders', () => {
   it('say which npm packages an arm64 build needs instead of shipping x64 binaries', async () => {
-    for (const [tool, pkg] of [['ffmpeg', '@ffmpeg-installer/linux-arm64'], ['ffprobe', '@ffprobe-installer/linux-arm64']] as const) {
+    for (const [tool, pkg] of [
+      ['ffmpeg', '@ffmpeg-installer/linux-arm64'],
+      ['ffprobe', '@ffprobe-installer/linux-arm64'],
+    ] as const) {
       await expect(buildFfmpegLayer({ tool, arch: 'arm64', projectDir: PROJECT_DIR, outDir: join(work, tool) })).rejects.toMatchObject({
         kind: 'InputError',
         message: `the ${tool} layer for arm64 needs ${pkg}, which is not installed`,
@@ -65,9 +68,17 @@ describe('copyPackages', () => {
       }
     };
     const nm = join(project, 'node_modules');
-    await pkg(join(nm, 'app'), { name: 'app', version: '1.0.0', dependencies: { dep: '1', build: '1' }, optionalDependencies: { 'native-x64': '1', 'native-arm64': '1', absent: '1' } }, {
-      'index.js': '', 'index.d.ts': '', 'README.md': '', 'LICENSE': '', 'src/a.cc': '',
-    });
+    await pkg(
+      join(nm, 'app'),
+      { name: 'app', version: '1.0.0', dependencies: { dep: '1', build: '1' }, optionalDependencies: { 'native-x64': '1', 'native-arm64': '1', absent: '1' } },
+      {
+        'index.js': '',
+        'index.d.ts': '',
+        'README.md': '',
+        LICENSE: '',
+        'src/a.cc': '',
+      },
+    );
     await pkg(join(nm, 'app/node_modules/dep'), { name: 'dep', version: '2.0.0' }, { 'index.js': '' });
     await pkg(join(nm, 'dep'), { name: 'dep', version: '1.0.0' }, { 'index.js': '' });
     await pkg(join(nm, 'build'), { name: 'build', version: '1.0.0' }, { 'index.js': '' });
@@ -82,16 +93,12 @@ describe('copyPackages', () => {
       target: { os: 'linux', cpu: 'x64', libc: 'glibc' },
       rules: { app: { skipDependencies: ['build'], exclude: (path) => path.startsWith('src/') } },
     });
-    expect(copied.map((p) => `${p.path}@${p.version}`)).toEqual([
-      'node_modules/app@1.0.0',
-      'node_modules/app/node_modules/dep@2.0.0',
-      'node_modules/native-x64@1.0.0',
-    ]);
+    expect(copied.map((p) => `${p.path}@${p.version}`)).toEqual(['node_modules/app@1.0.0', 'node_modules/app/node_modules/dep@2.0.0', 'node_modules/native-x64@1.0.0']);
     expect((await readdir(join(dest, 'node_modules/app'))).sort()).toEqual(['LICENSE', 'index.js', 'node_modules', 'package.json']);
     expect(existsSync(join(dest, 'node_modules/build'))).toBe(false);
 
-    await expect(
-      copyPackages({ roots: ['missing'], projectDir: project, destDir: join(work, 'x'), target: { os: 'linux', cpu: 'x64', libc: 'glibc' } }),
-    ).rejects.toMatchObject({ message: 'package missing (needed by the layer) is not installed' });
+    await expect(copyPackages({ roots: ['missing'], projectDir: project, destDir: join(work, 'x'), target: { os: 'linux', cpu: 'x64', libc: 'glibc' } })).rejects.toMatchObject({
+      message: 'package missing (needed by the layer) is not installed',
+    });
   });
 });

@@ -12,18 +12,7 @@ import { LAYER_NAMES, PROJECT_DIR } from '../../tools/deploy/build-layers.ts';
 import { formatSizes, LAMBDA_UNZIPPED_LIMIT_BYTES } from '../../tools/deploy/package-sizes.ts';
 import { packageService, type PackageResult } from '../../tools/deploy/package-service.ts';
 import { extractZip, zipEntries } from '../../tools/deploy/zip-reader.ts';
-import {
-  dependencyGraph,
-  findCycle,
-  isObject,
-  policyStatements,
-  readTemplate,
-  resource,
-  resourceString,
-  roleGrants,
-  type Json,
-  type Template,
-} from './template-helpers.ts';
+import { dependencyGraph, findCycle, isObject, policyStatements, readTemplate, resource, resourceString, roleGrants, type Json, type Template } from './template-helpers.ts';
 
 const run = promisify(execFile);
 
@@ -131,11 +120,13 @@ describe('state machine', () => {
     expect(JSON.stringify(role.Properties['AssumeRolePolicyDocument'])).toContain('states.amazonaws.com');
     const grants = roleGrants(role);
     expect(grants.every((grant) => grant.effect === 'Allow')).toBe(true);
-    const byAction = (action: string) => grants.filter((grant) => grant.action === action).map((grant) => grant.resource).sort();
+    const byAction = (action: string) =>
+      grants
+        .filter((grant) => grant.action === action)
+        .map((grant) => grant.resource)
+        .sort();
     const steps = ['Montage', 'Recognize', 'Shard', 'Train'];
-    expect(byAction('lambda:InvokeFunction')).toEqual(
-      [...steps.map((s) => `GetAtt:${s}LambdaFunction.Arn`), ...steps.map((s) => `GetAtt:${s}LambdaFunction.Arn:*`)].sort(),
-    );
+    expect(byAction('lambda:InvokeFunction')).toEqual([...steps.map((s) => `GetAtt:${s}LambdaFunction.Arn`), ...steps.map((s) => `GetAtt:${s}LambdaFunction.Arn:*`)].sort());
     expect(byAction('states:StartExecution')).toEqual([MACHINE_ARN]);
     const executions = [`${MACHINE_ARN.replace(':stateMachine:', ':execution:')}/*`, `${MACHINE_ARN.replace(':stateMachine:', ':execution:')}:*`].sort();
     expect(byAction('states:DescribeExecution')).toEqual(executions);
@@ -159,7 +150,12 @@ describe('state machine', () => {
       'logs:PutResourcePolicy',
       'logs:UpdateLogDelivery',
     ];
-    expect(grants.filter((grant) => grant.resource === '*').map((grant) => grant.action).sort()).toEqual(LOG_DELIVERY);
+    expect(
+      grants
+        .filter((grant) => grant.resource === '*')
+        .map((grant) => grant.action)
+        .sort(),
+    ).toEqual(LOG_DELIVERY);
     expect(new Set(grants.map((grant) => grant.action)).size).toBe(9 + LOG_DELIVERY.length);
   });
 });
@@ -187,7 +183,10 @@ describe('functions', () => {
 
   it('has no shared default role', () => {
     expect(template.Resources['IamRoleLambdaExecution']).toBeUndefined();
-    const roles = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::IAM::Role').map(([id]) => id).sort();
+    const roles = Object.entries(template.Resources)
+      .filter(([, r]) => r.Type === 'AWS::IAM::Role')
+      .map(([id]) => id)
+      .sort();
     expect(roles).toEqual([...NAMES.map((name) => `${logicalId(name)}Role`), 'FaceSearchStateMachineRole'].sort());
   });
 
@@ -222,7 +221,14 @@ describe('functions', () => {
     },
     montage: {
       's3:ListBucket': [''],
-      's3:GetObject': ['/intermediate/*/chunks.json', '/intermediate/*/chunks/*', '/intermediate/*/clips/*', '/intermediate/*/gallery.json', '/intermediate/*/job.json', '/uploads/*'],
+      's3:GetObject': [
+        '/intermediate/*/chunks.json',
+        '/intermediate/*/chunks/*',
+        '/intermediate/*/clips/*',
+        '/intermediate/*/gallery.json',
+        '/intermediate/*/job.json',
+        '/uploads/*',
+      ],
       's3:PutObject': MONTAGE_WRITES,
       's3:AbortMultipartUpload': MONTAGE_WRITES,
     },
@@ -291,8 +297,8 @@ describe('bucket and upload trigger', () => {
     const p = bucket().Properties;
     expect(p['BucketName']).toEqual({ 'Fn::Sub': 'lambdaface-dev-${AWS::AccountId}-${AWS::Region}' });
     expect(['AES256', 'aws:kms']).toContain(
-      (p['BucketEncryption'] as { ServerSideEncryptionConfiguration: { ServerSideEncryptionByDefault: { SSEAlgorithm: string } }[] })
-        .ServerSideEncryptionConfiguration[0]!.ServerSideEncryptionByDefault.SSEAlgorithm,
+      (p['BucketEncryption'] as { ServerSideEncryptionConfiguration: { ServerSideEncryptionByDefault: { SSEAlgorithm: string } }[] }).ServerSideEncryptionConfiguration[0]!
+        .ServerSideEncryptionByDefault.SSEAlgorithm,
     );
     expect(p['PublicAccessBlockConfiguration']).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
     expect(bucket().DeletionPolicy).toBe('RetainExceptOnCreate');
@@ -307,9 +313,7 @@ describe('bucket and upload trigger', () => {
 
   it('expires inputs, intermediates and results by prefix, each after its own days (serverless params)', () => {
     const rules = (bucket().Properties['LifecycleConfiguration'] as { Rules: Record<string, Json>[] }).Rules;
-    const expiry = Object.fromEntries(
-      rules.filter((rule) => rule['ExpirationInDays'] !== undefined).map((rule) => [rule['Prefix'] as string, rule['ExpirationInDays']]),
-    );
+    const expiry = Object.fromEntries(rules.filter((rule) => rule['ExpirationInDays'] !== undefined).map((rule) => [rule['Prefix'] as string, rule['ExpirationInDays']]));
     expect(expiry).toEqual({ 'uploads/': 14, 'intermediate/': 14, 'jobs/': 30 });
     for (const rule of rules) {
       expect(rule['Status']).toBe('Enabled');
@@ -319,7 +323,10 @@ describe('bucket and upload trigger', () => {
     // Every key a job writes falls under one of the expiring prefixes.
     const keys = jobKeys('j-1');
     for (const key of [keys.gallery, keys.chunks, keys.chunkFaces(0), `${keys.results}/run/manifest.json`, keys.timelineJson, keys.montage, keys.report, keys.thumbnail('a.jpg')]) {
-      expect(Object.keys(expiry).some((prefix) => key.startsWith(prefix)), key).toBe(true);
+      expect(
+        Object.keys(expiry).some((prefix) => key.startsWith(prefix)),
+        key,
+      ).toBe(true);
     }
     expect(rules.find((rule) => rule['AbortIncompleteMultipartUpload'] !== undefined)).toMatchObject({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 2 } });
   });
@@ -329,7 +336,14 @@ describe('bucket and upload trigger', () => {
     expect(notifications).toEqual([
       {
         Event: 's3:ObjectCreated:*',
-        Filter: { S3Key: { Rules: [{ Name: 'prefix', Value: 'uploads/' }, { Name: 'suffix', Value: 'job.json' }] } },
+        Filter: {
+          S3Key: {
+            Rules: [
+              { Name: 'prefix', Value: 'uploads/' },
+              { Name: 'suffix', Value: 'job.json' },
+            ],
+          },
+        },
         Function: { 'Fn::GetAtt': ['StartLambdaFunction', 'Arn'] },
       },
     ]);
@@ -350,8 +364,7 @@ describe('bucket and upload trigger', () => {
 });
 
 describe('bounds and failure paths', () => {
-  const definition = () =>
-    JSON.parse(resource(template, 'FaceSearchStateMachine').Properties['DefinitionString'] as string) as AslDefinition;
+  const definition = () => JSON.parse(resource(template, 'FaceSearchStateMachine').Properties['DefinitionString'] as string) as AslDefinition;
   const tasks = (): Map<string, AslState> => {
     const found = new Map<string, AslState>();
     forEachState(definition(), (name, state) => {
@@ -365,7 +378,10 @@ describe('bounds and failure paths', () => {
     for (const [name, task] of tasks()) {
       const timeout = resource(template, `${name}LambdaFunction`).Properties['Timeout'] as number;
       expect(task.TimeoutSeconds, name).toBeGreaterThan(timeout);
-      expect((task.Retry as { ErrorEquals: string[] }[]).some((retry) => retry.ErrorEquals.includes('States.Timeout')), name).toBe(true);
+      expect(
+        (task.Retry as { ErrorEquals: string[] }[]).some((retry) => retry.ErrorEquals.includes('States.Timeout')),
+        name,
+      ).toBe(true);
     }
   });
 
@@ -417,7 +433,12 @@ describe('bounds and failure paths', () => {
         .filter((r) => r.Type === 'AWS::CloudWatch::Alarm')
         .map((r) => [`${r.Properties['Namespace']}/${r.Properties['MetricName']}`, r.Properties]),
     );
-    expect(Object.keys(alarms).sort()).toEqual(['AWS/Lambda/Throttles', 'AWS/SQS/ApproximateNumberOfMessagesVisible', 'AWS/States/ExecutionsFailed', 'AWS/States/ExecutionsTimedOut']);
+    expect(Object.keys(alarms).sort()).toEqual([
+      'AWS/Lambda/Throttles',
+      'AWS/SQS/ApproximateNumberOfMessagesVisible',
+      'AWS/States/ExecutionsFailed',
+      'AWS/States/ExecutionsTimedOut',
+    ]);
     for (const alarm of Object.values(alarms)) expect(alarm['AlarmActions']).toEqual([{ Ref: 'AlarmTopic' }]);
     expect(alarms['AWS/States/ExecutionsFailed']!['Dimensions']).toEqual([{ Name: 'StateMachineArn', Value: { Ref: 'FaceSearchStateMachine' } }]);
     expect(alarms['AWS/Lambda/Throttles']!['Dimensions']).toEqual([{ Name: 'FunctionName', Value: { Ref: 'RecognizeLambdaFunction' } }]);
@@ -435,7 +456,7 @@ describe('artifacts run as on Lambda', () => {
     for (const layer of LAYER_NAMES) await extractZip(join(result.packageDir, `${layer}.zip`), opt);
   }, 60_000);
 
-  it('layer zips keep ffmpeg and ffprobe executable for Lambda\'s sandbox user, each in its own layer', async () => {
+  it("layer zips keep ffmpeg and ffprobe executable for Lambda's sandbox user, each in its own layer", async () => {
     for (const tool of ['ffmpeg', 'ffprobe']) {
       const entries = await zipEntries(join(result.packageDir, `${tool}.zip`));
       expect(entries.filter((entry) => entry.name.startsWith('bin/')).map((entry) => [entry.name, entry.mode])).toEqual([[`bin/${tool}`, 0o755]]);
@@ -447,11 +468,10 @@ describe('artifacts run as on Lambda', () => {
     const version = await run(join(opt, 'bin/ffmpeg'), ['-hide_banner', '-version']);
     expect(version.stdout).toMatch(/^ffmpeg version/);
     const video = join(PROJECT_DIR, 'fixtures/videos/hamilton_short.mp4');
-    const decoded = await run(
-      join(opt, 'bin/ffmpeg'),
-      ['-v', 'error', '-i', video, '-vf', 'scale=32:18,format=gray', '-f', 'rawvideo', '-'],
-      { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 },
-    );
+    const decoded = await run(join(opt, 'bin/ffmpeg'), ['-v', 'error', '-i', video, '-vf', 'scale=32:18,format=gray', '-f', 'rawvideo', '-'], {
+      encoding: 'buffer',
+      maxBuffer: 64 * 1024 * 1024,
+    });
     const frames = decoded.stdout.length / (32 * 18);
     expect(Number.isInteger(frames)).toBe(true);
     expect(frames).toBeGreaterThan(250); // ~10 s at 29.97 fps

@@ -3,14 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand, HeadBucketCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import {
-  DescribeExecutionCommand,
-  DescribeMapRunCommand,
-  ListMapRunsCommand,
-  ListStateMachinesCommand,
-  SFNClient,
-  StartExecutionCommand,
-} from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, DescribeMapRunCommand, ListMapRunsCommand, ListStateMachinesCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { LambdafaceError } from '../../shared/errors.ts';
@@ -74,12 +67,15 @@ afterAll(async () => {
 beforeEach(() => {
   s3Mock.reset();
   sfnMock.reset();
-  sfnMock.on(ListStateMachinesCommand).resolvesOnce({
-    stateMachines: [{ name: 'other-face-search', stateMachineArn: STATE_MACHINE_ARN.replace('lambdaface-dev', 'other'), type: 'STANDARD', creationDate: new Date() }],
-    nextToken: 'page-2',
-  }).resolves({
-    stateMachines: [{ name: 'lambdaface-dev-face-search', stateMachineArn: STATE_MACHINE_ARN, type: 'STANDARD', creationDate: new Date() }],
-  });
+  sfnMock
+    .on(ListStateMachinesCommand)
+    .resolvesOnce({
+      stateMachines: [{ name: 'other-face-search', stateMachineArn: STATE_MACHINE_ARN.replace('lambdaface-dev', 'other'), type: 'STANDARD', creationDate: new Date() }],
+      nextToken: 'page-2',
+    })
+    .resolves({
+      stateMachines: [{ name: 'lambdaface-dev-face-search', stateMachineArn: STATE_MACHINE_ARN, type: 'STANDARD', creationDate: new Date() }],
+    });
   sfnMock.on(StartExecutionCommand).callsFake((input: { name: string }) => ({ executionArn: `${EXECUTION_PREFIX}:${input.name}`, startDate: new Date() }));
   sfnMock
     .on(DescribeExecutionCommand)
@@ -87,7 +83,10 @@ beforeEach(() => {
     .resolvesOnce({ status: 'RUNNING' })
     .resolvesOnce({ status: 'RUNNING' })
     .resolves({ status: 'SUCCEEDED', output: JSON.stringify(OUTPUT) });
-  sfnMock.on(ListMapRunsCommand).resolvesOnce({ mapRuns: [] }).resolves({ mapRuns: [{ mapRunArn: MAP_RUN_ARN, executionArn: 'x', stateMachineArn: 'y', startDate: new Date() }] });
+  sfnMock
+    .on(ListMapRunsCommand)
+    .resolvesOnce({ mapRuns: [] })
+    .resolves({ mapRuns: [{ mapRunArn: MAP_RUN_ARN, executionArn: 'x', stateMachineArn: 'y', startDate: new Date() }] });
   sfnMock
     .on(DescribeMapRunCommand)
     .resolvesOnce({ status: 'RUNNING', itemCounts: { total: 10, succeeded: 2, failed: 1, running: 7, pending: 0, timedOut: 0, aborted: 0, resultsWritten: 0 } })
@@ -145,11 +144,19 @@ describe('searchRemote', () => {
     ]);
     expect(c.sleep).toHaveBeenCalledWith(1000, undefined);
 
-    const gets = s3Mock.commandCalls(GetObjectCommand).map((call) => call.args[0].input.Key).sort();
+    const gets = s3Mock
+      .commandCalls(GetObjectCommand)
+      .map((call) => call.args[0].input.Key)
+      .sort();
     expect(gets).toEqual([...Object.values(OUTPUT.outputs).flat()].sort());
-    expect(result.files.map((file) => file.slice(out.length + 1)).sort()).toEqual(
-      ['montage.mp4', 'report.html', 'thumbnails/ada-0.jpg', 'timeline.csv', 'timeline.json', 'timeline.vtt'],
-    );
+    expect(result.files.map((file) => file.slice(out.length + 1)).sort()).toEqual([
+      'montage.mp4',
+      'report.html',
+      'thumbnails/ada-0.jpg',
+      'timeline.csv',
+      'timeline.json',
+      'timeline.vtt',
+    ]);
     expect(await readFile(join(out, 'timeline.json'), 'utf-8')).toBe(`content of ${PREFIX}timeline.json`);
     expect(result).toMatchObject({ jobId: JOB_ID, attached: false, consoleUrl: expect.stringContaining('eu-west-1.console.aws.amazon.com/states') });
   });
@@ -162,7 +169,7 @@ describe('searchRemote', () => {
     expect(JSON.parse(sfnMock.commandCalls(StartExecutionCommand)[0]!.args[0].input.input!)).toMatchObject({ faces: [{ keys: ['uploads/photos/ada.jpg'] }] });
   });
 
-  it('uses --state-machine and --bucket without listing, in the ARN\'s region', async () => {
+  it("uses --state-machine and --bucket without listing, in the ARN's region", async () => {
     const { region: _unset, ...noRegion } = options({ target: { stateMachineArn: STATE_MACHINE_ARN, bucket: 'my-bucket' } });
     const result = await searchRemote(noRegion, clients());
     expect(sfnMock.commandCalls(ListStateMachinesCommand)).toHaveLength(0);
@@ -180,7 +187,7 @@ describe('searchRemote', () => {
     expect(c.sleep.mock.calls.map((call) => call[0])).toEqual([2000, 4000]);
   });
 
-  it('attaches to the job\'s existing execution (ExecutionAlreadyExists) and downloads its outputs', async () => {
+  it("attaches to the job's existing execution (ExecutionAlreadyExists) and downloads its outputs", async () => {
     sfnMock.on(StartExecutionCommand).rejects(awsError('ExecutionAlreadyExists', 400));
     sfnMock.on(DescribeExecutionCommand).resolves({ status: 'SUCCEEDED', output: JSON.stringify(OUTPUT) });
     const result = await searchRemote(options(), clients());
@@ -189,7 +196,7 @@ describe('searchRemote', () => {
     expect(result.files.map((file) => file.slice(out.length + 1))).toContain('report.html');
   });
 
-  it('says to redrive when the job\'s existing execution failed, instead of starting it again', async () => {
+  it("says to redrive when the job's existing execution failed, instead of starting it again", async () => {
     sfnMock.on(StartExecutionCommand).rejects(awsError('ExecutionAlreadyExists', 400));
     sfnMock.on(DescribeExecutionCommand).resolves({ status: 'FAILED', error: 'States.TaskFailed' });
     const error = await searchRemote(options(), clients()).catch((e: unknown) => e);
@@ -201,11 +208,15 @@ describe('searchRemote', () => {
     expect(s3Mock.commandCalls(GetObjectCommand)).toHaveLength(0);
   });
 
-  it('reports a failed execution with the step\'s own error and the console link', async () => {
+  it("reports a failed execution with the step's own error and the console link", async () => {
     sfnMock.on(DescribeExecutionCommand).resolves({
       status: 'FAILED',
       error: 'InputError',
-      cause: JSON.stringify({ errorType: 'InputError', errorMessage: 'no face found in s3://b/uploads/x/fr_obama.jpg (reference photo of ada) (what to do: use a clearer photo)', trace: [] }),
+      cause: JSON.stringify({
+        errorType: 'InputError',
+        errorMessage: 'no face found in s3://b/uploads/x/fr_obama.jpg (reference photo of ada) (what to do: use a clearer photo)',
+        trace: [],
+      }),
     });
     const error = await searchRemote(options(), clients()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(LambdafaceError);

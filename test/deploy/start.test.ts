@@ -39,7 +39,11 @@ const JOB = {
 };
 
 const logs: string[] = [];
-const deps = () => ({ s3: new S3Client({ region: 'eu-west-1' }), starter: sfnStarter(new SFNClient({ region: 'eu-west-1' }), STATE_MACHINE_ARN), log: (m: string) => logs.push(m) });
+const deps = () => ({
+  s3: new S3Client({ region: 'eu-west-1' }),
+  starter: sfnStarter(new SFNClient({ region: 'eu-west-1' }), STATE_MACHINE_ARN),
+  log: (m: string) => logs.push(m),
+});
 
 beforeEach(() => {
   s3Mock.reset();
@@ -80,7 +84,12 @@ describe('start: S3 upload -> StartExecution', () => {
       options: { sampleFps: 1, chunkSeconds: 60 },
     });
     expect(outcome.started).toEqual([
-      { key: 'uploads/talk 2024/job.json', executionName: sent.name, executionArn: expect.stringContaining(`:execution:lambdaface-dev-face-search:${sent.name}`), alreadyStarted: false },
+      {
+        key: 'uploads/talk 2024/job.json',
+        executionName: sent.name,
+        executionArn: expect.stringContaining(`:execution:lambdaface-dev-face-search:${sent.name}`),
+        alreadyStarted: false,
+      },
     ]);
     expect(outcome.rejected).toEqual([]);
   });
@@ -204,7 +213,10 @@ describe('localStarter (lambdaface serve)', () => {
     const s3 = new S3Client({ region: 'eu-west-1' });
     const first = await startJobsFromUploads(s3Event('uploads/local/job.json'), { s3, starter, log: () => undefined });
     const again = await startJobsFromUploads(s3Event('uploads/local/job.json'), { s3, starter, log: () => undefined });
-    expect(first.started[0]).toMatchObject({ alreadyStarted: false, executionArn: expect.stringMatching(/^arn:aws:states:local:000000000000:execution:face-search:j-[0-9a-f]{20}$/) });
+    expect(first.started[0]).toMatchObject({
+      alreadyStarted: false,
+      executionArn: expect.stringMatching(/^arn:aws:states:local:000000000000:execution:face-search:j-[0-9a-f]{20}$/),
+    });
     expect(again.started[0]).toMatchObject({ alreadyStarted: true, executionArn: first.started[0]!.executionArn });
     expect(runs).toHaveLength(1);
     expect(starter.running.size).toBe(1);

@@ -77,7 +77,10 @@ describe('--out is checked before any work', () => {
   });
 
   it('refuses /proc and /sys at once (a recursive mkdir on /proc never returns)', async () => {
-    for (const [out, fs] of [['/proc/lambdaface-out', 'proc'], ['/sys/lambdaface-out', 'sysfs']]) {
+    for (const [out, fs] of [
+      ['/proc/lambdaface-out', 'proc'],
+      ['/sys/lambdaface-out', 'sysfs'],
+    ]) {
       const run = await lambdaface(search('--video', CLIP, '--face', `lin=${LIN}`, '--out', out!));
       expectClearFailure(run, new RegExp(`--out ${out} is on the kernel's ${fs} pseudo-filesystem`));
     }
@@ -87,21 +90,24 @@ describe('--out is checked before any work', () => {
   // private mktemp folder is out of its reach): where it cannot, the test says so and is skipped.
   const asRoot = process.getuid?.() === 0;
   const unreadable = asRoot && !othersCanRead(BIN);
-  (unreadable ? it.skip : it)(`refuses a folder it cannot write to, and creates nothing there${unreadable ? ' (skipped: root, in a checkout other users cannot read)' : ''}`, async () => {
-    const locked = join(work, 'locked');
-    await mkdir(locked, { mode: 0o555 });
-    await chmod(locked, 0o555);
-    // root may write anywhere: the probe then runs as nobody, like a user without the right, with
-    // a data folder anyone may write to, so that only --out is in the way.
-    const data = join(work, 'anyones-data');
-    await mkdir(data, { mode: 0o777 });
-    await chmod(data, 0o777);
-    const run = await lambdaface(['search', '--data-dir', data, '--no-montage', '--video', CLIP, '--face', `lin=${LIN}`, '--out', join(locked, 'out')], {
-      asNobody: asRoot,
-    });
-    expectClearFailure(run, new RegExp(`cannot write to --out ${locked}/out \\(permission denied\\)`));
-    expect(await readdir(locked)).toEqual([]);
-  });
+  (unreadable ? it.skip : it)(
+    `refuses a folder it cannot write to, and creates nothing there${unreadable ? ' (skipped: root, in a checkout other users cannot read)' : ''}`,
+    async () => {
+      const locked = join(work, 'locked');
+      await mkdir(locked, { mode: 0o555 });
+      await chmod(locked, 0o555);
+      // root may write anywhere: the probe then runs as nobody, like a user without the right, with
+      // a data folder anyone may write to, so that only --out is in the way.
+      const data = join(work, 'anyones-data');
+      await mkdir(data, { mode: 0o777 });
+      await chmod(data, 0o777);
+      const run = await lambdaface(['search', '--data-dir', data, '--no-montage', '--video', CLIP, '--face', `lin=${LIN}`, '--out', join(locked, 'out')], {
+        asNobody: asRoot,
+      });
+      expectClearFailure(run, new RegExp(`cannot write to --out ${locked}/out \\(permission denied\\)`));
+      expect(await readdir(locked)).toEqual([]);
+    },
+  );
 
   it('is checked for --remote too, before AWS is asked anything', async () => {
     const file = join(work, 'remote-file');
@@ -143,7 +149,7 @@ describe('inputs that cannot work are named before the search starts', () => {
     expect(existsSync(out)).toBe(false);
   });
 
-  it('says an --s3-endpoint cannot be reached, without the SDK\'s words', async () => {
+  it("says an --s3-endpoint cannot be reached, without the SDK's words", async () => {
     const out = join(work, 'out-endpoint');
     const endpoint = `http://127.0.0.1:${await closedPort()}`;
     const run = await lambdaface(search('--video', CLIP, '--face', `lin=${LIN}`, '--out', out, '--s3-endpoint', endpoint, '--bucket', 'lambdaface'));
@@ -186,7 +192,9 @@ describe('inputs that cannot work are named before the search starts', () => {
 
   it('names the photo the user gave, not its upload key, when enrolment fails', async () => {
     const photo = join(work, 'blank wall.png');
-    await sharp({ create: { width: 240, height: 240, channels: 3, background: { r: 128, g: 128, b: 128 } } }).png().toFile(photo);
+    await sharp({ create: { width: 240, height: 240, channels: 3, background: { r: 128, g: 128, b: 128 } } })
+      .png()
+      .toFile(photo);
     const out = join(work, 'out-photo');
     const run = await lambdaface(search('--video', TINY, '--face', `nobody=${photo}`, '--out', out));
     expectClearFailure(run, new RegExp(`no face found in ${photo.replace(/[.]/g, '\\.')}`));
@@ -215,7 +223,7 @@ describe('an interrupted search', () => {
 });
 
 describe('a search that succeeds', () => {
-  it('replaces the previous outputs whole, keeps the user\'s files, and gives each name its own thumbnails', async () => {
+  it("replaces the previous outputs whole, keeps the user's files, and gives each name its own thumbnails", async () => {
     const out = join(work, 'out-search');
     await mkdir(join(out, 'thumbnails'), { recursive: true });
     // An earlier search's thumbnail is named as lambdaface names them; holiday.jpg is the user's.
@@ -226,7 +234,9 @@ describe('a search that succeeds', () => {
     await writeFile(join(out, 'thumbnails', 'holiday.jpg'), 'mine too');
     // A photo without a face beside a usable one: skipped and listed, the person still enrolled.
     const blank = join(work, 'grey.png');
-    await sharp({ create: { width: 200, height: 200, channels: 3, background: { r: 90, g: 90, b: 90 } } }).png().toFile(blank);
+    await sharp({ create: { width: 200, height: 200, channels: 3, background: { r: 90, g: 90, b: 90 } } })
+      .png()
+      .toFile(blank);
     // `lin m'x` and `lin_m_x` are both valid names that make the same safe text.
     const run = await lambdaface(
       search('--video', CLIP, '--face', `lin m'x=${LIN}`, '--face', `lin_m_x=${OBAMA}`, '--face', `biden=${TWO_FACES}`, '--face', `biden=${blank}`, '--out', out),
@@ -271,7 +281,9 @@ describe('a search that succeeds', () => {
     expect(timeline.nearMisses?.length).toBe(result.nearMisses.length);
     expect(await readFile(join(out, 'report.html'), 'utf-8')).toContain('<td>lin_manuel_miranda?</td>');
     const summary = await lambdaface(search('--video', CLIP, '--face', `lin_manuel_miranda=${LIN}`, '--face', `barack_obama=${OBAMA}`, '--threshold', '0.27', '--out', out));
-    expect(summary.stdout).toMatch(/Near misses \(not named; check them in report\.html\):\n    lin_manuel_miranda\? \d+:\d\d\.\d-\d+:\d\d\.\d, distance 0\.\d{3} \(named at 0\.270 or less\)/);
+    expect(summary.stdout).toMatch(
+      /Near misses \(not named; check them in report\.html\):\n    lin_manuel_miranda\? \d+:\d\d\.\d-\d+:\d\d\.\d, distance 0\.\d{3} \(named at 0\.270 or less\)/,
+    );
   });
 
   it('says when the video is too short to name anyone', async () => {
@@ -288,8 +300,17 @@ describe('a search that succeeds', () => {
 
   it('eval says the same, with the score table', async () => {
     const run = await lambdaface([
-      'eval', '--data-dir', dataDir, '--concurrency', '1', '--video', TINY, '--truth', join(ROOT, 'fixtures/labels/tiny_5frames.per_second.csv'),
-      '--face', `biden=${TWO_FACES}`,
+      'eval',
+      '--data-dir',
+      dataDir,
+      '--concurrency',
+      '1',
+      '--video',
+      TINY,
+      '--truth',
+      join(ROOT, 'fixtures/labels/tiny_5frames.per_second.csv'),
+      '--face',
+      `biden=${TWO_FACES}`,
     ]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/^overall /m);

@@ -26,7 +26,16 @@ beforeEach(async () => {
   out = await mkdtemp(join(tmpdir(), 'lambdaface-download-'));
   await mkdir(join(out, 'thumbnails'));
   await mkdir(join(out, '.lambdaface-download-killed'));
-  for (const old of ['montage.mp4', 'report.html', 'timeline.json', 'timeline.csv', 'timeline.vtt', 'chapters.vtt', 'thumbnails/ada-89abcdef-1.jpg', '.lambdaface-download-killed/report.html']) {
+  for (const old of [
+    'montage.mp4',
+    'report.html',
+    'timeline.json',
+    'timeline.csv',
+    'timeline.vtt',
+    'chapters.vtt',
+    'thumbnails/ada-89abcdef-1.jpg',
+    '.lambdaface-download-killed/report.html',
+  ]) {
     await writeFile(join(out, old), 'old');
   }
   await writeFile(join(out, 'notes.txt'), 'mine');
@@ -34,7 +43,8 @@ beforeEach(async () => {
   // A JPEG of the user's own, not named as lambdaface names thumbnails: never deleted.
   await writeFile(join(out, 'thumbnails', 'holiday.jpg'), 'my photo');
   const { client, bucket } = s3();
-  for (const key of [keys.timelineJson, keys.timelineCsv, keys.timelineVtt, ...outputs.exports, keys.report, ...outputs.thumbnails]) await putText(client, bucket, key, `new ${key}`);
+  for (const key of [keys.timelineJson, keys.timelineCsv, keys.timelineVtt, ...outputs.exports, keys.report, ...outputs.thumbnails])
+    await putText(client, bucket, key, `new ${key}`);
 });
 
 afterEach(async () => {
@@ -42,12 +52,17 @@ afterEach(async () => {
 });
 
 describe('downloadJobOutputs', () => {
-  it('replaces the previous outputs whole: no old montage, export or thumbnail stays, the user\'s files (a JPEG in thumbnails/ too) do', async () => {
+  it("replaces the previous outputs whole: no old montage, export or thumbnail stays, the user's files (a JPEG in thumbnails/ too) do", async () => {
     const { client, bucket } = s3();
     const files = await downloadJobOutputs(client, { jobId: 'j-download', bucket, outputs }, out);
-    expect(files.map((file) => file.slice(out.length + 1)).sort()).toEqual(
-      ['report.html', 'thumbnails/ada-0123abcd-0.jpg', 'timeline.csv', 'timeline.edl', 'timeline.json', 'timeline.vtt'],
-    );
+    expect(files.map((file) => file.slice(out.length + 1)).sort()).toEqual([
+      'report.html',
+      'thumbnails/ada-0123abcd-0.jpg',
+      'timeline.csv',
+      'timeline.edl',
+      'timeline.json',
+      'timeline.vtt',
+    ]);
     expect((await readdir(out)).sort()).toEqual(['notes.txt', 'report.html', 'thumbnails', 'timeline.csv', 'timeline.edl', 'timeline.json', 'timeline.vtt']);
     expect((await readdir(join(out, 'thumbnails'))).sort()).toEqual(['README', 'ada-0123abcd-0.jpg', 'holiday.jpg']);
     expect(await readFile(join(out, 'thumbnails', 'holiday.jpg'), 'utf-8')).toBe('my photo');

@@ -42,8 +42,6 @@ describe('a numeric flag that is refused', () => {
   it('reaches the user of serve --port as one line and exit 1', async () => {
     const run = await runCli(['serve', '--port', '99999']);
     expect(run.code).toBe(1);
-    expect(run.stderr).toBe(
-      'InputError: invalid flags of lambdaface serve: port: "99999" is too large: it must be at most 65535\n  what to do: run `lambdaface serve --help`\n',
-    );
+    expect(run.stderr).toBe('InputError: invalid flags of lambdaface serve: port: "99999" is too large: it must be at most 65535\n  what to do: run `lambdaface serve --help`\n');
   });
 });

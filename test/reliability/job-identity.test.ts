@@ -99,7 +99,7 @@ describe('a job id given by the user is a label, not the storage identity', () =
   });
 });
 
-describe('a stored gallery is reused only when intact, this job\'s and from the installed models', () => {
+describe("a stored gallery is reused only when intact, this job's and from the installed models", () => {
   const retrainsAfter = async (damage: (key: string, jobId: string) => Promise<void>, reason: RegExp): Promise<GallerySummary> => {
     await upload();
     const jobId = await storageId(linJob);
@@ -123,7 +123,7 @@ describe('a stored gallery is reused only when intact, this job\'s and from the 
     }, /not valid JSON/);
   });
 
-  it('retrains over another job\'s gallery copied to its key', async () => {
+  it("retrains over another job's gallery copied to its key", async () => {
     await retrainsAfter(async (key) => {
       const foreign = await galleryOf(await storageId(obamaJob)).catch(async () => {
         await trainJob(obamaJob, context());
@@ -151,7 +151,7 @@ describe('a stored gallery is reused only when intact, this job\'s and from the 
   });
 });
 
-describe('stored chunk results are reused only when they are this chunk\'s, for this job and models', () => {
+describe("stored chunk results are reused only when they are this chunk's, for this job and models", () => {
   const chunk = { index: 0, start: 0, end: 5 };
 
   async function recognizeEvent(): Promise<RecognizeEvent> {

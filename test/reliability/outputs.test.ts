@@ -24,7 +24,7 @@ describe('thumbnail names', () => {
     expect(thumbnailName('ada', 3)).toBe(thumbnailName('ada', 3));
   });
 
-  it('are the names the next search removes from --out, and a user\'s own JPEG there is not', () => {
+  it("are the names the next search removes from --out, and a user's own JPEG there is not", () => {
     for (const name of ["lin m'x", 'ada', 'Zoë Ñ', `a${"'".repeat(63)}`]) expect(isThumbnailName(thumbnailName(name, 39)), name).toBe(true);
     for (const file of ['holiday.jpg', 'IMG_0001.jpg', 'lin-0.jpg', 'ada-0123abcd-0.jpg.txt', 'ada-0123ABCD-0.jpg']) expect(isThumbnailName(file), file).toBe(false);
   });
@@ -48,7 +48,9 @@ describe('the report lists what enrolment said about the reference photos', () =
       ],
     });
     expect(html).toContain('<h2>Reference photos</h2>');
-    expect(html).toContain('<li>o&#39;neil<ul><li>group &lt;b&gt;shot&lt;/b&gt;.jpg: 3 faces in this photo; enrolled the largest</li><li>skipped a&amp;b.jpg: no face found &lt;here&gt;</li></ul></li>');
+    expect(html).toContain(
+      '<li>o&#39;neil<ul><li>group &lt;b&gt;shot&lt;/b&gt;.jpg: 3 faces in this photo; enrolled the largest</li><li>skipped a&amp;b.jpg: no face found &lt;here&gt;</li></ul></li>',
+    );
     expect(html).not.toContain('<b>shot</b>');
     // Nothing to say about ada's photos: she is not listed.
     expect(html).not.toMatch(/<li>ada/);
@@ -99,9 +101,11 @@ describe('a video too short to name anyone', () => {
     expect(sampleIndexAt(Math.round((tiny.durationSeconds - 1 / tiny.fps) * 1e6), 6)).toBe(DEFAULT_TRACK_OPTIONS.minTrackLength - 1);
   });
 
-  it('follows the tracker\'s minimum, and says when no rate helps', () => {
+  it("follows the tracker's minimum, and says when no rate helps", () => {
     expect(tooShortToName({ durationSeconds: 9.2, fps: 25 }, 1)).toBeNull();
-    expect(tooShortToName({ durationSeconds: 9.2, fps: 25 }, 0.1)).toMatch(/that is 1 sample, and a person is named after at least 2; raise the sampling rate \(--sample-fps\) to 1 or more/);
+    expect(tooShortToName({ durationSeconds: 9.2, fps: 25 }, 0.1)).toMatch(
+      /that is 1 sample, and a person is named after at least 2; raise the sampling rate \(--sample-fps\) to 1 or more/,
+    );
     expect(tooShortToName({ durationSeconds: 1, fps: 25 }, 4, 5)).toMatch(/that is 4 samples, and a person is named after at least 5/);
     expect(tooShortToName({ durationSeconds: 0.04, fps: 25 }, 4)).toMatch(/^the video is 0\.04 s \(1 frame\): .*give a longer video$/);
   });

@@ -51,8 +51,7 @@ function lambdaContext(timeoutMs: number, signal: AbortSignal = new AbortControl
 }
 
 /** Atomics.waitAsync: Node 20 has it, the project's ES2023 lib does not declare it. */
-const waitAsync = (Atomics as unknown as { waitAsync(array: Int32Array, index: number, value: number, timeoutMs: number): { value: Promise<string> | string } })
-  .waitAsync;
+const waitAsync = (Atomics as unknown as { waitAsync(array: Int32Array, index: number, value: number, timeoutMs: number): { value: Promise<string> | string } }).waitAsync;
 
 /** A pool of one worker thread running the test handlers. */
 const testPool = (): HandlerPool => createHandlerPool({ size: 1, env: {}, handlersRoot: TEST_HANDLERS });
@@ -85,9 +84,7 @@ describe('the worker pool when a worker thread dies', () => {
 
   it('names an uncaught exception as the cause', async () => {
     const { recognize } = pool().handlers;
-    await expect(recognize({ do: 'throw', message: 'boom in a timer' }, lambdaContext(60_000))).rejects.toThrow(
-      "the recognize handler's worker thread died: boom in a timer",
-    );
+    await expect(recognize({ do: 'throw', message: 'boom in a timer' }, lambdaContext(60_000))).rejects.toThrow("the recognize handler's worker thread died: boom in a timer");
     expect(await recognize({ do: 'deadline' }, lambdaContext(60_000))).toHaveProperty('margin');
   });
 
@@ -106,7 +103,9 @@ describe('the worker pool when a worker thread dies', () => {
   });
 
   it('rebuilds the cause of a handler error on this side', async () => {
-    const error = await pool().handlers.recognize({ do: 'fail', cause: 'disk full' }, lambdaContext(60_000)).catch((e: unknown) => e);
+    const error = await pool()
+      .handlers.recognize({ do: 'fail', cause: 'disk full' }, lambdaContext(60_000))
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ kind: 'WorkflowError', message: 'the step failed', input: 'test' });
     expect((error as Error).cause).toBeInstanceOf(LambdafaceError);
     expect((error as Error).cause).toMatchObject({ kind: 'StorageError', message: 'disk full' });
@@ -134,7 +133,9 @@ describe('a thread stopped at its time limit', () => {
     // the handler has posted its reply, before this thread has read it.
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     const state = new Int32Array(new SharedArrayBuffer(4));
-    const late = pool().handlers.recognize({ do: 'reply when told', state }, lambdaContext(60_000)).catch((e: unknown) => e);
+    const late = pool()
+      .handlers.recognize({ do: 'reply when told', state }, lambdaContext(60_000))
+      .catch((e: unknown) => e);
     while (Atomics.load(state, 0) !== REPLY.running) await waitAsync(state, 0, 0, 10_000).value;
     Atomics.store(state, 0, REPLY.go);
     Atomics.notify(state, 0);
@@ -281,7 +282,7 @@ describe('lambdaHandler', () => {
     throw inputError('the video is missing', { input: '--video', hint: 'pass --video' });
   });
 
-  it("folds the hint into the message on Lambda, where only the message reaches Step Functions", async () => {
+  it('folds the hint into the message on Lambda, where only the message reaches Step Functions', async () => {
     vi.stubEnv('AWS_LAMBDA_FUNCTION_NAME', 'lambdaface-recognize');
     await expect(failing({})).rejects.toThrow('the video is missing (what to do: pass --video)');
   });
@@ -326,7 +327,14 @@ describe('Recognize at its time limit', () => {
     const probe = await probeVideo(VIDEO);
     for (const jobId of jobIds) {
       await putJson(client, bucket, jobKeys(jobId).gallery, { ...GALLERY, jobId, models });
-      const record: JobRecord = { version: 1, jobId, video: { key: videoKey, etag: 'test' }, options: SearchOptions.parse({ sampleFps: 1, smallFaces: false }), recognizer: 'test', probe };
+      const record: JobRecord = {
+        version: 1,
+        jobId,
+        video: { key: videoKey, etag: 'test' },
+        options: SearchOptions.parse({ sampleFps: 1, smallFaces: false }),
+        recognizer: 'test',
+        probe,
+      };
       await putJson(client, bucket, jobKeys(jobId).record, record);
     }
   });
@@ -348,8 +356,7 @@ describe('Recognize at its time limit', () => {
   });
 
   /** Which of the batch's chunk results exist in S3. */
-  const written = async (jobId: string): Promise<boolean[]> =>
-    Promise.all([0, 1, 2].map((index) => exists(s3().client, s3().bucket, jobKeys(jobId).chunkFaces(index))));
+  const written = async (jobId: string): Promise<boolean[]> => Promise.all([0, 1, 2].map((index) => exists(s3().client, s3().bucket, jobKeys(jobId).chunkFaces(index))));
 
   /** An S3 client that calls `onChunkWritten` after each chunk result is stored. */
   function watchedClient(onChunkWritten: () => void): S3Client {

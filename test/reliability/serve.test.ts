@@ -232,9 +232,9 @@ describe('serve: keys that would leave the data folder', () => {
     const presignedPut = (await getSignedUrl(s3, new PutObjectCommand({ Bucket: BUCKET, Key: 'uploads/../../evil-presigned' }))).slice(endpoint.length);
     expect(presignedPut).toContain('/../../');
     expect((await raw('PUT', presignedPut, { body: 'pwned' })).status).toBe(400);
-    await expect(
-      s3.send(new CopyObjectCommand({ Bucket: BUCKET, Key: 'uploads/copied.txt', CopySource: `${BUCKET}/../../../etc/hostname` })),
-    ).rejects.toMatchObject({ name: 'InvalidArgument' });
+    await expect(s3.send(new CopyObjectCommand({ Bucket: BUCKET, Key: 'uploads/copied.txt', CopySource: `${BUCKET}/../../../etc/hostname` }))).rejects.toMatchObject({
+      name: 'InvalidArgument',
+    });
     await expect(s3.send(new DeleteObjectsCommand({ Bucket: BUCKET, Delete: { Objects: [{ Key: '../../evil-dotdot' }] } }))).rejects.toMatchObject({ name: 'NotImplemented' });
     const partOutside = await raw('PUT', `/${BUCKET}/uploads/part.bin?partNumber=1&uploadId=..%2F..%2F..%2Fevil-part`, { body: 'pwned' });
     expect(partOutside.status).toBe(400);

@@ -47,10 +47,13 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-const refusal = (opens: string) => ({ kind: 'InputError', message: expect.stringMatching(new RegExp(`refers to something that is not this video \\(a playlist, concat list or link that ${opens}\\)`)) });
+const refusal = (opens: string) => ({
+  kind: 'InputError',
+  message: expect.stringMatching(new RegExp(`refers to something that is not this video \\(a playlist, concat list or link that ${opens}\\)`)),
+});
 
 describe('untrusted video sources', () => {
-  it('whitelists only the source\'s own protocol', () => {
+  it("whitelists only the source's own protocol", () => {
     expect(protocolOptions('clip.mp4')).toEqual(['-protocol_whitelist', 'file']);
     expect(protocolOptions('https://bucket.s3.amazonaws.com/v.mp4?X-Amz-Signature=x').slice(0, 2)).toEqual(['-protocol_whitelist', 'https,tls,tcp']);
     expect(protocolOptions('http://127.0.0.1:4569/b/v.mp4').slice(0, 2)).toEqual(['-protocol_whitelist', 'http,tcp']);

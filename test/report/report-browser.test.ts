@@ -24,7 +24,10 @@ const SCREENSHOTS = join(ROOT, 'test-results');
 /** Debian's chromium as .ci/run installs it: LAMBDAFACE_CHROMIUM, else `chromium` on the PATH. */
 function findChromium(): string | undefined {
   if (process.env.LAMBDAFACE_CHROMIUM) return existsSync(process.env.LAMBDAFACE_CHROMIUM) ? process.env.LAMBDAFACE_CHROMIUM : undefined;
-  return (process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, 'chromium')).find((path) => existsSync(path));
+  return (process.env.PATH ?? '')
+    .split(delimiter)
+    .map((dir) => join(dir, 'chromium'))
+    .find((path) => existsSync(path));
 }
 const CHROMIUM = findChromium();
 const haveChromium = CHROMIUM !== undefined;
@@ -53,9 +56,7 @@ function searchWithCli(): Promise<void> {
   const faces = PEOPLE.flatMap((name) => ['--face', `${name}=${join(ROOT, 'fixtures/faces', name)}`]);
   const args = [BIN, 'search', '--video', VIDEO, ...faces, '--out', out, '--data-dir', join(work, 's3'), '--concurrency', '2'];
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, args, { cwd: ROOT, timeout: 300_000 }, (error, _stdout, stderr) =>
-      error ? reject(new Error(`lambdaface search failed: ${stderr}`)) : resolve(),
-    );
+    execFile(process.execPath, args, { cwd: ROOT, timeout: 300_000 }, (error, _stdout, stderr) => (error ? reject(new Error(`lambdaface search failed: ${stderr}`)) : resolve()));
   });
 }
 
@@ -98,7 +99,7 @@ describe.skipIf(!haveChromium)(`report.html in chromium${haveChromium ? '' : ` (
     if (work) await rm(work, { recursive: true, force: true });
   });
 
-  it('is titled with the video\'s own file name, which fits the page', async () => {
+  it("is titled with the video's own file name, which fits the page", async () => {
     const page = await openReport(1280, 900);
     expect(await page.title()).toBe('hamilton_short.mp4');
     expect(await page.locator('h1').textContent()).toBe('hamilton_short.mp4');
@@ -141,7 +142,10 @@ describe.skipIf(!haveChromium)(`report.html in chromium${haveChromium ? '' : ` (
 
   it('without a montage, plays a clicked segment at its source time in the video the reader opens', async () => {
     // The same search's timeline as a search with --no-montage reports it.
-    await writeFile(join(out, 'report-no-montage.html'), renderReport({ title: 'hamilton_short.mp4', timeline, thumbnails: new Map(), montage: null, video: 'hamilton_short.mp4' }));
+    await writeFile(
+      join(out, 'report-no-montage.html'),
+      renderReport({ title: 'hamilton_short.mp4', timeline, thumbnails: new Map(), montage: null, video: 'hamilton_short.mp4' }),
+    );
     const page = await openReport(1280, 900, 'report-no-montage.html');
     const obama = timeline.identities.find((identity) => identity.name === 'barack_obama')!.segments[0]!;
     const target = page.locator('section.person[data-person="barack_obama"] .bar .seg').first();
@@ -158,7 +162,11 @@ describe.skipIf(!haveChromium)(`report.html in chromium${haveChromium ? '' : ` (
 
   it('fits a phone: nothing wider than a 390 px screen, not even a segment table', async () => {
     const page = await openReport(390, 844);
-    const widths = await inPage(page, z.object({ scroll: z.number(), client: z.number() }), `({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth })`);
+    const widths = await inPage(
+      page,
+      z.object({ scroll: z.number(), client: z.number() }),
+      `({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth })`,
+    );
     expect(widths.client).toBe(390);
     expect(widths.scroll).toBeLessThanOrEqual(widths.client);
     // The tables may scroll inside their box on a narrower screen; at 390 px they need not.

@@ -67,8 +67,7 @@ function fakeHandlers(chunkCount: number, recognize?: (event: BatchEvent) => Pro
   return { handlers, calls, recognized, montage: () => montageEvent };
 }
 
-const run = (input: unknown, handlers: FaceSearchHandlers) =>
-  runLocalWorkflow({ input, handlers, s3: { client: s3().client }, retryIntervalMs: 0, concurrency: 4 });
+const run = (input: unknown, handlers: FaceSearchHandlers) => runLocalWorkflow({ input, handlers, s3: { client: s3().client }, retryIntervalMs: 0, concurrency: 4 });
 
 async function failureOf(work: Promise<unknown>): Promise<WorkflowFailedError> {
   const error = await work.then(

@@ -7,8 +7,15 @@ import { runCli, ROOT } from '../cli-run.ts';
 describe('--montage-max-seconds', () => {
   it('refuses a cap that is not a positive number of seconds, before anything runs', async () => {
     const run = await runCli([
-      'search', '--video', join(ROOT, 'fixtures/videos/hamilton_short.mp4'), '--face', `lin=${join(ROOT, 'fixtures/faces/lin_manuel_miranda')}`,
-      '--out', join(ROOT, 'out/never'), '--montage-max-seconds', '0',
+      'search',
+      '--video',
+      join(ROOT, 'fixtures/videos/hamilton_short.mp4'),
+      '--face',
+      `lin=${join(ROOT, 'fixtures/faces/lin_manuel_miranda')}`,
+      '--out',
+      join(ROOT, 'out/never'),
+      '--montage-max-seconds',
+      '0',
     ]);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/montage-max-seconds: "0" .*>=1/);

@@ -73,7 +73,7 @@ describe('makeMontage', () => {
     expect(made).toMatchObject({ cut: 0, reused: 2 });
   });
 
-  it('takes an earlier search\'s pieces of the same video only where nothing differs, and recuts a damaged one', async () => {
+  it("takes an earlier search's pieces of the same video only where nothing differs, and recuts a damaged one", async () => {
     // Another job, same video, the second piece captioned differently: only the first is the same.
     const { made } = await make(job('job-b', 'job-a'), plan('grace'));
     expect(made).toMatchObject({ cut: 1, reused: 1 });
@@ -87,7 +87,7 @@ describe('makeMontage', () => {
     expect(Math.abs(again.written.durationSeconds - 2)).toBeLessThan(0.15);
   });
 
-  it('never takes a piece of another video, even in the earlier job\'s storage', async () => {
+  it("never takes a piece of another video, even in the earlier job's storage", async () => {
     const other = { ...job('job-c', 'job-a'), video: { key: 'uploads/y/other.mp4', etag: '"def"' } };
     const { made } = await make(other, plan('ada'));
     expect(made).toMatchObject({ cut: 2, reused: 0 });

@@ -109,7 +109,19 @@ describe('search --reuse-scan', () => {
     const missing = await search('missing', ...THREE, '--reuse-scan', 'j-00000000000000000000');
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/no earlier job j-0+ to reuse the scan of/);
-    const other = await runCli(['search', '--video', join(ROOT, 'fixtures/videos/crowd_walking.mp4'), ...THREE, '--reuse-scan', firstJob, '--out', join(work, 'other'), '--data-dir', dataDir, '--no-montage']);
+    const other = await runCli([
+      'search',
+      '--video',
+      join(ROOT, 'fixtures/videos/crowd_walking.mp4'),
+      ...THREE,
+      '--reuse-scan',
+      firstJob,
+      '--out',
+      join(work, 'other'),
+      '--data-dir',
+      dataDir,
+      '--no-montage',
+    ]);
     expect(other.code).toBe(1);
     expect(other.stderr).toMatch(new RegExp(`job ${firstJob} scanned s3://lambdaface/uploads/.*hamilton_short\\.mp4, not .*fixtures/videos/crowd_walking\\.mp4`));
     const options = await search('options', ...THREE, '--reuse-scan', firstJob, '--sample-fps', '2');

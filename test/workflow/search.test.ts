@@ -27,8 +27,7 @@ let work: string;
 let first: LocalSearchResult;
 let search: LocalSearchOptions;
 
-const chunkObject = (dataDir: string, jobId: string, index: number): string =>
-  join(dataDir, 'lambdaface', 'intermediate', jobId, 'chunks', `${index}.json._S3rver_object`);
+const chunkObject = (dataDir: string, jobId: string, index: number): string => join(dataDir, 'lambdaface', 'intermediate', jobId, 'chunks', `${index}.json._S3rver_object`);
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'lambdaface-search-'));
@@ -142,8 +141,14 @@ describe('lambdaface search on the bundled sample', () => {
       const alone = await captionRegion(await reference(time, shown), 0);
       const everyone = await captionRegion(await reference(time, 'barack_obama, lin_manuel_miranda'), 0);
       // The strokes of the shown name are in the frame; those only the other name has are not.
-      expect(litShare(frame, alone, () => true), `${shown}'s name at ${time} s`).toBeGreaterThan(0.9);
-      expect(litShare(frame, everyone, (i) => alone[i]! <= LIT), `the other name at ${time} s`).toBeLessThan(0.3);
+      expect(
+        litShare(frame, alone, () => true),
+        `${shown}'s name at ${time} s`,
+      ).toBeGreaterThan(0.9);
+      expect(
+        litShare(frame, everyone, (i) => alone[i]! <= LIT),
+        `the other name at ${time} s`,
+      ).toBeLessThan(0.3);
     }
     expect(first.result.montage).toMatchObject({ shortened: 0, leftOut: 0, omitted: [], reusedPieces: 0 });
   });
@@ -172,7 +177,12 @@ describe('lambdaface search on the bundled sample', () => {
   it('fails a person left without any usable photo, naming the photo and what to do', async () => {
     const blank = join(work, 'blank.png');
     const { default: sharp } = await import('sharp');
-    await writeFile(blank, await sharp({ create: { width: 200, height: 200, channels: 3, background: '#777' } }).png().toBuffer());
+    await writeFile(
+      blank,
+      await sharp({ create: { width: 200, height: 200, channels: 3, background: '#777' } })
+        .png()
+        .toBuffer(),
+    );
     const failure = await runLocalSearch({ ...search, options: { ...search.options, montage: false }, faces: [...search.faces, { name: 'nobody', photos: [blank] }] }).catch(
       (error: unknown) => error,
     );

@@ -34,7 +34,7 @@ describe('a six-hour video at the default options', () => {
     expect(chunks.every((chunk, i) => i === 0 || chunk.start === chunks[i - 1]!.end)).toBe(true);
   });
 
-  it('keeps every state\'s input and output far below 256 KB', async () => {
+  it("keeps every state's input and output far below 256 KB", async () => {
     const { client, bucket } = s3();
     const jobId = 'six-hours-0123456789abcdef';
     const input = JobInput.parse({
@@ -46,11 +46,13 @@ describe('a six-hour video at the default options', () => {
     const job = { ...input, jobId };
     const keys = jobKeys(jobId);
     const seen: { step: string; event: number; result: number }[] = [];
-    const measured = <E, R>(step: string, handler: (event: E) => Promise<R>) => async (event: unknown) => {
-      const result = await handler(event as E);
-      seen.push({ step, event: bytes(event), result: bytes(result) });
-      return result;
-    };
+    const measured =
+      <E, R>(step: string, handler: (event: E) => Promise<R>) =>
+      async (event: unknown) => {
+        const result = await handler(event as E);
+        seen.push({ step, event: bytes(event), result: bytes(result) });
+        return result;
+      };
     const handlers: FaceSearchHandlers = {
       train: measured('train', async () => ({
         bucket,

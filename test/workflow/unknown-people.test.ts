@@ -87,7 +87,7 @@ describe('who is in this video', () => {
     expect(linPerson.lastSeen).toBeGreaterThan(5);
   });
 
-  it('enrols an unknown person from the video\'s own faces and names them without decoding', async () => {
+  it("enrols an unknown person from the video's own faces and names them without decoding", async () => {
     const people = (await timelineOf('nobody')).unknown!.people;
     const tracks = await namedTracks((await timelineOf('named')).jobId!);
     const [lin] = holding(people, tracks, 'lin_manuel_miranda');

@@ -43,7 +43,6 @@ export interface FfmpegLayerOptions {
 
 const packageOf = (tool: FfLayerTool, arch: LambdaArch): string => `${FF_TOOLS.find((entry) => entry.tool === tool)!.scope}/linux-${nodeCpu(arch)}`;
 
-
 /**
  * One tool's layer, mounted at /opt: `bin/ffmpeg` or `bin/ffprobe` (where shared/video/ffmpeg.ts
  * looks on Lambda); the ffmpeg layer also has `fonts/DejaVuSans.ttf` for montage labels when the
@@ -85,10 +84,7 @@ export async function buildFfmpegLayer(options: FfmpegLayerOptions): Promise<Lay
       await copyFile(font, join(outDir, 'fonts', 'DejaVuSans.ttf'));
       sources.push(font);
     } else {
-      warnings.push(
-        'no DejaVuSans.ttf on this machine (Debian: apt-get install fonts-dejavu-core): the layer has no font, ' +
-          'so montages on AWS are cut without name labels',
-      );
+      warnings.push('no DejaVuSans.ttf on this machine (Debian: apt-get install fonts-dejavu-core): the layer has no font, ' + 'so montages on AWS are cut without name labels');
     }
   }
   const manifest: LayerManifest = { layer: tool, arch, bytes: await folderBytes(outDir), sources, warnings };

@@ -28,13 +28,7 @@ function weightConst(weights: Weights, name: string): FloatConst {
   return floatConst(w.shape, floatWeight(weights, name));
 }
 
-function convLayer(
-  e: TfOpsEmitter,
-  w: Weights,
-  x: Tensor,
-  prefix: string,
-  options: { stride: 1 | 2; relu: boolean; padding: 'SAME' | 'VALID' },
-): Tensor {
+function convLayer(e: TfOpsEmitter, w: Weights, x: Tensor, prefix: string, options: { stride: 1 | 2; relu: boolean; padding: 'SAME' | 'VALID' }): Tensor {
   let out = e.conv2d(
     x,
     weightConst(w, `${prefix}/conv/filters`),
@@ -64,11 +58,29 @@ function residualDown(e: TfOpsEmitter, w: Weights, x: Tensor, prefix: string): T
   const [, oh, ow, oc] = out.shape;
   if (ph !== oh || pw !== ow) {
     // face-api concatenates exactly one zero row and one zero column, whatever the difference.
-    out = e.pad(out, [[0, 0], [0, 1], [0, 1], [0, 0]], `${prefix}/pad_hw`);
+    out = e.pad(
+      out,
+      [
+        [0, 0],
+        [0, 1],
+        [0, 1],
+        [0, 0],
+      ],
+      `${prefix}/pad_hw`,
+    );
   }
   if (pc !== oc) {
     // face-api concatenates zeros shaped like `pooled`, i.e. doubles the channel count.
-    pooled = e.pad(pooled, [[0, 0], [0, 0], [0, 0], [0, pc as number]], `${prefix}/pad_c`);
+    pooled = e.pad(
+      pooled,
+      [
+        [0, 0],
+        [0, 0],
+        [0, 0],
+        [0, pc as number],
+      ],
+      `${prefix}/pad_c`,
+    );
   }
   out = e.binary('Add', pooled, out, `${prefix}/add`);
   return e.activate(out, { kind: 'relu' }, prefix);

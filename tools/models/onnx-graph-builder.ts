@@ -39,8 +39,7 @@ export const attr = {
 export const IR_VERSION = 8;
 export const OPSET_VERSION = 13;
 
-const elemType = (dtype: OnnxDtype): number =>
-  dtype === 'float32' ? onnx.TensorProto.DataType.FLOAT : onnx.TensorProto.DataType.INT64;
+const elemType = (dtype: OnnxDtype): number => (dtype === 'float32' ? onnx.TensorProto.DataType.FLOAT : onnx.TensorProto.DataType.INT64);
 
 function toAttributeProto(name: string, a: Attr): AttributeProto {
   const T = onnx.AttributeProto.AttributeType;
@@ -178,7 +177,11 @@ export class OnnxGraphBuilder {
   }
 
   int64Initializer(hint: string, dims: readonly number[], values: readonly number[]): string {
-    return this.initializer(hint, dims, BigInt64Array.from(values, (v) => BigInt(v)));
+    return this.initializer(
+      hint,
+      dims,
+      BigInt64Array.from(values, (v) => BigInt(v)),
+    );
   }
 
   /** Adds a node and returns the names of its outputs ('' inputs mean "optional input omitted"). */
@@ -189,9 +192,7 @@ export class OnnxGraphBuilder {
     options: { hint?: string; outputs?: number; outputNames?: readonly string[] } = {},
   ): string[] {
     const hint = options.hint ?? opType;
-    const outputs = options.outputNames
-      ? [...options.outputNames]
-      : Array.from({ length: options.outputs ?? 1 }, () => this.uniqueName(hint));
+    const outputs = options.outputNames ? [...options.outputNames] : Array.from({ length: options.outputs ?? 1 }, () => this.uniqueName(hint));
     this.nodes.push({
       opType,
       name: this.uniqueName(`node/${hint}`),

@@ -103,8 +103,7 @@ export function transpose4d(data: Float32Array, shape: readonly number[], perm: 
   for (let a = 0; a < outShape[0]!; a++)
     for (let b = 0; b < outShape[1]!; b++)
       for (let c = 0; c < outShape[2]!; c++)
-        for (let d = 0; d < outShape[3]!; d++)
-          out[i++] = data[a * strides[0]! + b * strides[1]! + c * strides[2]! + d * strides[3]!] as number;
+        for (let d = 0; d < outShape[3]!; d++) out[i++] = data[a * strides[0]! + b * strides[1]! + c * strides[2]! + d * strides[3]!] as number;
   return { shape: outShape, data: out };
 }
 
@@ -368,7 +367,12 @@ export class TfOpsEmitter {
       const dims = xs.map((x) => x.shape[i]);
       return dims.some((v) => v === null || v === undefined) ? null : (dims as number[]).reduce((p, q) => p + q, 0);
     });
-    const name = this.builder.op('Concat', inputs.map((x) => x.name), { axis: attr.int(physicalAxis) }, hint);
+    const name = this.builder.op(
+      'Concat',
+      inputs.map((x) => x.name),
+      { axis: attr.int(physicalAxis) },
+      hint,
+    );
     return { kind: 'tensor', name, dtype: first.dtype, shape, layout };
   }
 
@@ -404,12 +408,7 @@ export class TfOpsEmitter {
       const hw = this.builder.int64Initializer(`${hint}/hw`, [2], size);
       sizing = ['', '', this.builder.op('Concat', [nc, hw], { axis: attr.int(0) }, `${hint}/sizes`)];
     }
-    const name = this.builder.op(
-      'Resize',
-      [src.name, ...sizing],
-      { mode: attr.string('linear'), coordinate_transformation_mode: attr.string(mode) },
-      hint,
-    );
+    const name = this.builder.op('Resize', [src.name, ...sizing], { mode: attr.string('linear'), coordinate_transformation_mode: attr.string(mode) }, hint);
     return this.spatial(name, [x.shape[0] ?? null, size[0], size[1], x.shape[3] ?? null]);
   }
 

@@ -36,12 +36,7 @@ function describe(node: TfNode): string {
   return `${node.op} node ${node.name}`;
 }
 
-export function convertGraphModel(
-  e: TfOpsEmitter,
-  model: TfGraphModel,
-  weights: ReadonlyMap<string, WeightTensor>,
-  conversion: GraphConversion,
-): void {
+export function convertGraphModel(e: TfOpsEmitter, model: TfGraphModel, weights: ReadonlyMap<string, WeightTensor>, conversion: GraphConversion): void {
   const nodes = new Map<string, TfNode>(model.modelTopology.node.map((n) => [n.name, n]));
   const values = new Map<string, Value>();
   const placeholders = model.modelTopology.node.filter((n) => n.op === 'Placeholder');
@@ -77,7 +72,12 @@ export function convertGraphModel(
     if (padding === 'SAME' || padding === 'VALID') pad = padding;
     else if (padding === 'EXPLICIT') {
       const p = a.ints('explicit_paddings'); // NHWC pairs
-      pad = { explicit: [[p[2] ?? 0, p[3] ?? 0], [p[4] ?? 0, p[5] ?? 0]] };
+      pad = {
+        explicit: [
+          [p[2] ?? 0, p[3] ?? 0],
+          [p[4] ?? 0, p[5] ?? 0],
+        ],
+      };
     } else throw new Error(`${describe(node)}: unknown padding ${padding}`);
     return {
       strides: [strides[1] ?? 1, strides[2] ?? 1],
@@ -152,8 +152,7 @@ export function convertGraphModel(
       }
       case 'DepthwiseConv2dNative':
       case 'FusedDepthwiseConv2dNative': {
-        const { bias, activation } =
-          node.op === 'FusedDepthwiseConv2dNative' ? fusedTail(node, args.slice(2)) : { bias: undefined, activation: { kind: 'none' } as const };
+        const { bias, activation } = node.op === 'FusedDepthwiseConv2dNative' ? fusedTail(node, args.slice(2)) : { bias: undefined, activation: { kind: 'none' } as const };
         return e.depthwiseConv2d(tensor(node, args[0], 'input'), fconst(node, args[1], 'filter'), bias, convParams(node), activation, hint);
       }
       case 'Add':

@@ -20,15 +20,11 @@ export const weightSpecSchema = z.object({
 });
 export type WeightSpec = z.infer<typeof weightSpecSchema>;
 
-export const weightsManifestSchema = z.array(
-  z.object({ paths: z.array(z.string()).min(1), weights: z.array(weightSpecSchema) }),
-);
+export const weightsManifestSchema = z.array(z.object({ paths: z.array(z.string()).min(1), weights: z.array(weightSpecSchema) }));
 export type WeightsManifest = z.infer<typeof weightsManifestSchema>;
 
 /** One decoded weight, in TF's own layout (e.g. conv filters HWIO). */
-export type WeightTensor =
-  | { name: string; shape: number[]; dtype: 'float32'; data: Float32Array }
-  | { name: string; shape: number[]; dtype: 'int32'; data: Int32Array };
+export type WeightTensor = { name: string; shape: number[]; dtype: 'float32'; data: Float32Array } | { name: string; shape: number[]; dtype: 'int32'; data: Int32Array };
 
 export const sizeOf = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 

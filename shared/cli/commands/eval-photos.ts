@@ -103,7 +103,9 @@ export async function evalPhotosCommand(argv: readonly string[]): Promise<void> 
   const flags = parseFlags('eval-photos', argv, { faces: { type: 'string' }, json: { type: 'boolean' } }, Flags);
   await ensureModels();
   const { photos, skipped } = await referenceFaces(flags.faces);
-  const probes = new Map<string, (DegradedFace | null)[]>([['clean', photos.map((photo) => ({ dlib: photo.found.face.embedding, faceres: Float32Array.from(photo.enrolled.faceres[0]!) }))]]);
+  const probes = new Map<string, (DegradedFace | null)[]>([
+    ['clean', photos.map((photo) => ({ dlib: photo.found.face.embedding, faceres: Float32Array.from(photo.enrolled.faceres[0]!) }))],
+  ]);
   for (const condition of CONDITIONS) {
     const faces: (DegradedFace | null)[] = [];
     for (const photo of photos) faces.push(await degradedFace(photo.found, condition, DEFAULT_ANALYZE_OPTIONS));
@@ -122,7 +124,13 @@ export async function evalPhotosCommand(argv: readonly string[]): Promise<void> 
   for (const [name, faces] of probes) {
     conditions[name] = { dlib: openSetFigures(photos, faces, 'dlib'), fused: openSetFigures(photos, faces, 'fused') };
     const kept: ProbeFace[] = photos.flatMap((photo, i) => (faces[i] ? [{ identity: photo.identity, source: photo.source, ...faces[i] }] : []));
-    rows.set(name, probeDistances(kept, photos.map((photo) => photo.enrolled)));
+    rows.set(
+      name,
+      probeDistances(
+        kept,
+        photos.map((photo) => photo.enrolled),
+      ),
+    );
   }
   const calibration = {
     fusion: fusionFrom(rows.get(VIDEO_LIKE.name)!),
@@ -133,7 +141,13 @@ export async function evalPhotosCommand(argv: readonly string[]): Promise<void> 
     pairs: Object.fromEntries(
       CONDITIONS.map((condition) => {
         const faces = probes.get(condition.name)!;
-        return [condition.name, calibratePairs(photos.flatMap((photo, i) => (faces[i] ? [{ identity: photo.identity, source: photo.source, ...faces[i] }] : [])), DEFAULT_FUSION)];
+        return [
+          condition.name,
+          calibratePairs(
+            photos.flatMap((photo, i) => (faces[i] ? [{ identity: photo.identity, source: photo.source, ...faces[i] }] : [])),
+            DEFAULT_FUSION,
+          ),
+        ];
       }),
     ),
   };
@@ -147,11 +161,13 @@ export async function evalPhotosCommand(argv: readonly string[]): Promise<void> 
     `rank-1 (leave one out): ${result.rank1.toFixed(4)} over ${result.rank1Photos} photos`,
     `pair accuracy: ${result.pairAccuracy.toFixed(4)} at threshold ${result.bestThreshold.toFixed(3)} (${result.pairs.same} same, ${result.pairs.different} different pairs)`,
     ...(result.videoLike
-      ? [`video-like (face ${VIDEO_LIKE.faceWidth} px, JPEG q${VIDEO_LIKE.jpegQuality}) vs photos: pair accuracy ${result.videoLike.pairAccuracy.toFixed(4)} at threshold ${result.videoLike.bestThreshold.toFixed(3)}`]
+      ? [
+          `video-like (face ${VIDEO_LIKE.faceWidth} px, JPEG q${VIDEO_LIKE.jpegQuality}) vs photos: pair accuracy ${result.videoLike.pairAccuracy.toFixed(4)} at threshold ${result.videoLike.bestThreshold.toFixed(3)}`,
+        ]
       : []),
     `same-person distance: median ${result.sameDistance.median.toFixed(3)}, p95 ${result.sameDistance.p95.toFixed(3)}, max ${result.sameDistance.max.toFixed(3)}`,
     `different-person distance: min ${result.differentDistance.min.toFixed(3)}, p5 ${result.differentDistance.p05.toFixed(3)}, median ${result.differentDistance.median.toFixed(3)}`,
-    'open set, each photo a probe against everyone\'s clean photos but its own:',
+    "open set, each photo a probe against everyone's clean photos but its own:",
     ...Object.entries(conditions).flatMap(([name, figures]) => [`  ${describeFigures(`${name}, dlib`, figures.dlib)}`, `  ${describeFigures(`${name}, fused`, figures.fused)}`]),
     `calibration: impostor distances of the video-like copies: dlib mean ${calibration.fusion.dlib.mean.toFixed(3)} sd ${calibration.fusion.dlib.std.toFixed(4)}, FaceRes mean ${calibration.fusion.faceres.mean.toFixed(3)} sd ${calibration.fusion.faceres.std.toFixed(4)} (in use: ${JSON.stringify(DEFAULT_FUSION)})`,
     ...Object.entries(calibration.conditions).map(([name, c]) => `  ${describeCalibration(name, c)}`),

@@ -82,7 +82,7 @@ export const SearchFlags = z
     region: z.string().min(1).optional(),
   })
   .refine((flags) => flags['reuse-scan'] === undefined || (flags['sample-fps'] === undefined && flags['chunk-seconds'] === undefined && !flags['no-small-faces']), {
-    message: '--reuse-scan takes the earlier search\'s --sample-fps, --chunk-seconds and --no-small-faces; leave them out',
+    message: "--reuse-scan takes the earlier search's --sample-fps, --chunk-seconds and --no-small-faces; leave them out",
     path: ['reuse-scan'],
   })
   .refine((flags) => flags['reuse-scan'] !== undefined || !flags.face.some(isClusterFace), {
@@ -130,7 +130,7 @@ async function checkVideoFlag(video: string): Promise<void> {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(video)) {
     throw inputError(`--video ${displaySource(video)} is a URL; a search reads a local file or an s3:// object`, {
       input: '--video',
-      hint: 'download the video and pass its path, or upload it to the search\'s bucket and pass s3://<bucket>/uploads/<file>',
+      hint: "download the video and pass its path, or upload it to the search's bucket and pass s3://<bucket>/uploads/<file>",
     });
   }
   await checkSource(video);
@@ -271,7 +271,9 @@ export function formatSummary(
   const { result } = search;
   const lines = [`Searched ${clock(result.videoDuration)} of video in ${search.elapsedSeconds.toFixed(1)} s (job ${result.jobId}).`];
   for (const person of result.identities) {
-    lines.push(`  ${person.name}: ${person.segments} segment(s), ${person.totalSeconds.toFixed(1)} s on screen, first ${clock(person.firstSeen ?? 0)}, last ${clock(person.lastSeen ?? 0)}`);
+    lines.push(
+      `  ${person.name}: ${person.segments} segment(s), ${person.totalSeconds.toFixed(1)} s on screen, first ${clock(person.firstSeen ?? 0)}, last ${clock(person.lastSeen ?? 0)}`,
+    );
   }
   for (const name of result.notFound) lines.push(`  ${name}: not found`);
   lines.push(...nearMissLines(result));
@@ -281,7 +283,12 @@ export function formatSummary(
   if (search.work) lines.push(...reuseLines(search.work, result.reusedScan !== undefined));
   lines.push(...warningLines(result));
   if (result.missingChunks > 0) lines.push(`  WARNING: ${result.missingChunks} chunk(s) failed and were not scanned; see report.html`);
-  lines.push(`Outputs in ${out}: ${search.files.map((file) => file.slice(out.length + 1)).filter((file) => !file.startsWith('thumbnails/')).join(', ')}${search.files.some((f) => f.includes('thumbnails')) ? ', thumbnails/' : ''}`);
+  lines.push(
+    `Outputs in ${out}: ${search.files
+      .map((file) => file.slice(out.length + 1))
+      .filter((file) => !file.startsWith('thumbnails/'))
+      .join(', ')}${search.files.some((f) => f.includes('thumbnails')) ? ', thumbnails/' : ''}`,
+  );
   lines.push(...photoLines(result, names));
   if (search.dataDir) lines.push(`S3 objects kept in ${search.dataDir}`);
   return lines.join('\n');

@@ -59,10 +59,11 @@ export async function startService(flags: ServeFlags, log: (line: string) => voi
   });
   const server = runtime.server!;
   const starter = localStarter(
-    ({ name, input }) =>
-      runLocalWorkflow({ input, executionName: name, handlers: runtime.pool.handlers, s3: { client: runtime.s3 }, concurrency: runtime.concurrency }),
+    ({ name, input }) => runLocalWorkflow({ input, executionName: name, handlers: runtime.pool.handlers, s3: { client: runtime.s3 }, concurrency: runtime.concurrency }),
     (execution, outcome) =>
-      log(outcome.ok ? `finished ${execution.name}: outputs under ${outputsOf(execution.input.bucket, outcome.value)}` : `failed ${execution.name}: ${describeError(outcome.error)}`),
+      log(
+        outcome.ok ? `finished ${execution.name}: outputs under ${outputsOf(execution.input.bucket, outcome.value)}` : `failed ${execution.name}: ${describeError(outcome.error)}`,
+      ),
   );
   const unsubscribe = server.onObjectCreated(async (event) => {
     try {

@@ -11,12 +11,7 @@ export interface ChildInput {
   firstItem: number;
 }
 
-async function limitFrom(
-  batcher: JsonObject,
-  field: string,
-  input: JsonValue,
-  context: JsonObject,
-): Promise<number | undefined> {
+async function limitFrom(batcher: JsonObject, field: string, input: JsonValue, context: JsonObject): Promise<number | undefined> {
   const fixed = batcher[field];
   const path = batcher[`${field}Path`];
   const value = typeof path === 'string' ? await evaluatePath(path, input, context) : fixed;
@@ -41,9 +36,7 @@ export async function childInputs(state: JsonObject, items: JsonValue[], input: 
   const selector = state.ItemSelector ?? state.Parameters;
   const selected: JsonValue[] = [];
   for (const [index, value] of items.entries()) {
-    selected.push(
-      selector === undefined ? value : await evaluateTemplate(selector, input, { ...context, Map: { Item: { Index: index, Value: value } } }),
-    );
+    selected.push(selector === undefined ? value : await evaluateTemplate(selector, input, { ...context, Map: { Item: { Index: index, Value: value } } }));
   }
 
   if (!isJsonObject(state.ItemBatcher)) {
@@ -56,8 +49,7 @@ export async function childInputs(state: JsonObject, items: JsonValue[], input: 
     throw new StatesError('States.Runtime', 'ItemBatcher needs MaxItemsPerBatch[Path] or MaxInputBytesPerBatch[Path]');
   }
   const batchInput = batcher.BatchInput === undefined ? undefined : await evaluateTemplate(batcher.BatchInput, input, context);
-  const makeBatch = (batchItems: JsonValue[]): JsonObject =>
-    batchInput === undefined ? { Items: batchItems } : { BatchInput: batchInput, Items: batchItems };
+  const makeBatch = (batchItems: JsonValue[]): JsonObject => (batchInput === undefined ? { Items: batchItems } : { BatchInput: batchInput, Items: batchItems });
 
   const children: ChildInput[] = [];
   let current: JsonValue[] = [];

@@ -16,10 +16,7 @@ async function positiveInteger(value: JsonValue, what: string): Promise<number> 
 /** ItemReader with `s3:getObject`: a JSON array (InputType JSON) or JSON Lines (JSONL) object. */
 async function readFromS3(reader: JsonObject, input: JsonValue, context: JsonObject, s3: S3Client): Promise<JsonValue[]> {
   if (reader.Resource !== GET_OBJECT) {
-    throw new StatesError(
-      'States.ItemReaderFailed',
-      `ItemReader Resource ${JSON.stringify(reader.Resource)} is not supported locally (only ${GET_OBJECT})`,
-    );
+    throw new StatesError('States.ItemReaderFailed', `ItemReader Resource ${JSON.stringify(reader.Resource)} is not supported locally (only ${GET_OBJECT})`);
   }
   const config = isJsonObject(reader.ReaderConfig) ? reader.ReaderConfig : {};
   const inputType = config.InputType ?? 'JSON';

@@ -32,8 +32,7 @@ export function executionRecord(child: ChildExecution): JsonObject {
     Name: child.name,
     RedriveCount: 0,
     RedriveStatus: 'NOT_REDRIVABLE',
-    RedriveStatusReason:
-      child.status === 'SUCCEEDED' ? 'Execution is SUCCEEDED and cannot be redriven' : 'The local runner does not redrive executions',
+    RedriveStatusReason: child.status === 'SUCCEEDED' ? 'Execution is SUCCEEDED and cannot be redriven' : 'The local runner does not redrive executions',
     StartDate: child.startDate.toISOString(),
     StateMachineArn: child.stateMachineArn,
     Status: child.status,
@@ -91,14 +90,7 @@ export interface MapRunIdentity {
  * `{ MapRunArn, ResultWriterDetails: { Bucket, Key } }`; otherwise it returns the results array.
  * Each call writes under a fresh map run id, so nothing already in the bucket is overwritten.
  */
-export async function writeResults(
-  state: JsonObject,
-  children: ChildExecution[],
-  run: MapRunIdentity,
-  input: JsonValue,
-  context: JsonObject,
-  s3: S3Client,
-): Promise<JsonValue> {
+export async function writeResults(state: JsonObject, children: ChildExecution[], run: MapRunIdentity, input: JsonValue, context: JsonObject, s3: S3Client): Promise<JsonValue> {
   const writer = isJsonObject(state.ResultWriter) ? state.ResultWriter : undefined;
   const exporting = writer?.Resource !== undefined;
   const { transformation, outputType } = writerConfig(state, exporting);
@@ -125,13 +117,7 @@ export async function writeResults(
       resultFiles[status].push({ Key: key, Size: size });
     }
     const manifestKey = `${base}manifest.json`;
-    await putText(
-      s3,
-      bucket,
-      manifestKey,
-      JSON.stringify({ DestinationBucket: bucket, MapRunArn: run.mapRunArn, ResultFiles: resultFiles }),
-      'application/json',
-    );
+    await putText(s3, bucket, manifestKey, JSON.stringify({ DestinationBucket: bucket, MapRunArn: run.mapRunArn, ResultFiles: resultFiles }), 'application/json');
     return { MapRunArn: run.mapRunArn, ResultWriterDetails: { Bucket: bucket, Key: manifestKey } };
   } catch (error) {
     throw new StatesError('States.ResultWriterFailed', `cannot write the Map Run results: ${(error as Error).message}`);

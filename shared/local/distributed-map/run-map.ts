@@ -26,7 +26,10 @@ export interface MapProgress {
 export type ChildOutcome = { status: 'SUCCEEDED'; output: JsonValue } | { status: 'FAILED'; error: string; cause: string };
 
 /** Runs one child workflow execution (the ItemProcessor) and reports how it ended. */
-export type RunChild = (input: JsonValue, identity: { name: string; executionArn: string; stateMachineArn: string }) => {
+export type RunChild = (
+  input: JsonValue,
+  identity: { name: string; executionArn: string; stateMachineArn: string },
+) => {
   outcome: Promise<ChildOutcome>;
   abort: () => void;
 };
@@ -97,8 +100,7 @@ export async function runDistributedMap(stateName: string, state: JsonObject, in
   let failedItems = 0;
   let exceeded = false;
   const running = new Set<() => void>();
-  const report = (): void =>
-    env.onProgress?.({ state: stateName, mapRunArn, total: totalItems, succeeded, failed: failedItems, done: succeeded + failedItems });
+  const report = (): void => env.onProgress?.({ state: stateName, mapRunArn, total: totalItems, succeeded, failed: failedItems, done: succeeded + failedItems });
   report();
 
   const stopAll = (): void => {
@@ -154,15 +156,11 @@ export async function runDistributedMap(stateName: string, state: JsonObject, in
   const output = await writeResults(state, children, { mapRunArn, mapRunId }, input, context, env.s3);
   env.onMapRun?.({ state: stateName, mapRunArn, totalItems, failedItems, children: children.length, output });
   if (exceeded) {
-    const allowed = [
-      tolerance.percentage !== undefined ? `${tolerance.percentage}%` : undefined,
-      tolerance.count !== undefined ? `${tolerance.count} items` : undefined,
-    ].filter(Boolean);
-    const where = typeof output === 'object' && output !== null && 'ResultWriterDetails' in output ? ` (results: ${JSON.stringify(output.ResultWriterDetails)})` : '';
-    throw new StatesError(
-      'States.ExceedToleratedFailureThreshold',
-      describeFailure(children, failedItems, totalItems, allowed.length ? allowed.join(' or ') : '0%') + where,
+    const allowed = [tolerance.percentage !== undefined ? `${tolerance.percentage}%` : undefined, tolerance.count !== undefined ? `${tolerance.count} items` : undefined].filter(
+      Boolean,
     );
+    const where = typeof output === 'object' && output !== null && 'ResultWriterDetails' in output ? ` (results: ${JSON.stringify(output.ResultWriterDetails)})` : '';
+    throw new StatesError('States.ExceedToleratedFailureThreshold', describeFailure(children, failedItems, totalItems, allowed.length ? allowed.join(' or ') : '0%') + where);
   }
   return output;
 }

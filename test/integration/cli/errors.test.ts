@@ -10,9 +10,18 @@ const face = `lin=${FIXTURES}faces/lin_manuel_miranda`;
 describe('lambdaface CLI errors', () => {
   it.each([
     { args: ['search', '--face', face], says: /video: give the video with --video/ },
-    { args: ['eval', '--video', `${FIXTURES}videos/hamilton_short.mp4`, '--truth', `${FIXTURES}labels/hamilton_short.per_second.csv`], says: /no reference photos given[\s\S]*--face <name>=/ },
-    { args: ['search', '--video', `${FIXTURES}videos/hamilton_short.mp4`, '--face', 'host=cluster:u1'], says: /--face <name>=cluster:<id> enrols an unknown person[\s\S]*--reuse-scan/ },
-    { args: ['search', '--video', `${FIXTURES}videos/hamilton_short.mp4`, '--face', 'host=cluster:7', '--reuse-scan', 'j-00000000000000000000'], says: /unknown person's id is u followed by a number/ },
+    {
+      args: ['eval', '--video', `${FIXTURES}videos/hamilton_short.mp4`, '--truth', `${FIXTURES}labels/hamilton_short.per_second.csv`],
+      says: /no reference photos given[\s\S]*--face <name>=/,
+    },
+    {
+      args: ['search', '--video', `${FIXTURES}videos/hamilton_short.mp4`, '--face', 'host=cluster:u1'],
+      says: /--face <name>=cluster:<id> enrols an unknown person[\s\S]*--reuse-scan/,
+    },
+    {
+      args: ['search', '--video', `${FIXTURES}videos/hamilton_short.mp4`, '--face', 'host=cluster:7', '--reuse-scan', 'j-00000000000000000000'],
+      says: /unknown person's id is u followed by a number/,
+    },
     { args: ['search', '--video', 'nope.mp4', '--face', face], says: /video file not found: nope\.mp4/ },
     { args: ['search', '--video', `${FIXTURES}labels/scenes.csv`, '--face', face], says: /not a readable video/ },
     { args: ['search', '--video', `${FIXTURES}videos/hamilton_short.mp4`, '--face', 'lin'], says: /"--face lin" is not <name>=<photo\|dir>/ },

@@ -193,13 +193,7 @@ describe('enrolIdentity / buildGallery', () => {
       .png()
       .toFile(grey);
     const notImage = { source: 's3://bucket/ann/notes.jpg', bytes: new TextEncoder().encode('hello') };
-    const error = await rejection(
-      buildGallery([
-        ENROLLED[0]!,
-        { name: 'ghost', photos: [{ source: grey, bytes: readFileSync(grey) }] },
-        { name: 'ann', photos: [notImage] },
-      ]),
-    );
+    const error = await rejection(buildGallery([ENROLLED[0]!, { name: 'ghost', photos: [{ source: grey, bytes: readFileSync(grey) }] }, { name: 'ann', photos: [notImage] }]));
     expect(error.kind).toBe('InputError');
     expect(error.message).toMatch(/no usable reference photo for ghost \(no face found in .*grey-only\.png.*\), ann \(cannot read s3:\/\/bucket\/ann\/notes\.jpg/);
     expect(error.hint).toBeTruthy();

@@ -25,7 +25,9 @@ let crowd: ChunkResult;
 
 /** second -> identity -> '1' present, '0' absent, '?' unsure, from a per-second label file. */
 function perSecondLabels(file: string): Map<number, Map<string, string>> {
-  const [header, ...rows] = readFileSync(fixture(`labels/${file}`), 'utf8').trim().split('\n');
+  const [header, ...rows] = readFileSync(fixture(`labels/${file}`), 'utf8')
+    .trim()
+    .split('\n');
   const names = header!.split(',').slice(2);
   return new Map(
     rows.map((row) => {

@@ -59,9 +59,13 @@ describe('face-embedder.onnx vs face-api faceRecognitionNet', () => {
   it('puts two photos of Obama close and other people far', async () => {
     const at = (p: string) => join(FIXTURES, 'faces', p);
     const [obama, obama2, alex, salley, lin] = await Promise.all(
-      ['barack_obama/fr_obama.jpg', 'barack_obama/fr_obama2.jpg', 'alex_lacamoire/fr_alex-lacamoire.png', 'john_salley/dlib_000179_02159509.jpg', 'lin_manuel_miranda/fr_lin-manuel-miranda.png'].map(
-        async (p) => embedOnnx(await chip(at(p))),
-      ),
+      [
+        'barack_obama/fr_obama.jpg',
+        'barack_obama/fr_obama2.jpg',
+        'alex_lacamoire/fr_alex-lacamoire.png',
+        'john_salley/dlib_000179_02159509.jpg',
+        'lin_manuel_miranda/fr_lin-manuel-miranda.png',
+      ].map(async (p) => embedOnnx(await chip(at(p)))),
     );
     // Two different pictures of him: under dlib's same-person distance of 0.6, with room.
     expect(euclidean(obama!, obama2!)).toBeLessThan(0.55);

@@ -11,7 +11,11 @@ export const FIXTURES = fileURLToPath(new URL('../../../fixtures/', import.meta.
 export function fixturePhotos(): string[] {
   const faces = readdirSync(join(FIXTURES, 'faces'))
     .sort()
-    .flatMap((person) => readdirSync(join(FIXTURES, 'faces', person)).sort().map((f) => join(FIXTURES, 'faces', person, f)));
+    .flatMap((person) =>
+      readdirSync(join(FIXTURES, 'faces', person))
+        .sort()
+        .map((f) => join(FIXTURES, 'faces', person, f)),
+    );
   const scenes = readdirSync(join(FIXTURES, 'scenes'))
     .sort()
     .map((f) => join(FIXTURES, 'scenes', f));

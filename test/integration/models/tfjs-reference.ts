@@ -183,7 +183,9 @@ export async function loadFaceApiRecognition(): Promise<FaceApi> {
   const api = require('@vladmandic/face-api/dist/face-api.node-wasm.js') as FaceApi;
   if (api.tf.Tensor !== tf.Tensor) throw new Error('face-api did not pick up the shared tfjs-core');
   const dir = join(packageDir('@vladmandic/face-api'), 'model');
-  const manifest = JSON.parse(readFileSync(join(dir, 'face_recognition_model-weights_manifest.json'), 'utf8')) as { weights: import('@tensorflow/tfjs-core').io.WeightsManifestEntry[] }[];
+  const manifest = JSON.parse(readFileSync(join(dir, 'face_recognition_model-weights_manifest.json'), 'utf8')) as {
+    weights: import('@tensorflow/tfjs-core').io.WeightsManifestEntry[];
+  }[];
   const bin = readFileSync(join(dir, 'face_recognition_model.bin'));
   const weights = tf.io.decodeWeights(
     bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength),

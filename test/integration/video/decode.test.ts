@@ -13,7 +13,26 @@ const summary = (frames: Frame[]) => frames.map((f) => ({ index: f.index, time: 
 /** The n-th decoded frame (0-based, display order) as RGB24, picked by frame number: no timestamps involved. */
 async function frameByNumber(source: string, n: number): Promise<Buffer> {
   const { stdout } = await runFfmpeg(
-    ['-hide_banner', '-loglevel', 'level+error', '-i', source, '-map', '0:v:0', '-vf', `select=eq(n\\,${n})`, '-vsync', '0', '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'],
+    [
+      '-hide_banner',
+      '-loglevel',
+      'level+error',
+      '-i',
+      source,
+      '-map',
+      '0:v:0',
+      '-vf',
+      `select=eq(n\\,${n})`,
+      '-vsync',
+      '0',
+      '-frames:v',
+      '1',
+      '-f',
+      'rawvideo',
+      '-pix_fmt',
+      'rgb24',
+      'pipe:1',
+    ],
     { source },
   );
   return stdout;
@@ -105,7 +124,26 @@ describe('decodeFrames: B-frames and Matroska', () => {
     try {
       const source = join(work, `bframes.${container}`);
       // A keyframe every 13 frames, 3 B-frames: keyframes show later than they decode.
-      await runFfmpeg(['-hide_banner', '-loglevel', 'level+error', '-f', 'lavfi', '-i', 'testsrc2=size=160x120:rate=25', '-t', '4', '-c:v', 'libx264', '-g', '13', '-bf', '3', '-pix_fmt', 'yuv420p', source]);
+      await runFfmpeg([
+        '-hide_banner',
+        '-loglevel',
+        'level+error',
+        '-f',
+        'lavfi',
+        '-i',
+        'testsrc2=size=160x120:rate=25',
+        '-t',
+        '4',
+        '-c:v',
+        'libx264',
+        '-g',
+        '13',
+        '-bf',
+        '3',
+        '-pix_fmt',
+        'yuv420p',
+        source,
+      ]);
       const video = await probeVideo(source);
       const whole = await collect(source, { sampleFps: 25, video });
       expect(whole.map((f) => f.index)).toEqual([...Array(100).keys()]);

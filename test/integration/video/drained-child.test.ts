@@ -5,10 +5,7 @@ import { readExactly } from '../../../shared/video/frame-pipe.ts';
 import { blockedWriting, bytesWritten, childProcesses, eventually } from './helpers.ts';
 
 /** A child writing `blocks` blocks of 1 MiB, block k filled with byte k, then a line on stderr. */
-const writer = (blocks: number) => [
-  '-e',
-  `for (let k = 0; k < ${blocks}; k++) process.stdout.write(Buffer.alloc(1 << 20, k)); process.stderr.write('done\\n');`,
-];
+const writer = (blocks: number) => ['-e', `for (let k = 0; k < ${blocks}; k++) process.stdout.write(Buffer.alloc(1 << 20, k)); process.stderr.write('done\\n');`];
 
 const MiB = 1 << 20;
 

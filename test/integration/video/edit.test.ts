@@ -72,7 +72,15 @@ describe('cutAndConcat', () => {
 
   it('keeps a silent source silent and scales to maxWidth with even sides', async () => {
     const out = join(work, 'tiny.mp4');
-    const result = await cutAndConcat(TINY, [{ start: 0, end: 0.1 }, { start: 0.1, end: 0.3 }], out, { maxWidth: 301 });
+    const result = await cutAndConcat(
+      TINY,
+      [
+        { start: 0, end: 0.1 },
+        { start: 0.1, end: 0.3 },
+      ],
+      out,
+      { maxWidth: 301 },
+    );
     expect(result.hasAudio).toBe(false);
     expect(result.warnings).toEqual([]);
     const written = await probeVideo(out);
@@ -80,7 +88,14 @@ describe('cutAndConcat', () => {
   });
 
   it('leaves out segments past the end, and says so', async () => {
-    const result = await cutAndConcat(TINY, [{ start: 0, end: 1 }, { start: 5, end: 6 }], join(work, 'past.mp4'));
+    const result = await cutAndConcat(
+      TINY,
+      [
+        { start: 0, end: 1 },
+        { start: 5, end: 6 },
+      ],
+      join(work, 'past.mp4'),
+    );
     expect(result.segments).toBe(1);
     expect(result.warnings).toEqual([expect.stringMatching(/segment 1 \[5, 6\) is past the end of the video/)]);
   });

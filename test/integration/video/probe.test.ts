@@ -61,11 +61,18 @@ describe('probeVideo and decodeFrames on bad input', () => {
   it('a text file named .mp4 is a MediaError quoting ffmpeg, from the probe and from the decoder alone', async () => {
     const notes = join(work, 'notes.mp4');
     await writeFile(notes, 'these are my meeting notes, not a video\n'.repeat(20));
-    await expect(probeVideo(notes)).rejects.toMatchObject({ kind: 'MediaError', input: notes, message: `${notes} is not a readable video (ffprobe: ${notes}: Invalid data found when processing input)` });
+    await expect(probeVideo(notes)).rejects.toMatchObject({
+      kind: 'MediaError',
+      input: notes,
+      message: `${notes} is not a readable video (ffprobe: ${notes}: Invalid data found when processing input)`,
+    });
     // With a probe given, ffmpeg itself meets the file.
     const video = await probeVideo(HAMILTON);
     const error = await collect(notes, { sampleFps: 1, video }).catch((e: unknown) => e);
-    expect(error).toMatchObject({ kind: 'MediaError', message: expect.stringMatching(/^.*notes\.mp4 is not a readable video \(ffmpeg: .*Invalid data found when processing input\)$/) });
+    expect(error).toMatchObject({
+      kind: 'MediaError',
+      message: expect.stringMatching(/^.*notes\.mp4 is not a readable video \(ffmpeg: .*Invalid data found when processing input\)$/),
+    });
   });
 
   it('a directory, an empty file and an image are refused with what to do', async () => {

@@ -39,7 +39,11 @@ describe('video from an http URL', () => {
 
   it('a 404 is an InputError that names the URL and the status', async () => {
     const missing = server.url('/missing.mp4');
-    await expect(probeVideo(missing)).rejects.toMatchObject({ kind: 'InputError', message: `the video URL ${missing} answered HTTP 404 Not Found`, hint: expect.stringMatching(/key/) });
+    await expect(probeVideo(missing)).rejects.toMatchObject({
+      kind: 'InputError',
+      message: `the video URL ${missing} answered HTTP 404 Not Found`,
+      hint: expect.stringMatching(/key/),
+    });
     const video = await probeVideo(HAMILTON);
     await expect(collect(missing, { sampleFps: 1, video })).rejects.toMatchObject({ kind: 'InputError', message: expect.stringMatching(/HTTP 404/) });
   });
@@ -53,6 +57,9 @@ describe('video from an http URL', () => {
 
   it('an unreachable host is an InputError, not a hang', async () => {
     const closed = `http://127.0.0.1:9/video.mp4`;
-    await expect(probeVideo(closed)).rejects.toMatchObject({ kind: 'InputError', message: expect.stringMatching(/^cannot reach the video URL http:\/\/127\.0\.0\.1:9\/video\.mp4/) });
+    await expect(probeVideo(closed)).rejects.toMatchObject({
+      kind: 'InputError',
+      message: expect.stringMatching(/^cannot reach the video URL http:\/\/127\.0\.0\.1:9\/video\.mp4/),
+    });
   });
 });

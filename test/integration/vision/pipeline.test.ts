@@ -159,11 +159,7 @@ describe('embeddings of fixture photos', () => {
     const [face] = await analyzeImage(image);
     const points = face!.points;
     const [alone] = await embedFaces(image, [{ points }]);
-    const [plain, mirrored, darker] = await embedFaces(image, [
-      { points },
-      { points, jitter: { ...NO_JITTER, flip: true } },
-      { points, gain: 0.8 },
-    ]);
+    const [plain, mirrored, darker] = await embedFaces(image, [{ points }, { points, jitter: { ...NO_JITTER, flip: true } }, { points, gain: 0.8 }]);
     expect(euclidean(alone!, face!.embedding)).toBeLessThan(1e-5);
     expect(euclidean(plain!, alone!)).toBeLessThan(1e-5);
     // Augmented chips are the same person (well within the match threshold) but not the same chip.

@@ -1,12 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { formatScoreTable } from '../../../shared/eval/score-table.ts';
-import {
-  predictionsOfChunks,
-  scorePredictions,
-  scoreSegments,
-  secondsOfSegments,
-  type Prediction,
-} from '../../../shared/eval/score.ts';
+import { predictionsOfChunks, scorePredictions, scoreSegments, secondsOfSegments, type Prediction } from '../../../shared/eval/score.ts';
 import { parseTruthCsv, readTruth, type Truth } from '../../../shared/eval/truth.ts';
 import type { Timeline } from '../../../shared/schemas/timeline.ts';
 import { buildTimeline } from '../../../shared/timeline/merge.ts';
@@ -27,9 +21,7 @@ beforeAll(async () => {
 /** A prediction in every second the truth marks with one of `values`, at a few times inside it. */
 function predictionsWhere(truth: Truth, values: (1 | 0 | '?')[]): Prediction[] {
   return truth.identities.flatMap((identity) =>
-    truth.seconds
-      .filter((second) => values.includes(truth.value(second, identity)))
-      .flatMap((second) => [0, 0.5, 0.999].map((offset) => ({ identity, time: second + offset }))),
+    truth.seconds.filter((second) => values.includes(truth.value(second, identity))).flatMap((second) => [0, 0.5, 0.999].map((offset) => ({ identity, time: second + offset }))),
   );
 }
 
@@ -113,19 +105,30 @@ describe('scorePredictions', () => {
   });
 
   it('counts predictions past the last truth second apart, not as false positives', () => {
-    const report = scorePredictions(tiny, ['kaley_cuoco'], [
-      { identity: 'kaley_cuoco', time: 0.1 },
-      { identity: 'kaley_cuoco', time: 1 },
-      { identity: 'kaley_cuoco', time: 1.5 },
-      { identity: 'kaley_cuoco', time: 2.2 },
-    ]);
+    const report = scorePredictions(
+      tiny,
+      ['kaley_cuoco'],
+      [
+        { identity: 'kaley_cuoco', time: 0.1 },
+        { identity: 'kaley_cuoco', time: 1 },
+        { identity: 'kaley_cuoco', time: 1.5 },
+        { identity: 'kaley_cuoco', time: 2.2 },
+      ],
+    );
     expect(report.overall).toMatchObject({ fp: 1, falsePositiveSeconds: 1, outsideTruth: 2 });
-    const lastSecond = scorePredictions(hamilton, HAMILTON, [{ identity: 'barack_obama', time: 9.99 }, { identity: 'barack_obama', time: 10 }]);
+    const lastSecond = scorePredictions(hamilton, HAMILTON, [
+      { identity: 'barack_obama', time: 9.99 },
+      { identity: 'barack_obama', time: 10 },
+    ]);
     expect(lastSecond.overall).toMatchObject({ tp: 1, fp: 0, outsideTruth: 1 });
   });
 
   it('lists truth columns of people not enrolled, and scores only the enrolled', () => {
-    const report = scorePredictions(hamilton, ['barack_obama'], predictionsWhere(hamilton, [1]).filter((p) => p.identity === 'barack_obama'));
+    const report = scorePredictions(
+      hamilton,
+      ['barack_obama'],
+      predictionsWhere(hamilton, [1]).filter((p) => p.identity === 'barack_obama'),
+    );
     expect(report.identities.map((score) => score.identity)).toEqual(['barack_obama']);
     expect(report.unscoredColumns).toEqual(['lin_manuel_miranda', 'alex_lacamoire']);
     expect(report.overall).toMatchObject({ tp: 3, fp: 0, fn: 0 });
@@ -159,13 +162,24 @@ describe('scoreSegments', () => {
   });
 
   it('covers seconds floor(start) .. ceil(end) - 1', () => {
-    const seconds = secondsOfSegments(timelineOf({ a: [[2.5, 4.2], [6, 8], [9.5, 9.5]] }));
+    const seconds = secondsOfSegments(
+      timelineOf({
+        a: [
+          [2.5, 4.2],
+          [6, 8],
+          [9.5, 9.5],
+        ],
+      }),
+    );
     expect([...seconds.get('a')!].sort((x, y) => x - y)).toEqual([2, 3, 4, 6, 7, 9]);
   });
 
   it('scores a perfect hamilton timeline as perfect, defaulting enrolled to truth and timeline names', () => {
     const timeline = timelineOf({
-      lin_manuel_miranda: [[0, 1], [2.1, 7.0]],
+      lin_manuel_miranda: [
+        [0, 1],
+        [2.1, 7.0],
+      ],
       alex_lacamoire: [[0, 2]],
       barack_obama: [[7.04, 9.176]],
     });
@@ -191,11 +205,15 @@ describe('scoreSegments', () => {
 describe('formatScoreTable', () => {
   it('prints a row per identity, the overall row and notes', () => {
     const truth = parseTruthCsv('second,frames,a,b,c\n0,0-9,1,0,0\n1,10-19,?,1,0\n', 'v.per_second.csv');
-    const report = scorePredictions(truth, ['a', 'b_long_name'], [
-      { identity: 'a', time: 0.5 },
-      { identity: 'b_long_name', time: 0.2 },
-      { identity: 'a', time: 2.5 },
-    ]);
+    const report = scorePredictions(
+      truth,
+      ['a', 'b_long_name'],
+      [
+        { identity: 'a', time: 0.5 },
+        { identity: 'b_long_name', time: 0.2 },
+        { identity: 'a', time: 2.5 },
+      ],
+    );
     expect(formatScoreTable(report)).toBe(
       [
         'v.per_second.csv (2 s)',

@@ -165,9 +165,7 @@ describe('ItemBatcher', () => {
       { items: [1, 2, 3, 4, 5], jobId: 'j9', options: { perBatch: 2 } },
       handlers,
     );
-    const batches = (events as Array<{ BatchInput: unknown; Items: Array<{ v: number }> }>).sort(
-      (a, b) => a.Items[0]!.v - b.Items[0]!.v,
-    );
+    const batches = (events as Array<{ BatchInput: unknown; Items: Array<{ v: number }> }>).sort((a, b) => a.Items[0]!.v - b.Items[0]!.v);
     expect(batches.map((batch) => batch.Items.map((item) => item.v))).toEqual([[1, 2], [3, 4], [5]]);
     for (const batch of batches) expect(batch.BatchInput).toEqual({ jobId: 'j9', kind: 'chunks' });
   });
@@ -374,9 +372,7 @@ describe('progress and stopping', () => {
         return {};
       },
     };
-    await expect(run(mapMachine({ MaxConcurrency: 2 }), Array(20).fill(1), handlers, { signal: controller.signal })).rejects.toThrow(
-      /stopped before it finished/,
-    );
+    await expect(run(mapMachine({ MaxConcurrency: 2 }), Array(20).fill(1), handlers, { signal: controller.signal })).rejects.toThrow(/stopped before it finished/);
     expect(started).toBeLessThan(20);
     expect(sawAbort).toBe(true);
   });

@@ -31,11 +31,14 @@ function track(x: number, options: { sightings?: number; weight?: number; at?: n
 const cluster = (tracks: TrackRecord[], rule: ClusterRule = RULE) => clusterTracks(tracks, rule, HALF_DLIB);
 
 describe('clusterTracks', () => {
-  it('groups one person\'s tracks from anywhere in the video and keeps two people apart, ordered by first appearance', () => {
+  it("groups one person's tracks from anywhere in the video and keeps two people apart, ordered by first appearance", () => {
     const tracks = [track(3), track(0), track(3.2), track(0.3), track(0.1, { weight: 9 })];
     const { groups, ignored } = cluster(tracks);
     // The person at 3 is seen first; within a group the heaviest track leads.
-    expect(groups).toEqual([[0, 2], [4, 1, 3]]);
+    expect(groups).toEqual([
+      [0, 2],
+      [4, 1, 3],
+    ]);
     expect(ignored).toEqual([]);
   });
 
@@ -60,7 +63,7 @@ describe('clusterTracks', () => {
     expect(groups.flat().sort()).toEqual([0, 1, 2]);
   });
 
-  it('weights tracks by quality: a faint track does not keep a clear one\'s new shot out of its person', () => {
+  it("weights tracks by quality: a faint track does not keep a clear one's new shot out of its person", () => {
     const clear = track(0, { weight: 10 });
     const faint = track(0.4, { weight: 0.5 });
     const shot = track(-0.35, { weight: 1 });

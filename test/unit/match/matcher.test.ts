@@ -121,7 +121,7 @@ describe('matchDescriptor', () => {
 });
 
 describe('fused distances', () => {
-  it('map an average stranger of both descriptors onto dlib\'s average stranger', () => {
+  it("map an average stranger of both descriptors onto dlib's average stranger", () => {
     expect(fusedDistance(DEFAULT_FUSION.dlib.mean, DEFAULT_FUSION.faceres.mean)).toBeCloseTo(DEFAULT_FUSION.dlib.mean, 12);
   });
 
@@ -145,7 +145,7 @@ describe('fused distances', () => {
 
   it('let FaceRes overturn a dlib ranking when it disagrees strongly (a look-alike)', () => {
     // dlib puts the face slightly nearer ann; FaceRes is sure it is bob.
-    const index = indexGallery(gallery({ ann: [vec(0.40)], bob: [vec(0, 0.45)] }, { ann: [unitAt(0)], bob: [unitAt(1)] }));
+    const index = indexGallery(gallery({ ann: [vec(0.4)], bob: [vec(0, 0.45)] }, { ann: [unitAt(0)], bob: [unitAt(1)] }));
     const match = matchDescriptor(index, { dlib: vec(0), faceres: unitAt(1) }, DEFAULT_RULE);
     expect(match.identity).toBe('bob');
   });

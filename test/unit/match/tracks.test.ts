@@ -124,7 +124,13 @@ describe('labelTracks', () => {
   const track = (embeddings: number[][]) => embeddings.map((embedding, i) => sighting(i, 100, { embedding }));
   const oneTrack = (embeddings: number[][], options = DEFAULT_TRACK_OPTIONS) => {
     const sightings = track(embeddings);
-    return labelTracks(sightings, sightings.map(() => 0), GALLERY, RULE, options);
+    return labelTracks(
+      sightings,
+      sightings.map(() => 0),
+      GALLERY,
+      RULE,
+      options,
+    );
   };
 
   it('names a whole track by its mean descriptor, though no frame alone is within the threshold', () => {
@@ -179,11 +185,7 @@ describe('labelTracks', () => {
   });
 
   it('averages the FaceRes descriptors of the described sightings only, normalized', () => {
-    const descriptor = trackDescriptor([
-      sighting(0, 100, { faceres: unitAt(0) }),
-      sighting(1, 100, { faceres: undefined }),
-      sighting(2, 100, { faceres: unitAt(1) }),
-    ]);
+    const descriptor = trackDescriptor([sighting(0, 100, { faceres: unitAt(0) }), sighting(1, 100, { faceres: undefined }), sighting(2, 100, { faceres: unitAt(1) })]);
     expect(descriptor.faceres![0]).toBeCloseTo(Math.SQRT1_2, 6);
     expect(descriptor.faceres![1]).toBeCloseTo(Math.SQRT1_2, 6);
   });

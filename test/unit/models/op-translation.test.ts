@@ -92,9 +92,39 @@ for (const mode of ['track', 'wrap'] as const) {
       );
       expectClose(dilated, tf.conv2d(xt, wt, 1, 'valid', 'NHWC', 2));
       const explicit = await runOnnx(mode, shape, x, (e, t) =>
-        e.conv2d(t, floatConst([3, 3, 2, 3], w), undefined, { strides: [2, 1], padding: { explicit: [[1, 2], [0, 1]] } }, { kind: 'relu6' }, 'c'),
+        e.conv2d(
+          t,
+          floatConst([3, 3, 2, 3], w),
+          undefined,
+          {
+            strides: [2, 1],
+            padding: {
+              explicit: [
+                [1, 2],
+                [0, 1],
+              ],
+            },
+          },
+          { kind: 'relu6' },
+          'c',
+        ),
       );
-      expectClose(explicit, tf.relu6(tf.conv2d(xt, wt, [2, 1], [[0, 0], [1, 2], [0, 1], [0, 0]])));
+      expectClose(
+        explicit,
+        tf.relu6(
+          tf.conv2d(
+            xt,
+            wt,
+            [2, 1],
+            [
+              [0, 0],
+              [1, 2],
+              [0, 1],
+              [0, 0],
+            ],
+          ),
+        ),
+      );
     });
 
     it('DepthwiseConv2d with channel multiplier 2, SAME stride 2 on an even input, bias + prelu', async () => {
@@ -114,7 +144,12 @@ for (const mode of ['track', 'wrap'] as const) {
       const shape = [1, 4, 5, 2];
       const x = values(size(shape), 10);
       const w = values(2 * 2, 11);
-      const paddings: [number, number][] = [[0, 0], [1, 2], [0, 1], [0, 3]];
+      const paddings: [number, number][] = [
+        [0, 0],
+        [1, 2],
+        [0, 1],
+        [0, 3],
+      ];
       const out = await runOnnx(mode, shape, x, (e, t) => {
         const c = e.conv2d(t, floatConst([1, 1, 2, 2], w), undefined, { strides: [1, 1], padding: 'VALID' }, { kind: 'none' }, 'c');
         return e.concat([e.pad(c, paddings, 'p1'), e.pad(t, paddings, 'p2', 0.5)], 3, 'cat');

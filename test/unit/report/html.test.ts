@@ -89,7 +89,7 @@ describe('renderReport', () => {
     expect(attributes(html, 'data-montage')).toEqual(['0.000', '2.033', '0.000', '2.033', '0.500', '0.500']);
   });
 
-  it('says what the montage\'s cap shortened or left out, with times and people', () => {
+  it("says what the montage's cap shortened or left out, with times and people", () => {
     const plan = {
       onScreenSeconds: 900,
       shownSeconds: 600,
@@ -114,7 +114,7 @@ describe('renderReport', () => {
     expect(attributes(html, 'data-source')).toHaveLength(6);
   });
 
-  it('puts each person\'s reference face beside their name, or their initial when there is none', () => {
+  it("puts each person's reference face beside their name, or their initial when there is none", () => {
     const html = renderReport({ ...base, referenceFaces: new Map([["o'neil", 'data:image/jpeg;base64,AAAA']]) });
     expect(html).toContain('<img class="ref" src="data:image/jpeg;base64,AAAA" alt="reference photo of o&#39;neil">');
     expect(html).toContain('<span class="ref" aria-hidden="true">A</span>');
@@ -181,7 +181,9 @@ describe('nearMissSection', () => {
   });
 
   it('is in the page when the timeline has near misses', () => {
-    const nearMisses = [{ name: 'ada', track: '0-9', firstSeen: 5, lastSeen: 6, distance: 0.55, threshold: 0.53, bestFace: { time: 5, box: { x: 0, y: 0, width: 40, height: 40 } } }];
+    const nearMisses = [
+      { name: 'ada', track: '0-9', firstSeen: 5, lastSeen: 6, distance: 0.55, threshold: 0.53, bestFace: { time: 5, box: { x: 0, y: 0, width: 40, height: 40 } } },
+    ];
     expect(renderReport({ ...base, timeline: { ...timeline, nearMisses } })).toContain('<td>ada?</td>');
     expect(renderReport(base)).not.toContain('Near misses');
   });

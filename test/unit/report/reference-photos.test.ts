@@ -10,7 +10,9 @@ const s3 = useEmbeddedS3('reference-faces-test');
 /** A white portrait photo with a red "face" at `box`, in upright pixels. */
 const BOX = { x: 20, y: 120, width: 40, height: 40 };
 async function uprightPhoto(): Promise<Buffer> {
-  const face = await sharp({ create: { width: BOX.width, height: BOX.height, channels: 3, background: '#ff0000' } }).png().toBuffer();
+  const face = await sharp({ create: { width: BOX.width, height: BOX.height, channels: 3, background: '#ff0000' } })
+    .png()
+    .toBuffer();
   return sharp({ create: { width: 100, height: 200, channels: 3, background: '#ffffff' } })
     .composite([{ input: face, left: BOX.x, top: BOX.y }])
     .png()
@@ -36,7 +38,11 @@ describe('faceCrop', () => {
 
   it('crops where enrolment saw the face in a photo stored sideways with an EXIF orientation', async () => {
     // Stored landscape, shown portrait: orientation 6 turns it 90° clockwise for display.
-    const sideways = await sharp(await uprightPhoto()).rotate(270).jpeg().withMetadata({ orientation: 6 }).toBuffer();
+    const sideways = await sharp(await uprightPhoto())
+      .rotate(270)
+      .jpeg()
+      .withMetadata({ orientation: 6 })
+      .toBuffer();
     expect((await sharp(sideways).metadata()).width).toBe(200);
     const crop = await centrePixel(await faceCrop(sideways, BOX));
     expect(crop.rgb[0]).toBeGreaterThan(200);
@@ -44,21 +50,20 @@ describe('faceCrop', () => {
   });
 
   it('fits a large face into 96 px on its longer side', async () => {
-    const large = await sharp({ create: { width: 800, height: 600, channels: 3, background: '#808080' } }).jpeg().toBuffer();
+    const large = await sharp({ create: { width: 800, height: 600, channels: 3, background: '#808080' } })
+      .jpeg()
+      .toBuffer();
     const crop = await centrePixel(await faceCrop(large, { x: 200, y: 100, width: 400, height: 400 }));
     expect(Math.max(crop.width, crop.height)).toBe(96);
   });
 });
 
 describe('referenceFaces', () => {
-  it('takes each person\'s face from the stored gallery, and names a person whose gallery has none', async () => {
+  it("takes each person's face from the stored gallery, and names a person whose gallery has none", async () => {
     const { client, bucket } = s3();
     const ada = await faceCrop(await uprightPhoto(), BOX);
     await putJson(client, bucket, 'intermediate/j-1/gallery.json', {
-      identities: [
-        { name: 'ada', face: ada },
-        { name: 'grace' },
-      ],
+      identities: [{ name: 'ada', face: ada }, { name: 'grace' }],
     });
     const { faces, problems } = await referenceFaces(client, bucket, 'intermediate/j-1/gallery.json');
     expect([...faces.keys()]).toEqual(['ada']);

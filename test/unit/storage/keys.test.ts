@@ -13,11 +13,7 @@ describe('job key layout', () => {
     expect(keys.chunkFaces(7)).toBe('intermediate/a1b2c3/chunks/7.json');
     expect(keys.results).toBe('intermediate/a1b2c3/results');
     expect(keys.unknownPeople).toBe('intermediate/a1b2c3/unknown-people.json');
-    expect([keys.timelineJson, keys.timelineCsv, keys.timelineVtt]).toEqual([
-      'jobs/a1b2c3/timeline.json',
-      'jobs/a1b2c3/timeline.csv',
-      'jobs/a1b2c3/timeline.vtt',
-    ]);
+    expect([keys.timelineJson, keys.timelineCsv, keys.timelineVtt]).toEqual(['jobs/a1b2c3/timeline.json', 'jobs/a1b2c3/timeline.csv', 'jobs/a1b2c3/timeline.vtt']);
     expect(keys.montage).toBe('jobs/a1b2c3/montage.mp4');
     expect(keys.report).toBe('jobs/a1b2c3/report.html');
     expect(keys.thumbnail('seg-1.jpg')).toBe('jobs/a1b2c3/thumbnails/seg-1.jpg');

@@ -5,7 +5,6 @@ import { edlText, toEdl } from '../../../shared/timeline/edit-list.ts';
 import { frameAt, frameRate, timecode } from '../../../shared/timeline/timecode.ts';
 import { segment } from './make-chunks.ts';
 
-
 const timeline: Timeline = {
   identities: [
     { name: 'barack_obama', segments: [segment(7.25, 9.175843)], totalSeconds: 1.925843 },
@@ -136,7 +135,11 @@ describe('chapters', () => {
       missingChunks: [{ index: 1, start: 5, end: 7.5 }],
       videoDuration: 9,
     };
-    const cues = toVttChapters(holed).trim().split('\n\n').slice(1).map((cue) => cue.split('\n').slice(1).join(' '));
+    const cues = toVttChapters(holed)
+      .trim()
+      .split('\n\n')
+      .slice(1)
+      .map((cue) => cue.split('\n').slice(1).join(' '));
     expect(cues).toEqual([
       '00:00:00.000 --> 00:00:02.000 nobody found',
       '00:00:02.000 --> 00:00:04.000 ada',

@@ -17,29 +17,20 @@ describe('buildTimeline', () => {
     expect(timeline.identities).toHaveLength(1);
     const [identity] = timeline.identities;
     expect(identity!.name).toBe('a');
-    expect(identity!.segments).toEqual([
-      expect.objectContaining({ start: 1, end: 2.5, firstSeen: 1, lastSeen: 2, faces: 3 }),
-    ]);
+    expect(identity!.segments).toEqual([expect.objectContaining({ start: 1, end: 2.5, firstSeen: 1, lastSeen: 2, faces: 3 })]);
     expect(identity!.totalSeconds).toBe(1.5);
     expect(timeline.missingChunks).toEqual([]);
     expect(Timeline.safeParse(timeline).success).toBe(true);
   });
 
   it('merges across a chunk border', () => {
-    const timeline = buildTimeline(
-      [chunk(0, 0, 10, [face('a', 9), face('a', 9.5)]), chunk(1, 10, 20, [face('a', 10), face('a', 10.5)]), chunk(2, 20, 30, [])],
-      base,
-    );
+    const timeline = buildTimeline([chunk(0, 0, 10, [face('a', 9), face('a', 9.5)]), chunk(1, 10, 20, [face('a', 10), face('a', 10.5)]), chunk(2, 20, 30, [])], base);
     expect(spans(timeline, 'a')).toEqual([[9, 11]]);
     expect(timeline.identities[0]!.segments[0]!.faces).toBe(4);
   });
 
   it('gives the same timeline whatever order the chunks and faces arrive in', () => {
-    const chunks = [
-      chunk(0, 0, 10, [face('a', 9.5), face('b', 2), face('a', 9)]),
-      chunk(1, 10, 20, [face('a', 10.5), face('a', 10)]),
-      chunk(2, 20, 30, [face('b', 25)]),
-    ];
+    const chunks = [chunk(0, 0, 10, [face('a', 9.5), face('b', 2), face('a', 9)]), chunk(1, 10, 20, [face('a', 10.5), face('a', 10)]), chunk(2, 20, 30, [face('b', 25)])];
     const sorted = buildTimeline(chunks, base);
     expect(buildTimeline([chunks[2]!, chunks[0]!, chunks[1]!], base)).toEqual(sorted);
     expect(spans(sorted, 'a')).toEqual([[9, 11]]);

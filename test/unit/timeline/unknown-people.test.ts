@@ -11,7 +11,7 @@ const seen = (who: number, track: string, time: number, quality = 0.5) =>
 const OPTIONS = { sampleFps: 2, videoDuration: 20, gapTolerance: 1.5, missingChunks: [] };
 
 describe('unknown people', () => {
-  it('groups one person\'s tracks across chunks into segments, leaves named faces and lone sightings out, and numbers people by first appearance', () => {
+  it("groups one person's tracks across chunks into segments, leaves named faces and lone sightings out, and numbers people by first appearance", () => {
     const chunks = [
       chunk(0, 0, 10, [seen(1, '0-0', 1), seen(1, '0-0', 1.5), seen(0, '0-1', 3), seen(0, '0-1', 3.5, 0.9), face('ada', 4, { track: '0-2' }), seen(2, '0-3', 6)]),
       chunk(1, 10, 20, [seen(0, '1-0', 10), seen(0, '1-0', 10.5), seen(0, '1-0', 11), seen(1, '1-1', 15), seen(1, '1-1', 15.5)]),
@@ -25,17 +25,26 @@ describe('unknown people', () => {
       ['u2', ['1-0', '0-1']],
     ]);
     const [first, second] = unknown.people;
-    expect(first!.segments.map(({ start, end }) => [start, end])).toEqual([[1, 2], [15, 16]]);
+    expect(first!.segments.map(({ start, end }) => [start, end])).toEqual([
+      [1, 2],
+      [15, 16],
+    ]);
     expect(first!.totalSeconds).toBe(2);
     expect([second!.firstSeen, second!.lastSeen]).toEqual([3, 11]);
     // Its clearest face of each track, the clearest first.
-    expect(second!.bestFaces.map((best) => [best.track, best.time])).toEqual([['0-1', 3.5], ['1-0', 10]]);
+    expect(second!.bestFaces.map((best) => [best.track, best.time])).toEqual([
+      ['0-1', 3.5],
+      ['1-0', 10],
+    ]);
   });
 
   it('does not bridge a segment across a chunk nobody scanned', () => {
     const chunks = [chunk(0, 0, 5, [seen(0, '0-0', 4), seen(0, '0-0', 4.5)]), chunk(2, 5.5, 10, [seen(0, '2-0', 5.5), seen(0, '2-0', 6)])];
     const unknown = findUnknownPeople(unnamedTracks(chunks, 1), { ...OPTIONS, missingChunks: [{ index: 1, start: 5, end: 5.5 }] });
     expect(unknown.people).toHaveLength(1);
-    expect(unknown.people[0]!.segments.map(({ start, end }) => [start, end])).toEqual([[4, 5], [5.5, 6.5]]);
+    expect(unknown.people[0]!.segments.map(({ start, end }) => [start, end])).toEqual([
+      [4, 5],
+      [5.5, 6.5],
+    ]);
   });
 });

@@ -38,7 +38,11 @@ describe('ffmpeg binaries', () => {
     writeFileSync(fake, 'this is not a program\n');
     chmodSync(fake, mode);
     process.env.LAMBDAFACE_FFMPEG = fake;
-    await expect(runFfmpeg(['-version'])).rejects.toMatchObject({ kind: 'MediaError', input: 'LAMBDAFACE_FFMPEG', message: expect.stringContaining(`LAMBDAFACE_FFMPEG is set to ${fake}, which cannot be run as ffmpeg`) });
+    await expect(runFfmpeg(['-version'])).rejects.toMatchObject({
+      kind: 'MediaError',
+      input: 'LAMBDAFACE_FFMPEG',
+      message: expect.stringContaining(`LAMBDAFACE_FFMPEG is set to ${fake}, which cannot be run as ffmpeg`),
+    });
   });
 
   it('ignores the layer path off Lambda', () => {
@@ -47,7 +51,9 @@ describe('ffmpeg binaries', () => {
   });
 
   it('turns a failing run into a MediaError with the last line, not the whole log', async () => {
-    const error = await runFfmpeg(['-hide_banner', '-loglevel', 'level+error', '-f', 'lavfi', '-i', 'nosuchsource', '-f', 'null', '-'], { source: 'lavfi', action: 'read' }).catch((e: unknown) => e);
+    const error = await runFfmpeg(['-hide_banner', '-loglevel', 'level+error', '-f', 'lavfi', '-i', 'nosuchsource', '-f', 'null', '-'], { source: 'lavfi', action: 'read' }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toMatchObject({ kind: 'MediaError' });
     const message = (error as Error).message;
     expect(message).toMatch(/^ffmpeg failed \(exit code 1\) trying to read lavfi \(ffmpeg: /);

@@ -70,10 +70,27 @@ describe('montageSize', () => {
 describe('captions', () => {
   it('draws each caption only over its own moments of the segment', () => {
     const filters = segmentFilters(
-      { start: 10, end: 14, captions: [{ from: 10.5, to: 11, text: 'ada' }, { from: 13, to: 20, text: 'grace' }] },
-      { frameWidth: 640, frameHeight: 360, outWidth: 640, outHeight: 360, font: '/f.ttf', drawLabels: true, drawBoxes: true, boxHoldSeconds: 0.25, textFile: (text) => `/t/${text}` },
+      {
+        start: 10,
+        end: 14,
+        captions: [
+          { from: 10.5, to: 11, text: 'ada' },
+          { from: 13, to: 20, text: 'grace' },
+        ],
+      },
+      {
+        frameWidth: 640,
+        frameHeight: 360,
+        outWidth: 640,
+        outHeight: 360,
+        font: '/f.ttf',
+        drawLabels: true,
+        drawBoxes: true,
+        boxHoldSeconds: 0.25,
+        textFile: (text) => `/t/${text}`,
+      },
     );
-    expect(filters).toContain("textfile=/t/ada:expansion=none");
+    expect(filters).toContain('textfile=/t/ada:expansion=none');
     expect(filters).toMatch(/textfile=\/t\/ada[^,]*enable='gte\(t,0\.5\)\*lt\(t,1\)'/);
     expect(filters).toMatch(/textfile=\/t\/grace[^,]*enable='gte\(t,3\)\*lt\(t,4\)'/);
   });

@@ -58,7 +58,11 @@ describe('videoInfoFromProbe', () => {
 
   it('takes the duration from the container when the stream has none (MKV, WebM)', () => {
     const info = videoInfoFromProbe(
-      probe([stream({ duration: undefined, nb_frames: undefined, start_time: '0.5', start_pts: undefined })], { format_name: 'matroska,webm', start_time: '0.1', duration: '10.1' }),
+      probe([stream({ duration: undefined, nb_frames: undefined, start_time: '0.5', start_pts: undefined })], {
+        format_name: 'matroska,webm',
+        start_time: '0.1',
+        duration: '10.1',
+      }),
       'a.mkv',
     );
     expect(info.durationSeconds).toBeCloseTo(9.7, 9);

@@ -1,15 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  applyAffine,
-  continuousToIndex,
-  invertAffine,
-  sampleInto,
-  similarityTransform,
-  scaleAffine,
-  warpImage,
-  type Affine,
-  type Point,
-} from '../../../shared/vision/affine.ts';
+import { applyAffine, continuousToIndex, invertAffine, sampleInto, similarityTransform, scaleAffine, warpImage, type Affine, type Point } from '../../../shared/vision/affine.ts';
 import type { RgbImage } from '../../../shared/vision/image.ts';
 
 /** A synthetic image whose every channel value says where it is: R = x, G = y, B = (x * 7 + y * 3) % 256. */

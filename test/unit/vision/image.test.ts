@@ -27,7 +27,10 @@ describe('padImage', () => {
 
 describe('limitSize', () => {
   it('shrinks the longer side to maxSide and keeps the aspect ratio', async () => {
-    const small = await limitSize(solid(400, 100, () => 128), 200);
+    const small = await limitSize(
+      solid(400, 100, () => 128),
+      200,
+    );
     expect([small.width, small.height]).toEqual([200, 50]);
     expect(small.data.length).toBe(200 * 50 * 3);
     expect(small.data[0]).toBe(128);
@@ -41,7 +44,9 @@ describe('limitSize', () => {
 
 describe('loadImage', () => {
   it('decodes a grey PNG to three equal RGB channels', async () => {
-    const png = await sharp(Buffer.alloc(8 * 6, 77), { raw: { width: 8, height: 6, channels: 1 } }).png().toBuffer();
+    const png = await sharp(Buffer.alloc(8 * 6, 77), { raw: { width: 8, height: 6, channels: 1 } })
+      .png()
+      .toBuffer();
     const image = await loadImage(png, 'grey.png');
     expect([image.width, image.height, image.data.length]).toEqual([8, 6, 8 * 6 * 3]);
     expect(new Set(image.data)).toEqual(new Set([77]));

@@ -51,10 +51,7 @@ describe('weightedNms', () => {
   });
 
   it('merges each face with its own cluster when two faces each have duplicates', () => {
-    const kept = weightedNms(
-      [detection(0, 0, 40, 0.9), detection(2, 1, 40, 0.8), detection(300, 300, 60, 0.85), detection(303, 298, 58, 0.7), detection(1, 2, 41, 0.65)],
-      0.3,
-    );
+    const kept = weightedNms([detection(0, 0, 40, 0.9), detection(2, 1, 40, 0.8), detection(300, 300, 60, 0.85), detection(303, 298, 58, 0.7), detection(1, 2, 41, 0.65)], 0.3);
     expect(kept).toHaveLength(2);
     expect(kept[0]!.box.x).toBeGreaterThan(0);
     expect(kept[0]!.box.x).toBeLessThan(2);

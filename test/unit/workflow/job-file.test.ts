@@ -34,7 +34,9 @@ describe('job input keys', () => {
   it(`enrols at most ${MAX_PEOPLE} people`, () => {
     const people = (count: number) => Array.from({ length: count }, (_, index) => ({ name: `p${index}`, prefix: 'uploads/a/p/' }));
     expect(issues({ ...job('uploads/a/talk.mp4'), faces: people(MAX_PEOPLE) })).toEqual([]);
-    expect(issues({ ...job('uploads/a/talk.mp4'), faces: people(MAX_PEOPLE + 1) })).toEqual([`faces: a job may enrol at most ${MAX_PEOPLE} people; split the search into several jobs`]);
+    expect(issues({ ...job('uploads/a/talk.mp4'), faces: people(MAX_PEOPLE + 1) })).toEqual([
+      `faces: a job may enrol at most ${MAX_PEOPLE} people; split the search into several jobs`,
+    ]);
   });
 });
 

@@ -24,7 +24,9 @@ describe('job input: who is in the video, and unknown people enrolled', () => {
       'faces.0.cluster: "host" is unknown person u3 of an earlier job: name that job as video.scannedBy',
     ]);
     const scanned = { ...base, video: { ...base.video, scannedBy: 'j-0123456789abcdef0123' } };
-    expect(problems({ ...scanned, faces: [{ name: 'host', cluster: 'u3', keys: ['uploads/host.jpg'] }] })[0]).toMatch(/or an unknown person of the scanned job as "cluster" \(not both\)/);
+    expect(problems({ ...scanned, faces: [{ name: 'host', cluster: 'u3', keys: ['uploads/host.jpg'] }] })[0]).toMatch(
+      /or an unknown person of the scanned job as "cluster" \(not both\)/,
+    );
     expect(problems({ ...scanned, faces: [{ name: 'host', cluster: '3' }] })[0]).toMatch(/u followed by a number/);
   });
 });

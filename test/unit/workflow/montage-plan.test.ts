@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import type { ChunkResult } from '../../../shared/schemas/faces.ts';
 import type { Timeline } from '../../../shared/schemas/timeline.ts';
-import { MAX_CLIP_SECONDS, MIN_CUT_SECONDS, captionsFor, fitToCap, mergedSpans, montageTime, namedSightings, placeCuts, planMontage } from '../../../shared/timeline/montage-plan.ts';
+import {
+  MAX_CLIP_SECONDS,
+  MIN_CUT_SECONDS,
+  captionsFor,
+  fitToCap,
+  mergedSpans,
+  montageTime,
+  namedSightings,
+  placeCuts,
+  planMontage,
+} from '../../../shared/timeline/montage-plan.ts';
 
 const box = { x: 10, y: 10, width: 50, height: 50 };
 const segment = (start: number, end: number) => ({
