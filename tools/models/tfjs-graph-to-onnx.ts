@@ -253,6 +253,37 @@ export function convertGraphModel(e: TfOpsEmitter, model: TfGraphModel, weights:
     return { kind: 'ints', shape: [out.length], values: out };
   }
 
+  /** The one runtime input of a node, and its constant scalar input's value, if it has exactly those two. */
+  function withScalar(node: TfNode | undefined): { input: string; scalar: number } | undefined {
+    const refs = (node?.input ?? []).map(parseInputRef).filter((r) => !r.control);
+    if (refs.length !== 2 || refs.some((r) => r.index !== 0)) return undefined;
+    const scalarAt = refs.findIndex((r) => {
+      const w = weights.get(r.node);
+      return nodes.get(r.node)?.op === 'Const' && w?.dtype === 'float32' && w.data.length === 1;
+    });
+    if (scalarAt < 0) return undefined;
+    return { input: refs[1 - scalarAt]!.node, scalar: weights.get(refs[scalarAt]!.node)!.data[0]! };
+  }
+
+  /**
+   * Keras's ReLU6 arrives as Relu -> Minimum(6) -> Maximum(0): three ops, of which ONNX Runtime
+   * fuses only the Relu into the convolution before it, so the other two run on their own and
+   * take each activation out of the runtime's blocked (NCHWc) layout and back, in every layer.
+   * One Clip(0, 6) is the same function (max(min(relu(x), 6), 0) = min(max(x, 0), 6) for every
+   * number), and it fuses whole. Returns the Relu's input when `node` ends such a chain.
+   */
+  function relu6Input(node: TfNode): string | undefined {
+    if (node.op !== 'Maximum') return undefined;
+    const max = withScalar(node);
+    if (max?.scalar !== 0) return undefined;
+    const minNode = nodes.get(max.input);
+    const min = minNode?.op === 'Minimum' ? withScalar(minNode) : undefined;
+    if (min?.scalar !== 6) return undefined;
+    const relu = nodes.get(min.input);
+    const refs = (relu?.input ?? []).map(parseInputRef).filter((r) => !r.control);
+    return relu?.op === 'Relu' && refs.length === 1 && refs[0]!.index === 0 ? refs[0]!.node : undefined;
+  }
+
   // Depth-first over the inputs of the requested outputs: converts only what they need, in a
   // deterministic order (inputs before consumers, in TF input order).
   const visiting = new Set<string>();
@@ -263,6 +294,13 @@ export function convertGraphModel(e: TfOpsEmitter, model: TfGraphModel, weights:
     if (!node) throw new Error(`graph references unknown node ${name}`);
     if (visiting.has(name)) throw new Error(`graph has a cycle through ${name}`);
     visiting.add(name);
+    const clipped = relu6Input(node);
+    if (clipped !== undefined) {
+      const v = e.activate(tensor(node, evaluate(clipped), 'input'), { kind: 'relu6' }, hintOf(node));
+      visiting.delete(name);
+      values.set(name, v);
+      return v;
+    }
     const args: Value[] = [];
     for (const ref of node.input ?? []) {
       const r = parseInputRef(ref);

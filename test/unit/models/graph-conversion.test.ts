@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import onnxProto from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { OnnxGraphBuilder } from '../../../tools/models/onnx-graph-builder.ts';
@@ -225,7 +226,7 @@ const kerasJson = graphModelJson(kerasWeights, [
 
 describe('convertGraphModel', () => {
   for (const mode of ['track', 'wrap'] as const) {
-    it(`matches tfjs-converter on a small Keras MobileNet graph: ReLU6 as Minimum/Maximum, Mean, _FusedMatMul (${mode} layout)`, async () => {
+    it(`matches tfjs-converter on a small Keras MobileNet graph: ReLU6 as Minimum/Maximum (one Clip in ONNX), Mean, _FusedMatMul (${mode} layout)`, async () => {
       const bin = weightsBuffer(kerasWeights);
       const input = Float32Array.from(values(2 * 8 * 8 * 3, 49), (v) => v * 4);
       const [pooled, head, relu] = tfjsReference(kerasJson, bin, input, [2, 8, 8, 3], ['pool', 'head/sigmoid', 'relu1']);
@@ -241,7 +242,12 @@ describe('convertGraphModel', () => {
           { node: 'head/sigmoid', name: 'probability' },
         ],
       });
-      const session = await ort.InferenceSession.create(builder.encode({ graphName: 'g', docString: '', producerVersion: 'test' }));
+      const bytes = builder.encode({ graphName: 'g', docString: '', producerVersion: 'test' });
+      // Each Relu -> Minimum(6) -> Maximum(0) chain becomes one Clip, which ONNX Runtime fuses into the conv.
+      const ops = onnxProto.onnx.ModelProto.decode(bytes).graph!.node!.map((node) => node.opType);
+      expect(ops.filter((op) => op === 'Clip')).toHaveLength(2);
+      expect(ops.filter((op) => op === 'Min' || op === 'Max' || op === 'Relu')).toEqual(['Relu']);
+      const session = await ort.InferenceSession.create(bytes);
       const out = await session.run({ image: new ort.Tensor('float32', input, [2, 8, 8, 3]) });
       await session.release();
       expect([...out['pooled']!.dims]).toEqual([2, 8]);
