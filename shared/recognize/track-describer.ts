@@ -2,7 +2,6 @@ import { TrackLinker, type RatedSighting } from '../match/tracks.ts';
 import type { FivePoints } from '../vision/align.ts';
 import { embedFaceResChips, faceResChip } from '../vision/embed-faceres.ts';
 import type { RgbImage } from '../vision/image.ts';
-import { giveBackScratch } from '../vision/scratch.ts';
 import type { ScanOptions } from './scan.ts';
 
 /** A face as the scan holds it while the chunk is decoded: in the analysed frame's pixels. */
@@ -55,7 +54,6 @@ export class TrackDescriber {
       if (candidates.best.length < this.options.tracks.bestSightings) {
         candidates.best.push({ quality, face: index, chip: faceResChip(image, { points: found[k]!.points }) });
       } else if (worst >= 0 && quality > candidates.best[worst]!.quality) {
-        giveBackScratch(candidates.best[worst]!.chip);
         candidates.best[worst] = { quality, face: index, chip: faceResChip(image, { points: found[k]!.points }) };
       }
     });
@@ -70,9 +68,10 @@ export class TrackDescriber {
       const candidates = this.live.get(track);
       if (!candidates) continue;
       this.live.delete(track);
-      const chips = candidates.best.map((entry) => entry.chip);
-      const outputs = await embedFaceResChips(chips, this.options.analyze.detect.threads);
-      chips.forEach(giveBackScratch);
+      const outputs = await embedFaceResChips(
+        candidates.best.map((entry) => entry.chip),
+        this.options.analyze.detect.threads,
+      );
       candidates.best.forEach((entry, i) => (this.faces[entry.face]!.faceres = outputs[i]!.descriptor));
     }
   }

@@ -5,7 +5,6 @@ import type { EmbedRequest } from './embed.ts';
 import type { RgbImage } from './image.ts';
 import { loadCountedModel } from './model-loads.ts';
 import { FACERES_EMBEDDER } from './models.ts';
-import { giveBackScratch, takeScratch, withScratch } from './scratch.ts';
 
 /** What HSE FaceRes says about one face. */
 export interface FaceResOutput {
@@ -36,12 +35,11 @@ export const FACERES_CHIP_VALUES = ARCFACE_CHIP_224.size * ARCFACE_CHIP_224.size
 /**
  * The face cut out and aligned to the 224x224 ArcFace chip, plain RGB 0..255 (the graph does the
  * BGR swap and mean subtraction). A scan keeps a few of these per track and embeds them later,
- * so the frame they came from need not be kept. The chip is scratch memory: give it back
- * (giveBackScratch) once it is embedded or dropped.
+ * so the frame they came from need not be kept.
  */
 export function faceResChip(image: RgbImage, request: EmbedRequest): Float32Array {
   const size = ARCFACE_CHIP_224.size;
-  const chip = takeScratch(FACERES_CHIP_VALUES);
+  const chip = new Float32Array(FACERES_CHIP_VALUES);
   sampleInto(image, alignmentTransform(request.points, request.jitter ?? NO_JITTER, ARCFACE_CHIP_224), size, size, chip, { scale: request.gain ?? 1 });
   return chip;
 }
@@ -51,10 +49,9 @@ export async function embedFaceResChips(chips: readonly Float32Array[], threads 
   if (chips.length === 0) return [];
   const size = ARCFACE_CHIP_224.size;
   const session = await loadCountedModel('faceres-embedder', { threads });
-  const output = await withScratch(chips.length * FACERES_CHIP_VALUES, (batch) => {
-    chips.forEach((chip, i) => batch.set(chip, i * FACERES_CHIP_VALUES));
-    return session.run({ [FACERES_EMBEDDER.input.name]: new ort.Tensor('float32', batch, [chips.length, size, size, 3]) });
-  });
+  const batch = new Float32Array(chips.length * FACERES_CHIP_VALUES);
+  chips.forEach((chip, i) => batch.set(chip, i * FACERES_CHIP_VALUES));
+  const output = await session.run({ [FACERES_EMBEDDER.input.name]: new ort.Tensor('float32', batch, [chips.length, size, size, 3]) });
   const descriptors = output[FACERES_EMBEDDER.outputs.descriptor.name]!.data as Float32Array;
   const gender = output[FACERES_EMBEDDER.outputs.gender.name]!.data as Float32Array;
   return chips.map((_, i) => ({
@@ -65,10 +62,8 @@ export async function embedFaceResChips(chips: readonly Float32Array[], threads 
 
 /** Aligns each face of one image to the ArcFace chip and runs FaceRes on all of them in one batch. */
 export async function embedFacesFaceRes(image: RgbImage, requests: readonly EmbedRequest[], threads = 1): Promise<FaceResOutput[]> {
-  const chips = requests.map((request) => faceResChip(image, request));
-  try {
-    return await embedFaceResChips(chips, threads);
-  } finally {
-    chips.forEach(giveBackScratch);
-  }
+  return embedFaceResChips(
+    requests.map((request) => faceResChip(image, request)),
+    threads,
+  );
 }
