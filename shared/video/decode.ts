@@ -125,7 +125,7 @@ async function* attempt(plan: Plan, seekTo: number | undefined): AsyncGenerator<
   const path = ffmpegPath();
   const frameBytes = plan.width * plan.height * 3;
   // ffmpeg decodes the next samples while this thread runs inference on the current one.
-  const child = spawnDrained(path, decodeArgs(plan, seekTo), { aheadBytes: FRAMES_AHEAD * frameBytes });
+  const child = spawnDrained(path, decodeArgs(plan, seekTo), { aheadBytes: FRAMES_AHEAD * frameBytes, chunkBytes: frameBytes });
   const { stdout, exited } = child;
   const log = new DecodeLog(child.stderr);
   // Killed at once, not at the next frame: ffmpeg may be waiting on a slow ranged read.

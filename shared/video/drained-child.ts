@@ -28,11 +28,10 @@ type WorkerMessage =
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { spawn } = require('node:child_process');
-const { command, args, aheadBytes } = workerData;
+const { command, args, aheadBytes, chunkBytes } = workerData;
 const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
 let ahead = 0;
-const forward = (type) => (chunk) => {
-  const data = new Uint8Array(chunk);
+const send = (type, data) => {
   if (type === 'stdout') {
     ahead += data.byteLength;
     if (ahead > aheadBytes) child.stdout.pause();
@@ -40,8 +39,27 @@ const forward = (type) => (chunk) => {
   // Transferred, not copied: data is empty from here on.
   parentPort.postMessage({ type, data }, [data.buffer]);
 };
-child.stdout.on('data', forward('stdout'));
-child.stderr.on('data', forward('stderr'));
+// stdout in pieces of chunkBytes (one frame): one copy and one message per piece, not per pipe read.
+let piece = null;
+let filled = 0;
+const flushPiece = () => {
+  if (filled > 0) send('stdout', piece.subarray(0, filled));
+  piece = null;
+  filled = 0;
+};
+child.stdout.on('data', (chunk) => {
+  if (!chunkBytes) return send('stdout', new Uint8Array(chunk));
+  for (let offset = 0; offset < chunk.length; ) {
+    piece ??= new Uint8Array(chunkBytes);
+    const n = Math.min(chunkBytes - filled, chunk.length - offset);
+    piece.set(chunk.subarray(offset, offset + n), filled);
+    filled += n;
+    offset += n;
+    if (filled === chunkBytes) flushPiece();
+  }
+});
+child.stdout.on('end', flushPiece);
+child.stderr.on('data', (chunk) => send('stderr', new Uint8Array(chunk)));
 child.on('error', (error) => parentPort.postMessage({ type: 'error', message: error.message, code: error.code, started: child.pid !== undefined }));
 child.on('close', (code, signal) => parentPort.postMessage({ type: 'close', code, signal }));
 parentPort.on('message', (message) => {
@@ -99,10 +117,12 @@ class OnDemandStream extends Readable {
  * Spawns `command` with its stdout and stderr read by a worker thread. ONNX Runtime's inference
  * holds this thread's event loop, so a pipe read here is not drained during inference and the
  * child stalls on it; read by the worker, the child keeps working (ffmpeg decodes the next
- * frames) up to `aheadBytes` beyond what the consumer has read.
+ * frames) up to `aheadBytes` beyond what the consumer has read. With `chunkBytes`, stdout comes in
+ * pieces of exactly that size (the last may be shorter): a reader of fixed-size records (decoded
+ * frames) gets each in one piece, not concatenated from 64 KB pipe reads.
  */
-export function spawnDrained(command: string, args: readonly string[], options: { aheadBytes: number }): DrainedChild {
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { command, args, aheadBytes: options.aheadBytes } });
+export function spawnDrained(command: string, args: readonly string[], options: { aheadBytes: number; chunkBytes?: number }): DrainedChild {
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { command, args, aheadBytes: options.aheadBytes, chunkBytes: options.chunkBytes ?? 0 } });
   const stdout = new OnDemandStream((bytes) => worker.postMessage({ type: 'read', bytes }));
   const stderr = new PassThrough();
   let running = true;

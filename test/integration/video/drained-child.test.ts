@@ -57,6 +57,14 @@ describe('spawnDrained', () => {
     expect(childProcesses().filter((c) => c.command === 'head')).toEqual([]);
   });
 
+  it('hands stdout over in pieces of chunkBytes (one frame each), the rest last', async () => {
+    const child = spawnDrained('head', ['-c', String(10 * MiB + 5), '/dev/zero'], { aheadBytes: 4 * MiB, chunkBytes: 3 * MiB });
+    const sizes: number[] = [];
+    for await (const chunk of child.stdout) sizes.push((chunk as Buffer).length);
+    expect(sizes).toEqual([3 * MiB, 3 * MiB, 3 * MiB, MiB + 5]);
+    expect(await child.exited).toEqual({ code: 0, signal: null });
+  });
+
   it('reports a command that cannot start as an error, without hanging', async () => {
     const child = spawnDrained('/nonexistent/ffmpeg', [], { aheadBytes: MiB });
     const exit = await child.exited;
