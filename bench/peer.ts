@@ -11,8 +11,7 @@ import type { Tensor3D } from '@tensorflow/tfjs-core';
 import type { Prediction } from '../shared/eval/score.ts';
 import { decodeFrames, type DecodeOptions } from '../shared/video/decode.ts';
 import { loadImage, padImage, type RgbImage } from '../shared/vision/image.ts';
-// biome-ignore lint/style/noRestrictedImports: until tfjs-reference.ts moves out of test/ (a rename left for after the parallel branches merge)
-import { loadFaceApiRecognition, tf } from '../test/integration/models/tfjs-reference.ts';
+import { loadFaceApiRecognition, tf } from '../tools/tfjs/reference.ts';
 
 export type PeerDetector = 'ssd' | 'tiny';
 

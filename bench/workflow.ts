@@ -342,7 +342,7 @@ const path = writeResults('workflow.json', {
   montage,
   notes: [
     'bare scan: shared/recognize/scan.ts scanChunk over the whole video in this process, reading the local file; gallery built before and not timed',
-    'workflow: shared/local/search.ts runLocalSearch, montage: false, fresh data dir per run; its time includes hashing+uploading the video to the embedded S3, Train+Shard, worker start-up, decoding over HTTP from the embedded S3, and the finish step (timeline, thumbnails, report)',
+    'workflow: shared/local/search.ts runLocalSearch, montage: false, fresh data dir per run; its time includes hashing+uploading the video to the embedded S3, Train+Shard, worker start-up, decoding over HTTP from the embedded S3, and the Montage step (timeline, thumbnails, report)',
     'cpu = this process (all threads) + reaped children (ffmpeg/ffprobe)',
     'phase split from runLocalSearch onProgress: start (models check, embedded S3 start, worker threads) | upload (hash + put) | train+shard (prepare) | recognize (map) | finish (timeline, thumbnails, report, download)',
   ],

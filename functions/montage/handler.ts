@@ -1,5 +1,5 @@
 import { lambdaHandler } from '../../shared/workflow/context.ts';
-import { finishJob } from '../../shared/workflow/finish.ts';
+import { montageJob } from '../../shared/workflow/montage.ts';
 
 /** Montage: chunk results -> timeline (json/csv/vtt), thumbnails, montage.mp4, report.html. */
-export const handler = lambdaHandler(finishJob);
+export const handler = lambdaHandler(montageJob);

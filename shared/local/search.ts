@@ -4,7 +4,7 @@ import { scanOptionsOf } from '../workflow/scan-options.ts';
 import { inputKey, type SourceNames } from '../storage/uploads.ts';
 import { downloadJobOutputs } from '../workflow/outputs.ts';
 import { parseInput } from '../errors.ts';
-import { FinishResult } from '../schemas/finish-result.ts';
+import { MontageResult } from '../schemas/montage-result.ts';
 import type { RecognizeResult } from '../workflow/recognize.ts';
 import { GallerySummary } from '../schemas/gallery.ts';
 import type { SearchProgress } from '../workflow/search-progress.ts';
@@ -34,7 +34,7 @@ export interface LocalSearchOptions {
 
 export interface LocalSearchResult {
   jobId: string;
-  result: FinishResult;
+  result: MontageResult;
   files: string[];
   dataDir: string | undefined;
   elapsedSeconds: number;
@@ -155,7 +155,7 @@ export async function runLocalSearch(search: LocalSearchOptions): Promise<LocalS
       concurrency,
       onProgress: (map: MapProgress) => report({ phase: 'recognize', chunksDone: map.done, chunksTotal: map.total }),
     });
-    const finished = parseInput(FinishResult, run.output, "the Montage step's result", 'this is a bug in lambdaface; please report it');
+    const finished = parseInput(MontageResult, run.output, "the Montage step's result", 'this is a bug in lambdaface; please report it');
     const result = { ...finished, warnings: [...finished.warnings, ...recomputed.sort()] };
     report({ phase: 'download' });
     const files = await timed('download', () => downloadJobOutputs(s3, result, search.out));

@@ -1,6 +1,6 @@
 import { HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { FinishResult } from '../schemas/finish-result.ts';
+import { MontageResult } from '../schemas/montage-result.ts';
 import type { SearchOptionsInput } from '../config/options.ts';
 import { scanOptionsOf } from '../workflow/scan-options.ts';
 import { inputError, parseInput, workflowError } from '../errors.ts';
@@ -57,7 +57,7 @@ export interface RemoteSearchResult {
   attached: boolean;
   jobId: string;
   /** Montage's result: the execution's output. */
-  result: FinishResult;
+  result: MontageResult;
   /** Local paths written under `out`. */
   files: string[];
   elapsedSeconds: number;
@@ -158,7 +158,7 @@ export async function searchRemote(options: SearchRemoteOptions, clients: Partia
   } catch (error) {
     throw workflowError(`the execution's output is not JSON`, { input: execution.executionArn, cause: error });
   }
-  const result = parseInput(FinishResult, parsed, `output of ${execution.executionArn}`, 'the deployed stack runs another version of lambdaface: deploy this one');
+  const result = parseInput(MontageResult, parsed, `output of ${execution.executionArn}`, 'the deployed stack runs another version of lambdaface: deploy this one');
 
   report({ phase: 'download' });
   const files = await downloadJobOutputs(s3, result, options.out);

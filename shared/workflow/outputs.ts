@@ -5,7 +5,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { workflowError } from '../errors.ts';
 import { jobKeys, keyPathProblem } from '../storage/keys.ts';
 import { getToFile } from '../storage/s3.ts';
-import type { FinishResult } from '../schemas/finish-result.ts';
+import type { MontageResult } from '../schemas/montage-result.ts';
 
 /** The folder, inside `out`, that a download fills before anything in `out` is replaced. */
 const STAGING_PREFIX = '.lambdaface-download-';
@@ -25,7 +25,7 @@ function outputNames(): { files: string[]; thumbnails: string } {
 }
 
 /**
- * The names Montage gives thumbnails (finish.ts thumbnailName): `<name made safe>-<8 hex digits of
+ * The names Montage gives thumbnails (montage.ts thumbnailName): `<name made safe>-<8 hex digits of
  * its hash>-<segment>.jpg`. Only a file named so is an earlier search's thumbnail; any other file
  * in thumbnails/ (a photo of the user's own, say) is not lambdaface's to delete.
  */
@@ -64,7 +64,7 @@ export function removeStagingFolders(out: string): void {
  * ones moved in (renames within one folder), so `out` never holds a partial or mixed set. Used by
  * local and remote searches alike.
  */
-export async function downloadJobOutputs(s3: S3Client, result: Pick<FinishResult, 'jobId' | 'bucket' | 'outputs'>, out: string): Promise<string[]> {
+export async function downloadJobOutputs(s3: S3Client, result: Pick<MontageResult, 'jobId' | 'bucket' | 'outputs'>, out: string): Promise<string[]> {
   const { prefix } = jobKeys(result.jobId);
   const { timelineJson, timelineCsv, timelineVtt, exports, report, montage, thumbnails } = result.outputs;
   const keys = [timelineJson, timelineCsv, timelineVtt, ...exports, report, ...(montage ? [montage] : []), ...thumbnails];

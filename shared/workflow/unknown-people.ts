@@ -2,7 +2,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { mapLimit } from '../async/map-limit.ts';
 import { roundTo } from '../numbers/round.ts';
 import type { ChunkRange, ChunkResult } from '../schemas/faces.ts';
-import type { FinishResult } from '../schemas/finish-result.ts';
+import type { MontageResult } from '../schemas/montage-result.ts';
 import type { UnknownPeople } from '../schemas/timeline.ts';
 import type { StoredUnknownPeople } from '../schemas/unknown-people.ts';
 import { jobKeys } from '../storage/keys.ts';
@@ -91,7 +91,7 @@ export async function storeUnknownPeople(
 }
 
 /** The unknown people as the step's result (and the CLI summary) lists them. */
-export const unknownSummary = (section: UnknownPeople): FinishResult['unknown'] =>
+export const unknownSummary = (section: UnknownPeople): MontageResult['unknown'] =>
   section.people.map(({ id, firstSeen, lastSeen, totalSeconds, segments, tracks }) => ({
     id,
     firstSeen,

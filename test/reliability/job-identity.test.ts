@@ -10,7 +10,7 @@ import { jobKeys } from '../../shared/storage/keys.ts';
 import { getBytes, getJson, getText, putBytes, putJson, putText } from '../../shared/storage/s3.ts';
 import { ChunkManifest } from '../../shared/workflow/chunks.ts';
 import type { HandlerContext } from '../../shared/workflow/context.ts';
-import { finishJob } from '../../shared/workflow/finish.ts';
+import { montageJob } from '../../shared/workflow/montage.ts';
 import { resolveJob } from '../../shared/workflow/job.ts';
 import { recognizeBatch, type RecognizeEvent } from '../../shared/workflow/recognize.ts';
 import { shardJob } from '../../shared/workflow/shard.ts';
@@ -219,7 +219,7 @@ describe("stored chunk results are reused only when they are this chunk's, for t
     const { job, chunks, gallery } = await recognizedJob();
     const damaged = jobKeys(job.jobId).chunkFaces(1);
     await putText(s3().client, BUCKET, damaged, '{"version": 2, "jobId": "');
-    const result = await finishJob({ job, gallery, chunks }, context());
+    const result = await montageJob({ job, gallery, chunks }, context());
     expect(result.missingChunks).toBe(1);
     expect(result.warnings).toEqual([expect.stringMatching(new RegExp(`^s3://${BUCKET}/${damaged.replaceAll('.', '\\.')} is not valid JSON.*not scanned`))]);
     expect(result.identities.map((identity) => identity.name)).toEqual(['lin_manuel_miranda']);
@@ -228,7 +228,7 @@ describe("stored chunk results are reused only when they are this chunk's, for t
   it('Montage keeps the timeline and report when the montage cannot be made, and says why', async () => {
     const { job, chunks, gallery } = await recognizedJob();
     const broken = { ...context(), config: { ...context().config, tmpDir: '/nonexistent/lambdaface-scratch' } };
-    const result = await finishJob({ job: { ...job, options: { ...job.options, montage: true } }, gallery, chunks }, broken);
+    const result = await montageJob({ job: { ...job, options: { ...job.options, montage: true } }, gallery, chunks }, broken);
     expect(result.outputs.montage).toBeNull();
     expect(result.warnings).toEqual([expect.stringMatching(/^no montage: .*nonexistent.*; the timeline, thumbnails and report are complete$/)]);
     expect(result.identities.map((identity) => identity.name)).toEqual(['lin_manuel_miranda']);

@@ -7,7 +7,7 @@ import { jobKeys } from '../../shared/storage/keys.ts';
 import { renameSources } from '../../shared/storage/uploads.ts';
 import { tooShortToName } from '../../shared/timeline/too-short.ts';
 import { sampleIndexAt } from '../../shared/video/sampling.ts';
-import { thumbnailName } from '../../shared/workflow/finish.ts';
+import { thumbnailName } from '../../shared/workflow/montage.ts';
 import { isThumbnailName } from '../../shared/workflow/outputs.ts';
 
 const timeline: Timeline = { identities: [], videoDuration: 10, sampleFps: 4, missingChunks: [] };

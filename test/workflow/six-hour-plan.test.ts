@@ -18,7 +18,7 @@ const s3 = useEmbeddedS3('six-hour-plan');
 const SIX_HOURS = 6 * 3600;
 const PAYLOAD_LIMIT = 256 * 1024;
 const PEOPLE = ['lin_manuel_miranda', 'alex_lacamoire', 'barack_obama'];
-/** Thumbnails are one per segment, at most 40 per person (shared/workflow/finish.ts). */
+/** Thumbnails are one per segment, at most 40 per person (shared/workflow/montage.ts). */
 const THUMBNAILS_PER_PERSON = 40;
 
 const bytes = (value: unknown): number => Buffer.byteLength(JSON.stringify(value) ?? '', 'utf-8');

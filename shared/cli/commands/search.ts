@@ -6,7 +6,7 @@ import { DEFAULT_DATA_DIR } from '../../local/runtime.ts';
 import { runLocalSearch, type LocalSearchResult, type SearchWork } from '../../local/search.ts';
 import { clock } from '../../report/format.ts';
 import { renamePhotoSources, type SourceNames } from '../../storage/uploads.ts';
-import type { FinishResult } from '../../schemas/finish-result.ts';
+import type { MontageResult } from '../../schemas/montage-result.ts';
 import { removeStagingFolders } from '../../workflow/outputs.ts';
 import { checkTools } from '../../video/ffmpeg.ts';
 import { probeVideo } from '../../video/probe.ts';
@@ -199,10 +199,10 @@ export async function searchFromFlags(flags: SearchFlags, overrides: Partial<Sea
 }
 
 /** What the search warns about (e.g. a video too short to name anyone), one line each. */
-export const warningLines = (result: Pick<FinishResult, 'warnings'>): string[] => result.warnings.map((warning) => `  WARNING: ${warning}`);
+export const warningLines = (result: Pick<MontageResult, 'warnings'>): string[] => result.warnings.map((warning) => `  WARNING: ${warning}`);
 
 /** What enrolment said about the reference photos, with the user's paths; nothing when every photo was used as is. */
-export function photoLines(result: Pick<FinishResult, 'photos'>, names: ReadonlyMap<string, string>): string[] {
+export function photoLines(result: Pick<MontageResult, 'photos'>, names: ReadonlyMap<string, string>): string[] {
   const lines = renamePhotoSources(result.photos, names).flatMap((person) => [
     ...person.notes.map((note) => `  ${person.name}: ${note}`),
     ...person.skipped.map((photo) => `  ${person.name}: skipped ${photo.source}: ${photo.reason}`),
@@ -211,7 +211,7 @@ export function photoLines(result: Pick<FinishResult, 'photos'>, names: Readonly
 }
 
 /** Tracks nobody was named in that came close to someone: for the user to check in the report. */
-export function nearMissLines(result: Pick<FinishResult, 'nearMisses'>): string[] {
+export function nearMissLines(result: Pick<MontageResult, 'nearMisses'>): string[] {
   if (result.nearMisses.length === 0) return [];
   const lines = result.nearMisses.map(
     (miss) => `    ${miss.name}? ${clock(miss.firstSeen)}-${clock(miss.lastSeen)}, distance ${miss.distance.toFixed(3)} (named at ${miss.threshold.toFixed(3)} or less)`,
@@ -220,7 +220,7 @@ export function nearMissLines(result: Pick<FinishResult, 'nearMisses'>): string[
 }
 
 /** The people nobody enrolled, grouped: for the user to name with --face <name>=cluster:<id> --reuse-scan. */
-export function unknownLines(result: Pick<FinishResult, 'unknown' | 'jobId'>): string[] {
+export function unknownLines(result: Pick<MontageResult, 'unknown' | 'jobId'>): string[] {
   if (result.unknown.length === 0) return [];
   const lines = result.unknown.map(
     (person) =>
@@ -230,7 +230,7 @@ export function unknownLines(result: Pick<FinishResult, 'unknown' | 'jobId'>): s
 }
 
 /** What the montage's cap shortened or left out; nothing when it holds every moment found. */
-export function montageLines(result: Pick<FinishResult, 'montage'>): string[] {
+export function montageLines(result: Pick<MontageResult, 'montage'>): string[] {
   const montage = result.montage;
   if (montage === undefined || (montage.shortened === 0 && montage.leftOut === 0)) return [];
   const listed = montage.omitted.map(
@@ -245,7 +245,7 @@ export function montageLines(result: Pick<FinishResult, 'montage'>): string[] {
 }
 
 /** Whether a search that reused an earlier scan had to decode anything. */
-export function reusedScanLine({ from, chunks, reused }: NonNullable<FinishResult['reusedScan']>): string {
+export function reusedScanLine({ from, chunks, reused }: NonNullable<MontageResult['reusedScan']>): string {
   const decoded = chunks - reused;
   return decoded === 0
     ? `  Named from the scan of job ${from}: ${reused} of ${chunks} chunk(s), no frame decoded.`

@@ -5,7 +5,7 @@ import { FACE_DETECTOR, loadModel } from '../../../shared/vision/models.ts';
 import { bestDetection, runDetector } from './best-face.ts';
 import { difference, sigmoid } from './compare.ts';
 import { FIXTURES, fixturePhotos, letterbox, shortName, stretch } from './fixture-images.ts';
-import { initTfjsWasm, loadHumanGraphModel, runGraphModel, tf, type GraphModel } from './tfjs-reference.ts';
+import { initTfjsWasm, loadHumanGraphModel, runGraphModel, tf, type GraphModel } from '../../../tools/tfjs/reference.ts';
 
 /**
  * The converted full-range detector against the TF.js graph model it came from, on the same

@@ -5,7 +5,7 @@ import { FACE_EMBEDDER, loadModel } from '../../../shared/vision/models.ts';
 import { bestFace, scaleRegion } from './best-face.ts';
 import { difference, euclidean } from './compare.ts';
 import { cropSquare, FIXTURES, fixturePhotos, shortName } from './fixture-images.ts';
-import { loadFaceApiRecognition, tf } from './tfjs-reference.ts';
+import { loadFaceApiRecognition, tf } from '../../../tools/tfjs/reference.ts';
 
 /**
  * The rebuilt FaceRecognitionNet against face-api's own `faceRecognitionNet` (same weights,

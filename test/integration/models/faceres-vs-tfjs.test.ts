@@ -11,7 +11,7 @@ import { DEFAULT_ANALYZE_OPTIONS } from '../../../shared/vision/options.ts';
 import { bestFace, scaleRegion } from './best-face.ts';
 import { difference } from './compare.ts';
 import { cropSquare, FIXTURES, fixturePhotos, shortName } from './fixture-images.ts';
-import { initTfjsWasm, loadHumanGraphModel, tf, type GraphModel } from './tfjs-reference.ts';
+import { initTfjsWasm, loadHumanGraphModel, tf, type GraphModel } from '../../../tools/tfjs/reference.ts';
 
 /**
  * The converted HSE FaceRes against the TF.js graph model on 224x224 crops around the detected

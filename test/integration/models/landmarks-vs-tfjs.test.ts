@@ -5,7 +5,7 @@ import { FACE_LANDMARKS, loadModel } from '../../../shared/vision/models.ts';
 import { bestFace, scaleRegion } from './best-face.ts';
 import { difference } from './compare.ts';
 import { cropSquare, FIXTURES, fixturePhotos, letterbox, shortName } from './fixture-images.ts';
-import { initTfjsWasm, loadHumanGraphModel, runGraphModel, tf, type GraphModel } from './tfjs-reference.ts';
+import { initTfjsWasm, loadHumanGraphModel, runGraphModel, tf, type GraphModel } from '../../../tools/tfjs/reference.ts';
 
 /**
  * The converted FaceMesh against the TF.js graph model, on face crops cut the way TF.js does

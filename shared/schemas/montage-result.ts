@@ -6,7 +6,7 @@ import { EnrolmentNotes } from './timeline.ts';
  * summary of who was found. One contract for the step, the local runner and `search --remote`,
  * which reads it back from Step Functions.
  */
-export const FinishResult = z.object({
+export const MontageResult = z.object({
   jobId: z.string().min(1),
   bucket: z.string().min(1),
   outputs: z.object({
@@ -75,4 +75,4 @@ export const FinishResult = z.object({
   /** What the user must know to trust the result, e.g. a video too short to name anyone. */
   warnings: z.array(z.string()).default([]),
 });
-export type FinishResult = z.infer<typeof FinishResult>;
+export type MontageResult = z.infer<typeof MontageResult>;

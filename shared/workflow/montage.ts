@@ -6,7 +6,7 @@ import { renderReport, type MontagePlayer } from '../report/html.ts';
 import { DEFAULT_RULE } from '../match/matcher.ts';
 import { referenceFaces } from '../report/reference-photos.ts';
 import { ChunkResult, type ChunkRange } from '../schemas/faces.ts';
-import type { FinishResult } from '../schemas/finish-result.ts';
+import type { MontageResult } from '../schemas/montage-result.ts';
 import { GallerySummary } from '../schemas/gallery.ts';
 import { Job, JobRecord } from '../schemas/job.ts';
 import type { EnrolmentNotes, Timeline } from '../schemas/timeline.ts';
@@ -74,7 +74,7 @@ async function readChunkResults(event: FinishEvent, context: HandlerContext, man
  * for editors as an edit list and chapter markers), takes
  * a thumbnail of each segment's best face, cuts the montage and writes the report page.
  */
-export async function finishJob(raw: unknown, context: HandlerContext): Promise<FinishResult> {
+export async function montageJob(raw: unknown, context: HandlerContext): Promise<MontageResult> {
   const event = parseInput(FinishEvent, raw, 'montage input');
   const { job } = event;
   const photos: EnrolmentNotes[] = event.gallery.identities.map(({ name, notes, skipped }) => ({ name, notes, skipped }));
@@ -154,7 +154,7 @@ export async function finishJob(raw: unknown, context: HandlerContext): Promise<
   await writeReport(null);
   let montageKey: string | null = null;
   const plan = planMontage(timeline, namedSightings(chunks), { capSeconds: job.options.montageMaxSeconds, sampleFps: job.options.sampleFps });
-  let montage: FinishResult['montage'];
+  let montage: MontageResult['montage'];
   if (job.options.montage && plan.clips.length > 0) {
     let player: MontagePlayer | null = null;
     try {
@@ -200,7 +200,7 @@ export async function finishJob(raw: unknown, context: HandlerContext): Promise<
 }
 
 /** What the result says about a montage made: how long, and what of the on-screen time it shortened or left out. */
-function montageSummary(plan: MontagePlan, made: { seconds: number; pieces: number; reusedPieces: number }): NonNullable<FinishResult['montage']> {
+function montageSummary(plan: MontagePlan, made: { seconds: number; pieces: number; reusedPieces: number }): NonNullable<MontageResult['montage']> {
   return {
     seconds: roundTo(made.seconds, 3),
     onScreenSeconds: roundTo(plan.onScreenSeconds, 3),
@@ -252,7 +252,7 @@ function photoFileNames(job: Job): Map<string, string> {
   return names;
 }
 
-function summarize(timeline: Timeline): FinishResult['identities'] {
+function summarize(timeline: Timeline): MontageResult['identities'] {
   return timeline.identities.map((identity) => ({
     name: identity.name,
     segments: identity.segments.length,
