@@ -194,7 +194,8 @@ export function clusterTracks(tracks: readonly TrackRecord[], rule: ClusterRule 
   const listed = final
     .filter((group) => group.reduce((sum, i) => sum + tracks[kept[i]!]!.sightings, 0) >= rule.minSightings)
     .map((group) => group.map((i) => kept[i]!).sort((p, q) => tracks[q]!.weight - tracks[p]!.weight || p - q));
-  const firstSeen = (group: readonly number[]) => Math.min(...group.flatMap((i) => tracks[i]!.times));
+  // A loop, not Math.min(...times): one person on screen for hours has more sightings than a call takes arguments.
+  const firstSeen = (group: readonly number[]) => group.reduce((first, i) => tracks[i]!.times.reduce((low, t) => Math.min(low, t), first), Infinity);
   listed.sort((p, q) => firstSeen(p) - firstSeen(q) || Math.min(...p) - Math.min(...q));
   const grouped = new Set(listed.flat());
   return { groups: listed, ignored: tracks.flatMap((_, i) => (grouped.has(i) ? [] : [i])) };

@@ -43,6 +43,8 @@ export const MontageResult = z.object({
       }),
     )
     .default([]),
+  /** How many unknown people there are in all: `unknown` lists at most 50 (the longest on screen). */
+  unknownTotal: z.number().int().min(0).default(0),
   /** Unnamed tracks just above the threshold for someone (timeline.json has their faces); absent from older results. */
   nearMisses: z.array(z.object({ name: z.string(), firstSeen: z.number(), lastSeen: z.number(), distance: z.number(), threshold: z.number() })).default([]),
   videoDuration: z.number().min(0),

@@ -188,6 +188,7 @@ export async function montageJob(raw: unknown, context: HandlerContext): Promise
     notFound: job.faces.map((face) => face.name).filter((name) => !timeline.identities.some((identity) => identity.name === name)),
     missingChunks: timeline.missingChunks.length,
     unknown: unknownSummary(unknown.section),
+    unknownTotal: unknown.section.people.length,
     nearMisses: (timeline.nearMisses ?? []).map(({ name, firstSeen, lastSeen, distance, threshold }) => ({ name, firstSeen, lastSeen, distance, threshold })),
     videoDuration: timeline.videoDuration,
     photos,

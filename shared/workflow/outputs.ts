@@ -25,11 +25,12 @@ function outputNames(): { files: string[]; thumbnails: string } {
 }
 
 /**
- * The names Montage gives thumbnails (montage.ts thumbnailName): `<name made safe>-<8 hex digits of
- * its hash>-<segment>.jpg`. Only a file named so is an earlier search's thumbnail; any other file
- * in thumbnails/ (a photo of the user's own, say) is not lambdaface's to delete.
+ * The names Montage gives thumbnails: `<name made safe>-<8 hex digits of its hash>-<segment>.jpg`
+ * for a person found (montage.ts thumbnailName), `unknown-u<n>-<face>.jpg` for an unknown person
+ * (unknown-people.ts unknownThumbnailName). Only a file named so is an earlier search's thumbnail;
+ * any other file in thumbnails/ (a photo of the user's own, say) is not lambdaface's to delete.
  */
-const THUMBNAIL_NAME = /^[A-Za-z0-9_-]+-[0-9a-f]{8}-\d+\.jpg$/;
+const THUMBNAIL_NAME = /^(?:[A-Za-z0-9_-]+-[0-9a-f]{8}-\d+|unknown-u\d+-\d+)\.jpg$/;
 
 /** Whether `file`, in an output folder's thumbnails/, is named as lambdaface names thumbnails. */
 export const isThumbnailName = (file: string): boolean => THUMBNAIL_NAME.test(file);

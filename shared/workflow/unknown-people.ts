@@ -90,13 +90,24 @@ export async function storeUnknownPeople(
   return thumbnails;
 }
 
-/** The unknown people as the step's result (and the CLI summary) lists them. */
+/**
+ * Unknown people listed in the step's result: the result is the execution's output, held to
+ * Step Functions' 256 KB, and a long crowded video can hold thousands (timeline.json and the
+ * report list them all).
+ */
+export const MAX_LISTED_UNKNOWN = 50;
+
+/** The unknown people as the step's result (and the CLI summary) lists them: the longest on screen, in order of first appearance. */
 export const unknownSummary = (section: UnknownPeople): MontageResult['unknown'] =>
-  section.people.map(({ id, firstSeen, lastSeen, totalSeconds, segments, tracks }) => ({
-    id,
-    firstSeen,
-    lastSeen,
-    totalSeconds,
-    segments: segments.length,
-    tracks: tracks.length,
-  }));
+  [...section.people]
+    .sort((p, q) => q.totalSeconds - p.totalSeconds || p.firstSeen - q.firstSeen)
+    .slice(0, MAX_LISTED_UNKNOWN)
+    .sort((p, q) => p.firstSeen - q.firstSeen)
+    .map(({ id, firstSeen, lastSeen, totalSeconds, segments, tracks }) => ({
+      id,
+      firstSeen,
+      lastSeen,
+      totalSeconds,
+      segments: segments.length,
+      tracks: tracks.length,
+    }));

@@ -266,10 +266,10 @@ describe('functions', () => {
 
   const LISTED_PREFIXES: Record<FunctionName, string[]> = {
     train: ['intermediate/*', 'uploads/*'],
-    shard: ['uploads/*'],
+    shard: ['intermediate/*', 'uploads/*'],
     recognize: ['intermediate/*', 'uploads/*'],
     montage: ['intermediate/*', 'jobs/*', 'uploads/*'],
-    start: ['uploads/*'],
+    start: ['intermediate/*', 'uploads/*'],
   };
 
   it.each(NAMES)('%s role lists the bucket only under the prefixes it reads', (name) => {

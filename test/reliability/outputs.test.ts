@@ -9,6 +9,7 @@ import { tooShortToName } from '../../shared/timeline/too-short.ts';
 import { sampleIndexAt } from '../../shared/video/sampling.ts';
 import { thumbnailName } from '../../shared/workflow/montage.ts';
 import { isThumbnailName } from '../../shared/workflow/outputs.ts';
+import { unknownThumbnailName } from '../../shared/workflow/unknown-people.ts';
 
 const timeline: Timeline = { identities: [], videoDuration: 10, sampleFps: 4, missingChunks: [] };
 
@@ -26,7 +27,14 @@ describe('thumbnail names', () => {
 
   it("are the names the next search removes from --out, and a user's own JPEG there is not", () => {
     for (const name of ["lin m'x", 'ada', 'Zoë Ñ', `a${"'".repeat(63)}`]) expect(isThumbnailName(thumbnailName(name, 39)), name).toBe(true);
-    for (const file of ['holiday.jpg', 'IMG_0001.jpg', 'lin-0.jpg', 'ada-0123abcd-0.jpg.txt', 'ada-0123ABCD-0.jpg']) expect(isThumbnailName(file), file).toBe(false);
+    // An earlier search's unknown people's faces go too: they are bystanders' faces, and a new search numbers its own.
+    for (const [id, k] of [
+      ['u1', 0],
+      ['u37', 2],
+    ] as const)
+      expect(isThumbnailName(unknownThumbnailName(id, k)), id).toBe(true);
+    for (const file of ['holiday.jpg', 'IMG_0001.jpg', 'lin-0.jpg', 'ada-0123abcd-0.jpg.txt', 'ada-0123ABCD-0.jpg', 'unknown-ux-0.jpg', 'unknown-u1.jpg'])
+      expect(isThumbnailName(file), file).toBe(false);
   });
 
   it('fit a key segment for the longest name a person may have', () => {

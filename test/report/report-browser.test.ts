@@ -116,9 +116,10 @@ describe.skipIf(!haveChromium)(`report.html in chromium${haveChromium ? '' : ` (
       expect(await card.locator('.bar .seg').count()).toBe(identity.segments.length);
       expect(await card.locator('tbody tr').count()).toBe(identity.segments.length);
     }
-    // Every picture (reference faces and segment thumbnails) decoded, none broken.
+    // Every picture (reference faces, segment thumbnails and the faces of unknown people) decoded, none broken.
     const pictures = await inPage(page, z.array(z.number()), `[...document.images].map((image) => image.complete ? image.naturalWidth : 0)`);
-    expect(pictures.length).toBe(timeline.identities.length * 2 + 1);
+    const unknownFaces = (timeline.unknown?.people ?? []).reduce((sum, person) => sum + person.bestFaces.length, 0);
+    expect(pictures.length).toBe(timeline.identities.length * 2 + 1 + unknownFaces);
     expect(pictures.every((width) => width > 0)).toBe(true);
   });
 

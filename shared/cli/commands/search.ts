@@ -220,13 +220,18 @@ export function nearMissLines(result: Pick<MontageResult, 'nearMisses'>): string
 }
 
 /** The people nobody enrolled, grouped: for the user to name with --face <name>=cluster:<id> --reuse-scan. */
-export function unknownLines(result: Pick<MontageResult, 'unknown' | 'jobId'>): string[] {
+export function unknownLines(result: Pick<MontageResult, 'unknown' | 'unknownTotal' | 'jobId'>): string[] {
   if (result.unknown.length === 0) return [];
   const lines = result.unknown.map(
     (person) =>
       `    ${person.id}: ${person.segments} segment(s), ${person.totalSeconds.toFixed(1)} s on screen, first ${clock(person.firstSeen)}, last ${clock(person.lastSeen)} (${person.tracks} track(s))`,
   );
-  return [`  Unknown people (name one with --face <name>=cluster:<id> --reuse-scan ${result.jobId}):`, ...lines];
+  const more = result.unknownTotal - result.unknown.length;
+  return [
+    `  Unknown people (name one with --face <name>=cluster:<id> --reuse-scan ${result.jobId}):`,
+    ...lines,
+    ...(more > 0 ? [`    and ${more} more seen for less time (timeline.json and report.html list them all)`] : []),
+  ];
 }
 
 /** What the montage's cap shortened or left out; nothing when it holds every moment found. */

@@ -104,3 +104,12 @@ describe('pairThreshold', () => {
     expect(pairThreshold(DEFAULT_CLUSTER_RULE, large, { faceWidth: 64, sightings: 1 })).toBeCloseTo(0.544, 6);
   });
 });
+
+describe('clusterTracks on long videos', () => {
+  it('orders a person seen for hours (more sightings than a call takes arguments) without failing', () => {
+    // 200,000 sightings, 0.25 s apart: on screen from 50 s to about 14 h; the same person again after that.
+    const long = track(0, { sightings: 200_000, at: 50 });
+    const { groups } = cluster([track(3, { at: 20 }), long, track(0.1, { at: 60_000 })]);
+    expect(groups).toEqual([[0], [1, 2]]);
+  });
+});
