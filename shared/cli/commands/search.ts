@@ -299,6 +299,10 @@ export function formatSummary(
   return lines.join('\n');
 }
 
+/** Said when --remote followed an execution of the same search that already existed. */
+export const attachedNotice = (executionName: string): string =>
+  `NOTE: this search (same video, photos and options) had already been started as execution ${executionName}: the results shown are that execution's, nothing new ran.`;
+
 async function searchRemotely(flags: SearchFlags, names: SourceNames): Promise<Pick<LocalSearchResult, 'result' | 'files' | 'dataDir' | 'elapsedSeconds'>> {
   const { searchRemote } = await import('../../remote/search-remote.ts');
   const faces = await resolveFaceFlags(flags.face);
@@ -322,6 +326,8 @@ async function searchRemotely(flags: SearchFlags, names: SourceNames): Promise<P
       names,
     });
     process.stderr.write(`execution: ${remote.consoleUrl}\n`);
+    // The same search (same video, photos and options) runs once: say when this one was not started now.
+    if (remote.attached) process.stderr.write(`${attachedNotice(remote.executionName)}\n`);
     return { result: remote.result, files: remote.files, dataDir: undefined, elapsedSeconds: remote.elapsedSeconds };
   });
 }
