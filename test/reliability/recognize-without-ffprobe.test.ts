@@ -2,7 +2,6 @@ import { readFile } from 'node:fs/promises';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SearchOptions } from '../../shared/config/options.ts';
 import { runtimeConfig } from '../../shared/config/runtime.ts';
-import type { Gallery } from '../../shared/schemas/gallery.ts';
 import type { JobRecord } from '../../shared/schemas/job.ts';
 import { jobKeys } from '../../shared/storage/keys.ts';
 import { putBytes, putJson } from '../../shared/storage/s3.ts';
@@ -10,6 +9,7 @@ import { probeVideo } from '../../shared/video/probe.ts';
 import { modelsFingerprint } from '../../shared/vision/models.ts';
 import { recognizeBatch, type RecognizeEvent } from '../../shared/workflow/recognize.ts';
 import { useEmbeddedS3 } from '../unit/local/embedded-s3-fixture.ts';
+import { UNMATCHED_GALLERY } from './unmatched-gallery.ts';
 
 /**
  * The recognize function ships without ffprobe (the ffmpeg and ONNX layers alone keep it under
@@ -19,20 +19,6 @@ const VIDEO = 'fixtures/videos/hamilton_short.mp4';
 const s3 = useEmbeddedS3('recognize-no-ffprobe');
 const videoKey = 'uploads/no-ffprobe/hamilton_short.mp4';
 const options = SearchOptions.parse({ sampleFps: 1, smallFaces: false });
-
-/** One enrolled "person" no face matches: the test needs a scan, not names. */
-const GALLERY: Gallery = {
-  version: 2,
-  identities: [
-    {
-      name: 'nobody',
-      photos: [{ source: 'synthetic', facesFound: 1, box: { x: 0, y: 0, width: 1, height: 1 }, padded: false }],
-      embeddings: [Array.from({ length: 128 }, (_, i) => (i === 0 ? 1 : 0))],
-      faceres: [Array.from({ length: 1024 }, (_, i) => (i === 0 ? 1 : 0))],
-      skipped: [],
-    },
-  ],
-};
 
 const event = (jobId: string): RecognizeEvent => ({
   BatchInput: { bucket: s3().bucket, jobId, video: { key: videoKey }, options, gallery: { bucket: s3().bucket, key: jobKeys(jobId).gallery } },
@@ -45,7 +31,7 @@ beforeAll(async () => {
   const models = await modelsFingerprint();
   const probe = await probeVideo(VIDEO);
   for (const jobId of ['with-probe', 'old-record']) {
-    await putJson(client, bucket, jobKeys(jobId).gallery, { ...GALLERY, jobId, models });
+    await putJson(client, bucket, jobKeys(jobId).gallery, { ...UNMATCHED_GALLERY, jobId, models });
     const record: JobRecord = { version: 1, jobId, video: { key: videoKey, etag: 'e' }, options, recognizer: 'r', ...(jobId === 'with-probe' ? { probe } : {}) };
     await putJson(client, bucket, jobKeys(jobId).record, record);
   }

@@ -9,7 +9,6 @@ import { createHandlerPool, type HandlerPool } from '../../shared/local/handler-
 import { LocalFunctions, localFunctionArn, type LocalLambdaContext } from '../../shared/local/local-functions.ts';
 import { runLocalWorkflow } from '../../shared/local/run-workflow.ts';
 import { scanChunk, scanOptionsFor } from '../../shared/recognize/scan.ts';
-import type { Gallery } from '../../shared/schemas/gallery.ts';
 import type { JobRecord } from '../../shared/schemas/job.ts';
 import { jobKeys } from '../../shared/storage/keys.ts';
 import { createS3Client, exists, putBytes, putJson } from '../../shared/storage/s3.ts';
@@ -24,6 +23,7 @@ import { deadlineOf, isTimeLimit, timeLimitReason, type Deadline } from '../../s
 import { recognizeBatch, type RecognizeEvent } from '../../shared/workflow/recognize.ts';
 import { useEmbeddedS3 } from '../unit/local/embedded-s3-fixture.ts';
 import { REPLY } from './handlers/recognize/handler.ts';
+import { UNMATCHED_GALLERY } from './unmatched-gallery.ts';
 
 /**
  * Faults inside the runtime: a worker thread that dies, and a step that meets its time limit. Real
@@ -300,20 +300,6 @@ describe('lambdaHandler', () => {
   });
 });
 
-/** A one-person gallery that no face in the clip matches: the deadline tests need scans, not names. */
-const GALLERY: Gallery = {
-  version: 2,
-  identities: [
-    {
-      name: 'nobody',
-      photos: [{ source: 'synthetic', facesFound: 1, box: { x: 0, y: 0, width: 1, height: 1 }, padded: false }],
-      embeddings: [Array.from({ length: 128 }, (_, i) => (i === 0 ? 1 : 0))],
-      faceres: [Array.from({ length: 1024 }, (_, i) => (i === 0 ? 1 : 0))],
-      skipped: [],
-    },
-  ],
-};
-
 describe('Recognize at its time limit', () => {
   const s3 = useEmbeddedS3();
   const videoKey = 'uploads/runtime/hamilton_short.mp4';
@@ -326,7 +312,7 @@ describe('Recognize at its time limit', () => {
     const models = await modelsFingerprint();
     const probe = await probeVideo(VIDEO);
     for (const jobId of jobIds) {
-      await putJson(client, bucket, jobKeys(jobId).gallery, { ...GALLERY, jobId, models });
+      await putJson(client, bucket, jobKeys(jobId).gallery, { ...UNMATCHED_GALLERY, jobId, models });
       const record: JobRecord = {
         version: 1,
         jobId,
@@ -429,7 +415,7 @@ describe('Recognize at its time limit', () => {
     const controller = new AbortController();
     const reason = new Error('stop now');
     let frames = 0;
-    const scan = scanChunk(VIDEO, { index: 0, start: 0, end: 9 }, indexGallery(GALLERY), scanOptionsFor(SearchOptions.parse({ sampleFps: 2, smallFaces: false }), 1), {
+    const scan = scanChunk(VIDEO, { index: 0, start: 0, end: 9 }, indexGallery(UNMATCHED_GALLERY), scanOptionsFor(SearchOptions.parse({ sampleFps: 2, smallFaces: false }), 1), {
       jobId: 'scan',
       video,
       signal: controller.signal,
