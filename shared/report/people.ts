@@ -2,8 +2,9 @@ import type { ChunkRange } from '../schemas/faces.ts';
 import type { Segment } from '../schemas/timeline.ts';
 import { montageTime } from '../timeline/montage-plan.ts';
 import { escapeHtml } from './escape.ts';
-import { attributeTime, clock, matchFigures, percentOf } from './format.ts';
+import { attributeTime, clock, matchFigures } from './format.ts';
 import type { MontagePlayer } from './player.ts';
+import { segmentBar } from './segment-bar.ts';
 
 /** What a person's card shows: today an enrolled person; the same card fits a group of unnamed faces. */
 export interface PersonCard {
@@ -31,15 +32,7 @@ function playable(card: PersonCard, index: number, segment: Segment, context: Ca
 }
 
 function bar(card: PersonCard, context: CardContext): string {
-  const at = (seconds: number) => percentOf(seconds, context.videoDuration);
-  const gaps = context.missingChunks.map((chunk) => `<span class="gap" style="left:${at(chunk.start)};width:${at(chunk.end - chunk.start)}" title="not scanned"></span>`).join('');
-  const segments = card.segments
-    .map((segment, i) => {
-      const label = `${card.name} ${clock(segment.start)}–${clock(segment.end)}`;
-      return `<button type="button" class="seg" ${playable(card, i, segment, context)} style="left:${at(segment.start)};width:${at(segment.end - segment.start)}" title="${escapeHtml(label)}" aria-label="play ${escapeHtml(label)}"></button>`;
-    })
-    .join('');
-  return `<div class="bar">${gaps}${segments}</div><div class="axis"><span>0:00.0</span><span>${clock(context.videoDuration)}</span></div>`;
+  return segmentBar(card.name, card.segments, (i) => playable(card, i, card.segments[i]!, context), context);
 }
 
 function segmentRows(card: PersonCard, context: CardContext): string {

@@ -1,7 +1,8 @@
 import type { ChunkRange } from '../schemas/faces.ts';
 import type { UnknownPeople, UnknownPerson } from '../schemas/timeline.ts';
 import { escapeHtml } from './escape.ts';
-import { attributeTime, clock, percentOf } from './format.ts';
+import { segmentBar } from './segment-bar.ts';
+import { attributeTime, clock } from './format.ts';
 
 /** What the unknown people's cards need besides the timeline's section. */
 export interface UnknownContext {
@@ -13,15 +14,7 @@ export interface UnknownContext {
 
 /** A bar along the video; a click plays the segment from the source video (the montage holds only named people). */
 function bar(person: UnknownPerson, context: UnknownContext): string {
-  const at = (seconds: number) => percentOf(seconds, context.videoDuration);
-  const gaps = context.missingChunks.map((chunk) => `<span class="gap" style="left:${at(chunk.start)};width:${at(chunk.end - chunk.start)}" title="not scanned"></span>`).join('');
-  const segments = person.segments
-    .map((segment, i) => {
-      const label = `${person.id} ${clock(segment.start)}–${clock(segment.end)}`;
-      return `<button type="button" class="seg" data-key="${escapeHtml(`unknown/${person.id}/${i}`)}" data-source="${attributeTime(segment.start)}" style="left:${at(segment.start)};width:${at(segment.end - segment.start)}" title="${escapeHtml(label)}" aria-label="play ${escapeHtml(label)}"></button>`;
-    })
-    .join('');
-  return `<div class="bar">${gaps}${segments}</div><div class="axis"><span>0:00.0</span><span>${clock(context.videoDuration)}</span></div>`;
+  return segmentBar(person.id, person.segments, (i) => `data-key="${escapeHtml(`unknown/${person.id}/${i}`)}" data-source="${attributeTime(person.segments[i]!.start)}"`, context);
 }
 
 function card(person: UnknownPerson, context: UnknownContext): string {
