@@ -287,6 +287,17 @@ export function convertGraphModel(e: TfOpsEmitter, model: TfGraphModel, weights:
   // Depth-first over the inputs of the requested outputs: converts only what they need, in a
   // deterministic order (inputs before consumers, in TF input order).
   const visiting = new Set<string>();
+  function argsOf(node: TfNode): Value[] {
+    const args: Value[] = [];
+    for (const ref of node.input ?? []) {
+      const r = parseInputRef(ref);
+      if (r.control) continue;
+      if (r.index !== 0) throw new Error(`${describe(node)}: multi-output producers are not supported (${ref})`);
+      args.push(evaluate(r.node));
+    }
+    return args;
+  }
+
   function evaluate(name: string): Value {
     const done = values.get(name);
     if (done) return done;
@@ -295,20 +306,7 @@ export function convertGraphModel(e: TfOpsEmitter, model: TfGraphModel, weights:
     if (visiting.has(name)) throw new Error(`graph has a cycle through ${name}`);
     visiting.add(name);
     const clipped = relu6Input(node);
-    if (clipped !== undefined) {
-      const v = e.activate(tensor(node, evaluate(clipped), 'input'), { kind: 'relu6' }, hintOf(node));
-      visiting.delete(name);
-      values.set(name, v);
-      return v;
-    }
-    const args: Value[] = [];
-    for (const ref of node.input ?? []) {
-      const r = parseInputRef(ref);
-      if (r.control) continue;
-      if (r.index !== 0) throw new Error(`${describe(node)}: multi-output producers are not supported (${ref})`);
-      args.push(evaluate(r.node));
-    }
-    const v = translate(node, args);
+    const v = clipped === undefined ? translate(node, argsOf(node)) : e.activate(tensor(node, evaluate(clipped), 'input'), { kind: 'relu6' }, hintOf(node));
     visiting.delete(name);
     values.set(name, v);
     return v;

@@ -300,7 +300,7 @@ export function formatSummary(
 }
 
 /** Said when --remote followed an execution of the same search that already existed. */
-export const attachedNotice = (executionName: string): string =>
+const attachedNotice = (executionName: string): string =>
   `NOTE: this search (same video, photos and options) had already been started as execution ${executionName}: the results shown are that execution's, nothing new ran.`;
 
 async function searchRemotely(flags: SearchFlags, names: SourceNames): Promise<Pick<LocalSearchResult, 'result' | 'files' | 'dataDir' | 'elapsedSeconds'>> {
