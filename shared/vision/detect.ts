@@ -6,6 +6,7 @@ import { FACE_DETECTOR, decodeDetection } from './models.ts';
 import { weightedNms, type Detection } from './nms.ts';
 import { DEFAULT_DETECT_OPTIONS, type DetectOptions } from './options.ts';
 import { planPyramid, type PyramidLevel } from './pyramid.ts';
+import { withScratch } from './scratch.ts';
 
 const ROW = 17;
 
@@ -32,10 +33,11 @@ const logit = (p: number): number => Math.log(p / (1 - p));
 
 async function detectAtLevel(session: ort.InferenceSession, image: RgbImage, level: PyramidLevel, minScore: number): Promise<Detection[]> {
   const { width, height, scale } = level;
-  const pixels = new Float32Array(width * height * 3);
-  // The padding beyond the frame's right and bottom edges samples black.
-  sampleInto(image, scaleAffine(0, 0, scale), width, height, pixels);
-  const output = await session.run({ [FACE_DETECTOR.input.name]: new ort.Tensor('float32', pixels, [1, height, width, 3]) });
+  const output = await withScratch(width * height * 3, (pixels) => {
+    // Every value is written: the padding beyond the frame's right and bottom edges samples black.
+    sampleInto(image, scaleAffine(0, 0, scale), width, height, pixels);
+    return session.run({ [FACE_DETECTOR.input.name]: new ort.Tensor('float32', pixels, [1, height, width, 3]) });
+  });
   const raw = output[FACE_DETECTOR.outputs.detections.name]!.data as Float32Array;
   const minLogit = logit(minScore);
   const toFrame = (p: { x: number; y: number }) => ({ x: (p.x * width) / scale, y: (p.y * height) / scale });

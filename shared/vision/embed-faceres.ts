@@ -5,6 +5,7 @@ import type { EmbedRequest } from './embed.ts';
 import type { RgbImage } from './image.ts';
 import { loadCountedModel } from './model-loads.ts';
 import { FACERES_EMBEDDER } from './models.ts';
+import { withScratch } from './scratch.ts';
 
 /** What HSE FaceRes says about one face. */
 export interface FaceResOutput {
@@ -49,9 +50,10 @@ export async function embedFaceResChips(chips: readonly Float32Array[], threads 
   if (chips.length === 0) return [];
   const size = ARCFACE_CHIP_224.size;
   const session = await loadCountedModel('faceres-embedder', { threads });
-  const batch = new Float32Array(chips.length * FACERES_CHIP_VALUES);
-  chips.forEach((chip, i) => batch.set(chip, i * FACERES_CHIP_VALUES));
-  const output = await session.run({ [FACERES_EMBEDDER.input.name]: new ort.Tensor('float32', batch, [chips.length, size, size, 3]) });
+  const output = await withScratch(chips.length * FACERES_CHIP_VALUES, (batch) => {
+    chips.forEach((chip, i) => batch.set(chip, i * FACERES_CHIP_VALUES));
+    return session.run({ [FACERES_EMBEDDER.input.name]: new ort.Tensor('float32', batch, [chips.length, size, size, 3]) });
+  });
   const descriptors = output[FACERES_EMBEDDER.outputs.descriptor.name]!.data as Float32Array;
   const gender = output[FACERES_EMBEDDER.outputs.gender.name]!.data as Float32Array;
   return chips.map((_, i) => ({

@@ -4,6 +4,7 @@ import { ALIGNED_SIZE, alignmentTransform, NO_JITTER, type FivePoints, type Jitt
 import type { RgbImage } from './image.ts';
 import { loadCountedModel } from './model-loads.ts';
 import { FACE_EMBEDDER } from './models.ts';
+import { withScratch } from './scratch.ts';
 
 export interface EmbedRequest {
   points: FivePoints;
@@ -17,14 +18,15 @@ export async function embedFaces(image: RgbImage, requests: readonly EmbedReques
   if (requests.length === 0) return [];
   const per = ALIGNED_SIZE * ALIGNED_SIZE * 3;
   const session = await loadCountedModel('face-embedder', { threads });
-  const batch = new Float32Array(requests.length * per);
-  requests.forEach((request, i) => {
-    sampleInto(image, alignmentTransform(request.points, request.jitter ?? NO_JITTER), ALIGNED_SIZE, ALIGNED_SIZE, batch, {
-      offset: i * per,
-      scale: request.gain ?? 1,
+  const output = await withScratch(requests.length * per, (batch) => {
+    requests.forEach((request, i) => {
+      sampleInto(image, alignmentTransform(request.points, request.jitter ?? NO_JITTER), ALIGNED_SIZE, ALIGNED_SIZE, batch, {
+        offset: i * per,
+        scale: request.gain ?? 1,
+      });
     });
+    return session.run({ [FACE_EMBEDDER.input.name]: new ort.Tensor('float32', batch, [requests.length, ALIGNED_SIZE, ALIGNED_SIZE, 3]) });
   });
-  const output = await session.run({ [FACE_EMBEDDER.input.name]: new ort.Tensor('float32', batch, [requests.length, ALIGNED_SIZE, ALIGNED_SIZE, 3]) });
   const data = output[FACE_EMBEDDER.outputs.embedding.name]!.data as Float32Array;
   return requests.map((_, i) => data.slice(i * 128, (i + 1) * 128));
 }

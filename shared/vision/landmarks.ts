@@ -5,6 +5,7 @@ import type { RgbImage } from './image.ts';
 import { loadCountedModel } from './model-loads.ts';
 import { FACE_LANDMARKS } from './models.ts';
 import type { Detection } from './nms.ts';
+import { withScratch } from './scratch.ts';
 
 const SIZE = FACE_LANDMARKS.input.shape[1];
 
@@ -52,9 +53,10 @@ export async function locateLandmarks(image: RgbImage, detections: readonly Dete
   if (detections.length === 0) return [];
   const crops = detections.map(landmarkCrop);
   const session = await loadCountedModel('face-landmarks', { threads });
-  const batch = new Float32Array(detections.length * SIZE * SIZE * 3);
-  crops.forEach((crop, i) => sampleInto(image, crop, SIZE, SIZE, batch, { offset: i * SIZE * SIZE * 3 }));
-  const output = await session.run({ [FACE_LANDMARKS.input.name]: new ort.Tensor('float32', batch, [detections.length, SIZE, SIZE, 3]) });
+  const output = await withScratch(detections.length * SIZE * SIZE * 3, (batch) => {
+    crops.forEach((crop, i) => sampleInto(image, crop, SIZE, SIZE, batch, { offset: i * SIZE * SIZE * 3 }));
+    return session.run({ [FACE_LANDMARKS.input.name]: new ort.Tensor('float32', batch, [detections.length, SIZE, SIZE, 3]) });
+  });
   const meshes = output[FACE_LANDMARKS.outputs.mesh.name]!.data as Float32Array;
   const flags = output[FACE_LANDMARKS.outputs.faceflag.name]!.data as Float32Array;
   const per = FACE_LANDMARKS.landmarkCount * 3;
