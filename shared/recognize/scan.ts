@@ -94,6 +94,8 @@ export async function scanChunk(source: string, chunk: ChunkRange, gallery: Gall
     maxWidth: options.maxWidth,
     video: context.video,
     signal: context.signal,
+    // Each frame is done with before the next is asked for: FaceRes chips are copies.
+    reuseFrameBuffers: true,
   })) {
     const image = { width: frame.width, height: frame.height, data: new Uint8Array(frame.data.buffer, frame.data.byteOffset, frame.data.length) };
     const found = (await analyzeImage(image, options.analyze)).map((face) => ({

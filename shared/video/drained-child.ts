@@ -12,6 +12,12 @@ export interface DrainedChild {
   exited: Promise<ChildExit>;
   /** Whether the child has not exited yet. */
   running(): boolean;
+  /**
+   * Hands a piece of stdout the consumer is done with back for the next one (with `chunkBytes`):
+   * a fresh piece costs new zeroed pages every frame. The piece is moved, not copied: `piece`
+   * is empty afterwards.
+   */
+  recycle(piece: Uint8Array): void;
   kill(): void;
 }
 
@@ -40,6 +46,8 @@ const send = (type, data) => {
   parentPort.postMessage({ type, data }, [data.buffer]);
 };
 // stdout in pieces of chunkBytes (one frame): one copy and one message per piece, not per pipe read.
+// Pieces the consumer has finished with come back to be filled again.
+const spare = [];
 let piece = null;
 let filled = 0;
 const flushPiece = () => {
@@ -50,7 +58,7 @@ const flushPiece = () => {
 child.stdout.on('data', (chunk) => {
   if (!chunkBytes) return send('stdout', new Uint8Array(chunk));
   for (let offset = 0; offset < chunk.length; ) {
-    piece ??= new Uint8Array(chunkBytes);
+    piece ??= spare.pop() ?? new Uint8Array(chunkBytes);
     const n = Math.min(chunkBytes - filled, chunk.length - offset);
     piece.set(chunk.subarray(offset, offset + n), filled);
     filled += n;
@@ -66,6 +74,8 @@ parentPort.on('message', (message) => {
   if (message.type === 'read') {
     ahead -= message.bytes;
     if (ahead <= aheadBytes) child.stdout.resume();
+  } else if (message.type === 'recycle') {
+    spare.push(new Uint8Array(message.buffer));
   } else if (message.type === 'kill') {
     // Output nobody will read is dropped, or the paused pipe would hold back the child's 'close'.
     child.stdout.removeAllListeners('data');
@@ -161,6 +171,12 @@ export function spawnDrained(command: string, args: readonly string[], options: 
     stderr,
     exited,
     running: () => running,
+    recycle: (piece) => {
+      const chunkBytes = options.chunkBytes ?? 0;
+      // Only whole pieces this worker made; anything else is left to the garbage collector.
+      if (!running || chunkBytes === 0 || piece.byteOffset !== 0 || piece.buffer.byteLength !== chunkBytes || !(piece.buffer instanceof ArrayBuffer)) return;
+      worker.postMessage({ type: 'recycle', buffer: piece.buffer }, [piece.buffer]);
+    },
     kill: () => {
       if (running) worker.postMessage({ type: 'kill' });
     },

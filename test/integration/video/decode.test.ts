@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -211,6 +212,23 @@ describe('decodeFrames: flow control', () => {
     }
     expect(seen).toBe(3);
     expect(ffmpegChildren()).toEqual([]);
+  });
+});
+
+describe('decodeFrames: reused frame buffers', () => {
+  it('gives the same pixels, and a frame is emptied once the next is asked for', async () => {
+    const digest = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
+    const fresh = (await collect(HAMILTON, { sampleFps: 2 })).map((frame) => digest(frame.data));
+    const reused: string[] = [];
+    let previous: Frame | undefined;
+    for await (const frame of decodeFrames(HAMILTON, { sampleFps: 2, reuseFrameBuffers: true })) {
+      // Handed back to the decoder: the old frame no longer shows pixels that may be overwritten.
+      expect(previous?.data.length ?? 0).toBe(0);
+      reused.push(digest(frame.data));
+      previous = frame;
+    }
+    expect(reused).toEqual(fresh);
+    expect(fresh.length).toBeGreaterThan(15);
   });
 });
 
