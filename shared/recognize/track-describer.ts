@@ -10,6 +10,9 @@ export interface SightedFace extends RatedSighting {
   score: number;
 }
 
+/** Described tracks' chips kept to be cut into again: a fresh 0.6 MB chip costs new zeroed pages. */
+const MAX_SPARE_CHIPS = 8;
+
 /** A live track's few best sightings, with their FaceRes chips cut while the frame is at hand. */
 interface Candidates {
   members: number[];
@@ -26,6 +29,7 @@ interface Candidates {
 export class TrackDescriber {
   private readonly linker: TrackLinker;
   private readonly live = new Map<number, Candidates>();
+  private readonly spareChips: Float32Array[] = [];
   readonly trackOf: number[] = [];
 
   constructor(
@@ -52,9 +56,10 @@ export class TrackDescriber {
       const quality = this.faces[index]!.quality;
       const worst = candidates.best.reduce((low, entry, i) => (low < 0 || entry.quality < candidates.best[low]!.quality ? i : low), -1);
       if (candidates.best.length < this.options.tracks.bestSightings) {
-        candidates.best.push({ quality, face: index, chip: faceResChip(image, { points: found[k]!.points }) });
+        candidates.best.push({ quality, face: index, chip: faceResChip(image, { points: found[k]!.points }, this.spareChips.pop()) });
       } else if (worst >= 0 && quality > candidates.best[worst]!.quality) {
-        candidates.best[worst] = { quality, face: index, chip: faceResChip(image, { points: found[k]!.points }) };
+        // The face it replaces will not be described: its chip is cut into again.
+        candidates.best[worst] = { quality, face: index, chip: faceResChip(image, { points: found[k]!.points }, candidates.best[worst]!.chip) };
       }
     });
   }
@@ -73,6 +78,7 @@ export class TrackDescriber {
         this.options.analyze.detect.threads,
       );
       candidates.best.forEach((entry, i) => (this.faces[entry.face]!.faceres = outputs[i]!.descriptor));
+      for (const entry of candidates.best) if (this.spareChips.length < MAX_SPARE_CHIPS) this.spareChips.push(entry.chip);
     }
   }
 }

@@ -36,11 +36,12 @@ export const FACERES_CHIP_VALUES = ARCFACE_CHIP_224.size * ARCFACE_CHIP_224.size
 /**
  * The face cut out and aligned to the 224x224 ArcFace chip, plain RGB 0..255 (the graph does the
  * BGR swap and mean subtraction). A scan keeps a few of these per track and embeds them later,
- * so the frame they came from need not be kept.
+ * so the frame they came from need not be kept. `into`, a chip no longer needed, is overwritten
+ * instead of allocating a new one.
  */
-export function faceResChip(image: RgbImage, request: EmbedRequest): Float32Array {
+export function faceResChip(image: RgbImage, request: EmbedRequest, into?: Float32Array): Float32Array {
   const size = ARCFACE_CHIP_224.size;
-  const chip = new Float32Array(FACERES_CHIP_VALUES);
+  const chip = into?.length === FACERES_CHIP_VALUES ? into : new Float32Array(FACERES_CHIP_VALUES);
   sampleInto(image, alignmentTransform(request.points, request.jitter ?? NO_JITTER, ARCFACE_CHIP_224), size, size, chip, { scale: request.gain ?? 1 });
   return chip;
 }

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { euclidean } from '../../../shared/match/distance.ts';
 import { findReferenceFace } from '../../../shared/match/gallery.ts';
-import { embedFacesFaceRes, FACERES_DIMENSIONS, type FaceResOutput } from '../../../shared/vision/embed-faceres.ts';
+import { embedFacesFaceRes, FACERES_CHIP_VALUES, FACERES_DIMENSIONS, faceResChip, type FaceResOutput } from '../../../shared/vision/embed-faceres.ts';
 import { DEFAULT_ANALYZE_OPTIONS } from '../../../shared/vision/options.ts';
 import { photoSource } from './fixtures.ts';
 
@@ -68,6 +68,15 @@ describe('embedFacesFaceRes on fixture photos', () => {
       expect(same).toBeLessThan(euclidean(obama, other));
       expect(same).toBeLessThan(euclidean(obama2, other));
     }
+  });
+
+  it('cuts a chip into a used one exactly as into a new one', async () => {
+    const photo = MEN[0]!;
+    const { image, face } = await findReferenceFace(photoSource(photo), photo, DEFAULT_ANALYZE_OPTIONS);
+    const used = new Float32Array(FACERES_CHIP_VALUES).fill(77);
+    const reused = faceResChip(image, { points: face.points }, used);
+    expect(reused).toBe(used);
+    expect(reused).toEqual(faceResChip(image, { points: face.points }));
   });
 
   it('answers an empty batch with nothing', async () => {
