@@ -4,8 +4,8 @@ import { spawnDrained } from '../../../shared/video/drained-child.ts';
 import { readExactly } from '../../../shared/video/frame-pipe.ts';
 import { blockedWriting, bytesWritten, childProcesses, eventually } from './helpers.ts';
 
-/** A child writing `blocks` blocks of 1 MiB, block k filled with byte k, then a line on stderr. */
-const writer = (blocks: number) => ['-e', `for (let k = 0; k < ${blocks}; k++) process.stdout.write(Buffer.alloc(1 << 20, k)); process.stderr.write('done\\n');`];
+/** A child writing `blocks` blocks of 1 MiB, block k filled with byte first + k, then a line on stderr. */
+const writer = (blocks: number, first = 0) => ['-e', `for (let k = 0; k < ${blocks}; k++) process.stdout.write(Buffer.alloc(1 << 20, ${first} + k)); process.stderr.write('done\\n');`];
 
 const MiB = 1 << 20;
 
@@ -64,6 +64,25 @@ describe('spawnDrained', () => {
     for await (const chunk of child.stdout) sizes.push((chunk as Buffer).length);
     expect(sizes).toEqual([3 * MiB, 3 * MiB, 3 * MiB, MiB + 5]);
     expect(await child.exited).toEqual({ code: 0, signal: null });
+  });
+
+  it('keeps children that run at the same time apart, each in order', async () => {
+    // One relay worker serves every child of this thread: their pieces must not cross.
+    const firsts = [0, 100];
+    const children = firsts.map((first) => spawnDrained(process.execPath, writer(6, first), { aheadBytes: MiB, chunkBytes: MiB }));
+    for (let k = 0; k < 6; k++) {
+      for (const [i, child] of children.entries()) {
+        const block = await readExactly(child.stdout, MiB);
+        expect([block?.length, block?.[0], block?.[MiB - 1]]).toEqual([MiB, firsts[i]! + k, firsts[i]! + k]);
+        child.recycle(block!);
+      }
+    }
+    for (const child of children) expect(await child.exited).toEqual({ code: 0, signal: null });
+    // A command that cannot start fails alone; the next child still runs.
+    expect((await spawnDrained('/nonexistent/ffmpeg', [], { aheadBytes: MiB }).exited).error).toMatchObject({ code: 'ENOENT' });
+    const after = spawnDrained(process.execPath, writer(1), { aheadBytes: MiB });
+    expect((await readExactly(after.stdout, MiB))?.[0]).toBe(0);
+    expect(await after.exited).toEqual({ code: 0, signal: null });
   });
 
   it('reports a command that cannot start as an error, without hanging', async () => {
