@@ -5,7 +5,10 @@ import { readExactly } from '../../../shared/video/frame-pipe.ts';
 import { blockedWriting, bytesWritten, childProcesses, eventually } from './helpers.ts';
 
 /** A child writing `blocks` blocks of 1 MiB, block k filled with byte first + k, then a line on stderr. */
-const writer = (blocks: number, first = 0) => ['-e', `for (let k = 0; k < ${blocks}; k++) process.stdout.write(Buffer.alloc(1 << 20, ${first} + k)); process.stderr.write('done\\n');`];
+const writer = (blocks: number, first = 0) => [
+  '-e',
+  `for (let k = 0; k < ${blocks}; k++) process.stdout.write(Buffer.alloc(1 << 20, ${first} + k)); process.stderr.write('done\\n');`,
+];
 
 const MiB = 1 << 20;
 
