@@ -280,6 +280,10 @@ describe('convertGraphModel', () => {
       const bytes = builder.encode({ graphName: 'g', docString: '', producerVersion: 'test' });
       // The shape chain folds away: no Shape/Slice/Gather nodes reach ONNX.
       expect(Buffer.from(bytes).includes(Buffer.from('Shape'))).toBe(false);
+      // On NCHW tensors the per-channel PRelu is two 1x1 depthwise convs and a Relu, which ONNX
+      // Runtime keeps in its blocked layout; the values below must still match tfjs's Prelu.
+      const ops = onnxProto.onnx.ModelProto.decode(bytes).graph!.node!.map((node) => node.opType);
+      expect(ops.includes('PRelu')).toBe(mode === 'wrap');
 
       const session = await ort.InferenceSession.create(bytes);
       const out = (await session.run({ image: new ort.Tensor('float32', input, [2, 8, 8, 3]) }))['out']!;
