@@ -57,6 +57,13 @@ export async function resolveFaceFlags(flags: readonly string[]): Promise<LocalF
           hint: 'enrol a person either from photos or as one unknown person of the earlier search',
         });
       }
+      const other = [...clusters].find(([, cluster]) => cluster === id.data)?.[0];
+      if (other !== undefined) {
+        throw inputError(`unknown person ${id.data} is enrolled twice: as ${other} and as ${name}`, {
+          input: '--face',
+          hint: `give ${id.data} one name: the same person under two names would be named twice on every face`,
+        });
+      }
       clusters.set(name, id.data);
       continue;
     }

@@ -74,11 +74,22 @@ const JobFields = z
 
 function eachNameOnce(job: { faces: readonly { name: string; cluster?: string | undefined }[]; video: { scannedBy?: string | undefined } }, ctx: z.RefinementCtx): void {
   const seen = new Set<string>();
+  const clusterNames = new Map<string, string>();
   for (const [index, face] of job.faces.entries()) {
     if (seen.has(face.name)) {
       ctx.addIssue({ code: 'custom', path: ['faces', index, 'name'], message: `"${face.name}" is enrolled twice` });
     }
     seen.add(face.name);
+    // One person under two names would be named twice on every face of theirs.
+    const other = face.cluster === undefined ? undefined : clusterNames.get(face.cluster);
+    if (other !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['faces', index, 'cluster'],
+        message: `unknown person ${face.cluster} is enrolled twice, as "${other}" and as "${face.name}": give them one name`,
+      });
+    }
+    if (face.cluster !== undefined) clusterNames.set(face.cluster, face.name);
     // An unknown person's id means something only in the job that found them.
     if (face.cluster !== undefined && job.video.scannedBy === undefined) {
       ctx.addIssue({

@@ -29,4 +29,18 @@ describe('job input: who is in the video, and unknown people enrolled', () => {
     );
     expect(problems({ ...scanned, faces: [{ name: 'host', cluster: '3' }] })[0]).toMatch(/u followed by a number/);
   });
+
+  it('refuses one unknown person under two names', () => {
+    const scanned = { ...base, video: { ...base.video, scannedBy: 'j-0123456789abcdef0123' } };
+    expect(
+      problems({
+        ...scanned,
+        faces: [
+          { name: 'host', cluster: 'u3' },
+          { name: 'ada', cluster: 'u3' },
+          { name: 'guest', cluster: 'u4' },
+        ],
+      }),
+    ).toEqual(['faces.1.cluster: unknown person u3 is enrolled twice, as "host" and as "ada": give them one name']);
+  });
 });
