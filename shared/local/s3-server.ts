@@ -149,7 +149,8 @@ function listenFailure(port: number, error: unknown): Error {
 export async function startEmbeddedS3(options: EmbeddedS3Options): Promise<EmbeddedS3> {
   installDesCipherFix();
   const dir = resolve(options.dir);
-  await mkdir(dir, { recursive: true });
+  // The store holds people's photos and face descriptors: a folder it creates is its owner's only.
+  await mkdir(dir, { recursive: true, mode: 0o700 });
   const region = 'us-east-1';
   const server = new S3rver({
     silent: !options.log,
