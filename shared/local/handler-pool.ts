@@ -19,6 +19,11 @@ export interface HandlerPoolOptions {
 
 export interface HandlerPool {
   handlers: FaceSearchHandlers;
+  /**
+   * Starts threads now, up to the pool's size, so their start-up (tsx, the handler modules)
+   * overlaps the caller's own work instead of delaying the first calls.
+   */
+  prestart(): void;
   close(): Promise<void>;
 }
 
@@ -175,6 +180,9 @@ export function createHandlerPool(options: HandlerPoolOptions): HandlerPool {
 
   return {
     handlers: { train: invoke('train'), shard: invoke('shard'), recognize: invoke('recognize'), montage: invoke('montage') },
+    prestart: () => {
+      while (!closed && live.size < options.size) idle.push(spawn());
+    },
     close: async () => {
       closed = true;
       for (const waiter of waiting.splice(0)) waiter.reject(closedError());
