@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { RuntimeConfig } from '../../shared/config/runtime.ts';
+import { checkToolsOnce } from '../../shared/cli/tools-check.ts';
 import { definitionProblems } from '../../shared/local/definition-check.ts';
 import { loadDefinition } from '../../shared/local/asl.ts';
 import { JobRecord } from '../../shared/schemas/job.ts';
@@ -109,6 +110,18 @@ describe('what the CLI proves once per machine', () => {
     const broken = { ...definition, StartAt: 'Nowhere' };
     expect((await definitionProblems(broken)).length).toBeGreaterThan(0);
     expect((await definitionProblems(broken)).length).toBeGreaterThan(0);
+    expect(await facts()).toHaveLength(1);
+  });
+
+  it('runs ffmpeg and ffprobe to check them once per pair of files; a program that is not ffmpeg is refused every time', async () => {
+    vi.stubEnv('LAMBDAFACE_CACHE_DIR', cacheDir);
+    const facts = async () => readdir(join(cacheDir, 'tools')).catch(() => []);
+    await checkToolsOnce();
+    await checkToolsOnce();
+    expect(await facts()).toHaveLength(1);
+    vi.stubEnv('LAMBDAFACE_FFMPEG', '/bin/true');
+    await expect(checkToolsOnce()).rejects.toThrow(/not ffmpeg/);
+    await expect(checkToolsOnce()).rejects.toThrow(/not ffmpeg/);
     expect(await facts()).toHaveLength(1);
   });
 
