@@ -20,8 +20,8 @@ export interface HandlerPoolOptions {
 export interface HandlerPool {
   handlers: FaceSearchHandlers;
   /**
-   * Starts threads now, up to the pool's size, so their start-up (tsx, the handler modules)
-   * overlaps the caller's own work instead of delaying the first calls.
+   * Starts threads now, up to the pool's size, so their start-up (a thread, the worker module
+   * and what it loads) overlaps the caller's own work instead of delaying the first calls.
    */
   prestart(): void;
   close(): Promise<void>;
