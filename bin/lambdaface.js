@@ -17,6 +17,8 @@ if (built) {
   (await from('tools/models-check/on-demand-once.js')).buildModelsOnDemandOnce();
   await from('shared/cli/main.js');
 } else {
+  // Not a build this process inherited the name of: its handler threads start from the sources too.
+  delete process.env['LAMBDAFACE_BUILT_CLI'];
   const { register } = await import('tsx/esm/api');
   register();
   (await import('../tools/models-check/on-demand-once.ts')).buildModelsOnDemandOnce();

@@ -17,6 +17,7 @@ import { thumbnailOf, type ThumbnailSource } from '../../shared/workflow/stored-
 import { buildModels } from '../../tools/models/build-models.ts';
 import { checkModelsOnce } from '../../tools/models-check/on-demand-once.ts';
 import { useEmbeddedS3 } from '../unit/local/embedded-s3-fixture.ts';
+import { ROOT, runCli } from '../cli-run.ts';
 
 /**
  * What a re-search (search --reuse-scan) and every start of the CLI no longer redo, and the proof
@@ -148,4 +149,21 @@ describe('what the CLI proves once per machine', () => {
       await rm(outDir, { recursive: true, force: true });
     }
   });
+});
+
+describe('the CLI without its build', () => {
+  it('runs from its sources through tsx, handler threads included, when no build is to be used', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'lambdaface-from-sources-'));
+    try {
+      const face = `lin_manuel_miranda=${join(ROOT, 'fixtures/faces/lin_manuel_miranda')}`;
+      const run = await runCli(['search', '--video', VIDEO, '--face', face, '--out', join(out, 'out'), '--data-dir', join(out, 's3'), '--no-montage', '--json'], {
+        env: { LAMBDAFACE_FROM_SOURCES: '1' },
+      });
+      expect(run.code, run.stderr).toBe(0);
+      const result = JSON.parse(run.stdout) as { identities: { name: string }[] };
+      expect(result.identities.map((identity) => identity.name)).toEqual(['lin_manuel_miranda']);
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+  }, 240_000);
 });
