@@ -11,15 +11,21 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 /** Under the checkout's node_modules, so the build's imports of packages resolve as the sources' do. */
 const CACHE = join(ROOT, 'node_modules', '.cache', 'lambdaface', 'cli');
-/** What the CLI and the handler threads start from; the handlers are imported by name (handler-worker.ts). */
-const ENTRY_POINTS = [
-  'shared/cli/main.ts',
-  'tools/models-check/on-demand-once.ts',
-  'shared/local/handler-worker.ts',
-  ...['train', 'shard', 'recognize', 'montage'].map((name) => `functions/${name}/handler.ts`),
-];
-/** Read by esbuild besides the sources (and the lock file, which pins the packages built in). */
-const CONFIG_FILES = ['tsconfig.json', 'package.json', 'package-lock.json', 'bin/built-cli.js'];
+/**
+ * What the CLI and the handler threads start from: every handler (functions/<name>/handler.ts),
+ * since the threads import them by name (handler-worker.ts).
+ */
+function entryPoints() {
+  const handlers = readdirSync(join(ROOT, 'functions'))
+    .filter((name) => existsSync(join(ROOT, 'functions', name, 'handler.ts')))
+    .map((name) => `functions/${name}/handler.ts`);
+  return ['shared/cli/main.ts', 'tools/models-check/on-demand-once.ts', 'shared/local/handler-worker.ts', ...handlers];
+}
+/**
+ * Read by esbuild besides the sources (the lock file pins the packages built in), and the
+ * functions folder, whose stamp changes when a handler is added.
+ */
+const CONFIG_FILES = ['tsconfig.json', 'package.json', 'package-lock.json', 'bin/built-cli.js', 'functions'];
 /**
  * Packages left to Node to load: native ones (ONNX Runtime, sharp), the build tools, and the
  * converter's protobuf code. Every other package is built in: resolving and reading the hundreds
@@ -94,7 +100,7 @@ async function build() {
   try {
     const result = await esbuild.build({
       absWorkingDir: ROOT,
-      entryPoints: ENTRY_POINTS,
+      entryPoints: entryPoints(),
       outbase: '.',
       outdir: building,
       bundle: true,
