@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import validateAsl from 'asl-validator';
 import { workflowError } from '../errors.ts';
 
 /** A JSON value, as state machine data is. */
@@ -48,13 +47,6 @@ export async function loadDefinition(path: string = FACE_SEARCH_DEFINITION_PATH)
     throw workflowError(`${path} is not a state machine definition (no StartAt/States)`, { input: path });
   }
   return parsed;
-}
-
-/** The problems asl-validator finds; empty when the definition is valid. */
-export function aslProblems(definition: AslDefinition): string[] {
-  // asl-validator writes a default QueryLanguage into every state: give it a copy.
-  const result = validateAsl(structuredClone(definition));
-  return result.isValid ? [] : result.errorsText('\n').split('\n');
 }
 
 const PLACEHOLDER = /\$\{([A-Za-z0-9_]+)\}/g;

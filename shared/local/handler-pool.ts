@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
 import { LambdafaceError, workflowError, type ErrorKind } from '../errors.ts';
 import { LONGEST_TIMER_MS, seconds } from '../workflow/deadline.ts';
 import type { Reply, ThrownError, ToWorker, WorkerData } from './handler-worker.ts';
@@ -19,15 +19,30 @@ export interface HandlerPoolOptions {
 
 export interface HandlerPool {
   handlers: FaceSearchHandlers;
+  /**
+   * Starts threads now, up to the pool's size, so their start-up (a thread, the worker module
+   * and what it loads) overlaps the caller's own work instead of delaying the first calls.
+   */
+  prestart(): void;
   close(): Promise<void>;
 }
 
 /**
- * The worker's entry: it registers tsx's loader and then imports the TypeScript worker module, so
- * handlers run from source whether the parent was started by tsx, vitest or a bundle.
+ * How a handler thread starts. From the CLI's build of the worker and handlers when the CLI runs
+ * from one (bin/built-cli.js names its folder in LAMBDAFACE_BUILT_CLI); otherwise, and always for
+ * test handlers, by registering tsx's loader and importing the TypeScript worker module, so
+ * handlers run from source whether the parent was started by tsx or vitest.
  */
-const BOOTSTRAP = `import(${JSON.stringify(tsxEsmApi())})
+function workerStart(handlersRoot: URL | undefined): { entry: string | URL; options: WorkerOptions & { workerData: WorkerData } } {
+  const built = process.env['LAMBDAFACE_BUILT_CLI'];
+  if (built && handlersRoot === undefined) {
+    const root = pathToFileURL(join(built, '/'));
+    return { entry: new URL('shared/local/handler-worker.js', root), options: { workerData: { handlers: new URL('functions/', root).href, extension: 'js' } } };
+  }
+  const bootstrap = `import(${JSON.stringify(tsxEsmApi())})
   .then((tsx) => { tsx.register(); return import(${JSON.stringify(new URL('./handler-worker.ts', import.meta.url).href)}); });`;
+  return { entry: bootstrap, options: { eval: true, workerData: handlersRoot ? { handlers: handlersRoot.href } : {} } };
+}
 
 /** tsx's ESM register API, found through its package.json (require.resolve would pick the CJS build). */
 function tsxEsmApi(): string {
@@ -64,7 +79,7 @@ interface Call {
  */
 export function createHandlerPool(options: HandlerPoolOptions): HandlerPool {
   const env = { ...process.env, ...options.env };
-  const workerData: WorkerData = options.handlersRoot ? { handlers: options.handlersRoot.href } : {};
+  const start = workerStart(options.handlersRoot);
   const live = new Set<Thread>();
   const idle: Thread[] = [];
   const waiting: { resolve(thread: Thread): void; reject(error: Error): void }[] = [];
@@ -72,7 +87,7 @@ export function createHandlerPool(options: HandlerPoolOptions): HandlerPool {
   let nextId = 0;
 
   const spawn = (): Thread => {
-    const thread: Thread = { worker: new Worker(BOOTSTRAP, { eval: true, env, workerData }), call: undefined, failure: undefined, stopped: undefined, alive: true };
+    const thread: Thread = { worker: new Worker(start.entry, { ...start.options, env }), call: undefined, failure: undefined, stopped: undefined, alive: true };
     live.add(thread);
     thread.worker.on('message', (reply: Reply) => {
       // A reply that comes after the thread was told to stop is too late: the call dies with it.
@@ -175,6 +190,9 @@ export function createHandlerPool(options: HandlerPoolOptions): HandlerPool {
 
   return {
     handlers: { train: invoke('train'), shard: invoke('shard'), recognize: invoke('recognize'), montage: invoke('montage') },
+    prestart: () => {
+      while (!closed && live.size < options.size) idle.push(spawn());
+    },
     close: async () => {
       closed = true;
       for (const waiter of waiting.splice(0)) waiter.reject(closedError());

@@ -38,21 +38,23 @@ export interface ThrownError {
   cause?: { message: string; kind?: string };
 }
 
-/** Where the handler modules are, `<name>/handler.ts` each: functions/, unless a test points elsewhere. */
+/** Where the handler modules are, `<name>/handler.ts` each: functions/, unless a test points elsewhere (or `.js`, in the CLI's build). */
 export interface WorkerData {
   handlers?: string;
+  extension?: 'ts' | 'js';
 }
 
 type Handler = (event: unknown, context: LocalLambdaContext) => Promise<unknown>;
 
 const handlersRoot = (workerData as WorkerData | undefined)?.handlers ?? new URL('../../functions/', import.meta.url).href;
+const extension = (workerData as WorkerData | undefined)?.extension ?? 'ts';
 const modules = new Map<string, Promise<{ handler: Handler }>>();
 const running = new Map<number, AbortController>();
 
 function handlerModule(name: string) {
   let loaded = modules.get(name);
   if (!loaded) {
-    loaded = import(new URL(`${name}/handler.ts`, handlersRoot).href);
+    loaded = import(new URL(`${name}/handler.${extension}`, handlersRoot).href);
     modules.set(name, loaded);
   }
   return loaded;

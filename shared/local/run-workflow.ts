@@ -5,9 +5,10 @@ import { basename } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { ExecutionAbortedError, ExecutionError, ExecutionTimeoutError, StateMachine, type RunOptions, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { workflowError } from '../errors.ts';
-import { FACE_SEARCH_DEFINITION_PATH, aslProblems, findPlaceholders, loadDefinition, substitutePlaceholders, type AslDefinition, type JsonObject, type JsonValue } from './asl.ts';
+import { FACE_SEARCH_DEFINITION_PATH, findPlaceholders, loadDefinition, substitutePlaceholders, type AslDefinition, type JsonObject, type JsonValue } from './asl.ts';
 import { runDistributedMap, type ChildOutcome, type MapProgress, type MapRunSummary, type RunChild } from './distributed-map/run-map.ts';
 import { LocalFunctions, functionNameForPlaceholder, localFunctionArn, type LocalHandlers } from './local-functions.ts';
+import { definitionProblems } from './definition-check.ts';
 import { prepareDefinition, type DistributedMapPlan } from './prepare-definition.ts';
 import { WorkflowFailedError } from './workflow-failed-error.ts';
 import { LOCAL_ROLE_ARN, LOCAL_STATES_ARN } from '../config/local-account.ts';
@@ -84,7 +85,7 @@ function outcomeOf(error: unknown): ChildOutcome {
 export async function runLocalWorkflow(options: RunLocalWorkflowOptions): Promise<LocalWorkflowResult> {
   const definitionPath = options.definitionPath ?? FACE_SEARCH_DEFINITION_PATH;
   const original = options.definition ?? (await loadDefinition(definitionPath));
-  const problems = aslProblems(original);
+  const problems = await definitionProblems(original);
   if (problems.length > 0) {
     throw workflowError(`the state machine definition is invalid: ${problems.join('; ')}`, { input: definitionPath });
   }

@@ -37,19 +37,19 @@ export interface LocalRuntime {
  */
 export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
   // The models are converted from the pinned npm weights on first use; checking they are current
-  // hashes those weights, so it runs while the S3 server starts.
-  const [models, started] = await Promise.allSettled([
-    ensureModels(),
-    options.s3Endpoint
+  // can hash those weights, so it runs while the S3 server and the handler threads start (the
+  // threads load no model before a handler is called, which is after this returns).
+  const models = ensureModels();
+  models.catch(() => {});
+  let server: EmbeddedS3 | undefined;
+  try {
+    server = options.s3Endpoint
       ? undefined
-      : startEmbeddedS3({ dir: resolve(options.dataDir ?? DEFAULT_DATA_DIR), buckets: [options.bucket], ...(options.port ? { port: options.port } : {}) }),
-  ]);
-  if (models.status === 'rejected') {
-    if (started.status === 'fulfilled') await started.value?.close();
-    throw models.reason;
+      : await startEmbeddedS3({ dir: resolve(options.dataDir ?? DEFAULT_DATA_DIR), buckets: [options.bucket], ...(options.port ? { port: options.port } : {}) });
+  } catch (error) {
+    await models; // a model problem is said first, as the one to fix first
+    throw error;
   }
-  if (started.status === 'rejected') throw started.reason;
-  const server = started.value;
   const s3 = server ? createS3Client(server.clientConfig) : createS3Client({ endpoint: options.s3Endpoint! });
   const cores = availableParallelism();
   const concurrency = Math.max(1, options.concurrency ?? cores);
@@ -61,14 +61,16 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       ...(server ? { AWS_ACCESS_KEY_ID: server.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: server.credentials.secretAccessKey } : {}),
     },
   });
-  return {
-    s3,
-    server,
-    pool,
-    concurrency,
-    close: async () => {
-      await pool.close();
-      await server?.close();
-    },
+  pool.prestart();
+  const close = async (): Promise<void> => {
+    await pool.close();
+    await server?.close();
   };
+  try {
+    await models;
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { s3, server, pool, concurrency, close };
 }

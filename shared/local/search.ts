@@ -57,6 +57,10 @@ export interface SearchWork {
   /** People enrolled from their photos, and people whose stored enrolment was used. */
   enrolled: string[];
   reusedEnrolments: string[];
+  /** Thumbnails in the outputs, and how many were found already cut (this job's or the reused scan's) instead of cut by ffmpeg. */
+  thumbnails: { made: number; reused: number };
+  /** Montage pieces cut by ffmpeg, and pieces found already cut. */
+  montagePieces: { cut: number; reused: number };
 }
 
 export const DEFAULT_BUCKET = 'lambdaface';
@@ -115,7 +119,14 @@ export async function runLocalSearch(search: LocalSearchOptions): Promise<LocalS
     report({ phase: 'prepare' });
     // Stored chunk results Recognize could not reuse: said in the summary, not only in its log.
     const recomputed: string[] = [];
-    const work: SearchWork = { chunksDecoded: 0, modelsLoaded: { train: 0, recognize: 0 }, enrolled: [], reusedEnrolments: [] };
+    const work: SearchWork = {
+      chunksDecoded: 0,
+      modelsLoaded: { train: 0, recognize: 0 },
+      enrolled: [],
+      reusedEnrolments: [],
+      thumbnails: { made: 0, reused: 0 },
+      montagePieces: { cut: 0, reused: 0 },
+    };
     let recognizing: { from: number; to: number } | undefined;
     type Context = Parameters<typeof pool.handlers.recognize>[1];
     const handlers = {
@@ -157,6 +168,8 @@ export async function runLocalSearch(search: LocalSearchOptions): Promise<LocalS
     });
     const finished = parseInput(MontageResult, run.output, "the Montage step's result", 'this is a bug in lambdaface; please report it');
     const result = { ...finished, warnings: [...finished.warnings, ...recomputed.sort()] };
+    if (finished.thumbnailCount) work.thumbnails = finished.thumbnailCount;
+    if (finished.montage) work.montagePieces = { cut: finished.montage.pieces - finished.montage.reusedPieces, reused: finished.montage.reusedPieces };
     report({ phase: 'download' });
     const files = await timed('download', () => downloadJobOutputs(s3, result, search.out));
     timings['total'] = performance.now() / 1000;

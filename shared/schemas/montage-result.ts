@@ -74,6 +74,8 @@ export const MontageResult = z.object({
       reusedPieces: z.number().int().min(0),
     })
     .optional(),
+  /** Thumbnails in the outputs (named and unknown people's), and how many of them were found already cut (stored-thumbnails.ts); absent from older results. */
+  thumbnailCount: z.object({ made: z.number().int().min(0), reused: z.number().int().min(0) }).optional(),
   /** What the user must know to trust the result, e.g. a video too short to name anyone. */
   warnings: z.array(z.string()).default([]),
 });

@@ -17,6 +17,7 @@ import { inputError } from '../errors.ts';
  * intermediate/<jobId>/results/<mapRunId>/...  the Distributed Map's ResultWriter (manifest + SUCCEEDED_n/FAILED_n)
  * intermediate/<jobId>/unknown-people.json     Montage: the unknown people's track descriptors (read by a job enrolling one)
  * intermediate/<jobId>/clips/<hash>.mp4        Montage: one piece of the montage, named by a hash of all it is made of
+ * intermediate/<jobId>/thumbs/<hash>.jpg       Montage: one thumbnail, named by a hash of all it is made of
  * jobs/<jobId>/timeline.{json,csv,vtt}         Montage
  * jobs/<jobId>/timeline.edl                    Montage: an edit list of every segment
  * jobs/<jobId>/chapters.{vtt,ffmetadata}       Montage: chapter markers
@@ -87,6 +88,8 @@ export interface JobKeys {
   chunkFaces(index: number): string;
   /** A montage piece, by the hash of what it is cut from and how (shared/workflow/montage-pieces.ts). */
   clip(hash: string): string;
+  /** A thumbnail, by the hash of what it is cut from and how (shared/workflow/stored-thumbnails.ts). */
+  thumb(hash: string): string;
   /** The Distributed Map's ResultWriter Prefix (no trailing slash: Step Functions adds `/<mapRunId>/`). */
   readonly results: string;
   /** The unknown people Montage found, with their tracks' descriptors: a later job enrols one from here. */
@@ -121,6 +124,7 @@ export function jobKeys(jobId: string): JobKeys {
       return `${work}chunks/${index}.json`;
     },
     clip: (hash: string): string => `${work}clips/${checkSegment(hash, 'clip hash')}.mp4`,
+    thumb: (hash: string): string => `${work}thumbs/${checkSegment(hash, 'thumbnail hash')}.jpg`,
     results: `${work}results`,
     unknownPeople: `${work}unknown-people.json`,
     timelineJson: `${prefix}timeline.json`,

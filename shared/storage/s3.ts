@@ -189,6 +189,11 @@ export async function getBytes(client: S3Client, bucket: string, key: string): P
   return present(await readObject(client, bucket, key), bucket, key);
 }
 
+/** Reads a whole object into memory, or undefined when there is none at the key (a missing bucket is an error). */
+export async function getBytesIfAny(client: S3Client, bucket: string, key: string): Promise<Uint8Array | undefined> {
+  return readObject(client, bucket, key);
+}
+
 /**
  * Reads an object whose size is capped (a job file): one over `maxBytes` is refused with the
  * error `tooLarge` makes from its size, judged from the size S3 states before any of the body is

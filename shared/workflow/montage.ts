@@ -20,12 +20,12 @@ import { buildTimeline } from '../timeline/merge.ts';
 import { namedSightings, planMontage, type MontagePlan } from '../timeline/montage-plan.ts';
 import { tooShortToName } from '../timeline/too-short.ts';
 import { probeVideo } from '../video/probe.ts';
-import { extractThumbnail } from '../video/thumbnail.ts';
 import { roundTo } from '../numbers/round.ts';
 import { ChunkManifest } from './chunks.ts';
 import type { HandlerContext } from './context.ts';
 import { makeMontage } from './montage-pieces.ts';
 import { chunkMismatch, readReusable } from './reuse.ts';
+import { thumbnailOf, type ThumbnailSource } from './stored-thumbnails.ts';
 import { storeUnknownPeople, unknownPeopleOf, unknownSummary } from './unknown-people.ts';
 
 export const FinishEvent = z.object({
@@ -85,7 +85,10 @@ export async function montageJob(raw: unknown, context: HandlerContext): Promise
   const manifest = await getJson(s3, event.chunks.bucket, event.chunks.key, ChunkManifest);
   const { chunks, rejected } = await readChunkResults(event, context, manifest);
   const url = await presignGet(s3, job.bucket, job.video.key, 6 * 3600);
-  const video = await probeVideo(url);
+  // Shard's probe of this very object (the record names its ETag), as Recognize uses it; a probe only for older records.
+  const record = await getJson(s3, job.bucket, keys.record, JobRecord);
+  const video = record.probe ?? (await probeVideo(url));
+  const source: ThumbnailSource = { bucket: job.bucket, jobId: job.jobId, video: record.video, scannedBy: job.video.scannedBy };
   const timeline = buildTimeline(chunks, {
     sampleFps: job.options.sampleFps,
     videoDuration: video.durationSeconds,
@@ -114,18 +117,22 @@ export async function montageJob(raw: unknown, context: HandlerContext): Promise
   const wanted = timeline.identities.flatMap((identity) =>
     identity.segments.slice(0, MAX_THUMBNAILS_PER_PERSON).map((segment, i) => ({ identity: identity.name, i, face: segment.bestFace })),
   );
+  let reusedThumbnails = 0;
   // Each thumbnail is one short ffmpeg run that mostly waits on ranged reads: run several at once.
   await mapLimit(wanted, THUMBNAIL_PARALLELISM, async ({ identity, i, face }) => {
     const name = thumbnailName(identity, i);
-    const jpeg = await extractThumbnail(url, face.time, { box: face.box, maxSize: 160, video, ...stop });
+    const { jpeg, reused } = await thumbnailOf(s3, source, face, { url, video, ...stop });
     await putBytes(s3, job.bucket, keys.thumbnail(name), jpeg, 'image/jpeg');
     thumbnails.set(`${identity}/${i}`, `thumbnails/${name}`);
+    if (reused) reusedThumbnails++;
   });
-  const unknownThumbnails = await storeUnknownPeople(s3, { bucket: job.bucket, jobId: job.jobId, models: event.gallery.models }, unknown, {
+  const unknownFaces = await storeUnknownPeople(s3, { ...source, models: event.gallery.models }, unknown, {
     url,
     video,
     signal: context.deadline?.signal,
   });
+  const unknownThumbnails = unknownFaces.thumbnails;
+  reusedThumbnails += unknownFaces.reused;
 
   const tooShort = tooShortToName(video, job.options.sampleFps);
   // Stored objects that could not be used are named, so a rerun's repairs are not silent.
@@ -158,7 +165,6 @@ export async function montageJob(raw: unknown, context: HandlerContext): Promise
   if (job.options.montage && plan.clips.length > 0) {
     let player: MontagePlayer | null = null;
     try {
-      const record = await getJson(s3, job.bucket, keys.record, JobRecord);
       const made = await makeMontage(
         s3,
         { bucket: job.bucket, jobId: job.jobId, video: record.video, scannedBy: job.video.scannedBy, options: job.options },
@@ -196,6 +202,7 @@ export async function montageJob(raw: unknown, context: HandlerContext): Promise
       ? {}
       : { reusedScan: { from: job.video.scannedBy, chunks: chunks.length, reused: chunks.filter((chunk) => chunk.scannedBy !== undefined).length } }),
     ...(montage === undefined ? {} : { montage }),
+    thumbnailCount: { made: thumbnails.size + unknownThumbnails.size, reused: reusedThumbnails },
     warnings,
   };
 }

@@ -46,9 +46,9 @@ export function checkInvocationWork(options: SearchOptions): void {
 /**
  * Proves that the earlier job whose scan this job reuses scanned this very video (same key, same
  * ETag) with the options that decide what a scan finds; anything else would name faces of another
- * video, or of other frames, as this one's.
+ * video, or of other frames, as this one's. Returns its record, proven so.
  */
-async function checkEarlierScan(s3: S3Client, job: Job, videoTag: string, scannedBy: string): Promise<void> {
+async function checkEarlierScan(s3: S3Client, job: Job, videoTag: string, scannedBy: string): Promise<JobRecord> {
   const key = jobKeys(scannedBy).record;
   const where = s3Url(job.bucket, key);
   const stored = await readStoredJson(s3, job.bucket, key, JobRecord);
@@ -86,19 +86,22 @@ async function checkEarlierScan(s3: S3Client, job: Job, videoTag: string, scanne
       { input: what, hint: `use the earlier job's ${differing.join(', ')}, or search without reusing its scan` },
     );
   }
+  return earlier;
 }
 
 /**
  * Shard: probes the video where it lies (a presigned URL, so nothing is downloaded), records what
  * the job scans and writes the chunk manifest the Distributed Map reads. A job that reuses an
- * earlier scan gets the same manifest, after the earlier job is proven to have scanned this video.
+ * earlier scan gets the same manifest, after the earlier job is proven to have scanned this video,
+ * and that job's probe of it (the same object, by key and ETag: probing it again could only give
+ * the same answer) instead of running ffprobe.
  */
 export async function shardJob(raw: unknown, context: HandlerContext): Promise<ShardResult> {
   const { job, videoTag } = await resolveJob(raw, context.s3);
   checkInvocationWork(job.options);
   const keys = jobKeys(job.jobId);
-  if (job.video.scannedBy !== undefined) await checkEarlierScan(context.s3, job, videoTag, job.video.scannedBy);
-  const video = await probeVideo(await presignGet(context.s3, job.bucket, job.video.key));
+  const earlier = job.video.scannedBy === undefined ? undefined : await checkEarlierScan(context.s3, job, videoTag, job.video.scannedBy);
+  const video = earlier?.probe ?? (await probeVideo(await presignGet(context.s3, job.bucket, job.video.key)));
   const chunks = planChunks(video.durationSeconds, job.options.chunkSeconds);
   const record: JobRecord = { version: 1, jobId: job.jobId, video: { key: job.video.key, etag: videoTag }, options: job.options, recognizer: RECOGNIZER_VERSION, probe: video };
   await Promise.all([putJson(context.s3, job.bucket, keys.chunks, chunks), putJson(context.s3, job.bucket, keys.record, record)]);

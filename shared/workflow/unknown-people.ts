@@ -9,9 +9,9 @@ import { jobKeys } from '../storage/keys.ts';
 import { putBytes, putJson } from '../storage/s3.ts';
 import { findUnknownPeople, unnamedTracks, type UnnamedTrack } from '../timeline/unknown-people.ts';
 import { frameSize } from '../video/decode.ts';
-import { extractThumbnail } from '../video/thumbnail.ts';
 import type { VideoInfo } from '../video/types.ts';
 import { MAX_SCAN_WIDTH } from '../vision/options.ts';
+import { thumbnailOf, type ThumbnailSource } from './stored-thumbnails.ts';
 
 /** Unknown people shown with faces: the longest on screen (a crowd can hold hundreds; each face is one ffmpeg read). */
 export const MAX_UNKNOWN_WITH_FACES = 100;
@@ -43,16 +43,18 @@ export function unknownPeopleOf(
 export const unknownThumbnailName = (id: string, k: number): string => `unknown-${id}-${k}.jpg`;
 
 /**
- * Cuts the unknown people's faces from the video (their thumbnails, for the report) and stores
- * their tracks' descriptors with their clearest face (intermediate/<id>/unknown-people.json), from
- * which a later job enrols one of them. Returns each thumbnail's path by `${id}/${k}`.
+ * Cuts the unknown people's faces from the video (their thumbnails, for the report; or finds them
+ * cut already, stored-thumbnails.ts) and stores their tracks' descriptors with their clearest face
+ * (intermediate/<id>/unknown-people.json), from which a later job enrols one of them. Returns each
+ * thumbnail's path by `${id}/${k}`, and how many were found cut.
  */
 export async function storeUnknownPeople(
   s3: S3Client,
-  { bucket, jobId, models }: { bucket: string; jobId: string; models: string },
+  source: ThumbnailSource & { models: string },
   found: UnknownPeopleFound,
   { url, video, signal }: { url: string; video: VideoInfo; signal?: AbortSignal | undefined },
-): Promise<Map<string, string>> {
+): Promise<{ thumbnails: Map<string, string>; reused: number }> {
+  const { bucket, jobId, models } = source;
   const keys = jobKeys(jobId);
   const shown = new Set(
     [...found.section.people]
@@ -63,8 +65,11 @@ export async function storeUnknownPeople(
   const wanted = found.section.people.filter((person) => shown.has(person.id)).flatMap((person) => person.bestFaces.map((face, k) => ({ id: person.id, k, face })));
   const thumbnails = new Map<string, string>();
   const jpegs = new Map<string, Buffer>();
+  let reused = 0;
   await mapLimit(wanted, THUMBNAIL_PARALLELISM, async ({ id, k, face }) => {
-    const jpeg = await extractThumbnail(url, face.time, { box: face.box, maxSize: 160, video, ...(signal ? { signal } : {}) });
+    const made = await thumbnailOf(s3, source, face, { url, video, signal });
+    const jpeg = made.jpeg;
+    if (made.reused) reused++;
     await putBytes(s3, bucket, keys.thumbnail(unknownThumbnailName(id, k)), jpeg, 'image/jpeg');
     thumbnails.set(`${id}/${k}`, `thumbnails/${unknownThumbnailName(id, k)}`);
     if (k === 0) jpegs.set(id, jpeg);
@@ -87,7 +92,7 @@ export async function storeUnknownPeople(
     }),
   };
   await putJson(s3, bucket, keys.unknownPeople, stored);
-  return thumbnails;
+  return { thumbnails, reused };
 }
 
 /**

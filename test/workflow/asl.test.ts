@@ -2,7 +2,6 @@ import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import {
   FACE_SEARCH_DEFINITION_PATH,
-  aslProblems,
   findPlaceholders,
   forEachState,
   isJsonObject,
@@ -11,6 +10,7 @@ import {
   type AslDefinition,
   type AslState,
 } from '../../shared/local/asl.ts';
+import { aslProblems } from '../../shared/local/asl-problems.ts';
 import { FUNCTION_TIMEOUT_SECONDS } from '../../shared/config/function-timeouts.ts';
 import { functionNameForPlaceholder, localFunctionArn } from '../../shared/local/local-functions.ts';
 import { prepareDefinition } from '../../shared/local/prepare-definition.ts';

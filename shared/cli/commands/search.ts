@@ -8,11 +8,11 @@ import { clock } from '../../report/format.ts';
 import { renamePhotoSources, type SourceNames } from '../../storage/uploads.ts';
 import type { MontageResult } from '../../schemas/montage-result.ts';
 import { removeStagingFolders } from '../../workflow/outputs.ts';
-import { checkTools } from '../../video/ffmpeg.ts';
 import { probeVideo } from '../../video/probe.ts';
 import { checkSource, displaySource } from '../../video/source.ts';
 import { isClusterFace, resolveFaceFlags } from '../faces-arg.ts';
 import { resolveReuseScan } from '../reuse-scan-arg.ts';
+import { checkToolsOnce } from '../tools-check.ts';
 import { numberFlag, parseFlags } from '../flags.ts';
 import { prepareWritableFolder, type WritableFolder } from '../writable-folder.ts';
 import { progressReporter, type ProgressReporter } from '../progress.ts';
@@ -175,7 +175,7 @@ export async function searchFromFlags(flags: SearchFlags, overrides: Partial<Sea
   const concurrency = flags.concurrency ?? availableParallelism();
   const reuseScan = flags['reuse-scan'] === undefined ? undefined : await resolveReuseScan(flags['reuse-scan']);
   return withProgress(out, flags.out, async (reporter) => {
-    await checkTools();
+    await checkToolsOnce();
     const chunkSeconds = reuseScan !== undefined ? undefined : (flags['chunk-seconds'] ?? (await localChunkSeconds(flags.video, concurrency)));
     const options: SearchOptionsInput = {
       ...optionsFromFlags(flags),
