@@ -174,7 +174,7 @@ export function createHandlerPool(options: HandlerPoolOptions): HandlerPool {
     };
 
   return {
-    handlers: { train: invoke('train'), shard: invoke('shard'), recognize: invoke('recognize'), montage: invoke('montage') },
+    handlers: { train: invoke('train'), shard: invoke('shard'), recognize: invoke('recognize'), montage: invoke('montage'), cut: invoke('cut'), join: invoke('join') },
     close: async () => {
       closed = true;
       for (const waiter of waiting.splice(0)) waiter.reject(closedError());
