@@ -5,8 +5,8 @@ import { MontageResult } from './montage-result.ts';
 import { EnrolmentNotes, Timeline } from './timeline.ts';
 
 /**
- * What crosses between the three montage states (Montage -> CutPieces -> JoinMontage): the plan
- * Montage stores, one piece as a CutPieces child gets it, and what JoinMontage reads back. They
+ * What crosses between the three montage states (Montage -> CutPieces -> Join): the plan
+ * Montage stores, one piece as a CutPieces child gets it, and what Join reads back. They
  * cross Lambda and S3 boundaries, so every one is validated where it is read.
  */
 
@@ -60,7 +60,7 @@ export const CutPieceEvent = z.object({ piece: PlannedPiece, cut: CutContext });
 export const CutPieceResult = z.object({ index: z.number().int().min(0), hash: z.string(), seconds: seconds, reused: z.boolean() });
 export type CutPieceResult = z.infer<typeof CutPieceResult>;
 
-/** What the report page needs, kept by Montage so JoinMontage can render it again with the montage's player. */
+/** What the report page needs, kept by Montage so Join can render it again with the montage's player. */
 export const ReportModel = z.object({
   title: z.string(),
   video: z.string(),
@@ -105,7 +105,7 @@ export type MontageHandoff = z.infer<typeof MontageHandoff>;
 export const MontageStepResult = z.object({ result: MontageResult, montage: MontageHandoff.nullable() });
 export type MontageStepResult = z.infer<typeof MontageStepResult>;
 
-/** JoinMontage's input: Montage's result and the CutPieces Map Run's (ResultWriterDetails). */
+/** Join's input: Montage's result and the CutPieces Map Run's (ResultWriterDetails). */
 export const JoinEvent = z.object({
   result: MontageResult,
   montage: MontageHandoff,

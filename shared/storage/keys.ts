@@ -17,7 +17,7 @@ import { inputError } from '../errors.ts';
  * intermediate/<jobId>/results/<mapRunId>/...  the Distributed Maps' ResultWriter (manifest + SUCCEEDED_n/FAILED_n)
  * intermediate/<jobId>/unknown-people.json     Montage: the unknown people's track descriptors (read by a job enrolling one)
  * intermediate/<jobId>/montage/pieces.json     Montage: the montage's pieces, the CutPieces map's ItemReader
- * intermediate/<jobId>/montage/report.json     Montage: what the report shows, for JoinMontage to add the montage's player
+ * intermediate/<jobId>/montage/report.json     Montage: what the report shows, for Join to add the montage's player
  * intermediate/<jobId>/clips/<hash>.mp4        Cut: one piece of the montage, named by a hash of all it is made of
  * jobs/<jobId>/timeline.{json,csv,vtt}         Montage
  * jobs/<jobId>/timeline.edl                    Montage: an edit list of every segment
@@ -91,7 +91,7 @@ export interface JobKeys {
   clip(hash: string): string;
   /** The montage's pieces, a JSON array the CutPieces map reads (shared/schemas/montage-pieces.ts PlannedPiece). */
   readonly montagePieces: string;
-  /** What the report needs, for JoinMontage to render it again with the montage's player. */
+  /** What the report needs, for Join to render it again with the montage's player. */
   readonly montageReport: string;
   /** The Distributed Map's ResultWriter Prefix (no trailing slash: Step Functions adds `/<mapRunId>/`). */
   readonly results: string;

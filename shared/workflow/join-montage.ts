@@ -16,7 +16,7 @@ import { reportInput } from './report-model.ts';
 const MAX_OMISSIONS_LISTED = 50;
 
 /**
- * JoinMontage: the pieces the CutPieces map cut, joined in order by stream copy into
+ * Join: the pieces the CutPieces map cut, joined in order by stream copy into
  * jobs/<id>/montage.mp4, and the report written again with the montage's player. A piece that
  * could not be cut, or a join that fails, is a warning in the result and the report: the timeline,
  * thumbnails and report Montage wrote stand. Returns the search's result, the execution's output.

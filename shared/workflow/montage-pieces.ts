@@ -178,7 +178,7 @@ export async function joinStoredPieces(
 
 /**
  * Makes the montage of `plan` at `montageKey` in one process: every piece cut (or found) as a
- * CutPieces child would, two at a time, then joined as JoinMontage does. For the benchmarks and
+ * CutPieces child would, two at a time, then joined as Join does. For the benchmarks and
  * tests; the workflow cuts each piece in an invocation of its own.
  */
 export async function makeMontage(

@@ -73,7 +73,7 @@ async function readChunkResults(event: FinishEvent, context: HandlerContext, man
  * Montage: merges every chunk's faces into the timeline, writes it as JSON, CSV and WebVTT (and
  * for editors as an edit list and chapter markers), takes a thumbnail of each segment's best face,
  * writes the report page, and plans the montage: its pieces (intermediate/<id>/montage/pieces.json)
- * for the CutPieces map to cut in parallel and JoinMontage to join. Returns the search's result and
+ * for the CutPieces map to cut in parallel and Join to join. Returns the search's result and
  * that plan's hand-off (null: no montage to make, or its plan failed, which a warning says).
  */
 export async function montageJob(raw: unknown, context: HandlerContext): Promise<MontageStepResult> {
@@ -135,7 +135,7 @@ export async function montageJob(raw: unknown, context: HandlerContext): Promise
   const references = await referenceFaces(s3, event.gallery.bucket, event.gallery.key);
   warnings.push(...references.problems);
   const plan = planMontage(timeline, namedSightings(chunks), { capSeconds: job.options.montageMaxSeconds, sampleFps: job.options.sampleFps });
-  // What the page shows, kept for JoinMontage, which renders it again with the montage's player.
+  // What the page shows, kept for Join, which renders it again with the montage's player.
   const model: ReportModel = {
     title: videoName,
     video: videoName,
@@ -176,14 +176,10 @@ export async function montageJob(raw: unknown, context: HandlerContext): Promise
     warnings,
   };
   if (!job.options.montage || plan.clips.length === 0) return { result, montage: null };
-  // The pieces are cut by the CutPieces map and joined by JoinMontage: here they are only planned.
+  // The pieces are cut by the CutPieces map and joined by Join: here they are only planned.
   try {
     const record = await getJson(s3, job.bucket, keys.record, JobRecord);
-    const { pieces, cut } = await planPieces(
-      { bucket: job.bucket, jobId: job.jobId, video: record.video, scannedBy: job.video.scannedBy, options: job.options },
-      plan,
-      video,
-    );
+    const { pieces, cut } = await planPieces({ bucket: job.bucket, jobId: job.jobId, video: record.video, scannedBy: job.video.scannedBy, options: job.options }, plan, video);
     await Promise.all([putJson(s3, job.bucket, keys.montagePieces, pieces), putJson(s3, job.bucket, keys.montageReport, model)]);
     const montage: MontageHandoff = {
       bucket: job.bucket,

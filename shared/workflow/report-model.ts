@@ -3,7 +3,7 @@ import type { ReportModel } from '../schemas/montage-pieces.ts';
 
 /**
  * The report page's input from its stored model: Montage writes the page without a montage, and
- * JoinMontage writes it again from the same model with the montage's player (or its failure).
+ * Join writes it again from the same model with the montage's player (or its failure).
  */
 export function reportInput(model: ReportModel, montage: MontagePlayer | null): ReportInput {
   return {
