@@ -63,19 +63,7 @@ export function pieceHash(video: MontagePieces['video'], piece: MontageSegment, 
  * the ffmpeg build the hashes are for).
  */
 export async function planPieces(job: MontagePieces, plan: MontagePlan, video: VideoInfo): Promise<{ pieces: PlannedPiece[]; cut: CutContext }> {
-  const annotate = job.options.annotateMontage;
-  const font = annotate ? findFont() : undefined;
-  const size = montageSize(video, { maxHeight: MONTAGE_MAX_HEIGHT });
-  const settings: PieceSettings = {
-    drawLabels: annotate,
-    drawBoxes: annotate,
-    // A box stands for one sample: held longer it would outlive a shot cut and frame someone else.
-    boxHoldSeconds: 1 / job.options.sampleFps,
-    ...(font === undefined ? {} : { font }),
-    width: size.width,
-    height: size.height,
-    crf: 23,
-  };
+  const settings = pieceSettings(video, job.options);
   const ffmpeg = await ffmpegVersion();
   const pieces = plan.clips.map((clip, index) => ({ index, ...clip, hash: pieceHash(job.video, clip, settings, ffmpeg) }));
   const cut: CutContext = {
@@ -88,6 +76,23 @@ export async function planPieces(job: MontagePieces, plan: MontagePlan, video: V
     ffmpeg,
   };
   return { pieces, cut };
+}
+
+/** How every piece of a montage of `video` is cut: drawn when annotated, at most MONTAGE_MAX_HEIGHT high. */
+export function pieceSettings(video: Pick<VideoInfo, 'width' | 'height'>, options: MontagePieces['options']): PieceSettings {
+  const annotate = options.annotateMontage;
+  const font = annotate ? findFont() : undefined;
+  const size = montageSize(video, { maxHeight: MONTAGE_MAX_HEIGHT });
+  return {
+    drawLabels: annotate,
+    drawBoxes: annotate,
+    // A box stands for one sample: held longer it would outlive a shot cut and frame someone else.
+    boxHoldSeconds: 1 / options.sampleFps,
+    ...(font === undefined ? {} : { font }),
+    width: size.width,
+    height: size.height,
+    crf: 23,
+  };
 }
 
 /** A planned piece as ffmpeg cuts it: the segment alone. */
