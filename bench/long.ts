@@ -7,7 +7,8 @@
  * under bench/results/), searched end to end by the local workflow (embedded S3, the ASL run
  * locally, handlers in worker threads), montage and report included, at a sampling rate this
  * 2-core machine can afford. Prints and writes (bench/results/long-<minutes>min-<time>.json):
- *   - wall time of the whole search and of each step (prepare, recognize, montage, download);
+ *   - wall time of the whole search and of each step (prepare, recognize, montage: the timeline,
+ *     thumbnails and report; cut: the montage's pieces, side by side; join; download);
  *   - peak memory of each step: the process's resident set (every worker thread is in it) and,
  *     separately, the largest total resident set of the ffmpeg/ffprobe processes it ran, sampled
  *     every 200 ms while that step was the current one. Worker threads share the process, so a
@@ -181,6 +182,8 @@ try {
     'cpu s (process + ffmpeg)': fmt((run.nodeCpuMs + run.childCpuMs) / 1000, 1),
     'on-screen s (all people)': fmt(onScreenSeconds, 0),
     'montage MiB': montageBytes === null ? 'none' : fmt(montageBytes / 2 ** 20, 1),
+    'montage s': result.montage === undefined ? 'none' : fmt(result.montage.seconds, 1),
+    'montage pieces': result.montage?.pieces ?? 0,
     'report.html': reportFile ? 'written' : 'missing',
   };
   console.log(formatTable([summary]));
@@ -194,7 +197,8 @@ try {
     chunks,
     missingChunks: result.missingChunks,
     onScreenSeconds,
-    montage: montageFile === undefined ? null : { bytes: montageBytes },
+    montage: montageFile === undefined ? null : { bytes: montageBytes, ...result.montage },
+    warnings: result.warnings,
     report: reportFile !== undefined,
   });
   log(`results: ${path}`);

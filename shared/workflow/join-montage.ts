@@ -38,7 +38,9 @@ export async function joinMontageJob(raw: unknown, context: HandlerContext): Pro
         hint: 'run the search again: the pieces already cut are kept and only the others are cut',
       });
     }
-    const joined = await joinStoredPieces(s3, montage, pieces, { montageKey: keys.montage, tmpDir: context.config.tmpDir, signal: context.deadline?.signal });
+    // Each Cut measured its piece: the join only copies (a piece whose result is not at hand is measured here).
+    const durations = new Map(children.outputs.filter((piece) => piece.hash === pieces[piece.index]?.hash).map((piece) => [piece.index, piece.seconds]));
+    const joined = await joinStoredPieces(s3, montage, pieces, { montageKey: keys.montage, tmpDir: context.config.tmpDir, signal: context.deadline?.signal, durations });
     player = { src: 'montage.mp4', placed: joined.placed, plan: model.plan };
     made = montageSummary(model.plan, { seconds: joined.seconds, pieces: pieces.length, reusedPieces: children.outputs.filter((piece) => piece.reused).length });
   } catch (error) {

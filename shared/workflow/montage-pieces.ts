@@ -136,15 +136,16 @@ export async function cutStoredPiece(
 
 /**
  * Joins the stored pieces of a montage, in order, by stream copy into `montageKey`, and says where
- * each cut landed (measured from the pieces, which can run a frame or an audio packet past their
- * cut). A piece that is not stored fails the join with the pieces missing named. Scratch space
+ * each cut landed: from each piece's duration as its Cut measured it (`durations`, by piece index;
+ * a piece can run a frame or an audio packet past its cut), or measured here for a piece without
+ * one. A piece that is not stored fails the join with the pieces missing named. Scratch space
  * holds the pieces and the montage: twice the montage, which the cap bounds.
  */
 export async function joinStoredPieces(
   s3: S3Client,
   job: { bucket: string; jobId: string },
   pieces: readonly PlannedPiece[],
-  { montageKey, tmpDir, signal }: { montageKey: string; tmpDir: string; signal: AbortSignal | undefined },
+  { montageKey, tmpDir, signal, durations }: { montageKey: string; tmpDir: string; signal: AbortSignal | undefined; durations?: ReadonlyMap<number, number> },
 ): Promise<{ placed: PlacedCut[]; seconds: number }> {
   const keys = jobKeys(job.jobId);
   const dir = await mkdtemp(join(tmpDir, 'lambdaface-join-'));
@@ -170,7 +171,7 @@ export async function joinStoredPieces(
     let at = 0;
     for (const [i, piece] of pieces.entries()) {
       placed.push({ start: piece.start, end: piece.end, at });
-      at += await containerDuration(paths[i]!, signal);
+      at += durations?.get(piece.index) ?? (await containerDuration(paths[i]!, signal));
     }
     const montage = join(dir, 'montage.mp4');
     await joinPieces(paths, montage, signal);
@@ -193,7 +194,8 @@ export async function makeMontage(
 ): Promise<MadeMontage> {
   const { pieces, cut } = await planPieces(job, plan, video);
   const results = await mapLimit(pieces, PIECE_PARALLELISM, (piece) => cutStoredPiece(s3, cut, piece, { url, tmpDir, signal }));
-  const { placed, seconds } = await joinStoredPieces(s3, job, pieces, { montageKey, tmpDir, signal });
+  const durations = new Map(results.map((result) => [result.index, result.seconds]));
+  const { placed, seconds } = await joinStoredPieces(s3, job, pieces, { montageKey, tmpDir, signal, durations });
   const reused = results.filter((result) => result.reused).length;
   return { placed, seconds, cut: pieces.length - reused, reused, labelsDrawn: cut.settings.font !== undefined && plan.clips.some(wantsText) };
 }
