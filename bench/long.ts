@@ -70,15 +70,20 @@ function rssKib(pid: number | 'self'): number {
   }
 }
 
-/** This process's direct children (ffmpeg and ffprobe, whichever worker thread spawned them). */
+/**
+ * This process's direct children that are ffmpeg or ffprobe (whichever worker thread spawned
+ * them). A child caught between fork and exec is still a copy of this process and shows its whole
+ * resident set (hundreds of MB): it is not counted, or one unlucky sample would stand for a step.
+ */
 function childPids(): number[] {
   const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const command = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === process.pid) pids.push(Number(entry));
+      if (ppid === process.pid && (command === 'ffmpeg' || command === 'ffprobe')) pids.push(Number(entry));
     } catch {
       // exited while listing
     }
