@@ -7,7 +7,8 @@
  * under bench/results/), searched end to end by the local workflow (embedded S3, the ASL run
  * locally, handlers in worker threads), montage and report included, at a sampling rate this
  * 2-core machine can afford. Prints and writes (bench/results/long-<minutes>min-<time>.json):
- *   - wall time of the whole search and of each step (prepare, recognize, montage, download);
+ *   - wall time of the whole search and of each step (prepare, recognize, montage: the timeline,
+ *     thumbnails and report; cut: the montage's pieces, side by side; join; download);
  *   - peak memory of each step: the process's resident set (every worker thread is in it) and,
  *     separately, the largest total resident set of the ffmpeg/ffprobe processes it ran, sampled
  *     every 200 ms while that step was the current one. Worker threads share the process, so a
@@ -69,15 +70,20 @@ function rssKib(pid: number | 'self'): number {
   }
 }
 
-/** This process's direct children (ffmpeg and ffprobe, whichever worker thread spawned them). */
+/**
+ * This process's direct children that are ffmpeg or ffprobe (whichever worker thread spawned
+ * them). A child caught between fork and exec is still a copy of this process and shows its whole
+ * resident set (hundreds of MB): it is not counted, or one unlucky sample would stand for a step.
+ */
 function childPids(): number[] {
   const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const command = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === process.pid) pids.push(Number(entry));
+      if (ppid === process.pid && (command === 'ffmpeg' || command === 'ffprobe')) pids.push(Number(entry));
     } catch {
       // exited while listing
     }
@@ -181,6 +187,8 @@ try {
     'cpu s (process + ffmpeg)': fmt((run.nodeCpuMs + run.childCpuMs) / 1000, 1),
     'on-screen s (all people)': fmt(onScreenSeconds, 0),
     'montage MiB': montageBytes === null ? 'none' : fmt(montageBytes / 2 ** 20, 1),
+    'montage s': result.montage === undefined ? 'none' : fmt(result.montage.seconds, 1),
+    'montage pieces': result.montage?.pieces ?? 0,
     'report.html': reportFile ? 'written' : 'missing',
   };
   console.log(formatTable([summary]));
@@ -194,7 +202,8 @@ try {
     chunks,
     missingChunks: result.missingChunks,
     onScreenSeconds,
-    montage: montageFile === undefined ? null : { bytes: montageBytes },
+    montage: montageFile === undefined ? null : { bytes: montageBytes, ...result.montage },
+    warnings: result.warnings,
     report: reportFile !== undefined,
   });
   log(`results: ${path}`);

@@ -1,5 +1,5 @@
 import { lambdaHandler } from '../../shared/workflow/context.ts';
 import { montageJob } from '../../shared/workflow/montage.ts';
 
-/** Montage: chunk results -> timeline (json/csv/vtt), thumbnails, montage.mp4, report.html. */
+/** Montage: chunk results -> timeline (json/csv/vtt), thumbnails, report.html, and the montage's pieces to cut. */
 export const handler = lambdaHandler(montageJob);

@@ -4,7 +4,9 @@ const PHASES: Record<SearchProgress['phase'], string> = {
   upload: 'uploading inputs',
   prepare: 'training gallery and planning chunks',
   recognize: 'recognizing',
-  montage: 'building timeline, montage and report',
+  montage: 'building timeline and report',
+  cut: "cutting the montage's pieces",
+  join: 'joining the montage',
   download: 'saving outputs',
 };
 

@@ -189,7 +189,7 @@ export function createHandlerPool(options: HandlerPoolOptions): HandlerPool {
     };
 
   return {
-    handlers: { train: invoke('train'), shard: invoke('shard'), recognize: invoke('recognize'), montage: invoke('montage') },
+    handlers: { train: invoke('train'), shard: invoke('shard'), recognize: invoke('recognize'), montage: invoke('montage'), cut: invoke('cut'), join: invoke('join') },
     prestart: () => {
       while (!closed && live.size < options.size) idle.push(spawn());
     },

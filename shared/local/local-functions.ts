@@ -38,6 +38,8 @@ export type FaceSearchHandlers = {
   shard: LocalHandler;
   recognize: LocalHandler;
   montage: LocalHandler;
+  cut: LocalHandler;
+  join: LocalHandler;
 };
 
 /** Step Functions' limit on one state's input or output. */

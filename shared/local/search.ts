@@ -42,7 +42,8 @@ export interface LocalSearchResult {
    * Seconds each phase took: `startup` from the process's start to the search's (the CLI's
    * loading and checks), `runtime` (models checked, S3 server and handler threads), `upload`,
    * the steps `train`, `shard`, `recognize` (first chunk's start to last one's end) and `montage`
-   * (each including a new handler thread's start), `download`; `total` from the process's start.
+   * (Montage's start to Join's end; of it, `cut`: first piece's start to last one's end, and
+   * `join`), each including a new handler thread's start, `download`; `total` from the process's start.
    */
   timings: Record<string, number>;
   /** What this search computed rather than reused: observable, unlike its speed. */
@@ -129,6 +130,21 @@ export async function runLocalSearch(search: LocalSearchOptions): Promise<LocalS
     };
     let recognizing: { from: number; to: number } | undefined;
     type Context = Parameters<typeof pool.handlers.recognize>[1];
+    // `montage` is the wall time from Montage's start to the montage's end (Cut and Join
+    // included); `cut` (first piece's start to last one's end) and `join` are parts of it.
+    const spans = new Map<string, { from: number; to: number }>();
+    const montageStep = async <T>(name: 'montage' | 'cut' | 'join', work: () => Promise<T>): Promise<T> => {
+      const from = performance.now();
+      try {
+        return await work();
+      } finally {
+        for (const span of name === 'montage' ? ['montage'] : ['montage', name]) {
+          const known = spans.get(span);
+          spans.set(span, { from: Math.min(from, known?.from ?? from), to: performance.now() });
+          timings[span] = (spans.get(span)!.to - spans.get(span)!.from) / 1000;
+        }
+      }
+    };
     const handlers = {
       ...pool.handlers,
       train: async (event: unknown, context: Context) => {
@@ -154,9 +170,17 @@ export async function runLocalSearch(search: LocalSearchOptions): Promise<LocalS
         work.modelsLoaded.recognize += result.modelsLoaded;
         return result;
       },
-      montage: async (event: unknown, context: Context) => {
+      montage: (event: unknown, context: Context) => {
         report({ phase: 'montage' });
-        return timed('montage', () => pool.handlers.montage(event, context));
+        return montageStep('montage', () => pool.handlers.montage(event, context));
+      },
+      cut: (event: unknown, context: Context) => {
+        if (progress.phase !== 'cut') report({ phase: 'cut' });
+        return montageStep('cut', () => pool.handlers.cut(event, context));
+      },
+      join: (event: unknown, context: Context) => {
+        report({ phase: 'join' });
+        return montageStep('join', () => pool.handlers.join(event, context));
       },
     };
     const run = await runLocalWorkflow({
@@ -164,7 +188,9 @@ export async function runLocalSearch(search: LocalSearchOptions): Promise<LocalS
       handlers,
       s3: { client: s3 },
       concurrency,
-      onProgress: (map: MapProgress) => report({ phase: 'recognize', chunksDone: map.done, chunksTotal: map.total }),
+      onProgress: (map: MapProgress) => {
+        if (map.state === 'RecognizeChunks') report({ phase: 'recognize', chunksDone: map.done, chunksTotal: map.total });
+      },
     });
     const finished = parseInput(MontageResult, run.output, "the Montage step's result", 'this is a bug in lambdaface; please report it');
     const result = { ...finished, warnings: [...finished.warnings, ...recomputed.sort()] };

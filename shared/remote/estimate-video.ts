@@ -2,7 +2,7 @@ import { SearchOptions, type SearchOptionsInput } from '../config/options.ts';
 import { parseInput } from '../errors.ts';
 import { probeVideo } from '../video/probe.ts';
 import { estimateCost, type CostEstimate, type LambdaArch } from './estimate.ts';
-import { measureChunk, type ChunkMeasurement } from './measure.ts';
+import { measureChunk, measurePiece, type ChunkMeasurement, type PieceMeasurement } from './measure.ts';
 
 export interface EstimateVideoOptions {
   /** A local video file. */
@@ -22,12 +22,15 @@ export interface EstimateVideoOptions {
 
 export interface VideoEstimate {
   measurement: ChunkMeasurement;
+  /** One montage piece cut here from the video (absent with the montage off). */
+  piece?: PieceMeasurement;
   estimate: CostEstimate;
 }
 
 /**
  * `lambdaface estimate --video <file>`: times one real chunk here (from the middle of the video,
- * where a talk or show is typical, unlike its titles) and scales it to the whole video on AWS.
+ * where a talk or show is typical, unlike its titles) and cuts one montage piece from there, and
+ * scales them to the whole video on AWS.
  */
 export async function estimateVideo(options: EstimateVideoOptions): Promise<VideoEstimate> {
   const search = parseInput(SearchOptions, options.options ?? {}, 'search options');
@@ -39,6 +42,7 @@ export async function estimateVideo(options: EstimateVideoOptions): Promise<Vide
     threads: options.threads ?? 1,
     startSeconds,
   });
+  const piece = search.montage ? await measurePiece(options.video, { startSeconds, sampleFps: search.sampleFps }) : undefined;
   const estimate = estimateCost({
     videoSeconds: durationSeconds,
     chunkSeconds: search.chunkSeconds,
@@ -53,7 +57,8 @@ export async function estimateVideo(options: EstimateVideoOptions): Promise<Vide
     segmentsPerMinute: measurement.segmentsPerMinute,
     montage: search.montage,
     montageMaxSeconds: search.montageMaxSeconds,
+    ...(piece === undefined ? {} : { secondsPerPieceMeasured: piece.secondsPerPiece, montageBytesPerSecond: piece.bytesPerSecond }),
     ...(options.accountConcurrency === undefined ? {} : { accountConcurrency: options.accountConcurrency }),
   });
-  return { measurement, estimate };
+  return { measurement, ...(piece === undefined ? {} : { piece }), estimate };
 }

@@ -1,9 +1,14 @@
-import { readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { readFileSync, statSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { SearchOptions } from '../config/options.ts';
 import { inputError } from '../errors.ts';
 import type { GalleryIndex } from '../match/matcher.ts';
+import { MAX_CLIP_SECONDS } from '../timeline/montage-plan.ts';
+import { cutPiece } from '../video/edit.ts';
 import { probeVideo } from '../video/probe.ts';
+import { pieceSettings } from '../workflow/montage-pieces.ts';
 import { FACE_EMBEDDER, FACERES_EMBEDDER, loadModel, MODEL_NAMES } from '../vision/models.ts';
 
 export interface MeasureChunkOptions {
@@ -142,4 +147,55 @@ export async function measureChunk(options: MeasureChunkOptions): Promise<ChunkM
     segmentsPerMinute: (seen.segments * 60) / (end - start),
     machine: { cpus: availableParallelism(), arch: process.arch, platform: process.platform },
   };
+}
+
+export interface PieceMeasurement {
+  /** The span cut: one full montage piece (MAX_CLIP_SECONDS) from the start asked, clipped to the video. */
+  span: { start: number; end: number };
+  wallSeconds: number;
+  /** ffmpeg's CPU time (x264 runs threads here; a one-vCPU Lambda runs them on one core). Undefined where it cannot be read. */
+  cpuSeconds: number | undefined;
+  /** What cutting a full piece takes on ONE CPU: the larger of wall and CPU time, scaled to MAX_CLIP_SECONDS. */
+  secondsPerPiece: number;
+  /** The piece's bytes per second of montage, for what the join moves. */
+  bytesPerSecond: number;
+}
+
+/**
+ * Cuts one montage piece of the video here, as the Cut step does (at most 480p high, a caption over
+ * the whole piece and a face box at every sample drawn), for `lambdaface estimate`: its time on one
+ * CPU and its size per second.
+ */
+export async function measurePiece(video: string, { startSeconds, sampleFps }: { startSeconds: number; sampleFps: number }): Promise<PieceMeasurement> {
+  const info = await probeVideo(video);
+  const start = Math.min(Math.max(startSeconds, 0), Math.max(0, info.durationSeconds - MAX_CLIP_SECONDS));
+  const end = Math.min(start + MAX_CLIP_SECONDS, info.durationSeconds);
+  const box = { x: info.width / 3, y: info.height / 4, width: info.width / 8, height: info.height / 5 };
+  const samples = Math.max(1, Math.floor((end - start) * sampleFps));
+  const segment = {
+    start,
+    end,
+    captions: [{ from: start, to: end, text: 'timing' }],
+    boxes: Array.from({ length: samples }, (_, i) => ({ time: start + i / sampleFps, box, label: 'timing' })),
+  };
+  const dir = await mkdtemp(join(tmpdir(), 'lambdaface-measure-piece-'));
+  try {
+    const path = join(dir, 'piece.mp4');
+    const started = performance.now();
+    const childrenBefore = childCpuSeconds();
+    const settings = pieceSettings(info, { annotateMontage: true, sampleFps });
+    const seconds = await cutPiece(video, segment, path, { ...settings, font: settings.font, video: info });
+    const wallSeconds = (performance.now() - started) / 1000;
+    const childrenAfter = childCpuSeconds();
+    const cpuSeconds = childrenBefore === undefined || childrenAfter === undefined ? undefined : childrenAfter - childrenBefore;
+    return {
+      span: { start, end },
+      wallSeconds,
+      cpuSeconds,
+      secondsPerPiece: (Math.max(wallSeconds, cpuSeconds ?? 0) * MAX_CLIP_SECONDS) / (end - start),
+      bytesPerSecond: statSync(path).size / Math.max(seconds, 1e-3),
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }

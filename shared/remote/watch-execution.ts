@@ -58,7 +58,8 @@ interface MapCounts {
 
 async function mapRunCounts(sfn: SFNClient, executionArn: string): Promise<MapCounts | undefined> {
   const runs = await sfn.send(new ListMapRunsCommand({ executionArn }));
-  const run = runs.mapRuns?.[0];
+  // The recognize map's run (map run ARNs end in <machine>/<Label>:<id>): the montage's CutPieces run comes after it.
+  const run = runs.mapRuns?.find((candidate) => candidate.mapRunArn?.includes('/RecognizeChunks:'));
   if (!run?.mapRunArn) return undefined;
   const described = await sfn.send(new DescribeMapRunCommand({ mapRunArn: run.mapRunArn }));
   const counts = described.itemCounts;

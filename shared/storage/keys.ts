@@ -14,15 +14,17 @@ import { inputError } from '../errors.ts';
  * intermediate/<jobId>/gallery.json            Train: embeddings per identity
  * intermediate/<jobId>/chunks.json             Shard: chunk manifest, the Distributed Map's ItemReader
  * intermediate/<jobId>/chunks/<index>.json     Recognize: every face of one chunk
- * intermediate/<jobId>/results/<mapRunId>/...  the Distributed Map's ResultWriter (manifest + SUCCEEDED_n/FAILED_n)
+ * intermediate/<jobId>/results/<mapRunId>/...  the Distributed Maps' ResultWriter (manifest + SUCCEEDED_n/FAILED_n)
  * intermediate/<jobId>/unknown-people.json     Montage: the unknown people's track descriptors (read by a job enrolling one)
- * intermediate/<jobId>/clips/<hash>.mp4        Montage: one piece of the montage, named by a hash of all it is made of
+ * intermediate/<jobId>/montage/pieces.json     Montage: the montage's pieces, the CutPieces map's ItemReader
+ * intermediate/<jobId>/montage/report.json     Montage: what the report shows, for Join to add the montage's player
+ * intermediate/<jobId>/clips/<hash>.mp4        Cut: one piece of the montage, named by a hash of all it is made of
  * intermediate/<jobId>/thumbs/<hash>.jpg       Montage: one thumbnail, named by a hash of all it is made of
  * jobs/<jobId>/timeline.{json,csv,vtt}         Montage
  * jobs/<jobId>/timeline.edl                    Montage: an edit list of every segment
  * jobs/<jobId>/chapters.{vtt,ffmetadata}       Montage: chapter markers
- * jobs/<jobId>/montage.mp4                     Montage
- * jobs/<jobId>/report.html                     Montage
+ * jobs/<jobId>/montage.mp4                     Join: the pieces joined by stream copy
+ * jobs/<jobId>/report.html                     Montage, written again by Join with the montage's player
  * jobs/<jobId>/thumbnails/<name>               Montage
  * ```
  */
@@ -88,6 +90,10 @@ export interface JobKeys {
   chunkFaces(index: number): string;
   /** A montage piece, by the hash of what it is cut from and how (shared/workflow/montage-pieces.ts). */
   clip(hash: string): string;
+  /** The montage's pieces, a JSON array the CutPieces map reads (shared/schemas/montage-pieces.ts PlannedPiece). */
+  readonly montagePieces: string;
+  /** What the report needs, for Join to render it again with the montage's player. */
+  readonly montageReport: string;
   /** A thumbnail, by the hash of what it is cut from and how (shared/workflow/stored-thumbnails.ts). */
   thumb(hash: string): string;
   /** The Distributed Map's ResultWriter Prefix (no trailing slash: Step Functions adds `/<mapRunId>/`). */
@@ -124,6 +130,8 @@ export function jobKeys(jobId: string): JobKeys {
       return `${work}chunks/${index}.json`;
     },
     clip: (hash: string): string => `${work}clips/${checkSegment(hash, 'clip hash')}.mp4`,
+    montagePieces: `${work}montage/pieces.json`,
+    montageReport: `${work}montage/report.json`,
     thumb: (hash: string): string => `${work}thumbs/${checkSegment(hash, 'thumbnail hash')}.jpg`,
     results: `${work}results`,
     unknownPeople: `${work}unknown-people.json`,

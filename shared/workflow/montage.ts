@@ -1,29 +1,31 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { mapLimit } from '../async/map-limit.ts';
-import { LambdafaceError, parseInput } from '../errors.ts';
-import { renderReport, type MontagePlayer } from '../report/html.ts';
+import { parseInput } from '../errors.ts';
+import { renderReport } from '../report/html.ts';
 import { DEFAULT_RULE } from '../match/matcher.ts';
 import { referenceFaces } from '../report/reference-photos.ts';
 import { ChunkResult, type ChunkRange } from '../schemas/faces.ts';
 import type { MontageResult } from '../schemas/montage-result.ts';
+import type { MontageHandoff, MontageStepResult, ReportModel } from '../schemas/montage-pieces.ts';
 import { GallerySummary } from '../schemas/gallery.ts';
 import { Job, JobRecord } from '../schemas/job.ts';
 import type { EnrolmentNotes, Timeline } from '../schemas/timeline.ts';
 import { jobKeys, lastSegment } from '../storage/keys.ts';
-import { getJson, presignGet, putBytes, putText, s3Url } from '../storage/s3.ts';
+import { getJson, presignGet, putBytes, putJson, putText, s3Url } from '../storage/s3.ts';
 import { renamePhotoSources } from '../storage/uploads.ts';
 import { toFfmetadataChapters, toVttChapters } from '../timeline/chapters.ts';
 import { toEdl } from '../timeline/edit-list.ts';
 import { toCsv, toJson, toWebVtt } from '../timeline/export.ts';
 import { buildTimeline } from '../timeline/merge.ts';
-import { namedSightings, planMontage, type MontagePlan } from '../timeline/montage-plan.ts';
+import { namedSightings, planMontage } from '../timeline/montage-plan.ts';
 import { tooShortToName } from '../timeline/too-short.ts';
 import { probeVideo } from '../video/probe.ts';
-import { roundTo } from '../numbers/round.ts';
 import { ChunkManifest } from './chunks.ts';
 import type { HandlerContext } from './context.ts';
-import { makeMontage } from './montage-pieces.ts';
+import { montageFailure } from './montage-failure.ts';
+import { planPieces } from './montage-pieces.ts';
+import { reportInput } from './report-model.ts';
 import { chunkMismatch, readReusable } from './reuse.ts';
 import { thumbnailOf, type ThumbnailSource } from './stored-thumbnails.ts';
 import { storeUnknownPeople, unknownPeopleOf, unknownSummary } from './unknown-people.ts';
@@ -40,8 +42,6 @@ type FinishEvent = z.infer<typeof FinishEvent>;
 const MAX_THUMBNAILS_PER_PERSON = 40;
 const THUMBNAIL_PARALLELISM = 8;
 const CHUNK_READ_PARALLELISM = 16;
-/** Shortened or left-out spans listed in the result (all of them are in the report). */
-const MAX_OMISSIONS_LISTED = 50;
 
 /**
  * The result of every chunk the manifest lists, read by its key (never by listing the prefix, which
@@ -71,10 +71,12 @@ async function readChunkResults(event: FinishEvent, context: HandlerContext, man
 
 /**
  * Montage: merges every chunk's faces into the timeline, writes it as JSON, CSV and WebVTT (and
- * for editors as an edit list and chapter markers), takes
- * a thumbnail of each segment's best face, cuts the montage and writes the report page.
+ * for editors as an edit list and chapter markers), takes a thumbnail of each segment's best face,
+ * writes the report page, and plans the montage: its pieces (intermediate/<id>/montage/pieces.json)
+ * for the CutPieces map to cut in parallel and Join to join. Returns the search's result and
+ * that plan's hand-off (null: no montage to make, or its plan failed, which a warning says).
  */
-export async function montageJob(raw: unknown, context: HandlerContext): Promise<MontageResult> {
+export async function montageJob(raw: unknown, context: HandlerContext): Promise<MontageStepResult> {
   const event = parseInput(FinishEvent, raw, 'montage input');
   const { job } = event;
   const photos: EnrolmentNotes[] = event.gallery.identities.map(({ name, notes, skipped }) => ({ name, notes, skipped }));
@@ -139,46 +141,23 @@ export async function montageJob(raw: unknown, context: HandlerContext): Promise
   const warnings = [...(tooShort === null ? [] : [tooShort]), ...event.gallery.recomputed, ...rejected];
   const references = await referenceFaces(s3, event.gallery.bucket, event.gallery.key);
   warnings.push(...references.problems);
-  const writeReport = (montage: MontagePlayer | null) =>
-    putText(
-      s3,
-      job.bucket,
-      keys.report,
-      renderReport({
-        title: videoName,
-        timeline,
-        thumbnails,
-        unknownThumbnails,
-        montage,
-        video: videoName,
-        photos: shownPhotos,
-        referenceFaces: references.faces,
-        warnings,
-      }),
-      'text/html',
-    );
-  // The timeline and report exist before the montage is tried: a montage that fails costs only itself.
-  await writeReport(null);
-  let montageKey: string | null = null;
   const plan = planMontage(timeline, namedSightings(chunks), { capSeconds: job.options.montageMaxSeconds, sampleFps: job.options.sampleFps });
-  let montage: MontageResult['montage'];
-  if (job.options.montage && plan.clips.length > 0) {
-    let player: MontagePlayer | null = null;
-    try {
-      const made = await makeMontage(
-        s3,
-        { bucket: job.bucket, jobId: job.jobId, video: record.video, scannedBy: job.video.scannedBy, options: job.options },
-        { url, video, plan, montageKey: keys.montage, tmpDir: context.config.tmpDir, signal: context.deadline?.signal },
-      );
-      player = { src: 'montage.mp4', placed: made.placed, plan };
-      montageKey = keys.montage;
-      montage = montageSummary(plan, { seconds: made.seconds, pieces: made.cut + made.reused, reusedPieces: made.reused });
-    } catch (error) {
-      warnings.push(montageFailure(error));
-    }
-    await writeReport(player);
-  }
-  return {
+  // What the page shows, kept for Join, which renders it again with the montage's player.
+  const model: ReportModel = {
+    title: videoName,
+    video: videoName,
+    timeline,
+    thumbnails: [...thumbnails],
+    unknownThumbnails: [...unknownThumbnails],
+    photos: shownPhotos,
+    referenceFaces: [...references.faces],
+    warnings,
+    plan: { onScreenSeconds: plan.onScreenSeconds, shownSeconds: plan.shownSeconds, capSeconds: plan.capSeconds, omitted: plan.omitted },
+  };
+  const writeReport = () => putText(s3, job.bucket, keys.report, renderReport(reportInput(model, null)), 'text/html');
+  // The timeline and report exist before the montage is tried: a montage that fails costs only itself.
+  await writeReport();
+  const result: MontageResult = {
     jobId: job.jobId,
     bucket: job.bucket,
     outputs: {
@@ -187,7 +166,7 @@ export async function montageJob(raw: unknown, context: HandlerContext): Promise
       timelineVtt: keys.timelineVtt,
       exports,
       report: keys.report,
-      montage: montageKey,
+      montage: null,
       thumbnails: [...thumbnails.values(), ...unknownThumbnails.values()].sort().map((path) => keys.prefix + path),
     },
     identities: summarize(timeline),
@@ -201,39 +180,30 @@ export async function montageJob(raw: unknown, context: HandlerContext): Promise
     ...(job.video.scannedBy === undefined
       ? {}
       : { reusedScan: { from: job.video.scannedBy, chunks: chunks.length, reused: chunks.filter((chunk) => chunk.scannedBy !== undefined).length } }),
-    ...(montage === undefined ? {} : { montage }),
     thumbnailCount: { made: thumbnails.size + unknownThumbnails.size, reused: reusedThumbnails },
     warnings,
   };
-}
-
-/** What the result says about a montage made: how long, and what of the on-screen time it shortened or left out. */
-function montageSummary(plan: MontagePlan, made: { seconds: number; pieces: number; reusedPieces: number }): NonNullable<MontageResult['montage']> {
-  return {
-    seconds: roundTo(made.seconds, 3),
-    onScreenSeconds: roundTo(plan.onScreenSeconds, 3),
-    shownSeconds: roundTo(plan.shownSeconds, 3),
-    capSeconds: plan.capSeconds,
-    shortened: plan.omitted.filter((span) => span.shown > 0).length,
-    leftOut: plan.omitted.filter((span) => span.shown === 0).length,
-    omitted: plan.omitted
-      .slice(0, MAX_OMISSIONS_LISTED)
-      .map(({ start, end, names, shown }) => ({ start: roundTo(start, 3), end: roundTo(end, 3), names, shown: roundTo(shown, 3) })),
-    pieces: made.pieces,
-    reusedPieces: made.reusedPieces,
-  };
-}
-
-/**
- * The warning for a montage that could not be made: what went wrong and what to do. Only failures
- * of the work itself are turned into a warning (ffmpeg, storage, the time limit, the scratch disk);
- * anything else is a bug and fails the step.
- */
-function montageFailure(error: unknown): string {
-  const systemError = error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string';
-  if (!(error instanceof LambdafaceError) && !systemError) throw error;
-  const hint = error instanceof LambdafaceError && error.hint ? ` (what to do: ${error.hint})` : '';
-  return `no montage: ${(error as Error).message}${hint}; the timeline, thumbnails and report are complete`;
+  if (!job.options.montage || plan.clips.length === 0) return { result, montage: null };
+  // The pieces are cut by the CutPieces map and joined by Join: here they are only planned.
+  try {
+    const { pieces, cut } = await planPieces({ bucket: job.bucket, jobId: job.jobId, video: record.video, scannedBy: job.video.scannedBy, options: job.options }, plan, video);
+    await Promise.all([putJson(s3, job.bucket, keys.montagePieces, pieces), putJson(s3, job.bucket, keys.montageReport, model)]);
+    const montage: MontageHandoff = {
+      bucket: job.bucket,
+      jobId: job.jobId,
+      pieces: keys.montagePieces,
+      count: pieces.length,
+      report: keys.montageReport,
+      results: keys.results,
+      maxConcurrency: job.options.maxConcurrency,
+      cut,
+    };
+    return { result, montage };
+  } catch (error) {
+    warnings.push(montageFailure(error));
+    await writeReport();
+    return { result, montage: null };
+  }
 }
 
 /**

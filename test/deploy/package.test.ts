@@ -53,6 +53,8 @@ const FUNCTIONS = {
   shard: { memory: 512, timeout: 120, layers: ['FfprobeLambdaLayer'] },
   recognize: { memory: 2048, timeout: 900, layers: ['FfmpegLambdaLayer', 'OnnxLambdaLayer'] },
   montage: { memory: 3008, timeout: 900, layers: ['FfmpegLambdaLayer', 'FfprobeLambdaLayer'] },
+  cut: { memory: 2048, timeout: 300, layers: ['FfmpegLambdaLayer', 'FfprobeLambdaLayer'] },
+  join: { memory: 1769, timeout: 600, layers: ['FfmpegLambdaLayer', 'FfprobeLambdaLayer'] },
   start: { memory: 256, timeout: 30, layers: [] },
 } as const;
 type FunctionName = keyof typeof FUNCTIONS;
@@ -97,7 +99,7 @@ describe('state machine', () => {
     const substitutions = Properties['DefinitionSubstitutions'];
     expect(isObject(substitutions)).toBe(true);
     const placeholders = [...new Set([...(definitionString as string).matchAll(/\$\{([^}]+)\}/g)].map((m) => m[1]!))].sort();
-    expect(placeholders).toEqual(['MontageFunctionArn', 'RecognizeFunctionArn', 'ShardFunctionArn', 'TrainFunctionArn']);
+    expect(placeholders).toEqual(['CutFunctionArn', 'JoinFunctionArn', 'MontageFunctionArn', 'RecognizeFunctionArn', 'ShardFunctionArn', 'TrainFunctionArn']);
     expect(Object.keys(substitutions as object).sort()).toEqual(placeholders);
     for (const placeholder of placeholders) {
       const target = `${placeholder.replace(/FunctionArn$/, '')}LambdaFunction`;
@@ -106,16 +108,17 @@ describe('state machine', () => {
     }
   });
 
-  it('has the Distributed Map with ItemReader and ResultWriter', () => {
+  it.each(['RecognizeChunks', 'CutPieces'])('has the Distributed Map %s with ItemReader and ResultWriter', (name) => {
     const definition = JSON.parse(machine().Properties['DefinitionString'] as string) as { States: Record<string, Record<string, Json>> };
-    const map = definition.States['RecognizeChunks']!;
+    const map = definition.States[name]!;
     expect(map['Type']).toBe('Map');
+    expect(map['Label']).toBe(name);
     expect(map['ItemProcessor']).toMatchObject({ ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' } });
     expect(map['ItemReader']).toMatchObject({ Resource: 'arn:aws:states:::s3:getObject', ReaderConfig: { InputType: 'JSON' } });
     expect(map['ResultWriter']).toMatchObject({ Resource: 'arn:aws:states:::s3:putObject' });
   });
 
-  it('runs under its own role: invoke the four steps, run its own children, read the manifest, write results', () => {
+  it('runs under its own role: invoke the steps, run its own children, read the item lists, write results', () => {
     expect(machine().Properties['RoleArn']).toEqual({ 'Fn::GetAtt': ['FaceSearchStateMachineRole', 'Arn'] });
     const role = resource(template, 'FaceSearchStateMachineRole');
     expect(JSON.stringify(role.Properties['AssumeRolePolicyDocument'])).toContain('states.amazonaws.com');
@@ -126,20 +129,22 @@ describe('state machine', () => {
         .filter((grant) => grant.action === action)
         .map((grant) => grant.resource)
         .sort();
-    const steps = ['Montage', 'Recognize', 'Shard', 'Train'];
+    const steps = ['Cut', 'Join', 'Montage', 'Recognize', 'Shard', 'Train'];
     expect(byAction('lambda:InvokeFunction')).toEqual([...steps.map((s) => `GetAtt:${s}LambdaFunction.Arn`), ...steps.map((s) => `GetAtt:${s}LambdaFunction.Arn:*`)].sort());
     expect(byAction('states:StartExecution')).toEqual([MACHINE_ARN]);
     const executions = [`${MACHINE_ARN.replace(':stateMachine:', ':execution:')}/*`, `${MACHINE_ARN.replace(':stateMachine:', ':execution:')}:*`].sort();
     expect(byAction('states:DescribeExecution')).toEqual(executions);
     expect(byAction('states:StopExecution')).toEqual(executions);
-    expect(byAction('s3:GetObject')).toEqual([`${BUCKET_ARN}/intermediate/*/chunks.json`, `${BUCKET_ARN}/intermediate/*/results/*`]);
+    expect(byAction('s3:GetObject')).toEqual([
+      `${BUCKET_ARN}/intermediate/*/chunks.json`,
+      `${BUCKET_ARN}/intermediate/*/montage/pieces.json`,
+      `${BUCKET_ARN}/intermediate/*/results/*`,
+    ]);
     for (const action of ['s3:PutObject', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload']) {
       expect(byAction(action)).toEqual([`${BUCKET_ARN}/intermediate/*/results/*`]);
     }
     // Redriving a failed execution redrives the Map Run's failed children: executions <machine>/<Label>:<id>.
-    expect(byAction('states:RedriveExecution')).toEqual([`${MACHINE_ARN.replace(':stateMachine:', ':execution:')}/RecognizeChunks:*`]);
-    const definition = JSON.parse(machine().Properties['DefinitionString'] as string) as { States: Record<string, Record<string, Json>> };
-    expect(definition.States['RecognizeChunks']!['Label']).toBe('RecognizeChunks');
+    expect(byAction('states:RedriveExecution')).toEqual(['CutPieces', 'RecognizeChunks'].map((label) => `${MACHINE_ARN.replace(':stateMachine:', ':execution:')}/${label}:*`));
     // Log delivery takes no resource-level permissions: these, and only these, are on "*".
     const LOG_DELIVERY = [
       'logs:CreateLogDelivery',
@@ -192,11 +197,10 @@ describe('functions', () => {
   });
 
   const MONTAGE_WRITES = [
-    '/intermediate/*/clips/*',
+    '/intermediate/*/montage/*',
     '/intermediate/*/unknown-people.json',
     '/jobs/*/chapters.ffmetadata',
     '/jobs/*/chapters.vtt',
-    '/jobs/*/montage.mp4',
     '/jobs/*/report.html',
     '/jobs/*/thumbnails/*',
     '/jobs/*/timeline.csv',
@@ -204,6 +208,7 @@ describe('functions', () => {
     '/jobs/*/timeline.json',
     '/jobs/*/timeline.vtt',
   ];
+  const JOIN_WRITES = ['/jobs/*/montage.mp4', '/jobs/*/report.html'];
   const S3_GRANTS: Record<FunctionName, Record<string, string[]>> = {
     train: {
       's3:ListBucket': [''],
@@ -222,16 +227,19 @@ describe('functions', () => {
     },
     montage: {
       's3:ListBucket': [''],
-      's3:GetObject': [
-        '/intermediate/*/chunks.json',
-        '/intermediate/*/chunks/*',
-        '/intermediate/*/clips/*',
-        '/intermediate/*/gallery.json',
-        '/intermediate/*/job.json',
-        '/uploads/*',
-      ],
+      's3:GetObject': ['/intermediate/*/chunks.json', '/intermediate/*/chunks/*', '/intermediate/*/gallery.json', '/intermediate/*/job.json', '/uploads/*'],
       's3:PutObject': MONTAGE_WRITES,
-      's3:AbortMultipartUpload': MONTAGE_WRITES,
+    },
+    cut: {
+      's3:ListBucket': [''],
+      's3:GetObject': ['/intermediate/*/clips/*', '/uploads/*'],
+      's3:PutObject': ['/intermediate/*/clips/*'],
+    },
+    join: {
+      's3:ListBucket': [''],
+      's3:GetObject': ['/intermediate/*/clips/*', '/intermediate/*/montage/*', '/intermediate/*/results/*'],
+      's3:PutObject': JOIN_WRITES,
+      's3:AbortMultipartUpload': JOIN_WRITES,
     },
     start: { 's3:ListBucket': [''], 's3:GetObject': ['/intermediate/*/unknown-people.json', '/uploads/*'] },
   };
@@ -270,6 +278,8 @@ describe('functions', () => {
     shard: ['intermediate/*', 'uploads/*'],
     recognize: ['intermediate/*', 'uploads/*'],
     montage: ['intermediate/*', 'jobs/*', 'uploads/*'],
+    cut: ['intermediate/*', 'uploads/*'],
+    join: ['intermediate/*'],
     start: ['intermediate/*', 'uploads/*'],
   };
 
@@ -323,7 +333,19 @@ describe('bucket and upload trigger', () => {
     }
     // Every key a job writes falls under one of the expiring prefixes.
     const keys = jobKeys('j-1');
-    for (const key of [keys.gallery, keys.chunks, keys.chunkFaces(0), `${keys.results}/run/manifest.json`, keys.timelineJson, keys.montage, keys.report, keys.thumbnail('a.jpg')]) {
+    for (const key of [
+      keys.gallery,
+      keys.chunks,
+      keys.chunkFaces(0),
+      keys.montagePieces,
+      keys.montageReport,
+      keys.clip('0123abcd'),
+      `${keys.results}/run/manifest.json`,
+      keys.timelineJson,
+      keys.montage,
+      keys.report,
+      keys.thumbnail('a.jpg'),
+    ]) {
       expect(
         Object.keys(expiry).some((prefix) => key.startsWith(prefix)),
         key,
@@ -375,7 +397,7 @@ describe('bounds and failure paths', () => {
   };
 
   it("gives every Task state more time than its function's timeout, so a timed-out function is a retried Lambda error", () => {
-    expect([...tasks().keys()].sort()).toEqual(['Montage', 'Recognize', 'Shard', 'Train']);
+    expect([...tasks().keys()].sort()).toEqual(['Cut', 'Join', 'Montage', 'Recognize', 'Shard', 'Train']);
     for (const [name, task] of tasks()) {
       const timeout = resource(template, `${name}LambdaFunction`).Properties['Timeout'] as number;
       expect(task.TimeoutSeconds, name).toBeGreaterThan(timeout);
@@ -393,10 +415,12 @@ describe('bounds and failure paths', () => {
     });
   });
 
-  it('bounds the map by the job options, whose default is finite and inside the default account quota', () => {
+  it('bounds the maps by the job options, whose default is finite and inside the default account quota', () => {
     const map = definition().States['RecognizeChunks']!;
     expect(map['MaxConcurrencyPath']).toBe('$.job.options.maxConcurrency');
     expect(map['ToleratedFailurePercentagePath']).toBe('$.job.options.toleratedFailurePercentage');
+    // The montage's pieces: as many at once as the job allows (Montage hands on its maxConcurrency).
+    expect(definition().States['CutPieces']!['MaxConcurrencyPath']).toBe('$.montage.maxConcurrency');
     const defaults = SearchOptions.parse({});
     expect(defaults.maxConcurrency).toBeGreaterThan(0);
     expect(defaults.maxConcurrency).toBeLessThan(1000);

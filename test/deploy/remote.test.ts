@@ -17,6 +17,7 @@ const sfnMock = mockClient(SFNClient);
 const BUCKET = 'lambdaface-dev-123456789012-eu-west-1';
 const EXECUTION_PREFIX = STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:');
 const MAP_RUN_ARN = 'arn:aws:states:eu-west-1:123456789012:mapRun:lambdaface-dev-face-search/RecognizeChunks:abc';
+const CUT_MAP_RUN_ARN = 'arn:aws:states:eu-west-1:123456789012:mapRun:lambdaface-dev-face-search/CutPieces:def';
 const JOB_ID = 'j-0123456789abcdef0123';
 const PREFIX = `jobs/${JOB_ID}/`;
 
@@ -86,7 +87,14 @@ beforeEach(() => {
   sfnMock
     .on(ListMapRunsCommand)
     .resolvesOnce({ mapRuns: [] })
-    .resolves({ mapRuns: [{ mapRunArn: MAP_RUN_ARN, executionArn: 'x', stateMachineArn: 'y', startDate: new Date() }] });
+    .resolvesOnce({ mapRuns: [{ mapRunArn: MAP_RUN_ARN, executionArn: 'x', stateMachineArn: 'y', startDate: new Date() }] })
+    // Once the montage's pieces are being cut, their map run is listed too (first: the newest).
+    .resolves({
+      mapRuns: [
+        { mapRunArn: CUT_MAP_RUN_ARN, executionArn: 'x', stateMachineArn: 'y', startDate: new Date() },
+        { mapRunArn: MAP_RUN_ARN, executionArn: 'x', stateMachineArn: 'y', startDate: new Date() },
+      ],
+    });
   sfnMock
     .on(DescribeMapRunCommand)
     .resolvesOnce({ status: 'RUNNING', itemCounts: { total: 10, succeeded: 2, failed: 1, running: 7, pending: 0, timedOut: 0, aborted: 0, resultsWritten: 0 } })
@@ -134,7 +142,8 @@ describe('searchRemote', () => {
       options: { sampleFps: 1 },
     });
 
-    expect(sfnMock.commandCalls(DescribeMapRunCommand)[0]!.args[0].input).toEqual({ mapRunArn: MAP_RUN_ARN });
+    // Progress follows the recognize map's run, not the montage's.
+    expect(sfnMock.commandCalls(DescribeMapRunCommand).map((call) => call.args[0].input)).toEqual([{ mapRunArn: MAP_RUN_ARN }, { mapRunArn: MAP_RUN_ARN }]);
     expect(progress.map((p) => [p.phase, p.chunksDone, p.chunksTotal])).toEqual([
       ['upload', 0, 0],
       ['prepare', 0, 0],

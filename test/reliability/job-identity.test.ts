@@ -2,12 +2,17 @@ import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import type { RuntimeConfig } from '../../shared/config/runtime.ts';
 import { LambdafaceError } from '../../shared/errors.ts';
 import { ChunkResult } from '../../shared/schemas/faces.ts';
 import { StoredGallery, type GallerySummary } from '../../shared/schemas/gallery.ts';
 import { jobKeys } from '../../shared/storage/keys.ts';
-import { getBytes, getJson, getText, putBytes, putJson, putText } from '../../shared/storage/s3.ts';
+import { getBytes, getJson, getText, getToFile, putBytes, putJson, putText } from '../../shared/storage/s3.ts';
+import { PlannedPiece } from '../../shared/schemas/montage-pieces.ts';
+import { probeVideo } from '../../shared/video/probe.ts';
+import { cutPieceJob } from '../../shared/workflow/cut-piece.ts';
+import { joinMontageJob } from '../../shared/workflow/join-montage.ts';
 import { ChunkManifest } from '../../shared/workflow/chunks.ts';
 import type { HandlerContext } from '../../shared/workflow/context.ts';
 import { montageJob } from '../../shared/workflow/montage.ts';
@@ -219,18 +224,94 @@ describe("stored chunk results are reused only when they are this chunk's, for t
     const { job, chunks, gallery } = await recognizedJob();
     const damaged = jobKeys(job.jobId).chunkFaces(1);
     await putText(s3().client, BUCKET, damaged, '{"version": 2, "jobId": "');
-    const result = await montageJob({ job, gallery, chunks }, context());
+    const { result } = await montageJob({ job, gallery, chunks }, context());
     expect(result.missingChunks).toBe(1);
     expect(result.warnings).toEqual([expect.stringMatching(new RegExp(`^s3://${BUCKET}/${damaged.replaceAll('.', '\\.')} is not valid JSON.*not scanned`))]);
     expect(result.identities.map((identity) => identity.name)).toEqual(['lin_manuel_miranda']);
   });
 
-  it('Montage keeps the timeline and report when the montage cannot be made, and says why', async () => {
+  /** Montage with the montage on, and every piece it planned cut by the Cut step, as the CutPieces map does. */
+  async function plannedAndCut() {
     const { job, chunks, gallery } = await recognizedJob();
-    const broken = { ...context(), config: { ...context().config, tmpDir: '/nonexistent/lambdaface-scratch' } };
-    const result = await montageJob({ job: { ...job, options: { ...job.options, montage: true } }, gallery, chunks }, broken);
+    const step = await montageJob({ job: { ...job, options: { ...job.options, montage: true } }, gallery, chunks }, context());
+    expect(step.montage).not.toBeNull();
+    const montage = step.montage!;
+    const pieces = await getJson(s3().client, BUCKET, montage.pieces, z.array(PlannedPiece));
+    expect(pieces).toHaveLength(montage.count);
+    const cut = await Promise.all(pieces.map((piece) => cutPieceJob({ piece, cut: montage.cut }, context())));
+    return { step, montage, cut };
+  }
+
+  /** The CutPieces Map Run's results as Step Functions' ResultWriter lays them out (manifest, SUCCEEDED_0, FAILED_0). */
+  async function mapRunResults(jobId: string, succeeded: unknown[], failed: { Error: string; Cause: string }[]) {
+    const base = `${jobKeys(jobId).results}/run-${succeeded.length}-${failed.length}/`;
+    const files = { SUCCEEDED: [] as { Key: string }[], FAILED: [] as { Key: string }[], PENDING: [] };
+    if (succeeded.length > 0) {
+      files.SUCCEEDED.push({ Key: `${base}SUCCEEDED_0.json` });
+      await putJson(
+        s3().client,
+        BUCKET,
+        `${base}SUCCEEDED_0.json`,
+        succeeded.map((output) => ({ Status: 'SUCCEEDED', Output: JSON.stringify(output) })),
+      );
+    }
+    if (failed.length > 0) {
+      files.FAILED.push({ Key: `${base}FAILED_0.json` });
+      await putJson(
+        s3().client,
+        BUCKET,
+        `${base}FAILED_0.json`,
+        failed.map((record) => ({ Status: 'FAILED', ...record })),
+      );
+    }
+    await putJson(s3().client, BUCKET, `${base}manifest.json`, { DestinationBucket: BUCKET, MapRunArn: 'arn:aws:states:local:0:mapRun:m/CutPieces:run', ResultFiles: files });
+    return { MapRunArn: 'arn:aws:states:local:0:mapRun:m/CutPieces:run', ResultWriterDetails: { Bucket: BUCKET, Key: `${base}manifest.json` } };
+  }
+
+  it('Cut and Join make the montage Montage planned: pieces cut once, joined by stream copy, played by the report', async () => {
+    const { step, montage, cut } = await plannedAndCut();
+    expect(cut.every((piece) => !piece.reused)).toBe(true);
+    // A rerun's Cut finds every piece stored.
+    const pieces = await getJson(s3().client, BUCKET, montage.pieces, z.array(PlannedPiece));
+    expect((await cutPieceJob({ piece: pieces[0], cut: montage.cut }, context())).reused).toBe(true);
+    const result = await joinMontageJob({ result: step.result, montage, cut: await mapRunResults(montage.jobId, cut, []) }, context());
+    expect(result.outputs.montage).toBe(jobKeys(montage.jobId).montage);
+    expect(result.montage).toMatchObject({ pieces: montage.count, reusedPieces: 0 });
+    expect(result.warnings).toEqual([]);
+    const local = join(tmpdir(), `join-${montage.jobId}.mp4`);
+    await getToFile(s3().client, BUCKET, result.outputs.montage!, local);
+    expect(Math.abs((await probeVideo(local)).durationSeconds - result.montage!.seconds)).toBeLessThan(0.1);
+    const report = await getText(s3().client, BUCKET, result.outputs.report);
+    expect(report).toContain('data-mode="montage"');
+    expect(report).toContain('lin_manuel_miranda');
+  });
+
+  it('Join turns a piece that could not be cut into a warning and keeps the timeline and report', async () => {
+    const { step, montage, cut } = await plannedAndCut();
+    const cause = JSON.stringify({ errorType: 'MediaError', errorMessage: 'ffmpeg exited with code 1 cutting [2, 4)' });
+    const runs = await mapRunResults(montage.jobId, cut.slice(1), [{ Error: 'MediaError', Cause: cause }]);
+    const result = await joinMontageJob({ result: step.result, montage, cut: runs }, context());
     expect(result.outputs.montage).toBeNull();
-    expect(result.warnings).toEqual([expect.stringMatching(/^no montage: .*nonexistent.*; the timeline, thumbnails and report are complete$/)]);
+    expect(result.montage).toBeUndefined();
+    expect(result.warnings).toEqual([
+      expect.stringMatching(
+        /^no montage: 1 of the \d+ montage pieces could not be cut \(MediaError: ffmpeg exited with code 1 cutting \[2, 4\)\) \(what to do: run the search again.*; the timeline, thumbnails and report are complete$/,
+      ),
+    ]);
+    const report = await getText(s3().client, BUCKET, result.outputs.report);
+    expect(report).toContain('no montage:');
+    expect(report).not.toContain('data-mode="montage"');
+    expect(report).toContain('lin_manuel_miranda');
+  });
+
+  it('Montage keeps the timeline and report when the montage cannot be planned, and says why', async () => {
+    const { job, chunks, gallery } = await recognizedJob();
+    // The job record names the video's ETag, part of every piece's hash: unreadable, no plan.
+    await putText(s3().client, BUCKET, jobKeys(job.jobId).record, '{"version": 1');
+    const { result, montage } = await montageJob({ job: { ...job, options: { ...job.options, montage: true } }, gallery, chunks }, context());
+    expect(montage).toBeNull();
+    expect(result.outputs.montage).toBeNull();
+    expect(result.warnings).toEqual([expect.stringMatching(/^no montage: .*job\.json.*; the timeline, thumbnails and report are complete$/)]);
     expect(result.identities.map((identity) => identity.name)).toEqual(['lin_manuel_miranda']);
     const report = await getText(s3().client, BUCKET, result.outputs.report);
     expect(report).toContain('no montage:');

@@ -28,9 +28,20 @@ function jobInput(jobId: string, options: Record<string, unknown> = {}) {
   };
 }
 
-/** Fake handlers: Shard writes a manifest of `chunkCount` chunks, Recognize writes one object per chunk. */
-function fakeHandlers(chunkCount: number, recognize?: (event: BatchEvent) => Promise<void>) {
-  const calls = { train: 0, shard: 0, recognize: 0, montage: 0 };
+interface CutEvent {
+  piece: { index: number };
+  cut: { jobId: string };
+}
+
+/**
+ * Fake handlers: Shard writes a manifest of `chunkCount` chunks, Recognize writes one object per
+ * chunk, Montage plans `pieceCount` montage pieces (none: no montage), Cut and Join record what
+ * they were given.
+ */
+function fakeHandlers(chunkCount: number, recognize?: (event: BatchEvent) => Promise<void>, pieceCount = 0, cut?: (event: CutEvent) => Promise<void>) {
+  const calls = { train: 0, shard: 0, recognize: 0, montage: 0, cut: 0, join: 0 };
+  const cutPieces: number[] = [];
+  let joinEvent: Record<string, unknown> | undefined;
   const recognized: number[] = [];
   let montageEvent: Record<string, unknown> | undefined;
   const handlers: FaceSearchHandlers = {
@@ -60,11 +71,35 @@ function fakeHandlers(chunkCount: number, recognize?: (event: BatchEvent) => Pro
     montage: async (event) => {
       calls.montage++;
       montageEvent = event as Record<string, unknown>;
-      const { job } = event as { job: { jobId: string } };
-      return { timeline: jobKeys(job.jobId).timelineJson };
+      const { job } = event as { job: { jobId: string; bucket: string } };
+      const keys = jobKeys(job.jobId);
+      const result = { timeline: keys.timelineJson };
+      if (pieceCount === 0) return { result, montage: null };
+      await putJson(
+        s3().client,
+        job.bucket,
+        keys.montagePieces,
+        Array.from({ length: pieceCount }, (_, index) => ({ index, start: index * 30, end: index * 30 + 30 })),
+      );
+      return {
+        result,
+        montage: { bucket: job.bucket, pieces: keys.montagePieces, count: pieceCount, results: keys.results, maxConcurrency: 0, cut: { jobId: job.jobId } },
+      };
+    },
+    cut: async (event) => {
+      calls.cut++;
+      const piece = event as CutEvent;
+      await cut?.(piece);
+      cutPieces.push(piece.piece.index);
+      return { index: piece.piece.index };
+    },
+    join: async (event) => {
+      calls.join++;
+      joinEvent = event as Record<string, unknown>;
+      return { ...(event as { result: Record<string, unknown> }).result, montage: 'joined' };
     },
   };
-  return { handlers, calls, recognized, montage: () => montageEvent };
+  return { handlers, calls, recognized, cutPieces, montage: () => montageEvent, join: () => joinEvent };
 }
 
 const run = (input: unknown, handlers: FaceSearchHandlers) => runLocalWorkflow({ input, handlers, s3: { client: s3().client }, retryIntervalMs: 0, concurrency: 4 });
@@ -89,7 +124,7 @@ describe('face-search state machine, run locally', () => {
     });
     expect(result.status).toBe('SUCCEEDED');
     expect(result.output).toEqual({ timeline: 'jobs/job-ok/timeline.json' });
-    expect(fake.calls).toEqual({ train: 1, shard: 1, recognize: 3, montage: 1 });
+    expect(fake.calls).toEqual({ train: 1, shard: 1, recognize: 3, montage: 1, cut: 0, join: 0 });
     expect(fake.recognized.sort()).toEqual([0, 1, 2, 3, 4]);
 
     const montage = fake.montage()!;
@@ -103,6 +138,40 @@ describe('face-search state machine, run locally', () => {
     expect(manifest.ResultFiles.FAILED).toEqual([]);
     expect(manifest.ResultFiles.SUCCEEDED).toHaveLength(1);
     expect(result.mapRuns).toEqual([expect.objectContaining({ state: 'RecognizeChunks', totalItems: 5, failedItems: 0, children: 3 })]);
+  });
+
+  it("cuts every piece Montage plans in a child of its own, each with the shared context, then joins them; Join's result is the output", async () => {
+    const fake = fakeHandlers(2, undefined, 5);
+    const result = await run(jobInput('job-pieces'), fake.handlers);
+    expect(result.output).toEqual({ timeline: 'jobs/job-pieces/timeline.json', montage: 'joined' });
+    expect(fake.calls).toMatchObject({ montage: 1, cut: 5, join: 1 });
+    expect(fake.cutPieces.sort()).toEqual([0, 1, 2, 3, 4]);
+    expect(result.mapRuns.map((mapRun) => [mapRun.state, mapRun.totalItems, mapRun.children])).toEqual([
+      ['RecognizeChunks', 2, 2],
+      ['CutPieces', 5, 5],
+    ]);
+    const join = fake.join()!;
+    expect(Object.keys(join).sort()).toEqual(['cut', 'montage', 'result']);
+    const details = (join.cut as { ResultWriterDetails: { Key: string } }).ResultWriterDetails;
+    expect(details.Key).toMatch(/^intermediate\/job-pieces\/results\/[0-9a-f-]{36}\/manifest\.json$/);
+    const manifest = JSON.parse(await getText(s3().client, s3().bucket, details.Key)) as { ResultFiles: { SUCCEEDED: Array<{ Key: string }> } };
+    const records = JSON.parse(await getText(s3().client, s3().bucket, manifest.ResultFiles.SUCCEEDED[0]!.Key)) as Array<{ Input: string }>;
+    expect(JSON.parse(records[0]!.Input)).toEqual({ piece: { index: 0, start: 0, end: 30 }, cut: { jobId: 'job-pieces' } });
+  });
+
+  it("goes on to Join when a piece cannot be cut (its failure is the montage's warning, not the search's)", async () => {
+    const fake = fakeHandlers(1, undefined, 3, async (event) => {
+      if (event.piece.index === 1) throw Object.assign(new Error('ffmpeg exited with code 1'), { name: 'MediaError' });
+    });
+    const result = await run(jobInput('job-piece-fails'), fake.handlers);
+    expect(result.status).toBe('SUCCEEDED');
+    // Retried once by the States.TaskFailed retrier, then given up; the map tolerates it.
+    expect(fake.calls).toMatchObject({ cut: 4, join: 1 });
+    expect(result.mapRuns[1]).toMatchObject({ state: 'CutPieces', totalItems: 3, failedItems: 1 });
+    const details = (fake.join()!.cut as { ResultWriterDetails: { Key: string } }).ResultWriterDetails;
+    const manifest = JSON.parse(await getText(s3().client, s3().bucket, details.Key)) as { ResultFiles: { FAILED: Array<{ Key: string }> } };
+    const [failed] = JSON.parse(await getText(s3().client, s3().bucket, manifest.ResultFiles.FAILED[0]!.Key)) as Array<{ Error: string }>;
+    expect(failed!.Error).toBe('MediaError');
   });
 
   it('hands Recognize the job context once per batch and each chunk with its position', async () => {

@@ -43,9 +43,9 @@ describe('statemachine/face-search.asl.json', () => {
     expect(text).not.toContain('{%');
   });
 
-  it('names its four functions only through ${...FunctionArn} placeholders', () => {
-    expect(findPlaceholders(definition)).toEqual(['MontageFunctionArn', 'RecognizeFunctionArn', 'ShardFunctionArn', 'TrainFunctionArn']);
-    expect(findPlaceholders(definition).map(functionNameForPlaceholder)).toEqual(['montage', 'recognize', 'shard', 'train']);
+  it('names its six functions only through ${...FunctionArn} placeholders', () => {
+    expect(findPlaceholders(definition)).toEqual(['CutFunctionArn', 'JoinFunctionArn', 'MontageFunctionArn', 'RecognizeFunctionArn', 'ShardFunctionArn', 'TrainFunctionArn']);
+    expect(findPlaceholders(definition).map(functionNameForPlaceholder)).toEqual(['cut', 'join', 'montage', 'recognize', 'shard', 'train']);
   });
 
   it('starts with a Parallel state running Train and Shard', () => {
@@ -58,7 +58,14 @@ describe('statemachine/face-search.asl.json', () => {
   });
 
   it('calls every function through lambda:invoke with its placeholder, the whole state as Payload, and $.Payload as output', () => {
-    const tasks = { Train: 'TrainFunctionArn', Shard: 'ShardFunctionArn', Recognize: 'RecognizeFunctionArn', Montage: 'MontageFunctionArn' };
+    const tasks = {
+      Train: 'TrainFunctionArn',
+      Shard: 'ShardFunctionArn',
+      Recognize: 'RecognizeFunctionArn',
+      Montage: 'MontageFunctionArn',
+      Cut: 'CutFunctionArn',
+      Join: 'JoinFunctionArn',
+    };
     for (const [name, placeholder] of Object.entries(tasks)) {
       const task = state(name);
       expect(task).toMatchObject({
@@ -95,14 +102,36 @@ describe('statemachine/face-search.asl.json', () => {
       Parameters: { 'Bucket.$': '$.results.bucket', 'Prefix.$': '$.results.prefix' },
     });
     expect(map.Next).toBe('Montage');
-    expect(state('Montage').End).toBe(true);
   });
 
-  it('retries Recognize on Lambda transient errors with backoff, and does not catch inside the processor', () => {
-    const recognize = state('Recognize');
-    const retry = recognize.Retry as Array<{ ErrorEquals: string[] }>;
+  it('cuts the montage in parallel: a second DISTRIBUTED map over the pieces Montage lists, one piece per child, then Join', () => {
+    expect(state('Montage').Next).toBe('MontageToMake');
+    // No montage to make (null): Montage's result is the output; else the pieces are cut.
+    expect(state('MontageToMake')).toMatchObject({ Type: 'Choice', Choices: [{ Variable: '$.montage', IsNull: true, Next: 'NoMontage' }], Default: 'CutPieces' });
+    expect(state('NoMontage')).toMatchObject({ Type: 'Pass', OutputPath: '$.result', End: true });
+    const map = state('CutPieces');
+    expect(map.ItemProcessor).toMatchObject({ ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' }, StartAt: 'Cut' });
+    expect(map.ItemReader).toEqual({
+      Resource: 'arn:aws:states:::s3:getObject',
+      ReaderConfig: { InputType: 'JSON' },
+      Parameters: { 'Bucket.$': '$.montage.bucket', 'Key.$': '$.montage.pieces' },
+    });
+    expect(map.ItemSelector).toEqual({ 'piece.$': '$$.Map.Item.Value', 'cut.$': '$.montage.cut' });
+    expect(map.ItemBatcher).toBeUndefined();
+    expect(map.MaxConcurrencyPath).toBe('$.montage.maxConcurrency');
+    // A piece that cannot be cut is Join's warning, never the search's failure.
+    expect(map.ToleratedFailurePercentage).toBe(100);
+    expect(map.ResultWriter).toEqual({ Resource: 'arn:aws:states:::s3:putObject', Parameters: { 'Bucket.$': '$.montage.bucket', 'Prefix.$': '$.montage.results' } });
+    expect(map.ResultPath).toBe('$.cut');
+    expect(map.Next).toBe('Join');
+    expect(state('Join').End).toBe(true);
+  });
+
+  it.each(['Recognize', 'Cut'])('retries %s on Lambda transient errors with backoff, any other failure once, and does not catch inside the processor', (name) => {
+    const task = state(name);
+    const retry = task.Retry as Array<{ ErrorEquals: string[] }>;
     expect(retry.map((r) => r.ErrorEquals)).toEqual([LAMBDA_TRANSIENT_ERRORS, ['States.TaskFailed', 'States.Timeout']]);
-    expect(recognize.Catch).toBeUndefined();
+    expect(task.Catch).toBeUndefined();
   });
 
   it('catches nothing into a Fail state, so a failed execution ends in the failing step and can be redriven from it', () => {
@@ -113,7 +142,7 @@ describe('statemachine/face-search.asl.json', () => {
   });
 
   it("gives every Task more time than its function's timeout, and retries a state timeout once", () => {
-    const functions = { Train: 'train', Shard: 'shard', Recognize: 'recognize', Montage: 'montage' } as const;
+    const functions = { Train: 'train', Shard: 'shard', Recognize: 'recognize', Montage: 'montage', Cut: 'cut', Join: 'join' } as const;
     for (const [name, fn] of Object.entries(functions)) {
       const task = state(name);
       expect(task.TimeoutSeconds, name).toBeGreaterThan(FUNCTION_TIMEOUT_SECONDS[fn]!);
@@ -135,7 +164,7 @@ describe('statemachine/face-search.asl.json', () => {
     expect(state('Train').Parameters).toMatchObject({ FunctionName: '${TrainFunctionArn}' }); // the original is untouched
     const prepared = prepareDefinition(substituted);
     expect(aslProblems(prepared.definition)).toEqual([]);
-    expect([...prepared.distributedMaps.keys()]).toEqual(['RecognizeChunks']);
-    expect(isJsonObject(prepared.definition.States.RecognizeChunks) && prepared.definition.States.RecognizeChunks.Type).toBe('Task');
+    expect([...prepared.distributedMaps.keys()]).toEqual(['RecognizeChunks', 'CutPieces']);
+    for (const map of ['RecognizeChunks', 'CutPieces']) expect(isJsonObject(prepared.definition.States[map]) && prepared.definition.States[map].Type).toBe('Task');
   });
 });

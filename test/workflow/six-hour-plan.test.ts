@@ -5,7 +5,10 @@ import { runLocalWorkflow } from '../../shared/local/run-workflow.ts';
 import { JobInput } from '../../shared/schemas/job.ts';
 import { jobKeys } from '../../shared/storage/keys.ts';
 import { putJson } from '../../shared/storage/s3.ts';
+import type { MontagePlan } from '../../shared/timeline/montage-plan.ts';
+import { MIN_CUT_SECONDS } from '../../shared/timeline/montage-plan.ts';
 import { planChunks } from '../../shared/workflow/chunks.ts';
+import { planPieces } from '../../shared/workflow/montage-pieces.ts';
 import { useEmbeddedS3 } from '../unit/local/embedded-s3-fixture.ts';
 
 /**
@@ -45,6 +48,27 @@ describe('a six-hour video at the default options', () => {
     });
     const job = { ...input, jobId };
     const keys = jobKeys(jobId);
+    // The most pieces the default cap allows: 600 s of cuts of 2 s (shorter ones are left out),
+    // each captioned and boxing a face at every sample of 2 fps, three people on screen.
+    const video = { durationSeconds: SIX_HOURS, width: 1280, height: 720, fps: 30, startTime: 0, fileStartTime: 0, rotation: 0, codec: 'h264', hasAudio: true };
+    const box = { x: 100, y: 100, width: 80, height: 80 };
+    const cuts = options.montageMaxSeconds / MIN_CUT_SECONDS;
+    const plan: MontagePlan = {
+      clips: Array.from({ length: cuts }, (_, i) => {
+        const start = i * 72;
+        return {
+          start,
+          end: start + MIN_CUT_SECONDS,
+          captions: [{ from: start, to: start + MIN_CUT_SECONDS, text: PEOPLE.join(', ') }],
+          boxes: PEOPLE.flatMap((label) => [0, 0.5, 1, 1.5].map((t) => ({ time: start + t, box, label }))),
+        };
+      }),
+      onScreenSeconds: 16_200,
+      shownSeconds: options.montageMaxSeconds,
+      capSeconds: options.montageMaxSeconds,
+      omitted: [],
+    };
+    const planned = await planPieces({ bucket, jobId, video: { key: input.video.key, etag: '"0123"' }, scannedBy: undefined, options }, plan, video);
     const seen: { step: string; event: number; result: number }[] = [];
     const measured =
       <E, R>(step: string, handler: (event: E) => Promise<R>) =>
@@ -74,7 +98,40 @@ describe('a six-hour video at the default options', () => {
         chunks: event.Items.map(({ chunk }) => ({ index: chunk.index, faces: 240, named: 200, skipped: false, decoded: true, elapsedMs: 20_000 })),
         recomputed: [],
       })),
-      montage: measured('montage', async () => ({
+      montage: measured('montage', async () => {
+        await putJson(client, bucket, keys.montagePieces, planned.pieces);
+        return {
+          result: montageResult(),
+          montage: {
+            bucket,
+            jobId,
+            pieces: keys.montagePieces,
+            count: planned.pieces.length,
+            report: keys.montageReport,
+            results: keys.results,
+            maxConcurrency: options.maxConcurrency,
+            cut: planned.cut,
+          },
+        };
+      }),
+      cut: measured('cut', async (event: { piece: { index: number } }) => ({ index: event.piece.index, hash: 'f'.repeat(40), seconds: 2.02, reused: false })),
+      join: measured('join', async (event: { result: ReturnType<typeof montageResult> }) => ({
+        ...event.result,
+        montage: {
+          seconds: 601.5,
+          onScreenSeconds: 16_200,
+          shownSeconds: 600,
+          capSeconds: 600,
+          shortened: 0,
+          leftOut: 7800,
+          omitted: Array.from({ length: 50 }, (_, i) => ({ start: i * 72 + 40, end: i * 72 + 44, names: PEOPLE, shown: 0 })),
+          pieces: cuts,
+          reusedPieces: 0,
+        },
+      })),
+    };
+    function montageResult() {
+      return {
         jobId,
         bucket,
         outputs: {
@@ -93,14 +150,19 @@ describe('a six-hour video at the default options', () => {
         videoDuration: SIX_HOURS,
         photos: [],
         warnings: [],
-      })),
-    };
+      };
+    }
 
     const run = await runLocalWorkflow({ input, handlers, s3: { client }, retryIntervalMs: 0, concurrency: 8 });
     expect(run.status).toBe('SUCCEEDED');
-    expect(run.mapRuns).toEqual([expect.objectContaining({ state: 'RecognizeChunks', totalItems: 360, failedItems: 0, children: 360 })]);
+    expect(run.mapRuns).toEqual([
+      expect.objectContaining({ state: 'RecognizeChunks', totalItems: 360, failedItems: 0, children: 360 }),
+      // The montage's pieces are bounded by the cap (600 s), not by the video's length.
+      expect.objectContaining({ state: 'CutPieces', totalItems: 300, failedItems: 0, children: 300 }),
+    ]);
     expect(seen.filter((s) => s.step === 'recognize')).toHaveLength(360);
-    for (const step of ['train', 'shard', 'montage']) expect(seen.filter((s) => s.step === step)).toHaveLength(1);
+    expect(seen.filter((s) => s.step === 'cut')).toHaveLength(300);
+    for (const step of ['train', 'shard', 'montage', 'join']) expect(seen.filter((s) => s.step === step)).toHaveLength(1);
     // Every Task's input and result, and the execution's output: a tenth of the cap at most.
     for (const { step, event, result } of seen) {
       expect(event, `${step} input`).toBeLessThan(PAYLOAD_LIMIT / 10);

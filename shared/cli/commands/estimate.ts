@@ -5,11 +5,12 @@ import { numberFlag, parseFlags } from '../flags.ts';
 export const ESTIMATE_USAGE = `lambdaface estimate --video <file> [--memory MB] [--concurrency N] [--account-concurrency N]
   [--arch x86_64|arm64] [--sample-fps N] [--chunk-seconds N] [--no-small-faces] [--no-montage] [--json]
 
-Times one real chunk of the video on this machine, on one core, and predicts the wall time and
-dollars of the whole search on AWS (Lambda GB-seconds and requests, retries, Step Functions
-transitions, S3 requests; the montage grows with the time people are on screen in the timed
-chunk), listing every assumption it makes. --account-concurrency is your account's Lambda
-concurrency quota (default 1,000; see Service Quotas).`;
+Times one real chunk of the video on this machine, on one core, and cuts one montage piece of it,
+and predicts the wall time and dollars of the whole search on AWS (Lambda GB-seconds and requests,
+retries, Step Functions transitions, S3 requests; the montage grows with the time people are on
+screen in the timed chunk, up to its cap, and its pieces are cut side by side), listing every
+assumption it makes. --account-concurrency is your account's Lambda concurrency quota (default
+1,000; see Service Quotas).`;
 
 const Flags = z.object({
   video: z.string({ error: 'give the video with --video <file>' }).min(1),
@@ -39,7 +40,7 @@ const FLAGS = {
 
 export async function estimateCommand(argv: readonly string[]): Promise<void> {
   const flags = parseFlags('estimate', argv, FLAGS, Flags);
-  const { measurement, estimate } = await estimateVideo({
+  const { measurement, piece, estimate } = await estimateVideo({
     video: flags.video,
     arch: flags.arch,
     ...(flags.memory ? { memoryMb: flags.memory } : {}),
@@ -53,12 +54,17 @@ export async function estimateCommand(argv: readonly string[]): Promise<void> {
     },
   });
   if (flags.json) {
-    process.stdout.write(`${JSON.stringify({ measurement, estimate }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ measurement, piece, estimate }, null, 2)}\n`);
     return;
   }
   const lines = [
     `${estimate.chunks} chunk(s) in ${estimate.batches} recognize invocation(s), ${estimate.concurrency} at a time (${estimate.waves} wave(s))`,
-    `wall time on AWS: about ${estimate.wallSeconds.total.toFixed(0)} s (prepare ${estimate.wallSeconds.prepare.toFixed(0)} s, recognize ${estimate.wallSeconds.recognize.toFixed(0)} s, montage ${estimate.wallSeconds.montage.toFixed(0)} s)`,
+    ...(estimate.montage.pieces > 0
+      ? [
+          `montage: ${estimate.montage.shownSeconds.toFixed(0)} s of the ${estimate.montage.onScreenSeconds.toFixed(0)} s with someone on screen, ${estimate.montage.pieces} piece(s) cut ${estimate.montage.pieceConcurrency} at a time (${estimate.montage.pieceWaves} wave(s)), about ${(estimate.montage.bytes / 1e6).toFixed(0)} MB`,
+        ]
+      : []),
+    `wall time on AWS: about ${estimate.wallSeconds.total.toFixed(0)} s (prepare ${estimate.wallSeconds.prepare.toFixed(0)} s, recognize ${estimate.wallSeconds.recognize.toFixed(0)} s, timeline and report ${estimate.wallSeconds.montage.toFixed(0)} s, montage pieces ${estimate.wallSeconds.cut.toFixed(0)} s, join ${estimate.wallSeconds.join.toFixed(0)} s)`,
     `cost: $${estimate.dollars.total.toFixed(4)} (Lambda compute $${estimate.dollars.lambdaCompute.toFixed(4)} for ${estimate.gbSeconds.toFixed(0)} GB-s, requests $${estimate.dollars.lambdaRequests.toFixed(4)}, state transitions $${estimate.dollars.stateTransitions.toFixed(4)}, S3 requests $${estimate.dollars.s3Requests.toFixed(4)})`,
     ...estimate.warnings.map((warning) => `warning: ${warning}`),
     'assumptions:',
