@@ -304,19 +304,10 @@ describe("stored chunk results are reused only when they are this chunk's, for t
     expect(report).toContain('lin_manuel_miranda');
   });
 
-  it('Montage keeps the timeline and report when the montage cannot be planned, and says why', async () => {
+  it('Montage refuses a job record it cannot read, naming it, instead of guessing the probe or the pieces', async () => {
     const { job, chunks, gallery } = await recognizedJob();
-    // The job record names the video's ETag, part of every piece's hash: unreadable, no plan.
+    // The record holds Shard's probe and the video's ETag, which every stored piece's and thumbnail's name covers.
     await putText(s3().client, BUCKET, jobKeys(job.jobId).record, '{"version": 1');
-    const { result, montage } = await montageJob({ job: { ...job, options: { ...job.options, montage: true } }, gallery, chunks }, context());
-    expect(montage).toBeNull();
-    expect(result.outputs.montage).toBeNull();
-    expect(result.warnings).toEqual([expect.stringMatching(/^no montage: .*job\.json.*; the timeline, thumbnails and report are complete$/)]);
-    expect(result.identities.map((identity) => identity.name)).toEqual(['lin_manuel_miranda']);
-    const report = await getText(s3().client, BUCKET, result.outputs.report);
-    expect(report).toContain('no montage:');
-    expect(report).toContain('lin_manuel_miranda');
-    expect(report).toContain('<title>hamilton_short.mp4</title>');
-    expect(report).not.toContain(VIDEO_KEY);
+    await expect(montageJob({ job: { ...job, options: { ...job.options, montage: true } }, gallery, chunks }, context())).rejects.toThrow(/job\.json/);
   });
 });
