@@ -13,11 +13,15 @@ describe('job key layout', () => {
     expect(keys.chunkFaces(7)).toBe('intermediate/a1b2c3/chunks/7.json');
     expect(keys.results).toBe('intermediate/a1b2c3/results');
     expect(keys.unknownPeople).toBe('intermediate/a1b2c3/unknown-people.json');
+    expect(keys.montagePieces).toBe('intermediate/a1b2c3/montage/pieces.json');
+    expect(keys.montageReport).toBe('intermediate/a1b2c3/montage/report.json');
+    expect(keys.clip('ab12')).toBe('intermediate/a1b2c3/clips/ab12.mp4');
+    expect(keys.thumb('cd34')).toBe('intermediate/a1b2c3/thumbs/cd34.jpg');
     expect([keys.timelineJson, keys.timelineCsv, keys.timelineVtt]).toEqual(['jobs/a1b2c3/timeline.json', 'jobs/a1b2c3/timeline.csv', 'jobs/a1b2c3/timeline.vtt']);
     expect(keys.montage).toBe('jobs/a1b2c3/montage.mp4');
     expect(keys.report).toBe('jobs/a1b2c3/report.html');
     expect(keys.thumbnail('seg-1.jpg')).toBe('jobs/a1b2c3/thumbnails/seg-1.jpg');
-    const intermediate = new Set([keys.intermediatePrefix, keys.record, keys.gallery, keys.chunks, keys.results, keys.unknownPeople]);
+    const intermediate = new Set([keys.intermediatePrefix, keys.record, keys.gallery, keys.chunks, keys.results, keys.unknownPeople, keys.montagePieces, keys.montageReport]);
     for (const key of Object.values(keys)) {
       if (typeof key === 'string') expect(key.startsWith(intermediate.has(key) ? keys.intermediatePrefix : keys.prefix), key).toBe(true);
     }
