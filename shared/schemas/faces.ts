@@ -93,6 +93,11 @@ export type ChunkRange = z.infer<typeof ChunkRange>;
 export type FaceRecord = z.infer<typeof FaceRecord>;
 export type ChunkResult = z.infer<typeof ChunkResult>;
 
+/** A face as the timeline reads it: everything but its descriptors, which only naming and grouping need. */
+export type SightedFace = Omit<FaceRecord, 'embedding' | 'faceres'>;
+/** A chunk result as the timeline reads it: a whole video's descriptors need not be held at once. */
+export type ChunkSightings = Omit<ChunkResult, 'faces'> & { faces: SightedFace[] };
+
 /** Validates a chunk result read from `source` (an S3 key or path), naming it in the InputError. */
 export const parseChunkResult = (value: unknown, source: string): ChunkResult =>
   parseInput(ChunkResult, value, source, 'the chunk result was not written by this version of lambdaface, or is damaged; run the job again');

@@ -1,5 +1,5 @@
 import { inputError } from '../errors.ts';
-import type { Box, ChunkRange, ChunkResult } from '../schemas/faces.ts';
+import type { Box, ChunkRange, ChunkSightings } from '../schemas/faces.ts';
 import type { BestFace, Segment, Timeline, TimelineIdentity } from '../schemas/timeline.ts';
 import { findMissingChunks } from './missing.ts';
 import { findNearMisses } from './near-misses.ts';
@@ -42,7 +42,7 @@ export interface Sighting {
  * [t, t + 1/sampleFps); sightings of one person closer than gapTolerance join, across chunk borders,
  * but never across a chunk that has no result: nobody looked there.
  */
-export function buildTimeline(chunks: readonly ChunkResult[], options: TimelineOptions): Timeline {
+export function buildTimeline(chunks: readonly ChunkSightings[], options: TimelineOptions): Timeline {
   const { sampleFps, videoDuration } = options;
   requireNumber('sampleFps', sampleFps, (v) => v > 0, 'a positive number');
   requireNumber('videoDuration', videoDuration, (v) => v >= 0, 'zero or more seconds');
@@ -91,7 +91,7 @@ function requireNumber(name: string, value: number, valid: (value: number) => bo
 }
 
 /** Chunks sorted by index; mixing jobs or sampling rates would give a timeline that means nothing. */
-function checkChunks(chunks: readonly ChunkResult[], sampleFps: number): ChunkResult[] {
+function checkChunks(chunks: readonly ChunkSightings[], sampleFps: number): ChunkSightings[] {
   const sorted = [...chunks].sort((a, b) => a.chunk.index - b.chunk.index);
   const first = sorted[0];
   sorted.forEach((result, i) => {

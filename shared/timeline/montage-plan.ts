@@ -1,4 +1,4 @@
-import type { Box, ChunkResult } from '../schemas/faces.ts';
+import type { Box, ChunkSightings } from '../schemas/faces.ts';
 import type { Timeline } from '../schemas/timeline.ts';
 import type { MontageCaption, MontageSegment } from '../video/montage-filters.ts';
 
@@ -39,7 +39,7 @@ export interface Sighting {
 }
 
 /** The named faces of the chunk results, in time order. */
-export function namedSightings(chunks: readonly ChunkResult[]): Sighting[] {
+export function namedSightings(chunks: readonly ChunkSightings[]): Sighting[] {
   return chunks
     .flatMap((chunk) => chunk.faces)
     .flatMap((face) => (face.identity === null ? [] : [{ time: face.time, box: face.box, identity: face.identity }]))

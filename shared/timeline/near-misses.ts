@@ -1,4 +1,4 @@
-import type { ChunkResult, FaceRecord } from '../schemas/faces.ts';
+import type { ChunkSightings, SightedFace } from '../schemas/faces.ts';
 import type { NearMiss } from '../schemas/timeline.ts';
 import { roundTo } from '../numbers/round.ts';
 
@@ -11,8 +11,8 @@ export const MAX_NEAR_MISSES = 50;
  * look-alike): candidates for a person to confirm or reject. Each is listed with the identity it
  * was nearest to and its best face (the highest quality).
  */
-export function findNearMisses(chunks: readonly ChunkResult[], band: number): NearMiss[] {
-  const tracks = new Map<string, FaceRecord[]>();
+export function findNearMisses(chunks: readonly ChunkSightings[], band: number): NearMiss[] {
+  const tracks = new Map<string, SightedFace[]>();
   for (const chunk of chunks) {
     for (const face of chunk.faces) {
       if (face.identity !== null || face.nearest === undefined || face.threshold === undefined || face.distance === null) continue;

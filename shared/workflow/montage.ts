@@ -5,7 +5,7 @@ import { parseInput } from '../errors.ts';
 import { renderReport } from '../report/html.ts';
 import { DEFAULT_RULE } from '../match/matcher.ts';
 import { referenceFaces } from '../report/reference-photos.ts';
-import { ChunkResult, type ChunkRange } from '../schemas/faces.ts';
+import { ChunkResult, type ChunkRange, type ChunkSightings } from '../schemas/faces.ts';
 import type { MontageResult } from '../schemas/montage-result.ts';
 import type { MontageHandoff, MontageStepResult, ReportModel } from '../schemas/montage-pieces.ts';
 import { GallerySummary } from '../schemas/gallery.ts';
@@ -17,10 +17,13 @@ import { renamePhotoSources } from '../storage/uploads.ts';
 import { toFfmetadataChapters, toVttChapters } from '../timeline/chapters.ts';
 import { toEdl } from '../timeline/edit-list.ts';
 import { toCsv, toJson, toWebVtt } from '../timeline/export.ts';
+import { summarizeChunk } from '../timeline/chunk-summary.ts';
 import { buildTimeline } from '../timeline/merge.ts';
+import type { UnnamedTrack } from '../timeline/unknown-people.ts';
 import { namedSightings, planMontage } from '../timeline/montage-plan.ts';
 import { tooShortToName } from '../timeline/too-short.ts';
 import { probeVideo } from '../video/probe.ts';
+import { concurrentReaders } from '../video/readers.ts';
 import { ChunkManifest } from './chunks.ts';
 import type { HandlerContext } from './context.ts';
 import { montageFailure } from './montage-failure.ts';
@@ -28,7 +31,7 @@ import { planPieces } from './montage-pieces.ts';
 import { reportInput } from './report-model.ts';
 import { chunkMismatch, readReusable } from './reuse.ts';
 import { thumbnailOf, type ThumbnailSource } from './stored-thumbnails.ts';
-import { storeUnknownPeople, unknownPeopleOf, unknownSummary } from './unknown-people.ts';
+import { analysedScale, storeUnknownPeople, unknownPeopleOf, unknownSummary } from './unknown-people.ts';
 
 export const FinishEvent = z.object({
   job: Job,
@@ -40,15 +43,21 @@ type FinishEvent = z.infer<typeof FinishEvent>;
 
 /** Most thumbnails made per person: a long video can have hundreds of segments. */
 const MAX_THUMBNAILS_PER_PERSON = 40;
-const THUMBNAIL_PARALLELISM = 8;
 const CHUNK_READ_PARALLELISM = 16;
 
 /**
  * The result of every chunk the manifest lists, read by its key (never by listing the prefix, which
- * could hold anything) and checked to be this job's, from the gallery's models. A chunk whose
- * result is absent or unusable is left out, so the timeline reports it as not scanned.
+ * could hold anything), checked to be this job's, from the gallery's models, and kept as its
+ * summary (shared/timeline/chunk-summary.ts) so memory does not grow with every face's
+ * descriptors. A chunk whose result is absent or unusable is left out, so the timeline reports it
+ * as not scanned.
  */
-async function readChunkResults(event: FinishEvent, context: HandlerContext, manifest: readonly ChunkRange[]): Promise<{ chunks: ChunkResult[]; rejected: string[] }> {
+async function readChunkSummaries(
+  event: FinishEvent,
+  context: HandlerContext,
+  manifest: readonly ChunkRange[],
+  scale: number,
+): Promise<{ chunks: ChunkSightings[]; tracks: UnnamedTrack[]; rejected: string[] }> {
   const { job, gallery } = event;
   const keys = jobKeys(job.jobId);
   const results = await mapLimit(manifest, CHUNK_READ_PARALLELISM, async (chunk) => {
@@ -61,11 +70,13 @@ async function readChunkResults(event: FinishEvent, context: HandlerContext, man
       (result) => chunkMismatch(result, expected),
       'the chunk counts as not scanned; run the job again to scan it',
     );
-    return stored;
+    return stored.reuse ? { summary: summarizeChunk(stored.value, scale) } : { rejected: stored.rejected };
   });
+  const summaries = results.flatMap((read) => (read.summary === undefined ? [] : [read.summary]));
   return {
-    chunks: results.flatMap((stored) => (stored.reuse ? [stored.value] : [])),
-    rejected: results.flatMap((stored) => (!stored.reuse && stored.rejected ? [stored.rejected] : [])),
+    chunks: summaries.map((summary) => summary.sightings),
+    tracks: summaries.flatMap((summary) => summary.tracks),
+    rejected: results.flatMap((read) => (read.rejected === undefined ? [] : [read.rejected])),
   };
 }
 
@@ -84,12 +95,12 @@ export async function montageJob(raw: unknown, context: HandlerContext): Promise
   const shownPhotos = renamePhotoSources(photos, photoFileNames(job));
   const { s3 } = context;
   const keys = jobKeys(job.jobId);
-  const manifest = await getJson(s3, event.chunks.bucket, event.chunks.key, ChunkManifest);
-  const { chunks, rejected } = await readChunkResults(event, context, manifest);
   const url = await presignGet(s3, job.bucket, job.video.key, 6 * 3600);
   // Shard's probe of this very object (the record names its ETag), as Recognize uses it; a probe only for older records.
   const record = await getJson(s3, job.bucket, keys.record, JobRecord);
   const video = record.probe ?? (await probeVideo(url));
+  const manifest = await getJson(s3, event.chunks.bucket, event.chunks.key, ChunkManifest);
+  const { chunks, tracks, rejected } = await readChunkSummaries(event, context, manifest, analysedScale(video));
   const source: ThumbnailSource = { bucket: job.bucket, jobId: job.jobId, video: record.video, scannedBy: job.video.scannedBy };
   const timeline = buildTimeline(chunks, {
     sampleFps: job.options.sampleFps,
@@ -99,7 +110,7 @@ export async function montageJob(raw: unknown, context: HandlerContext): Promise
     manifest,
     nearMissBand: DEFAULT_RULE.nearMissBand,
   });
-  const unknown = unknownPeopleOf(chunks, { video, sampleFps: job.options.sampleFps, gapTolerance: job.options.gapSeconds, missingChunks: timeline.missingChunks });
+  const unknown = unknownPeopleOf(tracks, { video, sampleFps: job.options.sampleFps, gapTolerance: job.options.gapSeconds, missingChunks: timeline.missingChunks });
   timeline.unknown = unknown.section;
   // The key's last segment is the user's file name (uploads are stored as uploads/<hash>/<name>).
   const videoName = lastSegment(job.video.key);
@@ -120,8 +131,8 @@ export async function montageJob(raw: unknown, context: HandlerContext): Promise
     identity.segments.slice(0, MAX_THUMBNAILS_PER_PERSON).map((segment, i) => ({ identity: identity.name, i, face: segment.bestFace })),
   );
   let reusedThumbnails = 0;
-  // Each thumbnail is one short ffmpeg run that mostly waits on ranged reads: run several at once.
-  await mapLimit(wanted, THUMBNAIL_PARALLELISM, async ({ identity, i, face }) => {
+  // Each thumbnail is one short ffmpeg run that mostly waits on ranged reads: run several at once (fewer of a long video).
+  await mapLimit(wanted, concurrentReaders(video), async ({ identity, i, face }) => {
     const name = thumbnailName(identity, i);
     const { jpeg, reused } = await thumbnailOf(s3, source, face, { url, video, ...stop });
     await putBytes(s3, job.bucket, keys.thumbnail(name), jpeg, 'image/jpeg');

@@ -1,35 +1,35 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { mapLimit } from '../async/map-limit.ts';
 import { roundTo } from '../numbers/round.ts';
-import type { ChunkRange, ChunkResult } from '../schemas/faces.ts';
+import type { ChunkRange } from '../schemas/faces.ts';
 import type { MontageResult } from '../schemas/montage-result.ts';
 import type { UnknownPeople } from '../schemas/timeline.ts';
 import type { StoredUnknownPeople } from '../schemas/unknown-people.ts';
 import { jobKeys } from '../storage/keys.ts';
 import { putBytes, putJson } from '../storage/s3.ts';
-import { findUnknownPeople, unnamedTracks, type UnnamedTrack } from '../timeline/unknown-people.ts';
+import { findUnknownPeople, type UnnamedTrack } from '../timeline/unknown-people.ts';
 import { frameSize } from '../video/decode.ts';
+import { concurrentReaders } from '../video/readers.ts';
 import type { VideoInfo } from '../video/types.ts';
 import { MAX_SCAN_WIDTH } from '../vision/options.ts';
 import { thumbnailOf, type ThumbnailSource } from './stored-thumbnails.ts';
 
 /** Unknown people shown with faces: the longest on screen (a crowd can hold hundreds; each face is one ffmpeg read). */
 export const MAX_UNKNOWN_WITH_FACES = 100;
-const THUMBNAIL_PARALLELISM = 8;
 
 export interface UnknownPeopleFound {
   section: UnknownPeople;
   tracks: UnnamedTrack[];
 }
 
-/** The unknown people of a job's chunk results (pure but for the video's size): the timeline's `unknown` section. */
+/** Source pixels per analysed pixel: boxes are stored in the source's, the grouping rules speak of the analysed frame's. */
+export const analysedScale = (video: VideoInfo): number => video.width / frameSize(video, MAX_SCAN_WIDTH).width;
+
+/** The unknown people among a job's unnamed tracks (shared/timeline/chunk-summary.ts): the timeline's `unknown` section. */
 export function unknownPeopleOf(
-  chunks: readonly ChunkResult[],
+  tracks: UnnamedTrack[],
   options: { video: VideoInfo; sampleFps: number; gapTolerance: number; missingChunks: readonly ChunkRange[] },
 ): UnknownPeopleFound {
-  // Boxes are stored in the source's pixels; the rules speak of the analysed frame's.
-  const scale = options.video.width / frameSize(options.video, MAX_SCAN_WIDTH).width;
-  const tracks = unnamedTracks(chunks, scale);
   const section = findUnknownPeople(tracks, {
     sampleFps: options.sampleFps,
     videoDuration: options.video.durationSeconds,
@@ -66,7 +66,7 @@ export async function storeUnknownPeople(
   const thumbnails = new Map<string, string>();
   const jpegs = new Map<string, Buffer>();
   let reused = 0;
-  await mapLimit(wanted, THUMBNAIL_PARALLELISM, async ({ id, k, face }) => {
+  await mapLimit(wanted, concurrentReaders(video), async ({ id, k, face }) => {
     const made = await thumbnailOf(s3, source, face, { url, video, signal });
     const jpeg = made.jpeg;
     if (made.reused) reused++;
