@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { mapLimit } from '../async/map-limit.ts';
 import { parseInput } from '../errors.ts';
 import { renderReport } from '../report/html.ts';
+import { DEFAULT_CLUSTER_RULE } from '../match/cluster.ts';
 import { DEFAULT_RULE } from '../match/matcher.ts';
 import { referenceFaces } from '../report/reference-photos.ts';
 import { ChunkResult, type ChunkRange, type ChunkSightings } from '../schemas/faces.ts';
@@ -19,7 +20,7 @@ import { toEdl } from '../timeline/edit-list.ts';
 import { toCsv, toJson, toWebVtt } from '../timeline/export.ts';
 import { summarizeChunk } from '../timeline/chunk-summary.ts';
 import { buildTimeline } from '../timeline/merge.ts';
-import type { UnnamedTrack } from '../timeline/unknown-people.ts';
+import { TrackShortlist, type ShortlistedTracks } from '../timeline/track-shortlist.ts';
 import { namedSightings, planMontage } from '../timeline/montage-plan.ts';
 import { tooShortToName } from '../timeline/too-short.ts';
 import { probeVideo } from '../video/probe.ts';
@@ -49,7 +50,7 @@ const CHUNK_READ_PARALLELISM = 16;
  * The result of every chunk the manifest lists, read by its key (never by listing the prefix, which
  * could hold anything), checked to be this job's, from the gallery's models, and kept as its
  * summary (shared/timeline/chunk-summary.ts) so memory does not grow with every face's
- * descriptors. A chunk whose result is absent or unusable is left out, so the timeline reports it
+ * descriptors (and of unnamed tracks, only those grouping can use). A chunk whose result is absent or unusable is left out, so the timeline reports it
  * as not scanned.
  */
 async function readChunkSummaries(
@@ -57,9 +58,10 @@ async function readChunkSummaries(
   context: HandlerContext,
   manifest: readonly ChunkRange[],
   scale: number,
-): Promise<{ chunks: ChunkSightings[]; tracks: UnnamedTrack[]; rejected: string[] }> {
+): Promise<{ chunks: ChunkSightings[]; tracks: ShortlistedTracks; rejected: string[] }> {
   const { job, gallery } = event;
   const keys = jobKeys(job.jobId);
+  const shortlist = new TrackShortlist(DEFAULT_CLUSTER_RULE.maxTracks);
   const results = await mapLimit(manifest, CHUNK_READ_PARALLELISM, async (chunk) => {
     const expected = { jobId: job.jobId, models: gallery.models, chunk, sampleFps: job.options.sampleFps };
     const stored = await readReusable(
@@ -70,12 +72,14 @@ async function readChunkSummaries(
       (result) => chunkMismatch(result, expected),
       'the chunk counts as not scanned; run the job again to scan it',
     );
-    return stored.reuse ? { summary: summarizeChunk(stored.value, scale) } : { rejected: stored.rejected };
+    if (!stored.reuse) return { rejected: stored.rejected };
+    const summary = summarizeChunk(stored.value, scale);
+    shortlist.add(chunk.index, summary.tracks);
+    return { sightings: summary.sightings };
   });
-  const summaries = results.flatMap((read) => (read.summary === undefined ? [] : [read.summary]));
   return {
-    chunks: summaries.map((summary) => summary.sightings),
-    tracks: summaries.flatMap((summary) => summary.tracks),
+    chunks: results.flatMap((read) => (read.sightings === undefined ? [] : [read.sightings])),
+    tracks: shortlist.result(),
     rejected: results.flatMap((read) => (read.rejected === undefined ? [] : [read.rejected])),
   };
 }

@@ -7,6 +7,7 @@ import type { UnknownPeople } from '../schemas/timeline.ts';
 import type { StoredUnknownPeople } from '../schemas/unknown-people.ts';
 import { jobKeys } from '../storage/keys.ts';
 import { putBytes, putJson } from '../storage/s3.ts';
+import type { ShortlistedTracks } from '../timeline/track-shortlist.ts';
 import { findUnknownPeople, type UnnamedTrack } from '../timeline/unknown-people.ts';
 import { frameSize } from '../video/decode.ts';
 import { concurrentReaders } from '../video/readers.ts';
@@ -25,9 +26,12 @@ export interface UnknownPeopleFound {
 /** Source pixels per analysed pixel: boxes are stored in the source's, the grouping rules speak of the analysed frame's. */
 export const analysedScale = (video: VideoInfo): number => video.width / frameSize(video, MAX_SCAN_WIDTH).width;
 
-/** The unknown people among a job's unnamed tracks (shared/timeline/chunk-summary.ts): the timeline's `unknown` section. */
+/**
+ * The unknown people among a job's shortlisted unnamed tracks (shared/timeline/track-shortlist.ts):
+ * the timeline's `unknown` section, whose ignored tracks count those left off the shortlist.
+ */
 export function unknownPeopleOf(
-  tracks: UnnamedTrack[],
+  { tracks, leftOut }: ShortlistedTracks,
   options: { video: VideoInfo; sampleFps: number; gapTolerance: number; missingChunks: readonly ChunkRange[] },
 ): UnknownPeopleFound {
   const section = findUnknownPeople(tracks, {
@@ -36,7 +40,7 @@ export function unknownPeopleOf(
     gapTolerance: options.gapTolerance,
     missingChunks: options.missingChunks,
   });
-  return { section, tracks };
+  return { section: { ...section, ignoredTracks: section.ignoredTracks + leftOut }, tracks };
 }
 
 /** A thumbnail's file name for an unknown person's k-th face. */
@@ -44,7 +48,7 @@ export const unknownThumbnailName = (id: string, k: number): string => `unknown-
 
 /**
  * Cuts the unknown people's faces from the video (their thumbnails, for the report; or finds them
- * cut already, stored-thumbnails.ts) and stores their tracks' descriptors with their clearest face
+ * cut already, stored-thumbnails.ts) and stores their heaviest tracks' descriptors with their clearest face
  * (intermediate/<id>/unknown-people.json), from which a later job enrols one of them. Returns each
  * thumbnail's path by `${id}/${k}`, and how many were found cut.
  */
@@ -74,25 +78,39 @@ export async function storeUnknownPeople(
     thumbnails.set(`${id}/${k}`, `thumbnails/${unknownThumbnailName(id, k)}`);
     if (k === 0) jpegs.set(id, jpeg);
   });
+  const stored = unknownPeopleRecord(found, { jobId, models, faces: jpegs });
+  await putJson(s3, bucket, keys.unknownPeople, stored);
+  return { thumbnails, reused };
+}
+
+/**
+ * Tracks kept per unknown person, the heaviest first: enough to enrol them from (one gallery row
+ * each), and the record stays bounded when one person fills hours of video in thousands of shots.
+ */
+export const MAX_STORED_TRACKS = 32;
+
+/** What intermediate/<id>/unknown-people.json holds: each person's heaviest tracks' descriptors, and their clearest face when one was cut. */
+export function unknownPeopleRecord(
+  found: UnknownPeopleFound,
+  { jobId, models, faces }: { jobId: string; models: string; faces: ReadonlyMap<string, Buffer> },
+): StoredUnknownPeople {
   const byTrack = new Map(found.tracks.map((track) => [track.track, track]));
-  const stored: StoredUnknownPeople = {
+  return {
     version: 1,
     jobId,
     models,
     people: found.section.people.map((person) => {
-      const jpeg = jpegs.get(person.id);
+      const jpeg = faces.get(person.id);
       return {
         id: person.id,
         ...(jpeg === undefined ? {} : { face: `data:image/jpeg;base64,${jpeg.toString('base64')}` }),
-        tracks: person.tracks.map((id) => {
+        tracks: person.tracks.slice(0, MAX_STORED_TRACKS).map((id) => {
           const track = byTrack.get(id)!;
           return { track: id, dlib: Array.from(track.dlib, (v) => roundTo(v, 6)), faceres: Array.from(track.faceres!, (v) => roundTo(v, 6)) };
         }),
       };
     }),
   };
-  await putJson(s3, bucket, keys.unknownPeople, stored);
-  return { thumbnails, reused };
 }
 
 /**
