@@ -9,7 +9,9 @@
  * 2-core machine can afford. Prints and writes (bench/results/long-<minutes>min-<time>.json):
  *   - wall time of the whole search and of each step (prepare, recognize, montage: the timeline,
  *     thumbnails and report; cut: the montage's pieces, side by side; join; download);
- *   - peak memory of each step: the process's resident set (every worker thread is in it) and,
+ *   - peak memory of each step: the process's resident set (every worker thread is in it), that
+ *     peak less the resident set when the step began (what the step added to the threads' memory
+ *     before it: Recognize's threads keep their heaps and models, a Lambda's step would not), and,
  *     separately, the largest total resident set of the ffmpeg/ffprobe processes it ran, sampled
  *     every 200 ms while that step was the current one. Worker threads share the process, so a
  *     thread's own share cannot be told apart; what is measured is what the machine had to hold;
@@ -94,6 +96,8 @@ function childPids(): number[] {
 interface StepMemory {
   startedAt: number;
   endedAt: number;
+  /** The process's resident set when the step began: its peak less this is what the step itself added. */
+  startProcessMiB: number;
   peakProcessMiB: number;
   peakChildrenMiB: number;
   samples: number;
@@ -116,7 +120,7 @@ function enter(phase: SearchProgress['phase'], at: number): void {
   if (phase === current) return;
   if (current !== undefined) steps.get(current)!.endedAt = at;
   current = phase;
-  steps.set(phase, { startedAt: at, endedAt: at, peakProcessMiB: 0, peakChildrenMiB: 0, samples: 0 });
+  steps.set(phase, { startedAt: at, endedAt: at, startProcessMiB: mib(rssKib('self')), peakProcessMiB: 0, peakChildrenMiB: 0, samples: 0 });
   sample();
 }
 
@@ -175,6 +179,7 @@ try {
     step: phase,
     'wall s': fmt(step.endedAt - step.startedAt, 1),
     'peak process RSS MiB': fmt(step.peakProcessMiB, 0),
+    'added by the step MiB': fmt(Math.max(0, step.peakProcessMiB - step.startProcessMiB), 0),
     'peak ffmpeg RSS MiB': fmt(step.peakChildrenMiB, 0),
     samples: step.samples,
   }));
