@@ -66,6 +66,16 @@ export function ffmpegFailure(context: FailureContext): LambdafaceError {
       hint: 'give the video file itself (MP4, MOV, MKV, WebM, ...), not an HLS playlist, a concat list or a link to other files or servers',
     });
   }
+  // The demuxer whitelist (source.ts) refused what ffmpeg found the source to be.
+  const format = /\[([^\]@]+?) @ [^\]]*\][^\n]*Format not on whitelist/.exec(stderr);
+  if (format) {
+    const found = format[1]!.split(',')[0]!;
+    if (/^image2|_pipe$/.test(found)) return mediaError(`${shown} is a still image, not a video`, { input: shown, hint: 'give a video file (MP4, MOV, MKV, WebM, ...)' });
+    return inputError(`${shown} is not a video file but ${found === 'hls' ? 'an HLS playlist' : `a "${found}" input`}, which lambdaface does not read`, {
+      input: shown,
+      hint: 'give the video file itself (MP4, MOV, MKV, WebM, AVI, MPEG-TS, ...); a playlist or list of other files or servers is not followed',
+    });
+  }
   const http = /Server returned (\d{3})(?: ([^\r\n]*))?|HTTP error (\d{3})(?: ([^\r\n]*))?/.exec(stderr);
   if (http && isUrl(source)) {
     const status = http[1] ?? http[3] ?? '';

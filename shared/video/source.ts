@@ -54,11 +54,21 @@ export function protocolWhitelist(source: string): string {
 }
 
 /**
- * Input options that go before `-i`: the protocol whitelist, and for http, retry a dropped
- * connection (a Lambda reading a large object for minutes) and never wait forever on a stalled one.
+ * The demuxers ffmpeg may read a source with: video containers that open nothing but the source
+ * itself. Playlists (HLS, DASH), concat lists and the like stay out even when every reference
+ * keeps to the source's protocol: over http they make ffmpeg request any address (another host,
+ * an internal service), and from a file, any file the process can read (another job's upload).
+ * Each name matches a demuxer whose name lists it (`mov` is "mov,mp4,m4a,3gp,3g2,mj2").
+ */
+export const VIDEO_DEMUXERS = ['mov', 'matroska', 'avi', 'mpegts', 'mpeg', 'flv', 'asf', 'ogg', 'mxf', 'h264', 'hevc'];
+
+/**
+ * Input options that go before `-i`: the protocol and demuxer whitelists, and for http, retry a
+ * dropped connection (a Lambda reading a large object for minutes) and never wait forever on a
+ * stalled one.
  */
 export function protocolOptions(source: string): string[] {
-  const whitelist = ['-protocol_whitelist', protocolWhitelist(source)];
+  const whitelist = ['-protocol_whitelist', protocolWhitelist(source), '-format_whitelist', VIDEO_DEMUXERS.join(',')];
   if (!isUrl(source)) return whitelist;
   return [...whitelist, '-reconnect', '1', '-reconnect_streamed', '1', '-reconnect_delay_max', '4', '-rw_timeout', '30000000'];
 }

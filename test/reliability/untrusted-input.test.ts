@@ -19,6 +19,8 @@ let work: string;
 let server: Server;
 let base: string;
 const served = new Map<string, Buffer>();
+/** Every path the server was asked for: a followed playlist would ask for its segment. */
+const requested: string[] = [];
 
 const playlist = (segment: string): Buffer => Buffer.from(`#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:3,\n${segment}\n#EXT-X-ENDLIST\n`);
 
@@ -29,6 +31,7 @@ beforeAll(async () => {
   served.set('/seg.ts', await readFile(segment));
   served.set('/video.mp4', await readFile(VIDEO));
   server = createServer((request, response) => {
+    requested.push(request.url ?? '');
     const body = served.get(request.url ?? '');
     if (!body) return void response.writeHead(404).end();
     response.writeHead(200, { 'content-length': body.length }).end(body);
@@ -38,6 +41,8 @@ beforeAll(async () => {
   // Served like an upload in the embedded S3: playlists whose entries leave the source's protocol.
   served.set('/to-https.m3u8', playlist(`https://127.0.0.1:${(server.address() as AddressInfo).port}/seg.ts`));
   served.set('/to-file.m3u8', playlist(`file://${segment}`));
+  served.set('/to-http.m3u8', playlist(`${base}/seg.ts`));
+  await writeFile(join(work, 'to-local-file.m3u8'), playlist(segment));
   await writeFile(join(work, 'local.m3u8'), playlist(`${base}/seg.ts`));
   await writeFile(join(work, 'list.ffconcat'), `ffconcat version 1.0\nfile '${base}/seg.ts'\n`);
 });
@@ -47,16 +52,17 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-const refusal = (opens: string) => ({
+const notAVideo = (what: string) => ({
   kind: 'InputError',
-  message: expect.stringMatching(new RegExp(`refers to something that is not this video \\(a playlist, concat list or link that ${opens}\\)`)),
+  message: expect.stringMatching(new RegExp(`is not a video file but ${what}, which lambdaface does not read$`)),
 });
 
 describe('untrusted video sources', () => {
-  it("whitelists only the source's own protocol", () => {
-    expect(protocolOptions('clip.mp4')).toEqual(['-protocol_whitelist', 'file']);
-    expect(protocolOptions('https://bucket.s3.amazonaws.com/v.mp4?X-Amz-Signature=x').slice(0, 2)).toEqual(['-protocol_whitelist', 'https,tls,tcp']);
-    expect(protocolOptions('http://127.0.0.1:4569/b/v.mp4').slice(0, 2)).toEqual(['-protocol_whitelist', 'http,tcp']);
+  it("whitelists only the source's own protocol, and video containers", () => {
+    const containers = ['-format_whitelist', 'mov,matroska,avi,mpegts,mpeg,flv,asf,ogg,mxf,h264,hevc'];
+    expect(protocolOptions('clip.mp4')).toEqual(['-protocol_whitelist', 'file', ...containers]);
+    expect(protocolOptions('https://bucket.s3.amazonaws.com/v.mp4?X-Amz-Signature=x').slice(0, 4)).toEqual(['-protocol_whitelist', 'https,tls,tcp', ...containers]);
+    expect(protocolOptions('http://127.0.0.1:4569/b/v.mp4').slice(0, 4)).toEqual(['-protocol_whitelist', 'http,tcp', ...containers]);
   });
 
   it('still reads a plain video over http and from a file', async () => {
@@ -64,16 +70,21 @@ describe('untrusted video sources', () => {
     expect((await probeVideo(VIDEO)).width).toBe(640);
   });
 
-  it('refuses a playlist over http that switches protocol (ffprobe and ffmpeg alike)', async () => {
-    await expect(probeVideo(`${base}/to-https.m3u8`)).rejects.toMatchObject(refusal('opens https'));
-    await expect(extractThumbnail(`${base}/to-https.m3u8`, 0.5)).rejects.toMatchObject(refusal('opens https'));
-    await expect(probeVideo(`${base}/to-file.m3u8`)).rejects.toMatchObject(refusal('opens file'));
+  it('refuses a playlist over http, whether it switches protocol or keeps to http (any address: ffprobe and ffmpeg alike)', async () => {
+    await expect(probeVideo(`${base}/to-https.m3u8`)).rejects.toMatchObject(notAVideo('an HLS playlist'));
+    await expect(extractThumbnail(`${base}/to-https.m3u8`, 0.5)).rejects.toMatchObject(notAVideo('an HLS playlist'));
+    await expect(probeVideo(`${base}/to-file.m3u8`)).rejects.toMatchObject(notAVideo('an HLS playlist'));
+    await expect(probeVideo(`${base}/to-http.m3u8`)).rejects.toMatchObject(notAVideo('an HLS playlist'));
+    await expect(extractThumbnail(`${base}/to-http.m3u8`, 0.5)).rejects.toMatchObject(notAVideo('an HLS playlist'));
+    expect(requested.filter((url) => url === '/seg.ts')).toEqual([]);
   });
 
-  it('refuses a local playlist or concat list that points at a server', async () => {
-    await expect(probeVideo(join(work, 'local.m3u8'))).rejects.toMatchObject(refusal('opens http'));
-    await expect(extractThumbnail(join(work, 'local.m3u8'), 0.5)).rejects.toMatchObject(refusal('opens http'));
-    await expect(probeVideo(join(work, 'list.ffconcat'))).rejects.toMatchObject(refusal(`names ${base}/seg.ts`));
+  it('refuses a local playlist or concat list, whether it points at a server or at other local files', async () => {
+    await expect(probeVideo(join(work, 'local.m3u8'))).rejects.toMatchObject(notAVideo('an HLS playlist'));
+    await expect(extractThumbnail(join(work, 'local.m3u8'), 0.5)).rejects.toMatchObject(notAVideo('an HLS playlist'));
+    await expect(probeVideo(join(work, 'list.ffconcat'))).rejects.toMatchObject(notAVideo('a "concat" input'));
+    await expect(probeVideo(join(work, 'to-local-file.m3u8'))).rejects.toMatchObject(notAVideo('an HLS playlist'));
+    expect(requested.filter((url) => url === '/seg.ts')).toEqual([]);
   });
 
   it('refuses other URL schemes before running ffmpeg', async () => {

@@ -49,6 +49,14 @@ describe('ffmpegFailure', () => {
     expect(bad.message).toBe('notes.mp4 is not a readable video (ffprobe: notes.mp4: Invalid data found when processing input)');
   });
 
+  it('names what the demuxer whitelist refused: a still image, a playlist, another input', () => {
+    const refusedAs = (demuxer: string) => failure('up.mp4', `[${demuxer} @ 0x1c3e] [error] Format not on whitelist 'mov,matroska'\n[error] up.mp4: Invalid argument`);
+    expect(refusedAs('image2')).toMatchObject({ kind: 'MediaError', message: 'up.mp4 is a still image, not a video' });
+    expect(refusedAs('png_pipe')).toMatchObject({ kind: 'MediaError', message: 'up.mp4 is a still image, not a video' });
+    expect(refusedAs('hls,applehttp')).toMatchObject({ kind: 'InputError', message: 'up.mp4 is not a video file but an HLS playlist, which lambdaface does not read' });
+    expect(refusedAs('dash')).toMatchObject({ kind: 'InputError', message: 'up.mp4 is not a video file but a "dash" input, which lambdaface does not read' });
+  });
+
   it('falls back to a MediaError naming the tool, the action and the last line', () => {
     const error = ffmpegFailure({ tool: 'ffmpeg', source: 'a.mp4', stderr: '[error] Error while decoding stream #0:0: corrupt', action: 'decode', exitCode: 69 });
     expect(error.kind).toBe('MediaError');
