@@ -49,9 +49,9 @@ const CHUNK_READ_PARALLELISM = 16;
 /**
  * The result of every chunk the manifest lists, read by its key (never by listing the prefix, which
  * could hold anything), checked to be this job's, from the gallery's models, and kept as its
- * summary (shared/timeline/chunk-summary.ts) so memory does not grow with every face's
- * descriptors (and of unnamed tracks, only those grouping can use). A chunk whose result is absent or unusable is left out, so the timeline reports it
- * as not scanned.
+ * summary (shared/timeline/chunk-summary.ts): no face's descriptors, and of the unnamed tracks'
+ * only those grouping can use, so memory does not grow with the video. A chunk whose result is
+ * absent or unusable is left out, so the timeline reports it as not scanned.
  */
 async function readChunkSummaries(
   event: FinishEvent,
