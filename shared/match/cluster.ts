@@ -132,15 +132,15 @@ export function clusterTracks(tracks: readonly TrackRecord[], rule: ClusterRule 
   const describable = tracks.flatMap((track, i) => (track.faceres === undefined ? [] : [i]));
   const kept = [...describable].sort((p, q) => tracks[q]!.weight - tracks[p]!.weight || p - q).slice(0, rule.maxTracks);
   const n = kept.length;
-  // excess[i][j]: the linkage between groups i and j (each starts as one track), in a flat table.
-  const excess = new Float32Array(n * n);
+  // The linkage between groups i and j (each starts as one track): the table's lower triangle, which is all a symmetric table holds.
+  const excess = new Float32Array((n * (n - 1)) / 2);
+  const at = (i: number, j: number): number => (i > j ? (i * (i - 1)) / 2 + j : (j * (j - 1)) / 2 + i);
   for (let i = 0; i < n; i++) {
     for (let j = i + 1; j < n; j++) {
       const a = tracks[kept[i]!]!;
       const b = tracks[kept[j]!]!;
       const value = together(a, b) ? Infinity : trackDistance(a, b, fusion) - pairThreshold(rule, a, b);
-      excess[i * n + j] = value;
-      excess[j * n + i] = value;
+      excess[at(i, j)] = value;
     }
   }
   const weight = kept.map((i) => Math.max(tracks[i]!.weight, 1e-3));
@@ -152,7 +152,7 @@ export function clusterTracks(tracks: readonly TrackRecord[], rule: ClusterRule 
     let best = { b: -1, d: Infinity };
     for (const c of active) {
       if (c === a) continue;
-      const d = excess[a * n + c]!;
+      const d = excess[at(a, c)]!;
       // Ties go to the chain's previous link, so the chain ends in a pair of mutual nearest neighbours.
       if (d < best.d || (d === best.d && c === chain[chain.length - 2]) || best.b < 0) best = { b: c, d };
     }
@@ -183,9 +183,7 @@ export function clusterTracks(tracks: readonly TrackRecord[], rule: ClusterRule 
     // b's group joins a's; a's row becomes the weighted mean of both rows.
     for (const c of active) {
       if (c === a || c === b) continue;
-      const value = (weight[a]! * excess[a * n + c]! + weight[b]! * excess[b * n + c]!) / (weight[a]! + weight[b]!);
-      excess[a * n + c] = value;
-      excess[c * n + a] = value;
+      excess[at(a, c)] = (weight[a]! * excess[at(a, c)]! + weight[b]! * excess[at(b, c)]!) / (weight[a]! + weight[b]!);
     }
     weight[a]! += weight[b]!;
     members[a]!.push(...members[b]!);
