@@ -32,9 +32,11 @@ export interface FileServer {
 }
 
 /**
- * Serves one file at /video.mp4 with byte ranges, like S3. The body is paced (16 KiB per 4 ms) so
+ * Serves one file at /video.mp4 with byte ranges, like S3. The body is paced (16 KiB per 16 ms) so
  * that bytes counted as sent are close to bytes the client read: without pacing, loopback socket
- * buffers would swallow the whole file before ffmpeg closes a connection it no longer needs.
+ * buffers would swallow the whole file before ffmpeg closes a connection it no longer needs. At
+ * 4 ms, a machine under heavy load once let ffmpeg take long enough to close one that half of the
+ * 614 KB sample had been sent.
  */
 export async function serveFile(file: string): Promise<FileServer> {
   const size = statSync(file).size;
@@ -88,7 +90,7 @@ export async function serveFile(file: string): Promise<FileServer> {
             res.on('drain', done).on('close', done);
           });
         }
-        await sleep(4);
+        await sleep(16);
       }
       if (!closed) res.end();
     })().catch(() => res.destroy());
