@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { inputError } from '../errors.ts';
 
 /**
@@ -47,6 +48,12 @@ export function checkJobId(jobId: string): string {
   }
   return jobId;
 }
+
+/**
+ * The name of an intermediate made of `content` (a thumbnail, a montage piece): the SHA-256 of
+ * content's JSON, 40 hex digits. The same name means the same bytes, so a stored one is reused.
+ */
+export const contentName = (content: unknown): string => createHash('sha256').update(JSON.stringify(content)).digest('hex').slice(0, 40);
 
 function checkSegment(segment: string, what: string): string {
   if (!SAFE_SEGMENT.test(segment)) {

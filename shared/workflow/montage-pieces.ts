@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -6,7 +5,7 @@ import { mapLimit } from '../async/map-limit.ts';
 import { MONTAGE_MAX_HEIGHT, type SearchOptions } from '../config/options.ts';
 import { LambdafaceError, storageError } from '../errors.ts';
 import type { CutContext, CutPieceResult, PieceSettings, PlannedPiece } from '../schemas/montage-pieces.ts';
-import { jobKeys } from '../storage/keys.ts';
+import { contentName, jobKeys } from '../storage/keys.ts';
 import { exists, getToFile, putFile, s3Url } from '../storage/s3.ts';
 import type { MontagePlan, PlacedCut } from '../timeline/montage-plan.ts';
 import { containerDuration, cutPiece, joinPieces, montageSize, wantsText } from '../video/edit.ts';
@@ -14,6 +13,7 @@ import { ffmpegVersion } from '../video/ffmpeg.ts';
 import { findFont } from '../video/font.ts';
 import type { MontageSegment } from '../video/montage-filters.ts';
 import type { VideoInfo } from '../video/types.ts';
+import { storedPlaces } from './reuse.ts';
 
 /** Bumped whenever a piece's encoding changes in a way its settings do not show. */
 const PIECE_FORMAT = 1;
@@ -53,8 +53,7 @@ export interface MadeMontage {
  * video, is used instead of cutting it again; anything that would change a pixel changes the hash.
  */
 export function pieceHash(video: MontagePieces['video'], piece: MontageSegment, settings: PieceSettings, ffmpeg: string): string {
-  const content = JSON.stringify({ format: PIECE_FORMAT, video, piece, settings, ffmpeg });
-  return createHash('sha256').update(content).digest('hex').slice(0, 40);
+  return contentName({ format: PIECE_FORMAT, video, piece, settings, ffmpeg });
 }
 
 /**
@@ -116,12 +115,12 @@ export async function cutStoredPiece(
   piece: PlannedPiece,
   { url, tmpDir, signal }: { url: string; tmpDir: string; signal: AbortSignal | undefined },
 ): Promise<CutPieceResult> {
-  const own = jobKeys(cut.jobId).clip(piece.hash);
-  const earlier = cut.scannedBy === undefined ? [] : [jobKeys(cut.scannedBy).clip(piece.hash)];
+  const places = storedPlaces(cut.jobId, cut.scannedBy, (keys) => keys.clip(piece.hash));
+  const [own] = places;
   const dir = await mkdtemp(join(tmpDir, 'lambdaface-piece-'));
   try {
     const path = join(dir, 'piece.mp4');
-    const stored = await storedPiece(s3, cut.bucket, [own, ...earlier], path, signal);
+    const stored = await storedPiece(s3, cut.bucket, places, path, signal);
     if (stored !== undefined) {
       if (stored.key !== own) await putFile(s3, cut.bucket, own, path, { contentType: 'video/mp4' });
       return { index: piece.index, hash: piece.hash, seconds: stored.seconds, reused: true };

@@ -13,7 +13,7 @@ import { GallerySummary } from '../schemas/gallery.ts';
 import { Job, JobRecord } from '../schemas/job.ts';
 import type { EnrolmentNotes, Timeline } from '../schemas/timeline.ts';
 import { jobKeys, lastSegment } from '../storage/keys.ts';
-import { getJson, presignGet, putBytes, putJson, putText, s3Url } from '../storage/s3.ts';
+import { getJson, presignGet, putJson, putText, s3Url } from '../storage/s3.ts';
 import { renamePhotoSources } from '../storage/uploads.ts';
 import { toFfmetadataChapters, toVttChapters } from '../timeline/chapters.ts';
 import { toEdl } from '../timeline/edit-list.ts';
@@ -24,14 +24,13 @@ import { TrackShortlist, type ShortlistedTracks } from '../timeline/track-shortl
 import { namedSightings, planMontage } from '../timeline/montage-plan.ts';
 import { tooShortToName } from '../timeline/too-short.ts';
 import { probeVideo } from '../video/probe.ts';
-import { concurrentReaders } from '../video/readers.ts';
 import { ChunkManifest } from './chunks.ts';
 import type { HandlerContext } from './context.ts';
 import { montageFailure } from './montage-failure.ts';
 import { planPieces } from './montage-pieces.ts';
 import { reportInput } from './report-model.ts';
 import { chunkMismatch, readReusable } from './reuse.ts';
-import { thumbnailOf, type ThumbnailSource } from './stored-thumbnails.ts';
+import { storeThumbnails, type ThumbnailSource } from './stored-thumbnails.ts';
 import { analysedScale, storeUnknownPeople, unknownPeopleOf, unknownSummary } from './unknown-people.ts';
 
 export const FinishEvent = z.object({
@@ -129,25 +128,13 @@ export async function montageJob(raw: unknown, context: HandlerContext): Promise
   ]);
 
   // ffmpeg is killed when the time limit nears, so the step fails with a message instead of being killed.
-  const stop = context.deadline ? { signal: context.deadline.signal } : {};
-  const thumbnails = new Map<string, string>();
+  const read = { url, video, signal: context.deadline?.signal };
   const wanted = timeline.identities.flatMap((identity) =>
-    identity.segments.slice(0, MAX_THUMBNAILS_PER_PERSON).map((segment, i) => ({ identity: identity.name, i, face: segment.bestFace })),
+    identity.segments.slice(0, MAX_THUMBNAILS_PER_PERSON).map((segment, i) => ({ identity: identity.name, i, name: thumbnailName(identity.name, i), face: segment.bestFace })),
   );
-  let reusedThumbnails = 0;
-  // Each thumbnail is one short ffmpeg run that mostly waits on ranged reads: run several at once (fewer of a long video).
-  await mapLimit(wanted, concurrentReaders(video), async ({ identity, i, face }) => {
-    const name = thumbnailName(identity, i);
-    const { jpeg, reused } = await thumbnailOf(s3, source, face, { url, video, ...stop });
-    await putBytes(s3, job.bucket, keys.thumbnail(name), jpeg, 'image/jpeg');
-    thumbnails.set(`${identity}/${i}`, `thumbnails/${name}`);
-    if (reused) reusedThumbnails++;
-  });
-  const unknownFaces = await storeUnknownPeople(s3, { ...source, models: event.gallery.models }, unknown, {
-    url,
-    video,
-    signal: context.deadline?.signal,
-  });
+  let reusedThumbnails = await storeThumbnails(s3, source, wanted, read);
+  const thumbnails = new Map(wanted.map(({ identity, i, name }) => [`${identity}/${i}`, `thumbnails/${name}`]));
+  const unknownFaces = await storeUnknownPeople(s3, { ...source, models: event.gallery.models }, unknown, read);
   const unknownThumbnails = unknownFaces.thumbnails;
   reusedThumbnails += unknownFaces.reused;
 

@@ -1,6 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { ZodType } from 'zod';
 import type { ChunkRange, ChunkResult } from '../schemas/faces.ts';
+import { jobKeys, type JobKeys } from '../storage/keys.ts';
 import { readStoredJson, s3Url } from '../storage/s3.ts';
 
 /** What a step found where its result may already be: reuse it, or compute it (and why, if an object was there). */
@@ -29,6 +30,16 @@ export async function readReusable<T>(
   console.warn(`lambdaface: ${rejected}`);
   return { reuse: false, rejected };
 }
+
+/**
+ * Where an intermediate named by its content (a thumbnail, a montage piece) may be stored already:
+ * under this job's key first, then under the earlier job's whose scan this one reuses. The same
+ * name is the same bytes, so one found under the earlier job's is copied to this job's and used.
+ */
+export const storedPlaces = (jobId: string, scannedBy: string | undefined, keyOf: (keys: JobKeys) => string): [own: string, ...earlier: string[]] => [
+  keyOf(jobKeys(jobId)),
+  ...(scannedBy === undefined ? [] : [keyOf(jobKeys(scannedBy))]),
+];
 
 /** The ownership checks shared by stored galleries and chunk results: the problem, or undefined. */
 export function ownerMismatch(stored: { jobId: string; models: string }, expected: { jobId: string; models: string }): string | undefined {

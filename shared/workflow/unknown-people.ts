@@ -1,19 +1,17 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { mapLimit } from '../async/map-limit.ts';
 import { roundTo } from '../numbers/round.ts';
 import type { ChunkRange } from '../schemas/faces.ts';
 import type { MontageResult } from '../schemas/montage-result.ts';
 import type { UnknownPeople } from '../schemas/timeline.ts';
 import type { StoredUnknownPeople } from '../schemas/unknown-people.ts';
 import { jobKeys } from '../storage/keys.ts';
-import { putBytes, putJson } from '../storage/s3.ts';
+import { putJson } from '../storage/s3.ts';
 import type { ShortlistedTracks } from '../timeline/track-shortlist.ts';
 import { findUnknownPeople, type UnnamedTrack } from '../timeline/unknown-people.ts';
 import { frameSize } from '../video/decode.ts';
-import { concurrentReaders } from '../video/readers.ts';
 import type { VideoInfo } from '../video/types.ts';
 import { MAX_SCAN_WIDTH } from '../vision/options.ts';
-import { thumbnailOf, type ThumbnailSource } from './stored-thumbnails.ts';
+import { storeThumbnails, type ThumbnailSource, type VideoRead } from './stored-thumbnails.ts';
 
 /** Unknown people shown with faces: the longest on screen (a crowd can hold hundreds; each face is one ffmpeg read). */
 export const MAX_UNKNOWN_WITH_FACES = 100;
@@ -56,7 +54,7 @@ export async function storeUnknownPeople(
   s3: S3Client,
   source: ThumbnailSource & { models: string },
   found: UnknownPeopleFound,
-  { url, video, signal }: { url: string; video: VideoInfo; signal?: AbortSignal | undefined },
+  read: VideoRead,
 ): Promise<{ thumbnails: Map<string, string>; reused: number }> {
   const { bucket, jobId, models } = source;
   const keys = jobKeys(jobId);
@@ -66,18 +64,14 @@ export async function storeUnknownPeople(
       .slice(0, MAX_UNKNOWN_WITH_FACES)
       .map((person) => person.id),
   );
-  const wanted = found.section.people.filter((person) => shown.has(person.id)).flatMap((person) => person.bestFaces.map((face, k) => ({ id: person.id, k, face })));
-  const thumbnails = new Map<string, string>();
+  const wanted = found.section.people
+    .filter((person) => shown.has(person.id))
+    .flatMap((person) => person.bestFaces.map((face, k) => ({ id: person.id, k, name: unknownThumbnailName(person.id, k), face })));
   const jpegs = new Map<string, Buffer>();
-  let reused = 0;
-  await mapLimit(wanted, concurrentReaders(video), async ({ id, k, face }) => {
-    const made = await thumbnailOf(s3, source, face, { url, video, signal });
-    const jpeg = made.jpeg;
-    if (made.reused) reused++;
-    await putBytes(s3, bucket, keys.thumbnail(unknownThumbnailName(id, k)), jpeg, 'image/jpeg');
-    thumbnails.set(`${id}/${k}`, `thumbnails/${unknownThumbnailName(id, k)}`);
+  const reused = await storeThumbnails(s3, source, wanted, read, ({ id, k }, jpeg) => {
     if (k === 0) jpegs.set(id, jpeg);
   });
+  const thumbnails = new Map(wanted.map(({ id, k, name }) => [`${id}/${k}`, `thumbnails/${name}`]));
   const stored = unknownPeopleRecord(found, { jobId, models, faces: jpegs });
   await putJson(s3, bucket, keys.unknownPeople, stored);
   return { thumbnails, reused };
