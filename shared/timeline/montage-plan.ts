@@ -151,9 +151,46 @@ export function captionsFor(sightings: readonly Sighting[], names: ReadonlySet<s
 }
 
 /**
+ * Below this, a piece's own cost (an ffmpeg start, a seek, a store) outweighs encoding its
+ * seconds again with the piece beside it: a change of who is on screen closer than this to
+ * another cut point does not split a cut.
+ */
+export const MIN_PIECE_SECONDS = 1;
+
+/** A stretch of a cut to be cut as one piece (before the MAX_CLIP_SECONDS split), and the people whose segments cover any of it. */
+interface Stretch {
+  start: number;
+  end: number;
+  names: Set<string>;
+}
+
+/**
+ * [start, end) of one cut divided where the people on screen change (a segment starts or ends),
+ * points closer than MIN_PIECE_SECONDS to the last one kept or to the end left out. A piece's
+ * frames and drawings then depend only on the people in it, so adding a person to a search
+ * changes only the pieces their segments reach: the others are the same pieces, already cut.
+ */
+function stretchesOf(timeline: Timeline, start: number, end: number): Stretch[] {
+  const points = [
+    ...new Set(timeline.identities.flatMap((identity) => identity.segments.flatMap((segment) => [segment.start, segment.end]))),
+  ]
+    .filter((time) => time > start && time < end)
+    .sort((p, q) => p - q);
+  const cuts = [start];
+  for (const point of points) if (point - cuts.at(-1)! >= MIN_PIECE_SECONDS && end - point >= MIN_PIECE_SECONDS) cuts.push(point);
+  cuts.push(end);
+  return cuts.slice(1).map((to, i) => {
+    const from = cuts[i]!;
+    const names = timeline.identities.filter((identity) => identity.segments.some((segment) => segment.start < to && segment.end > from)).map((identity) => identity.name);
+    return { start: from, end: to, names: new Set(names) };
+  });
+}
+
+/**
  * The montage: every person's segments, overlapping moments joined into one cut, fitted into
- * `capSeconds` (fitToCap), in video order, split into pieces of at most MAX_CLIP_SECONDS. Each
- * piece names the people seen at each moment of it (captionsFor) and boxes their faces.
+ * `capSeconds` (fitToCap), in video order. Each cut is split where the people on screen change
+ * (stretchesOf) and into pieces of at most MAX_CLIP_SECONDS. Each piece names the people seen at
+ * each moment of it (captionsFor) and boxes their faces.
  */
 export function planMontage(timeline: Timeline, sightings: readonly Sighting[], { capSeconds, sampleFps }: { capSeconds: number; sampleFps: number }): MontagePlan {
   const spans = mergedSpans(timeline);
@@ -165,17 +202,19 @@ export function planMontage(timeline: Timeline, sightings: readonly Sighting[], 
     const length = shown[i]!;
     const end = span.start + length;
     if (end < span.end) omitted.push({ ...span, shown: length });
-    const names = new Set(span.names);
-    for (let from = span.start; from < end; from += MAX_CLIP_SECONDS) {
-      const to = Math.min(end, from + MAX_CLIP_SECONDS);
-      clips.push({
-        start: from,
-        end: to,
-        captions: captionsFor(sightings, names, from, to, hold),
-        boxes: sightings
-          .filter((face) => names.has(face.identity) && face.time >= from - hold && face.time < to)
-          .map((face) => ({ time: face.time, box: face.box, label: face.identity })),
-      });
+    if (length <= 0) return;
+    for (const stretch of stretchesOf(timeline, span.start, end)) {
+      for (let from = stretch.start; from < stretch.end; from += MAX_CLIP_SECONDS) {
+        const to = Math.min(stretch.end, from + MAX_CLIP_SECONDS);
+        clips.push({
+          start: from,
+          end: to,
+          captions: captionsFor(sightings, stretch.names, from, to, hold),
+          boxes: sightings
+            .filter((face) => stretch.names.has(face.identity) && face.time >= from - hold && face.time < to)
+            .map((face) => ({ time: face.time, box: face.box, label: face.identity })),
+        });
+      }
     }
   });
   const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);

@@ -4,6 +4,7 @@ import type { Timeline } from '../../../shared/schemas/timeline.ts';
 import {
   MAX_CLIP_SECONDS,
   MIN_CUT_SECONDS,
+  MIN_PIECE_SECONDS,
   captionsFor,
   fitToCap,
   mergedSpans,
@@ -62,21 +63,21 @@ const chunks: ChunkResult[] = [
 const plan = (t: Timeline, capSeconds = 600) => planMontage(t, namedSightings(chunks), { capSeconds, sampleFps: 4 });
 
 describe('planMontage', () => {
-  it('joins overlapping moments of different people into one cut, in video order', () => {
+  it('joins overlapping moments of different people into one cut, in video order, split where the people on screen change', () => {
+    // ada [0, 2) and grace [1.5, 3) are one cut; grace's start splits it, ada's end (0.5 s later) does not.
     expect(plan(timeline).clips.map(({ start, end }) => ({ start, end }))).toEqual([
-      { start: 0, end: 3 },
+      { start: 0, end: 1.5 },
+      { start: 1.5, end: 3 },
       { start: 10, end: 12 },
     ]);
   });
 
   it('names only the people seen at each moment, each sighting held for one sample interval', () => {
-    const [first, second] = plan(timeline).clips;
-    expect(first!.captions).toEqual([
-      { from: 0.5, to: 0.75, text: 'ada' },
-      { from: 1.75, to: 2, text: 'grace' },
-    ]);
+    const [first, second, third] = plan(timeline).clips;
+    expect(first!.captions).toEqual([{ from: 0.5, to: 0.75, text: 'ada' }]);
     expect(first!.label).toBeUndefined();
-    expect(second!.captions).toEqual([{ from: 10.25, to: 10.5, text: 'ada' }]);
+    expect(second!.captions).toEqual([{ from: 1.75, to: 2, text: 'grace' }]);
+    expect(third!.captions).toEqual([{ from: 10.25, to: 10.5, text: 'ada' }]);
   });
 
   it('lists everyone seen at the same moment in one caption, and one caption while the names stay the same', () => {
@@ -88,13 +89,47 @@ describe('planMontage', () => {
     expect(captionsFor([...sightings, { time: 0.75, box, identity: 'ada' }], new Set(['ada']), 0, 3, 0.25)).toEqual([{ from: 0, to: 1, text: 'ada' }]);
   });
 
-  it('boxes only the named faces inside each cut', () => {
-    const [first, second] = plan(timeline).clips;
-    expect(first!.boxes!.map((b) => [b.time, b.label])).toEqual([
-      [0.5, 'ada'],
-      [1.75, 'grace'],
+  it('boxes only the named faces inside each piece', () => {
+    const [first, second, third] = plan(timeline).clips;
+    expect(first!.boxes!.map((b) => [b.time, b.label])).toEqual([[0.5, 'ada']]);
+    expect(second!.boxes!.map((b) => [b.time, b.label])).toEqual([[1.75, 'grace']]);
+    expect(third!.boxes!.map((b) => b.time)).toEqual([10.25]);
+  });
+
+  it('leaves the pieces of the people already searched as they were when a person seen beside them is added', () => {
+    const ada = { name: 'ada', segments: [segment(0, 5)], totalSeconds: 5 };
+    const grace = { name: 'grace', segments: [segment(5, 8)], totalSeconds: 3 };
+    const sightings = [
+      { time: 1, box, identity: 'ada' },
+      { time: 4.75, box, identity: 'ada' },
+      { time: 5, box, identity: 'grace' },
+      { time: 7.75, box, identity: 'grace' },
+    ];
+    const planOf = (identities: Timeline['identities']) => planMontage({ ...timeline, identities }, sightings, { capSeconds: 600, sampleFps: 4 }).clips;
+    const before = planOf([ada]);
+    const after = planOf([ada, grace]);
+    expect(after.map(({ start, end }) => [start, end])).toEqual([
+      [0, 5],
+      [5, 8],
     ]);
-    expect(second!.boxes!.map((b) => b.time)).toEqual([10.25]);
+    expect(after[0]).toEqual(before[0]);
+    expect(after[1]!.boxes!.map((b) => b.label)).toEqual(['grace', 'grace']);
+  });
+
+  it('does not split off a piece shorter than MIN_PIECE_SECONDS', () => {
+    const half = MIN_PIECE_SECONDS / 2;
+    const brief: Timeline = {
+      ...timeline,
+      identities: [
+        { name: 'ada', segments: [segment(0, 5)], totalSeconds: 5 },
+        { name: 'grace', segments: [segment(5 - half, 5 + half)], totalSeconds: 2 * half },
+      ],
+    };
+    // grace's start is kept; ada's end comes half a piece after it, grace's end is the cut's end.
+    expect(plan(brief).clips.map(({ start, end }) => [start, end])).toEqual([
+      [0, 5 - half],
+      [5 - half, 5 + half],
+    ]);
   });
 
   it('splits a long cut into pieces of at most MAX_CLIP_SECONDS', () => {
