@@ -171,9 +171,7 @@ interface Stretch {
  * changes only the pieces their segments reach: the others are the same pieces, already cut.
  */
 function stretchesOf(timeline: Timeline, start: number, end: number): Stretch[] {
-  const points = [
-    ...new Set(timeline.identities.flatMap((identity) => identity.segments.flatMap((segment) => [segment.start, segment.end]))),
-  ]
+  const points = [...new Set(timeline.identities.flatMap((identity) => identity.segments.flatMap((segment) => [segment.start, segment.end])))]
     .filter((time) => time > start && time < end)
     .sort((p, q) => p - q);
   const cuts = [start];
