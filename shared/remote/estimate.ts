@@ -243,7 +243,8 @@ export function estimateCost(input: EstimateInput): CostEstimate {
   const cap = input.montageMaxSeconds ?? SearchOptions.shape.montageMaxSeconds.parse(undefined);
   positive(cap, 'montageMaxSeconds');
   const shownSeconds = montageOn ? Math.min(onScreenSeconds, cap) : 0;
-  // Every cut is at least one piece; a cut longer than MAX_CLIP_SECONDS is several.
+  // About a piece a segment: overlapping segments join into one cut, which is split again where the
+  // people on screen change (at most two pieces a segment); a cut longer than MAX_CLIP_SECONDS is several.
   const pieces = montageOn ? Math.max(Math.min(segments, Math.ceil(shownSeconds / MIN_CUT_SECONDS)), Math.ceil(shownSeconds / MAX_CLIP_SECONDS)) : 0;
 
   // Montage: the timeline, thumbnails and report, and the plan of the pieces; no encoding.
