@@ -59,44 +59,47 @@ export const FaceRecord = z.object({
 /** A sample time may sit a hair past the chunk end through timestamp rounding in the decoder. */
 const TIME_SLACK = 1e-3;
 
-export const ChunkResult = z
-  .object({
-    version: z.literal(3),
-    /** The job whose storage id this result was computed for (see shared/workflow/job.ts). */
-    jobId: z.string().min(1),
-    /** Which model files computed it (shared/vision/models.ts modelsFingerprint). */
-    models: z.string().min(1),
-    chunk: ChunkRange,
-    sampleFps: z.number().finite().positive(),
-    framesScanned: z.number().int().min(0),
-    /** The earlier job whose stored result these faces were named from, when not scanned by this job (shared/recognize/rename.ts). */
-    scannedBy: z.string().min(1).optional(),
-    faces: z.array(FaceRecord),
-    elapsedMs: z.number().finite().min(0),
-  })
-  .superRefine((result, ctx) => {
-    // A face outside its chunk would be merged at the wrong place of the timeline.
-    const { start, end } = result.chunk;
-    result.faces.forEach((face, i) => {
-      if (face.time < start - TIME_SLACK || face.time > end + TIME_SLACK) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['faces', i, 'time'],
-          message: `time ${face.time} is outside the chunk [${start}, ${end})`,
-        });
-      }
-    });
+/** A face outside its chunk would be merged at the wrong place of the timeline. */
+function facesInsideChunk(result: { chunk: { start: number; end: number }; faces: readonly { time: number }[] }, ctx: z.RefinementCtx): void {
+  const { start, end } = result.chunk;
+  result.faces.forEach((face, i) => {
+    if (face.time < start - TIME_SLACK || face.time > end + TIME_SLACK) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['faces', i, 'time'],
+        message: `time ${face.time} is outside the chunk [${start}, ${end})`,
+      });
+    }
   });
+}
+
+const ChunkFields = z.object({
+  version: z.literal(3),
+  /** The job whose storage id this result was computed for (see shared/workflow/job.ts). */
+  jobId: z.string().min(1),
+  /** Which model files computed it (shared/vision/models.ts modelsFingerprint). */
+  models: z.string().min(1),
+  chunk: ChunkRange,
+  sampleFps: z.number().finite().positive(),
+  framesScanned: z.number().int().min(0),
+  /** The earlier job whose stored result these faces were named from, when not scanned by this job (shared/recognize/rename.ts). */
+  scannedBy: z.string().min(1).optional(),
+});
+const elapsedMs = z.number().finite().min(0);
+
+export const ChunkResult = ChunkFields.extend({ faces: z.array(FaceRecord), elapsedMs }).superRefine(facesInsideChunk);
+
+/** A face as the timeline reads it: everything but its descriptors, which only naming and grouping need. */
+export const SightedFace = FaceRecord.omit({ embedding: true, faceres: true });
+/** A chunk result as the timeline reads it: a whole video's descriptors need not be held at once. */
+export const ChunkSightings = ChunkFields.extend({ faces: z.array(SightedFace), elapsedMs }).superRefine(facesInsideChunk);
 
 export type Box = z.infer<typeof Box>;
 export type ChunkRange = z.infer<typeof ChunkRange>;
 export type FaceRecord = z.infer<typeof FaceRecord>;
 export type ChunkResult = z.infer<typeof ChunkResult>;
-
-/** A face as the timeline reads it: everything but its descriptors, which only naming and grouping need. */
-export type SightedFace = Omit<FaceRecord, 'embedding' | 'faceres'>;
-/** A chunk result as the timeline reads it: a whole video's descriptors need not be held at once. */
-export type ChunkSightings = Omit<ChunkResult, 'faces'> & { faces: SightedFace[] };
+export type SightedFace = z.infer<typeof SightedFace>;
+export type ChunkSightings = z.infer<typeof ChunkSightings>;
 
 /** Validates a chunk result read from `source` (an S3 key or path), naming it in the InputError. */
 export const parseChunkResult = (value: unknown, source: string): ChunkResult =>

@@ -15,6 +15,7 @@ import { inputError } from '../errors.ts';
  * intermediate/<jobId>/gallery.json            Train: embeddings per identity
  * intermediate/<jobId>/chunks.json             Shard: chunk manifest, the Distributed Map's ItemReader
  * intermediate/<jobId>/chunks/<index>.json     Recognize: every face of one chunk
+ * intermediate/<jobId>/chunks/<index>.summary.json  Recognize: what Montage reads of it (no descriptors)
  * intermediate/<jobId>/results/<mapRunId>/...  the Distributed Maps' ResultWriter (manifest + SUCCEEDED_n/FAILED_n)
  * intermediate/<jobId>/unknown-people.json     Montage: the unknown people's track descriptors (read by a job enrolling one)
  * intermediate/<jobId>/montage/pieces.json     Montage: the montage's pieces, the CutPieces map's ItemReader
@@ -95,6 +96,8 @@ export interface JobKeys {
   readonly chunks: string;
   /** Where Recognize writes the faces of chunk `index`. */
   chunkFaces(index: number): string;
+  /** Where Recognize writes what Montage reads of chunk `index`'s result (shared/schemas/chunk-summary.ts). */
+  chunkSummary(index: number): string;
   /** A montage piece, by the hash of what it is cut from and how (shared/workflow/montage-pieces.ts). */
   clip(hash: string): string;
   /** The montage's pieces, a JSON array the CutPieces map reads (shared/schemas/montage-pieces.ts PlannedPiece). */
@@ -121,6 +124,11 @@ export interface JobKeys {
   thumbnail(name: string): string;
 }
 
+function checkIndex(index: number): number {
+  if (!Number.isSafeInteger(index) || index < 0) throw inputError(`chunk index ${index} is not a non-negative integer`, { input: 'chunk.index' });
+  return index;
+}
+
 export function jobKeys(jobId: string): JobKeys {
   const prefix = jobPrefix(jobId);
   const work = intermediatePrefix(jobId);
@@ -130,12 +138,8 @@ export function jobKeys(jobId: string): JobKeys {
     record: `${work}job.json`,
     gallery: `${work}gallery.json`,
     chunks: `${work}chunks.json`,
-    chunkFaces(index: number): string {
-      if (!Number.isSafeInteger(index) || index < 0) {
-        throw inputError(`chunk index ${index} is not a non-negative integer`, { input: 'chunk.index' });
-      }
-      return `${work}chunks/${index}.json`;
-    },
+    chunkFaces: (index: number): string => `${work}chunks/${checkIndex(index)}.json`,
+    chunkSummary: (index: number): string => `${work}chunks/${checkIndex(index)}.summary.json`,
     clip: (hash: string): string => `${work}clips/${checkSegment(hash, 'clip hash')}.mp4`,
     montagePieces: `${work}montage/pieces.json`,
     montageReport: `${work}montage/report.json`,

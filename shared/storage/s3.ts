@@ -5,7 +5,7 @@ import { extname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { randomBytes } from 'node:crypto';
-import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, type HeadObjectCommandOutput, ListObjectsV2Command, PutObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { ZodType } from 'zod';
 import { awsErrorShape, LambdafaceError, storageError, zodProblems } from '../errors.ts';
@@ -248,11 +248,12 @@ export async function readStoredJson<T>(client: S3Client, bucket: string, key: s
   return 'value' in parsed ? { found: true, value: parsed.value } : { found: true, problem: parsed.problem };
 }
 
-async function put(client: S3Client, bucket: string, key: string, body: string | Uint8Array, contentType: string): Promise<number> {
+/** Writes an object; returns its size and the ETag the store gave this version of it. */
+async function put(client: S3Client, bucket: string, key: string, body: string | Uint8Array, contentType: string): Promise<{ bytes: number; tag: string | undefined }> {
   const bytes = typeof body === 'string' ? Buffer.from(body, 'utf-8') : body;
   try {
-    await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: bytes, ContentType: contentType, ContentLength: bytes.byteLength }));
-    return bytes.byteLength;
+    const response = await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: bytes, ContentType: contentType, ContentLength: bytes.byteLength }));
+    return { bytes: bytes.byteLength, tag: response.ETag };
   } catch (error) {
     throw (
       (await unreachable(client, error)) ??
@@ -267,16 +268,24 @@ async function put(client: S3Client, bucket: string, key: string, body: string |
 
 /** Writes `value` as JSON; returns the number of bytes written. */
 export async function putJson(client: S3Client, bucket: string, key: string, value: unknown): Promise<number> {
-  return put(client, bucket, key, JSON.stringify(value), 'application/json');
+  return (await put(client, bucket, key, JSON.stringify(value), 'application/json')).bytes;
+}
+
+/**
+ * Writes `value` as JSON; returns the ETag of the object written (undefined if the store gives
+ * none): while a HEAD answers the same, the object is this one (objectTag).
+ */
+export async function putJsonTagged(client: S3Client, bucket: string, key: string, value: unknown): Promise<string | undefined> {
+  return (await put(client, bucket, key, JSON.stringify(value), 'application/json')).tag;
 }
 
 /** Writes bytes (an image, a media file, any content) with the given content type; returns the bytes written. */
 export async function putBytes(client: S3Client, bucket: string, key: string, bytes: Uint8Array, contentType: string): Promise<number> {
-  return put(client, bucket, key, bytes, contentType);
+  return (await put(client, bucket, key, bytes, contentType)).bytes;
 }
 
 export async function putText(client: S3Client, bucket: string, key: string, text: string, contentType = 'text/plain; charset=utf-8'): Promise<number> {
-  return put(client, bucket, key, text, contentType);
+  return (await put(client, bucket, key, text, contentType)).bytes;
 }
 
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
@@ -365,11 +374,10 @@ export async function getToFile(client: S3Client, bucket: string, key: string, p
   }
 }
 
-/** An object's size in bytes (HEAD), or undefined when there is none. Errors other than "not found" are StorageErrors. */
-export async function objectSize(client: S3Client, bucket: string, key: string): Promise<number | undefined> {
+/** An object's HEAD, or undefined when there is none. Errors other than "not found" are StorageErrors. */
+async function head(client: S3Client, bucket: string, key: string): Promise<HeadObjectCommandOutput | undefined> {
   try {
-    const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-    return head.ContentLength ?? 0;
+    return await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
   } catch (error) {
     if (isNotFound(error)) return undefined;
     throw (
@@ -380,6 +388,17 @@ export async function objectSize(client: S3Client, bucket: string, key: string):
       })
     );
   }
+}
+
+/** An object's size in bytes (HEAD), or undefined when there is none. */
+export async function objectSize(client: S3Client, bucket: string, key: string): Promise<number | undefined> {
+  const found = await head(client, bucket, key);
+  return found === undefined ? undefined : (found.ContentLength ?? 0);
+}
+
+/** An object's ETag (HEAD), or undefined when there is none or the store gives none. */
+export async function objectTag(client: S3Client, bucket: string, key: string): Promise<string | undefined> {
+  return (await head(client, bucket, key))?.ETag;
 }
 
 /** Whether an object exists (HEAD). */

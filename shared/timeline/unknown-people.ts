@@ -10,6 +10,11 @@ export const MAX_FACES_PER_UNKNOWN = 3;
 
 /** An unnamed track with what the timeline needs of it besides its descriptor: its faces' times and its clearest face. */
 export interface UnnamedTrack extends TrackRecord {
+  /** Plain arrays, so a track is the same read back from JSON (a chunk's summary) as made in memory. */
+  dlib: number[];
+  faceres?: number[] | undefined;
+  times: number[];
+  boxes: FaceRecord['box'][];
   best: { time: number; box: FaceRecord['box']; quality: number };
 }
 
@@ -35,8 +40,9 @@ export function unnamedTracks(chunks: readonly ChunkResult[], scale: number): Un
     const best = faces.reduce((top, face) => (face.quality > top.quality ? face : top));
     return {
       track,
-      dlib: descriptor.dlib,
-      faceres: descriptor.faceres,
+      // Six digits, as stored descriptors are: the same values whether read from a chunk's summary or made from its result.
+      dlib: Array.from(descriptor.dlib, (value) => roundTo(value, 6)),
+      faceres: descriptor.faceres && Array.from(descriptor.faceres, (value) => roundTo(value, 6)),
       sightings: faces.length,
       weight: faces.reduce((sum, face) => sum + face.quality, 0),
       faceWidth: widths[widths.length >> 1]!,
@@ -47,7 +53,7 @@ export function unnamedTracks(chunks: readonly ChunkResult[], scale: number): Un
 }
 
 /** A track's sample times, ascending, and its box at each. */
-function timesAndBoxes(faces: readonly FaceRecord[]): Pick<TrackRecord, 'times' | 'boxes'> {
+function timesAndBoxes(faces: readonly FaceRecord[]): Pick<UnnamedTrack, 'times' | 'boxes'> {
   const sorted = [...faces].sort((p, q) => p.time - q.time);
   return { times: sorted.map((face) => face.time), boxes: sorted.map((face) => face.box) };
 }

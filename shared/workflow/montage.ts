@@ -31,7 +31,8 @@ import { planPieces } from './montage-pieces.ts';
 import { reportInput } from './report-model.ts';
 import { chunkMismatch, readReusable } from './reuse.ts';
 import { storeThumbnails, type ThumbnailSource } from './stored-thumbnails.ts';
-import { analysedScale, storeUnknownPeople, unknownPeopleOf, unknownSummary } from './unknown-people.ts';
+import { storeUnknownPeople, unknownPeopleOf, unknownSummary } from './unknown-people.ts';
+import { analysedScale, storedChunkSummary } from './chunk-summaries.ts';
 
 export const FinishEvent = z.object({
   job: Job,
@@ -46,11 +47,13 @@ const MAX_THUMBNAILS_PER_PERSON = 40;
 const CHUNK_READ_PARALLELISM = 16;
 
 /**
- * The result of every chunk the manifest lists, read by its key (never by listing the prefix, which
- * could hold anything), checked to be this job's, from the gallery's models, and kept as its
- * summary (shared/timeline/chunk-summary.ts): no face's descriptors, and of the unnamed tracks'
- * only those grouping can use, so memory does not grow with the video. A chunk whose result is
- * absent or unusable is left out, so the timeline reports it as not scanned.
+ * What Montage keeps of every chunk the manifest lists (shared/timeline/chunk-summary.ts): no face's
+ * descriptors, and of the unnamed tracks' only those grouping can use, so memory does not grow with
+ * the video. Read from the summary Recognize stored beside the result when it is provably that
+ * result's (shared/workflow/chunk-summaries.ts), else made from the result, read by its key (never
+ * by listing the prefix, which could hold anything) and checked to be this job's, from the
+ * gallery's models. A chunk whose result is absent or unusable is left out, so the timeline
+ * reports it as not scanned.
  */
 async function readChunkSummaries(
   event: FinishEvent,
@@ -63,16 +66,19 @@ async function readChunkSummaries(
   const shortlist = new TrackShortlist(DEFAULT_CLUSTER_RULE.maxTracks);
   const results = await mapLimit(manifest, CHUNK_READ_PARALLELISM, async (chunk) => {
     const expected = { jobId: job.jobId, models: gallery.models, chunk, sampleFps: job.options.sampleFps };
-    const stored = await readReusable(
-      context.s3,
-      job.bucket,
-      keys.chunkFaces(chunk.index),
-      ChunkResult,
-      (result) => chunkMismatch(result, expected),
-      'the chunk counts as not scanned; run the job again to scan it',
-    );
-    if (!stored.reuse) return { rejected: stored.rejected };
-    const summary = summarizeChunk(stored.value, scale);
+    let summary = await storedChunkSummary(context.s3, job.bucket, expected, scale);
+    if (summary === undefined) {
+      const stored = await readReusable(
+        context.s3,
+        job.bucket,
+        keys.chunkFaces(chunk.index),
+        ChunkResult,
+        (result) => chunkMismatch(result, expected),
+        'the chunk counts as not scanned; run the job again to scan it',
+      );
+      if (!stored.reuse) return { rejected: stored.rejected };
+      summary = summarizeChunk(stored.value, scale);
+    }
     shortlist.add(chunk.index, summary.tracks);
     return { sightings: summary.sightings };
   });

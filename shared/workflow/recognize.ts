@@ -8,11 +8,12 @@ import { ChunkRange, ChunkResult } from '../schemas/faces.ts';
 import { StoredGallery } from '../schemas/gallery.ts';
 import { JobRecord } from '../schemas/job.ts';
 import { jobKeys } from '../storage/keys.ts';
-import { getJson, presignGet, putJson, s3Url } from '../storage/s3.ts';
+import { getJson, presignGet, s3Url } from '../storage/s3.ts';
 import type { VideoInfo } from '../video/types.ts';
 import { modelsFingerprint } from '../vision/models.ts';
 import { modelSessionsLoaded } from '../vision/model-loads.ts';
 import { ChunkPace } from './chunk-pace.ts';
+import { analysedScale, storeChunkResult } from './chunk-summaries.ts';
 import type { HandlerContext } from './context.ts';
 import { chunkMismatch, ownerMismatch, readReusable } from './reuse.ts';
 
@@ -42,7 +43,7 @@ export interface RecognizeResult {
  * What a warm Lambda keeps between invocations: the gallery index and Shard's probe of the video per job
  * (the models are cached by vision/models.ts).
  */
-const warm = new Map<string, { gallery: GalleryIndex; video: VideoInfo; models: string }>();
+const warm = new Map<string, { gallery: GalleryIndex; video: VideoInfo; scale: number; models: string }>();
 
 async function jobState(event: RecognizeEvent, context: HandlerContext) {
   const { bucket, jobId, gallery } = event.BatchInput;
@@ -70,7 +71,7 @@ async function jobState(event: RecognizeEvent, context: HandlerContext) {
         hint: 'start the job again from the beginning: Train replaces a gallery that is not its own',
       });
     }
-    state = { gallery: indexGallery(trained), video, models };
+    state = { gallery: indexGallery(trained), video, scale: analysedScale(video), models };
     warm.clear();
     warm.set(key, state);
   }
@@ -127,13 +128,13 @@ export async function recognizeBatch(raw: unknown, context: HandlerContext): Pro
     let result: ChunkResult;
     if (earlier) {
       result = renameChunk(earlier, state.gallery, scanOptions, { jobId, video: state.video });
-      await putJson(context.s3, bucket, key, result);
+      await storeChunkResult(context.s3, bucket, result, state.scale);
     } else {
       pace.beforeChunk(chunks.length);
       result = await pace.run(chunks.length, async (signal) => {
         const scanned = await scanChunk(url, chunk, state.gallery, scanOptions, { jobId, video: state.video, signal });
         // Only a whole chunk's result is written: a stopped scan throws before this.
-        await putJson(context.s3, bucket, key, scanned);
+        await storeChunkResult(context.s3, bucket, scanned, state.scale);
         return scanned;
       });
     }

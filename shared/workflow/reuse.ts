@@ -48,8 +48,16 @@ export function ownerMismatch(stored: { jobId: string; models: string }, expecte
   return undefined;
 }
 
+/** What proves a stored chunk result (or its summary) is this chunk's for this job. */
+export interface ChunkExpectation {
+  jobId: string;
+  models: string;
+  chunk: ChunkRange;
+  sampleFps: number;
+}
+
 /** Why a stored chunk result is not this chunk's result for this job, or undefined if it is. */
-export function chunkMismatch(stored: ChunkResult, expected: { jobId: string; models: string; chunk: ChunkRange; sampleFps: number }): string | undefined {
+export function chunkMismatch(stored: Pick<ChunkResult, 'jobId' | 'models' | 'chunk' | 'sampleFps'>, expected: ChunkExpectation): string | undefined {
   const owner = ownerMismatch(stored, expected);
   if (owner) return owner;
   const { index, start, end } = expected.chunk;

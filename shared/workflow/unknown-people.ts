@@ -1,5 +1,4 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { roundTo } from '../numbers/round.ts';
 import type { ChunkRange } from '../schemas/faces.ts';
 import type { MontageResult } from '../schemas/montage-result.ts';
 import type { UnknownPeople } from '../schemas/timeline.ts';
@@ -8,9 +7,7 @@ import { jobKeys } from '../storage/keys.ts';
 import { putJson } from '../storage/s3.ts';
 import type { ShortlistedTracks } from '../timeline/track-shortlist.ts';
 import { findUnknownPeople, type UnnamedTrack } from '../timeline/unknown-people.ts';
-import { frameSize } from '../video/decode.ts';
 import type { VideoInfo } from '../video/types.ts';
-import { MAX_SCAN_WIDTH } from '../vision/options.ts';
 import { storeThumbnails, type ThumbnailSource, type VideoRead } from './stored-thumbnails.ts';
 
 /** Unknown people shown with faces: the longest on screen (a crowd can hold hundreds; each face is one ffmpeg read). */
@@ -20,9 +17,6 @@ export interface UnknownPeopleFound {
   section: UnknownPeople;
   tracks: UnnamedTrack[];
 }
-
-/** Source pixels per analysed pixel: boxes are stored in the source's, the grouping rules speak of the analysed frame's. */
-export const analysedScale = (video: VideoInfo): number => video.width / frameSize(video, MAX_SCAN_WIDTH).width;
 
 /**
  * The unknown people among a job's shortlisted unnamed tracks (shared/timeline/track-shortlist.ts):
@@ -100,7 +94,8 @@ export function unknownPeopleRecord(
         ...(jpeg === undefined ? {} : { face: `data:image/jpeg;base64,${jpeg.toString('base64')}` }),
         tracks: person.tracks.slice(0, MAX_STORED_TRACKS).map((id) => {
           const track = byTrack.get(id)!;
-          return { track: id, dlib: Array.from(track.dlib, (v) => roundTo(v, 6)), faceres: Array.from(track.faceres!, (v) => roundTo(v, 6)) };
+          // Grouped tracks all have FaceRes descriptors (track-shortlist.ts); both are stored as they were compared.
+          return { track: id, dlib: track.dlib, faceres: track.faceres! };
         }),
       };
     }),

@@ -50,14 +50,14 @@ function search(dataDir: string, out: string, ...extra: string[]): string {
   return run.stdout;
 }
 
-/** The file of every stored chunk result under the data folder (s3rver keeps an object as `<key>._S3rver_object`). */
+/** The file of every stored chunk result (not its summary) under the data folder (s3rver keeps an object as `<key>._S3rver_object`). */
 async function storedChunks(dataDir: string): Promise<string[]> {
   const jobs = join(dataDir, 'lambdaface', 'intermediate');
   if (!existsSync(jobs)) return [];
   const found: string[] = [];
   for (const job of await readdir(jobs)) {
     const chunks = join(jobs, job, 'chunks');
-    if (existsSync(chunks)) found.push(...(await readdir(chunks)).filter((name) => name.endsWith('.json._S3rver_object')).map((name) => join(chunks, name)));
+    if (existsSync(chunks)) found.push(...(await readdir(chunks)).filter((name) => /^\d+\.json\._S3rver_object$/.test(name)).map((name) => join(chunks, name)));
   }
   return found.sort();
 }

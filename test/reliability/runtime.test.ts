@@ -351,7 +351,7 @@ describe('Recognize at its time limit', () => {
       (next, context) => async (args) => {
         const output = await next(args);
         const key = (args.input as { Key?: string }).Key ?? '';
-        if (context.commandName === 'PutObjectCommand' && key.includes('/chunks/')) onChunkWritten();
+        if (context.commandName === 'PutObjectCommand' && /\/chunks\/\d+\.json$/.test(key)) onChunkWritten();
         return output;
       },
       { step: 'initialize', name: 'watchChunkWrites' },

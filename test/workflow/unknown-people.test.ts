@@ -30,7 +30,8 @@ const timelineOf = async (out: string): Promise<Timeline> => Timeline.parse(JSON
 async function namedTracks(jobId: string): Promise<Map<string, string>> {
   const dir = join(dataDir, 'lambdaface', 'intermediate', jobId, 'chunks');
   const tracks = new Map<string, string>();
-  for (const file of (await readdir(dir)).filter((name) => name.endsWith('.json._S3rver_object'))) {
+  // `<index>.json`: the results, not the summaries beside them (`<index>.summary.json`).
+  for (const file of (await readdir(dir)).filter((name) => /^\d+\.json\._S3rver_object$/.test(name))) {
     const chunk = ChunkResult.parse(JSON.parse(await readFile(join(dir, file), 'utf-8')));
     for (const found of chunk.faces) if (found.identity !== null) tracks.set(found.track, found.identity);
   }

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { Box, ChunkSightings } from './faces.ts';
+import { Embedding, FaceResDescriptor } from './gallery.ts';
+
+const seconds = z.number().finite().min(0);
+
+/** One unnamed track as grouping reads it (shared/timeline/unknown-people.ts UnnamedTrack), descriptors as plain arrays. */
+export const SummarizedTrack = z.object({
+  track: z.string().min(1),
+  dlib: Embedding,
+  faceres: FaceResDescriptor.optional(),
+  sightings: z.number().int().min(1),
+  weight: z.number().finite().min(0),
+  faceWidth: z.number().finite().min(0),
+  times: z.array(seconds),
+  boxes: z.array(Box),
+  best: z.object({ time: seconds, box: Box, quality: z.number().min(0).max(1) }),
+});
+
+/**
+ * intermediate/<jobId>/chunks/<index>.summary.json, written by Recognize beside the chunk result:
+ * what Montage keeps of it (shared/timeline/chunk-summary.ts), a small part of its bytes, since
+ * no face's descriptors are in it. It names the ETag of the result it was made from: Montage uses
+ * it only while the result is still that object, and reads the result itself otherwise.
+ */
+export const StoredChunkSummary = z.object({
+  version: z.literal(1),
+  resultTag: z.string().min(1),
+  /** Source pixels per analysed pixel, which the tracks' face widths were measured with. */
+  scale: z.number().finite().positive(),
+  sightings: ChunkSightings,
+  tracks: z.array(SummarizedTrack),
+});
+export type StoredChunkSummary = z.infer<typeof StoredChunkSummary>;
