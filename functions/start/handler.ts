@@ -17,4 +17,6 @@ function starterFor(arn: string | undefined): ExecutionStarter {
 }
 
 /** Start: S3 upload of uploads/<job>/job.json -> validate -> StartExecution (idempotent per object version). */
-export const handler = lambdaHandler((event, context) => startJobsFromUploads(event, { s3: context.s3, starter: starterFor(context.config.stateMachineArn) }));
+export const handler = lambdaHandler((event, context) =>
+  startJobsFromUploads(event, { s3: context.s3, starter: starterFor(context.config.stateMachineArn), models: context.config.deployedModels }),
+);

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { parseInput } from '../errors.ts';
+import { MODELS_FINGERPRINT } from '../workflow/execution-name.ts';
 
 /**
  * The environment a handler runs in: on Lambda, what serverless.yml sets; locally, what the
@@ -16,6 +17,8 @@ const RuntimeEnv = z.object({
   LAMBDAFACE_TMP: z.string().min(1).optional(),
   /** The state machine the start function starts (set by serverless.yml). */
   LAMBDAFACE_STATE_MACHINE_ARN: z.string().startsWith('arn:').optional(),
+  /** The deployment's models fingerprint, which the start function names executions with (set by serverless.yml). */
+  LAMBDAFACE_MODELS: z.string().regex(MODELS_FINGERPRINT, 'a models fingerprint: 16 hex digits').optional(),
 });
 
 export interface RuntimeConfig {
@@ -23,6 +26,7 @@ export interface RuntimeConfig {
   threads: number;
   tmpDir: string;
   stateMachineArn: string | undefined;
+  deployedModels: string | undefined;
 }
 
 export function runtimeConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
@@ -32,5 +36,6 @@ export function runtimeConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConf
     threads: parsed.LAMBDAFACE_THREADS ?? availableParallelism(),
     tmpDir: parsed.LAMBDAFACE_TMP ?? (env['LAMBDA_TASK_ROOT'] ? '/tmp' : (env['TMPDIR'] ?? '/tmp')),
     stateMachineArn: parsed.LAMBDAFACE_STATE_MACHINE_ARN,
+    deployedModels: parsed.LAMBDAFACE_MODELS,
   };
 }

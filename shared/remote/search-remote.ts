@@ -13,7 +13,7 @@ import { fromAwsError } from './aws-errors.ts';
 import { inputKey, type SourceNames } from '../storage/uploads.ts';
 import { executionNameForJob } from '../workflow/execution-name.ts';
 import { startNamedExecution } from './start-execution.ts';
-import { resolveRemoteTarget, type RemoteTarget, type RemoteTargetInput } from './target.ts';
+import { deployedModels, resolveRemoteTarget, type RemoteTarget, type RemoteTargetInput } from './target.ts';
 import { executionConsoleUrl, watchExecution, type WatchOptions } from './watch-execution.ts';
 
 export interface SearchRemoteOptions {
@@ -31,7 +31,7 @@ export interface SearchRemoteOptions {
   reuseScan?: string;
   /** Local folder the outputs are downloaded into (timeline.*, report.html, montage.mp4, thumbnails/). */
   out: string;
-  /** Default: the job id (shared/workflow/execution-name.ts executionNameForJob). Reusing a name attaches to that execution instead of starting one. */
+  /** Default: the job id and the deployment's models (shared/workflow/execution-name.ts executionNameForJob). Reusing a name attaches to that execution instead of starting one. */
   executionName?: string;
   pollIntervalMs?: number;
   onProgress?: (progress: SearchProgress) => void;
@@ -142,7 +142,8 @@ export async function searchRemote(options: SearchRemoteOptions, clients: Partia
 
   // Named by the job (its id fingerprints the uploaded video, photos and options): the same
   // search started twice, from here or by an upload, runs once and this attaches to it.
-  const executionName = options.executionName ?? executionNameForJob((await resolveJob(input, s3)).job.jobId);
+  // And by the deployment's models: after a deploy with other models the same search runs again.
+  const executionName = options.executionName ?? executionNameForJob((await resolveJob(input, s3)).job.jobId, await deployedModels(sfn, target.stateMachineArn));
   // The watcher reports 'prepare' from its first poll on.
   const execution = await startNamedExecution(sfn, target.stateMachineArn, executionName, input);
   if (execution.alreadyStarted) await checkAttachable(sfn, execution.executionArn);

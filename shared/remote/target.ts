@@ -1,5 +1,7 @@
-import { ListStateMachinesCommand, type SFNClient } from '@aws-sdk/client-sfn';
-import { inputError } from '../errors.ts';
+import { ListStateMachinesCommand, ListTagsForResourceCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { z } from 'zod';
+import { inputError, parseInput } from '../errors.ts';
+import { MODELS_FINGERPRINT } from '../workflow/execution-name.ts';
 import { fromAwsError } from './aws-errors.ts';
 import { parseStateMachineArn } from './start-execution.ts';
 
@@ -50,4 +52,25 @@ export async function resolveRemoteTarget(target: RemoteTargetInput, sfn: SFNCli
     input: '--stack',
     hint: 'deploy with `npx sls deploy --stage <stage>` (the stack is lambdaface-<stage>), or pass --region, or --state-machine <arn> --bucket <name>',
   });
+}
+
+/** The state machine's tag naming the models its functions run (serverless.yml, from the onnx layer's manifest). */
+export const MODELS_TAG = 'lambdaface:models';
+
+const ModelsTag = z.string().regex(MODELS_FINGERPRINT, 'a models fingerprint (16 hex digits)');
+
+/**
+ * The fingerprint of the models the deployed stack runs, from its state machine's tag; undefined
+ * for a stack deployed before lambdaface tagged it, whose executions are named as it names them.
+ */
+export async function deployedModels(sfn: SFNClient, stateMachineArn: string): Promise<string | undefined> {
+  let tags;
+  try {
+    tags = (await sfn.send(new ListTagsForResourceCommand({ resourceArn: stateMachineArn }))).tags;
+  } catch (error) {
+    throw fromAwsError(error, { action: 'read the tags of the state machine, which say which models it runs', resource: stateMachineArn });
+  }
+  const tag = tags?.find((candidate) => candidate.key === MODELS_TAG);
+  if (tag === undefined) return undefined;
+  return parseInput(ModelsTag, tag.value, `the state machine's tag ${MODELS_TAG}`, 'deploy the stack again with `npm run package` and `npx sls deploy --package .serverless`');
 }

@@ -371,7 +371,11 @@ async function readFingerprint(dir: string): Promise<string> {
  * mixed with older ones: a stored object with another fingerprint is recomputed, not reused.
  */
 export function modelsFingerprint(): Promise<string> {
-  const dir = modelDir();
+  return modelsFingerprintOf(modelDir());
+}
+
+/** The fingerprint of the models in `dir` (a layer being built, say): modelsFingerprint's. */
+export function modelsFingerprintOf(dir: string): Promise<string> {
   let fingerprint = fingerprints.get(dir);
   if (!fingerprint) {
     fingerprint = readFingerprint(dir);

@@ -1,11 +1,23 @@
+/** A models fingerprint (shared/vision/models.ts modelsFingerprint): 16 hex digits. */
+export const MODELS_FINGERPRINT = /^[0-9a-f]{16}$/;
+
+/** Step Functions keeps an execution's name for 90 days; these are the names lambdaface gives. */
+const MAX_NAME = 80;
+
 /**
  * The execution name of a job: its storage id (shared/workflow/job.ts: a label and a fingerprint of
- * the video, photos and options), so one search runs once however often it is started, by an
- * upload, the CLI or both. Ids are lowercase letters, digits and `-`, up to 128: a longer one keeps
- * its fingerprint (`-` and 16 hex digits at the end) and the start of its label, 80 in all.
+ * the video, photos, options and recognizer), so one search runs once however often it is started,
+ * by an upload, the CLI or both; then `-m` and the fingerprint of the deployment's models, which
+ * the job id leaves out, so the same search after a deploy with other models runs again instead
+ * of answering with what the old models found. Ids are lowercase letters, digits and `-`, up to
+ * 128: a longer one keeps its fingerprint (`-` and 16 hex digits at the end) and the start of its
+ * label, 80 characters in all. A deployment that does not say its models (deployed before it
+ * did) names executions by the job id alone.
  */
-export function executionNameForJob(jobId: string): string {
-  if (jobId.length <= 80) return jobId;
+export function executionNameForJob(jobId: string, models?: string): string {
+  const suffix = models === undefined ? '' : `-m${models}`;
+  const room = MAX_NAME - suffix.length;
+  if (jobId.length <= room) return `${jobId}${suffix}`;
   const fingerprint = jobId.slice(-17);
-  return `${jobId.slice(0, 80 - fingerprint.length).replace(/-+$/, '')}${fingerprint}`;
+  return `${jobId.slice(0, room - fingerprint.length).replace(/-+$/, '')}${fingerprint}${suffix}`;
 }

@@ -155,6 +155,8 @@ export interface StartOutcome {
 export interface StartDependencies {
   s3: S3Client;
   starter: ExecutionStarter;
+  /** The deployment's models fingerprint (serverless.yml sets LAMBDAFACE_MODELS): part of every execution's name. */
+  models?: string | undefined;
   log?: (message: string) => void;
 }
 
@@ -176,7 +178,7 @@ export async function startJobsFromUploads(event: unknown, deps: StartDependenci
       input = await readJobFile(deps.s3, upload);
       // The job's id names the execution: the same search uploaded twice (or S3 delivering the
       // event twice, or a retry) runs once; a missing video or photo is an invalid job here.
-      executionName = executionNameForJob((await resolveJob(input, deps.s3)).job.jobId);
+      executionName = executionNameForJob((await resolveJob(input, deps.s3)).job.jobId, deps.models);
     } catch (error) {
       if (error instanceof LambdafaceError && error.kind === 'InputError') {
         outcome.rejected.push({ key: upload.key, error: describeError(error) });

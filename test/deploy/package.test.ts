@@ -8,7 +8,9 @@ import { SearchOptions } from '../../shared/config/options.ts';
 import { forEachState, type AslDefinition, type AslState } from '../../shared/local/asl.ts';
 import { aslProblems } from '../../shared/local/asl-problems.ts';
 import { jobKeys } from '../../shared/storage/keys.ts';
-import { MODEL_NAMES, MODELS } from '../../shared/vision/models.ts';
+import { MODEL_NAMES, MODELS, modelsFingerprintOf } from '../../shared/vision/models.ts';
+import { MODELS_TAG } from '../../shared/remote/target.ts';
+import { MODELS_FINGERPRINT } from '../../shared/workflow/execution-name.ts';
 import { LAYER_NAMES, PROJECT_DIR } from '../../tools/deploy/build-layers.ts';
 import { formatSizes, LAMBDA_UNZIPPED_LIMIT_BYTES } from '../../tools/deploy/package-sizes.ts';
 import { packageService, type PackageResult } from '../../tools/deploy/package-service.ts';
@@ -185,6 +187,15 @@ describe('functions', () => {
     const env = (name: string) => (resource(template, `${name}LambdaFunction`).Properties['Environment'] as { Variables: Record<string, Json> }).Variables;
     expect(env('Recognize')['LAMBDAFACE_THREADS']).toBe('1');
     expect(env('Start')['LAMBDAFACE_STATE_MACHINE_ARN']).toEqual({ Ref: 'FaceSearchStateMachine' });
+  });
+
+  it('names the models the layer holds to the start function and on the state machine, which name executions with them', async () => {
+    const models = await modelsFingerprintOf(join(PROJECT_DIR, 'layers', 'onnx', 'models'));
+    expect(models).toMatch(MODELS_FINGERPRINT);
+    expect(result.layers.find((layer) => layer.layer === 'onnx')!.modelsFingerprint).toBe(models);
+    const start = resource(template, 'StartLambdaFunction').Properties['Environment'] as { Variables: Record<string, Json> };
+    expect(start.Variables['LAMBDAFACE_MODELS']).toBe(models);
+    expect(resource(template, 'FaceSearchStateMachine').Properties['Tags']).toContainEqual({ Key: MODELS_TAG, Value: models });
   });
 
   it('has no shared default role', () => {

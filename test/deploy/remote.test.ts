@@ -3,7 +3,15 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand, HeadBucketCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { DescribeExecutionCommand, DescribeMapRunCommand, ListMapRunsCommand, ListStateMachinesCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  DescribeMapRunCommand,
+  ListMapRunsCommand,
+  ListStateMachinesCommand,
+  ListTagsForResourceCommand,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { LambdafaceError } from '../../shared/errors.ts';
@@ -19,6 +27,8 @@ const EXECUTION_PREFIX = STATE_MACHINE_ARN.replace(':stateMachine:', ':execution
 const MAP_RUN_ARN = 'arn:aws:states:eu-west-1:123456789012:mapRun:lambdaface-dev-face-search/RecognizeChunks:abc';
 const CUT_MAP_RUN_ARN = 'arn:aws:states:eu-west-1:123456789012:mapRun:lambdaface-dev-face-search/CutPieces:def';
 const JOB_ID = 'j-0123456789abcdef0123';
+/** The models fingerprint the deployed stack's state machine is tagged with. */
+const MODELS = '0123456789abcdef';
 const PREFIX = `jobs/${JOB_ID}/`;
 
 const OUTPUT = {
@@ -77,6 +87,7 @@ beforeEach(() => {
     .resolves({
       stateMachines: [{ name: 'lambdaface-dev-face-search', stateMachineArn: STATE_MACHINE_ARN, type: 'STANDARD', creationDate: new Date() }],
     });
+  sfnMock.on(ListTagsForResourceCommand, { resourceArn: STATE_MACHINE_ARN }).resolves({ tags: [{ key: 'lambdaface:models', value: MODELS }] });
   sfnMock.on(StartExecutionCommand).callsFake((input: { name: string }) => ({ executionArn: `${EXECUTION_PREFIX}:${input.name}`, startDate: new Date() }));
   sfnMock
     .on(DescribeExecutionCommand)
@@ -134,7 +145,7 @@ describe('searchRemote', () => {
 
     const start = sfnMock.commandCalls(StartExecutionCommand)[0]!.args[0].input;
     expect(start.stateMachineArn).toBe(STATE_MACHINE_ARN);
-    expect(start.name).toMatch(/^j-[0-9a-f]{20}$/);
+    expect(start.name).toMatch(new RegExp(`^j-[0-9a-f]{20}-m${MODELS}$`));
     expect(JSON.parse(start.input!)).toMatchObject({
       bucket: BUCKET,
       video: { key: videoKey },
@@ -185,6 +196,29 @@ describe('searchRemote', () => {
     expect(result.target).toEqual({ stateMachineArn: STATE_MACHINE_ARN, bucket: 'my-bucket', region: 'eu-west-1' });
   });
 
+  it('names the execution by the deployed models too: after a deploy with other models the same search runs again', async () => {
+    const nameWith = async (tags: { key: string; value: string }[]): Promise<string> => {
+      sfnMock.on(ListTagsForResourceCommand).resolves({ tags });
+      return (await searchRemote(options(), clients())).executionName;
+    };
+    const before = await nameWith([{ key: 'lambdaface:models', value: MODELS }]);
+    const after = await nameWith([{ key: 'lambdaface:models', value: 'fedcba9876543210' }]);
+    expect(after).not.toBe(before);
+    expect(after.replace(/-m[0-9a-f]{16}$/, '')).toBe(before.replace(/-m[0-9a-f]{16}$/, ''));
+    // A stack deployed before its state machine was tagged: named by the job alone, as it names them.
+    expect(await nameWith([{ key: 'team', value: 'video' }])).toMatch(/^j-[0-9a-f]{20}$/);
+  });
+
+  it('refuses a models tag that is not a fingerprint, and says which permission reads it', async () => {
+    sfnMock.on(ListTagsForResourceCommand).resolves({ tags: [{ key: 'lambdaface:models', value: 'latest' }] });
+    await expect(searchRemote(options(), clients())).rejects.toThrow(/the state machine's tag lambdaface:models.*16 hex digits/);
+    sfnMock.on(ListTagsForResourceCommand).rejects(awsError('AccessDeniedException', 400));
+    const denied = await searchRemote(options(), clients()).catch((error: unknown) => error);
+    expect(denied).toBeInstanceOf(LambdafaceError);
+    expect((denied as LambdafaceError).message).toMatch(/AWS denied permission to read the tags of the state machine, which say which models it runs/);
+    expect(sfnMock.commandCalls(StartExecutionCommand)).toHaveLength(0);
+  });
+
   it('keeps polling through throttling, backing off', async () => {
     sfnMock
       .on(DescribeExecutionCommand)
@@ -201,7 +235,7 @@ describe('searchRemote', () => {
     sfnMock.on(DescribeExecutionCommand).resolves({ status: 'SUCCEEDED', output: JSON.stringify(OUTPUT) });
     const result = await searchRemote(options(), clients());
     expect(result).toMatchObject({ attached: true, jobId: JOB_ID, executionArn: `${EXECUTION_PREFIX}:${result.executionName}` });
-    expect(result.executionName).toMatch(/^j-[0-9a-f]{20}$/);
+    expect(result.executionName).toMatch(new RegExp(`^j-[0-9a-f]{20}-m${MODELS}$`));
     expect(result.files.map((file) => file.slice(out.length + 1))).toContain('report.html');
   });
 
@@ -211,8 +245,8 @@ describe('searchRemote', () => {
     const error = await searchRemote(options(), clients()).catch((e: unknown) => e);
     expect(error).toMatchObject({
       kind: 'WorkflowError',
-      message: expect.stringMatching(new RegExp(`^this search already ran as ${EXECUTION_PREFIX}:j-[0-9a-f]{20} and ended FAILED; one job runs once$`)),
-      hint: expect.stringMatching(/aws stepfunctions redrive-execution --execution-arn arn:aws:states:.*:j-[0-9a-f]{20}/),
+      message: expect.stringMatching(new RegExp(`^this search already ran as ${EXECUTION_PREFIX}:j-[0-9a-f]{20}-m${MODELS} and ended FAILED; one job runs once$`)),
+      hint: expect.stringMatching(new RegExp(`aws stepfunctions redrive-execution --execution-arn arn:aws:states:.*:j-[0-9a-f]{20}-m${MODELS}`)),
     });
     expect(s3Mock.commandCalls(GetObjectCommand)).toHaveLength(0);
   });

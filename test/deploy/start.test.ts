@@ -118,12 +118,25 @@ describe('start: S3 upload -> StartExecution', () => {
     expect([first, again, changed].map((outcome) => outcome.started[0]!.executionName)).toEqual(names);
   });
 
-  it('fits a long job id in 80 characters, keeping its fingerprint', () => {
+  it('names the execution by the deployed models too: a deploy with other models runs the same search again', async () => {
+    await startJobsFromUploads(s3Event('uploads/a/job.json', 'etag-1'), { ...deps(), models: '0123456789abcdef' });
+    await startJobsFromUploads(s3Event('uploads/a/job.json', 'etag-1'), { ...deps(), models: 'fedcba9876543210' });
+    const [before, after] = sfnMock.commandCalls(StartExecutionCommand).map((call) => call.args[0].input.name!);
+    expect(before).toMatch(/^j-[0-9a-f]{20}-m0123456789abcdef$/);
+    expect(after).toBe(before!.replace('-m0123456789abcdef', '-mfedcba9876543210'));
+  });
+
+  it('fits a long job id in 80 characters, keeping its fingerprint and the models', () => {
     expect(executionNameForJob('j-0123456789abcdef0123')).toBe('j-0123456789abcdef0123');
+    expect(executionNameForJob('j-0123456789abcdef0123', 'fedcba9876543210')).toBe('j-0123456789abcdef0123-mfedcba9876543210');
     const long = executionNameForJob(`${'talk-'.repeat(22)}0123456789abcdef`);
     expect(long).toHaveLength(80);
     expect(long).toMatch(/^talk-talk-[a-z-]+-0123456789abcdef$/);
     expect(long).not.toMatch(/--/);
+    const withModels = executionNameForJob(`${'talk-'.repeat(22)}0123456789abcdef`, 'fedcba9876543210');
+    expect(withModels.length).toBeLessThanOrEqual(80);
+    expect(withModels).toMatch(/^talk-talk-[a-z-]+-0123456789abcdef-mfedcba9876543210$/);
+    expect(withModels).not.toMatch(/--/);
   });
 
   it('rejects a job whose video is missing, without starting anything', async () => {
@@ -185,14 +198,17 @@ describe('start: S3 upload -> StartExecution', () => {
     expect(sfnMock.commandCalls(StartExecutionCommand)).toHaveLength(0);
   });
 
-  it('the Lambda handler reads the state machine ARN from its environment', async () => {
+  it('the Lambda handler reads the state machine ARN and the models from its environment', async () => {
     vi.stubEnv('LAMBDAFACE_STATE_MACHINE_ARN', STATE_MACHINE_ARN);
     vi.stubEnv('AWS_REGION', 'eu-west-1');
     vi.stubEnv('AWS_LAMBDA_FUNCTION_NAME', 'lambdaface-dev-start');
     const { handler } = await import('../../functions/start/handler.ts');
+    vi.stubEnv('LAMBDAFACE_MODELS', '0123456789abcdef');
     const outcome = await handler(s3Event('uploads/h/job.json'));
     expect(outcome.started).toHaveLength(1);
-    expect(sfnMock.commandCalls(StartExecutionCommand)[0]!.args[0].input.stateMachineArn).toBe(STATE_MACHINE_ARN);
+    const start = sfnMock.commandCalls(StartExecutionCommand)[0]!.args[0].input;
+    expect(start.stateMachineArn).toBe(STATE_MACHINE_ARN);
+    expect(start.name).toMatch(/-m0123456789abcdef$/);
   });
 });
 

@@ -36,7 +36,7 @@ const OBAMA_KEY = 'uploads/clip/obama.jpg';
 const LIN_KEY = 'uploads/clip/lin.png';
 
 function context(): HandlerContext {
-  const config: RuntimeConfig = { s3Endpoint: s3().server.endpoint, threads: 1, tmpDir: tmpdir(), stateMachineArn: undefined };
+  const config: RuntimeConfig = { s3Endpoint: s3().server.endpoint, threads: 1, tmpDir: tmpdir(), stateMachineArn: undefined, deployedModels: undefined };
   return { config, s3: s3().client };
 }
 

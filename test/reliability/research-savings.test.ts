@@ -32,7 +32,7 @@ const VIDEO_KEY = 'uploads/savings/hamilton_short.mp4';
 const s3 = useEmbeddedS3(BUCKET);
 
 function context(): HandlerContext {
-  const config: RuntimeConfig = { s3Endpoint: s3().server.endpoint, threads: 1, tmpDir: tmpdir(), stateMachineArn: undefined };
+  const config: RuntimeConfig = { s3Endpoint: s3().server.endpoint, threads: 1, tmpDir: tmpdir(), stateMachineArn: undefined, deployedModels: undefined };
   return { config, s3: s3().client };
 }
 

@@ -17,6 +17,12 @@ export interface LayerManifest {
   /** Where each part came from: npm package name@version, or a file path. */
   sources: string[];
   warnings: string[];
+  /**
+   * The onnx layer's: the fingerprint of its models (shared/vision/models.ts modelsFingerprint).
+   * serverless.yml gives it to the start function and tags the state machine with it, so an
+   * execution's name says which models it ran (shared/workflow/execution-name.ts).
+   */
+  modelsFingerprint?: string;
 }
 
 export async function writeLayerManifest(dir: string, manifest: LayerManifest): Promise<void> {

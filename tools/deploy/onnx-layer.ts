@@ -1,7 +1,7 @@
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { inputError } from '../../shared/errors.ts';
-import { MODEL_NAMES, MODELS, MODELS_MANIFEST } from '../../shared/vision/models.ts';
+import { MODEL_NAMES, MODELS, MODELS_MANIFEST, modelsFingerprintOf } from '../../shared/vision/models.ts';
 import { buildModels } from '../models/build-models.ts';
 import { copyPackages, findPackageDir, type PackageRule, type PlatformTarget } from './copy-packages.ts';
 import { elfCpu } from './elf.ts';
@@ -100,6 +100,7 @@ export async function buildOnnxLayer(options: OnnxLayerOptions): Promise<LayerMa
       `models (converter ${models.manifest.converterVersion}): ${expected.filter((f) => f.endsWith('.onnx')).join(', ')}`,
     ],
     warnings: [],
+    modelsFingerprint: await modelsFingerprintOf(modelsDir),
   };
   await writeLayerManifest(outDir, manifest);
   return manifest;
