@@ -6,6 +6,7 @@ import { DEFAULT_BUCKET } from '../../local/search.ts';
 import { jobKeys } from '../../storage/keys.ts';
 import { s3Url, type S3Credentials } from '../../storage/s3.ts';
 import { localStarter } from '../../workflow/local-starter.ts';
+import { modelsFingerprint } from '../../vision/models.ts';
 import { startJobsFromUploads } from '../../workflow/start.ts';
 import { numberFlag, parseFlags } from '../flags.ts';
 import { prepareWritableFolder } from '../writable-folder.ts';
@@ -58,6 +59,8 @@ export async function startService(flags: ServeFlags, log: (line: string) => voi
     throw error;
   });
   const server = runtime.server!;
+  // Executions are named as on AWS: by the job and the models that run it (startLocalRuntime checked they are there).
+  const models = await modelsFingerprint();
   const starter = localStarter(
     ({ name, input }) => runLocalWorkflow({ input, executionName: name, handlers: runtime.pool.handlers, s3: { client: runtime.s3 }, concurrency: runtime.concurrency }),
     (execution, outcome) =>
@@ -67,7 +70,7 @@ export async function startService(flags: ServeFlags, log: (line: string) => voi
   );
   const unsubscribe = server.onObjectCreated(async (event) => {
     try {
-      await startJobsFromUploads({ Records: [event.record] }, { s3: runtime.s3, starter, log });
+      await startJobsFromUploads({ Records: [event.record] }, { s3: runtime.s3, starter, log, models });
     } catch (error) {
       log(`could not start a job for ${event.key}: ${describeError(error)}`);
     }
