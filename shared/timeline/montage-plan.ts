@@ -248,7 +248,8 @@ export function placeCuts(cuts: readonly { start: number; end: number }[]): Plac
 
 /** The montage time showing source time `time`, or null when the montage leaves that moment out. */
 export function montageTime(placed: readonly PlacedCut[], time: number): number | null {
-  // Cuts never touch (touching moments are joined), so a cut's end belongs to it alone.
+  // Pieces of one cut touch (split where the people change, or every MAX_CLIP_SECONDS): a time on
+  // their boundary is the first piece's end, which plays just before the next piece's start.
   const cut = placed.find((candidate) => time >= candidate.start && time <= candidate.end);
   return cut === undefined ? null : cut.at + (time - cut.start);
 }
