@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { parseInput } from '../errors.ts';
-import { MODELS_FINGERPRINT } from '../workflow/execution-name.ts';
+import { ModelsFingerprint } from '../workflow/execution-name.ts';
 
 /**
  * The environment a handler runs in: on Lambda, what serverless.yml sets; locally, what the
@@ -18,7 +18,7 @@ const RuntimeEnv = z.object({
   /** The state machine the start function starts (set by serverless.yml). */
   LAMBDAFACE_STATE_MACHINE_ARN: z.string().startsWith('arn:').optional(),
   /** The deployment's models fingerprint, which the start function names executions with (set by serverless.yml). */
-  LAMBDAFACE_MODELS: z.string().regex(MODELS_FINGERPRINT, 'a models fingerprint: 16 hex digits').optional(),
+  LAMBDAFACE_MODELS: ModelsFingerprint.optional(),
 });
 
 export interface RuntimeConfig {

@@ -244,7 +244,7 @@ export function estimateCost(input: EstimateInput): CostEstimate {
   positive(cap, 'montageMaxSeconds');
   const shownSeconds = montageOn ? Math.min(onScreenSeconds, cap) : 0;
   // About a piece a segment: overlapping segments join into one cut, which is split again where the
-  // people on screen change (at most two pieces a segment); a cut longer than MAX_CLIP_SECONDS is several.
+  // people on screen change; a cut longer than MAX_CLIP_SECONDS is several.
   const pieces = montageOn ? Math.max(Math.min(segments, Math.ceil(shownSeconds / MIN_CUT_SECONDS)), Math.ceil(shownSeconds / MAX_CLIP_SECONDS)) : 0;
 
   // Montage: the timeline, thumbnails and report, and the plan of the pieces; no encoding.

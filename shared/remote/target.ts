@@ -1,7 +1,6 @@
 import { ListStateMachinesCommand, ListTagsForResourceCommand, type SFNClient } from '@aws-sdk/client-sfn';
-import { z } from 'zod';
 import { inputError, parseInput } from '../errors.ts';
-import { MODELS_FINGERPRINT } from '../workflow/execution-name.ts';
+import { ModelsFingerprint } from '../workflow/execution-name.ts';
 import { fromAwsError } from './aws-errors.ts';
 import { parseStateMachineArn } from './start-execution.ts';
 
@@ -57,8 +56,6 @@ export async function resolveRemoteTarget(target: RemoteTargetInput, sfn: SFNCli
 /** The state machine's tag naming the models its functions run (serverless.yml, from the onnx layer's manifest). */
 export const MODELS_TAG = 'lambdaface:models';
 
-const ModelsTag = z.string().regex(MODELS_FINGERPRINT, 'a models fingerprint (16 hex digits)');
-
 /**
  * The fingerprint of the models the deployed stack runs, from its state machine's tag; undefined
  * for a stack deployed before lambdaface tagged it, whose executions are named as it names them.
@@ -68,9 +65,14 @@ export async function deployedModels(sfn: SFNClient, stateMachineArn: string): P
   try {
     tags = (await sfn.send(new ListTagsForResourceCommand({ resourceArn: stateMachineArn }))).tags;
   } catch (error) {
-    throw fromAwsError(error, { action: 'read the tags of the state machine, which say which models it runs', resource: stateMachineArn });
+    throw fromAwsError(error, { action: 'read the tags of the state machine (states:ListTagsForResource), which say which models it runs', resource: stateMachineArn });
   }
   const tag = tags?.find((candidate) => candidate.key === MODELS_TAG);
   if (tag === undefined) return undefined;
-  return parseInput(ModelsTag, tag.value, `the state machine's tag ${MODELS_TAG}`, 'deploy the stack again with `npm run package` and `npx sls deploy --package .serverless`');
+  return parseInput(
+    ModelsFingerprint,
+    tag.value,
+    `the state machine's tag ${MODELS_TAG}`,
+    'deploy the stack again with `npm run package` and `npx sls deploy --package .serverless`',
+  );
 }

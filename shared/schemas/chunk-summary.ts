@@ -4,8 +4,13 @@ import { Embedding, FaceResDescriptor } from './gallery.ts';
 
 const seconds = z.number().finite().min(0);
 
-/** One unnamed track as grouping reads it (shared/timeline/unknown-people.ts UnnamedTrack), descriptors as plain arrays. */
-export const SummarizedTrack = z.object({
+/**
+ * An unnamed track with what grouping and the timeline need of it (shared/timeline/unknown-people.ts
+ * unnamedTracks; a TrackRecord of shared/match/cluster.ts): its descriptors (six digits, plain
+ * arrays, so the same read back from a summary as made in memory), its faces' times and boxes, and
+ * its clearest face.
+ */
+export const UnnamedTrack = z.object({
   track: z.string().min(1),
   dlib: Embedding,
   faceres: FaceResDescriptor.optional(),
@@ -16,12 +21,15 @@ export const SummarizedTrack = z.object({
   boxes: z.array(Box),
   best: z.object({ time: seconds, box: Box, quality: z.number().min(0).max(1) }),
 });
+export type UnnamedTrack = z.infer<typeof UnnamedTrack>;
 
 /**
  * intermediate/<jobId>/chunks/<index>.summary.json, written by Recognize beside the chunk result:
  * what Montage keeps of it (shared/timeline/chunk-summary.ts), a small part of its bytes, since
  * no face's descriptors are in it. It names the ETag of the result it was made from: Montage uses
- * it only while the result is still that object, and reads the result itself otherwise.
+ * it only while the result is still that object, and reads the result itself otherwise. `version`
+ * is bumped whenever what a summary keeps, or how it is computed, changes (a rerun skips intact
+ * results, and would otherwise trust their old summaries).
  */
 export const StoredChunkSummary = z.object({
   version: z.literal(1),
@@ -29,6 +37,6 @@ export const StoredChunkSummary = z.object({
   /** Source pixels per analysed pixel, which the tracks' face widths were measured with. */
   scale: z.number().finite().positive(),
   sightings: ChunkSightings,
-  tracks: z.array(SummarizedTrack),
+  tracks: z.array(UnnamedTrack),
 });
 export type StoredChunkSummary = z.infer<typeof StoredChunkSummary>;

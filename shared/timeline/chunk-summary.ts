@@ -1,5 +1,6 @@
 import type { ChunkResult, ChunkSightings } from '../schemas/faces.ts';
-import { unnamedTracks, type UnnamedTrack } from './unknown-people.ts';
+import type { UnnamedTrack } from '../schemas/chunk-summary.ts';
+import { unnamedTracks } from './unknown-people.ts';
 
 export interface ChunkSummary {
   sightings: ChunkSightings;

@@ -151,9 +151,11 @@ export function captionsFor(sightings: readonly Sighting[], names: ReadonlySet<s
 }
 
 /**
- * Below this, a piece's own cost (an ffmpeg start, a seek, a store) outweighs encoding its
- * seconds again with the piece beside it: a change of who is on screen closer than this to
- * another cut point does not split a cut.
+ * A cut is split where the people on screen change (a segment starts or ends), except at a point
+ * closer than this to another such point or to the cut's start or end: a piece that short costs
+ * more to cut on its own (an ffmpeg start, a seek, a store) than to encode again with its
+ * neighbour. The rule looks at a point's neighbours only, so a person added to a search leaves
+ * every split point that is not near one of theirs as it was.
  */
 export const MIN_PIECE_SECONDS = 1;
 
@@ -164,19 +166,22 @@ interface Stretch {
   names: Set<string>;
 }
 
+/** Where the people on screen change, at least MIN_PIECE_SECONDS from any other such point, ascending. */
+function splitPoints(timeline: Timeline): number[] {
+  const points = [...new Set(timeline.identities.flatMap((identity) => identity.segments.flatMap((segment) => [segment.start, segment.end])))].sort((p, q) => p - q);
+  return points.filter((point, i) => (i === 0 || point - points[i - 1]! >= MIN_PIECE_SECONDS) && (i === points.length - 1 || points[i + 1]! - point >= MIN_PIECE_SECONDS));
+}
+
 /**
- * [start, end) of one cut divided where the people on screen change (a segment starts or ends),
- * points closer than MIN_PIECE_SECONDS to the last one kept or to the end left out. A piece's
- * frames and drawings then depend only on the people in it, so adding a person to a search
- * changes only the pieces their segments reach: the others are the same pieces, already cut.
+ * [start, end) of one cut divided at the split points inside it, none within MIN_PIECE_SECONDS of
+ * its ends. A piece's frames and drawings then depend only on the people in it, so adding a person
+ * to a search changes only the pieces their segments reach or border: the others are the same
+ * pieces, already cut. (Not when the cap shortens the montage: then a person added changes how
+ * much of every cut is shown.)
  */
-function stretchesOf(timeline: Timeline, start: number, end: number): Stretch[] {
-  const points = [...new Set(timeline.identities.flatMap((identity) => identity.segments.flatMap((segment) => [segment.start, segment.end])))]
-    .filter((time) => time > start && time < end)
-    .sort((p, q) => p - q);
-  const cuts = [start];
-  for (const point of points) if (point - cuts.at(-1)! >= MIN_PIECE_SECONDS && end - point >= MIN_PIECE_SECONDS) cuts.push(point);
-  cuts.push(end);
+function stretchesOf(timeline: Timeline, points: readonly number[], start: number, end: number): Stretch[] {
+  const inside = points.filter((point) => point - start >= MIN_PIECE_SECONDS && end - point >= MIN_PIECE_SECONDS);
+  const cuts = [start, ...inside, end];
   return cuts.slice(1).map((to, i) => {
     const from = cuts[i]!;
     const names = timeline.identities.filter((identity) => identity.segments.some((segment) => segment.start < to && segment.end > from)).map((identity) => identity.name);
@@ -184,15 +189,22 @@ function stretchesOf(timeline: Timeline, start: number, end: number): Stretch[] 
   });
 }
 
+/** [start, end) in the fewest equal pieces of at most MAX_CLIP_SECONDS (no short remainder). */
+function equalPieces(start: number, end: number): { from: number; to: number }[] {
+  const count = Math.ceil((end - start) / MAX_CLIP_SECONDS);
+  return Array.from({ length: count }, (_, k) => ({ from: start + ((end - start) * k) / count, to: k === count - 1 ? end : start + ((end - start) * (k + 1)) / count }));
+}
+
 /**
  * The montage: every person's segments, overlapping moments joined into one cut, fitted into
  * `capSeconds` (fitToCap), in video order. Each cut is split where the people on screen change
- * (stretchesOf) and into pieces of at most MAX_CLIP_SECONDS. Each piece names the people seen at
- * each moment of it (captionsFor) and boxes their faces.
+ * (stretchesOf) and into equal pieces of at most MAX_CLIP_SECONDS. Each piece names the people
+ * seen at each moment of it (captionsFor) and boxes their faces.
  */
 export function planMontage(timeline: Timeline, sightings: readonly Sighting[], { capSeconds, sampleFps }: { capSeconds: number; sampleFps: number }): MontagePlan {
   const spans = mergedSpans(timeline);
   const shown = fitToCap(spans, capSeconds);
+  const points = splitPoints(timeline);
   const hold = 1 / sampleFps;
   const clips: MontageSegment[] = [];
   const omitted: MontageOmission[] = [];
@@ -201,9 +213,8 @@ export function planMontage(timeline: Timeline, sightings: readonly Sighting[], 
     const end = span.start + length;
     if (end < span.end) omitted.push({ ...span, shown: length });
     if (length <= 0) return;
-    for (const stretch of stretchesOf(timeline, span.start, end)) {
-      for (let from = stretch.start; from < stretch.end; from += MAX_CLIP_SECONDS) {
-        const to = Math.min(stretch.end, from + MAX_CLIP_SECONDS);
+    for (const stretch of stretchesOf(timeline, points, span.start, end)) {
+      for (const { from, to } of equalPieces(stretch.start, stretch.end)) {
         clips.push({
           start: from,
           end: to,
@@ -248,8 +259,8 @@ export function placeCuts(cuts: readonly { start: number; end: number }[]): Plac
 
 /** The montage time showing source time `time`, or null when the montage leaves that moment out. */
 export function montageTime(placed: readonly PlacedCut[], time: number): number | null {
-  // Pieces of one cut touch (split where the people change, or every MAX_CLIP_SECONDS): a time on
-  // their boundary is the first piece's end, which plays just before the next piece's start.
-  const cut = placed.find((candidate) => time >= candidate.start && time <= candidate.end);
+  // Pieces of one cut touch (split where the people change, or into equal parts): a time on their
+  // boundary is the start of the later piece, which shows it; a cut's own end belongs to its last.
+  const cut = placed.find((candidate) => time >= candidate.start && time < candidate.end) ?? placed.find((candidate) => time === candidate.end);
   return cut === undefined ? null : cut.at + (time - cut.start);
 }

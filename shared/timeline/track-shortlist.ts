@@ -1,4 +1,4 @@
-import type { UnnamedTrack } from './unknown-people.ts';
+import type { UnnamedTrack } from '../schemas/chunk-summary.ts';
 
 interface Listed {
   /** Where the track was read: its chunk's index, then its place in that chunk's list. */

@@ -1,6 +1,7 @@
-import { clusterTracks, DEFAULT_CLUSTER_RULE, type ClusterRule, type TrackRecord } from '../match/cluster.ts';
+import { clusterTracks, DEFAULT_CLUSTER_RULE, type ClusterRule } from '../match/cluster.ts';
 import { trackDescriptor } from '../match/tracks.ts';
 import { roundTo } from '../numbers/round.ts';
+import type { UnnamedTrack } from '../schemas/chunk-summary.ts';
 import type { ChunkRange, ChunkResult, FaceRecord } from '../schemas/faces.ts';
 import type { UnknownPeople, UnknownPerson } from '../schemas/timeline.ts';
 import { mergeSightings, unionLength } from './merge.ts';
@@ -8,21 +9,11 @@ import { mergeSightings, unionLength } from './merge.ts';
 /** At most this many faces show one unknown person (one per track, the clearest first). */
 export const MAX_FACES_PER_UNKNOWN = 3;
 
-/** An unnamed track with what the timeline needs of it besides its descriptor: its faces' times and its clearest face. */
-export interface UnnamedTrack extends TrackRecord {
-  /** Plain arrays, so a track is the same read back from JSON (a chunk's summary) as made in memory. */
-  dlib: number[];
-  faceres?: number[] | undefined;
-  times: number[];
-  boxes: FaceRecord['box'][];
-  best: { time: number; box: FaceRecord['box']; quality: number };
-}
-
 /**
  * One record per unnamed track of the job (every chunk): its descriptors as naming computes them
  * (shared/match/tracks.ts trackDescriptor), its weight and median face width in the analysed
- * frame (`scale`: source pixels per analysed pixel), its times and clearest face. This is what a
- * compact per-chunk summary would hold per track.
+ * frame (`scale`: source pixels per analysed pixel), its times and clearest face: what a chunk's
+ * summary holds per track (shared/workflow/chunk-summaries.ts).
  */
 export function unnamedTracks(chunks: readonly ChunkResult[], scale: number): UnnamedTrack[] {
   const byTrack = new Map<string, FaceRecord[]>();

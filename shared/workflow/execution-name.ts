@@ -1,7 +1,9 @@
-/** A models fingerprint (shared/vision/models.ts modelsFingerprint): 16 hex digits. */
-export const MODELS_FINGERPRINT = /^[0-9a-f]{16}$/;
+import { z } from 'zod';
 
-/** Step Functions keeps an execution's name for 90 days; these are the names lambdaface gives. */
+/** A models fingerprint (shared/vision/models.ts modelsFingerprint), as the deployment states it. */
+export const ModelsFingerprint = z.string().regex(/^[0-9a-f]{16}$/, 'a models fingerprint: 16 hex digits');
+
+/** Step Functions' longest execution name (a name stays taken for 90 days). */
 const MAX_NAME = 80;
 
 /**

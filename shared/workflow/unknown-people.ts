@@ -6,7 +6,8 @@ import type { StoredUnknownPeople } from '../schemas/unknown-people.ts';
 import { jobKeys } from '../storage/keys.ts';
 import { putJson } from '../storage/s3.ts';
 import type { ShortlistedTracks } from '../timeline/track-shortlist.ts';
-import { findUnknownPeople, type UnnamedTrack } from '../timeline/unknown-people.ts';
+import type { UnnamedTrack } from '../schemas/chunk-summary.ts';
+import { findUnknownPeople } from '../timeline/unknown-people.ts';
 import type { VideoInfo } from '../video/types.ts';
 import { storeThumbnails, type ThumbnailSource, type VideoRead } from './stored-thumbnails.ts';
 

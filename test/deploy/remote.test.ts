@@ -215,7 +215,9 @@ describe('searchRemote', () => {
     sfnMock.on(ListTagsForResourceCommand).rejects(awsError('AccessDeniedException', 400));
     const denied = await searchRemote(options(), clients()).catch((error: unknown) => error);
     expect(denied).toBeInstanceOf(LambdafaceError);
-    expect((denied as LambdafaceError).message).toMatch(/AWS denied permission to read the tags of the state machine, which say which models it runs/);
+    expect((denied as LambdafaceError).message).toMatch(
+      /AWS denied permission to read the tags of the state machine \(states:ListTagsForResource\), which say which models it runs/,
+    );
     expect(sfnMock.commandCalls(StartExecutionCommand)).toHaveLength(0);
   });
 

@@ -8,7 +8,7 @@ import { LambdafaceError } from '../../shared/errors.ts';
 import { ChunkResult } from '../../shared/schemas/faces.ts';
 import { StoredGallery, type GallerySummary } from '../../shared/schemas/gallery.ts';
 import { jobKeys } from '../../shared/storage/keys.ts';
-import { getBytes, getJson, getText, getToFile, putBytes, putJson, putText } from '../../shared/storage/s3.ts';
+import { createS3Client, getBytes, getJson, getText, getToFile, putBytes, putJson, putText } from '../../shared/storage/s3.ts';
 import { PlannedPiece } from '../../shared/schemas/montage-pieces.ts';
 import { probeVideo } from '../../shared/video/probe.ts';
 import { cutPieceJob } from '../../shared/workflow/cut-piece.ts';
@@ -228,6 +228,38 @@ describe("stored chunk results are reused only when they are this chunk's, for t
     expect(result.missingChunks).toBe(1);
     expect(result.warnings).toEqual([expect.stringMatching(new RegExp(`^s3://${BUCKET}/${damaged.replaceAll('.', '\\.')} is not valid JSON.*not scanned`))]);
     expect(result.identities.map((identity) => identity.name)).toEqual(['lin_manuel_miranda']);
+  });
+
+  it("Montage reads each chunk through the summary beside it, and the result itself once the summary is not that result's", async () => {
+    const { job, chunks, gallery } = await recognizedJob();
+    const manifest = await getJson(s3().client, BUCKET, chunks.key, ChunkManifest);
+    /** Montage's result, and how many chunk results (not summaries) it downloaded. */
+    const montage = async () => {
+      let resultReads = 0;
+      const client = createS3Client(s3().server.clientConfig);
+      client.middlewareStack.add(
+        (next, context) => async (args) => {
+          const key = (args.input as { Key?: string }).Key ?? '';
+          if (context.commandName === 'GetObjectCommand' && /\/chunks\/\d+\.json$/.test(key)) resultReads++;
+          return next(args);
+        },
+        { step: 'initialize', name: 'countResultReads' },
+      );
+      const { result } = await montageJob({ job, gallery, chunks }, { ...context(), s3: client });
+      client.destroy();
+      return { result, resultReads };
+    };
+    const fromSummaries = await montage();
+    expect(fromSummaries.resultReads).toBe(0);
+    // A summary left from an earlier write of the result (here: the result written again since) is not trusted.
+    for (const range of manifest) {
+      const key = jobKeys(job.jobId).chunkFaces(range.index);
+      await putJson(s3().client, BUCKET, key, await getJson(s3().client, BUCKET, key, ChunkResult));
+    }
+    const fromResults = await montage();
+    expect(fromResults.resultReads).toBe(manifest.length);
+    // The same answer either way (the second run finds its thumbnails cut already).
+    expect({ ...fromResults.result, thumbnailCount: undefined }).toEqual({ ...fromSummaries.result, thumbnailCount: undefined });
   });
 
   /** Montage with the montage on, and every piece it planned cut by the Cut step, as the CutPieces map does. */

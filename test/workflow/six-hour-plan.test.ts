@@ -6,7 +6,7 @@ import { JobInput } from '../../shared/schemas/job.ts';
 import { jobKeys } from '../../shared/storage/keys.ts';
 import { putJson } from '../../shared/storage/s3.ts';
 import type { MontagePlan } from '../../shared/timeline/montage-plan.ts';
-import { MIN_CUT_SECONDS } from '../../shared/timeline/montage-plan.ts';
+import { MIN_PIECE_SECONDS } from '../../shared/timeline/montage-plan.ts';
 import { planChunks } from '../../shared/workflow/chunks.ts';
 import { planPieces } from '../../shared/workflow/montage-pieces.ts';
 import { useEmbeddedS3 } from '../unit/local/embedded-s3-fixture.ts';
@@ -48,19 +48,20 @@ describe('a six-hour video at the default options', () => {
     });
     const job = { ...input, jobId };
     const keys = jobKeys(jobId);
-    // The most pieces the default cap allows: 600 s of cuts of 2 s (shorter ones are left out),
-    // each captioned and boxing a face at every sample of 2 fps, three people on screen.
+    // The most pieces the default cap allows when it shortens the cuts: 600 s of pieces of
+    // MIN_PIECE_SECONDS (cuts of at least MIN_CUT_SECONDS, split where the people change), each
+    // captioned and boxing a face at every sample of 2 fps, three people on screen.
     const video = { durationSeconds: SIX_HOURS, width: 1280, height: 720, fps: 30, startTime: 0, fileStartTime: 0, rotation: 0, codec: 'h264', hasAudio: true };
     const box = { x: 100, y: 100, width: 80, height: 80 };
-    const cuts = options.montageMaxSeconds / MIN_CUT_SECONDS;
+    const pieces = options.montageMaxSeconds / MIN_PIECE_SECONDS;
     const plan: MontagePlan = {
-      clips: Array.from({ length: cuts }, (_, i) => {
-        const start = i * 72;
+      clips: Array.from({ length: pieces }, (_, i) => {
+        const start = Math.floor(i / 2) * 72 + (i % 2) * MIN_PIECE_SECONDS;
         return {
           start,
-          end: start + MIN_CUT_SECONDS,
-          captions: [{ from: start, to: start + MIN_CUT_SECONDS, text: PEOPLE.join(', ') }],
-          boxes: PEOPLE.flatMap((label) => [0, 0.5, 1, 1.5].map((t) => ({ time: start + t, box, label }))),
+          end: start + MIN_PIECE_SECONDS,
+          captions: [{ from: start, to: start + MIN_PIECE_SECONDS, text: PEOPLE.join(', ') }],
+          boxes: PEOPLE.flatMap((label) => [0, 0.5].map((t) => ({ time: start + t, box, label }))),
         };
       }),
       onScreenSeconds: 16_200,
@@ -125,7 +126,7 @@ describe('a six-hour video at the default options', () => {
           shortened: 0,
           leftOut: 7800,
           omitted: Array.from({ length: 50 }, (_, i) => ({ start: i * 72 + 40, end: i * 72 + 44, names: PEOPLE, shown: 0 })),
-          pieces: cuts,
+          pieces,
           reusedPieces: 0,
         },
       })),
@@ -158,10 +159,11 @@ describe('a six-hour video at the default options', () => {
     expect(run.mapRuns).toEqual([
       expect.objectContaining({ state: 'RecognizeChunks', totalItems: 360, failedItems: 0, children: 360 }),
       // The montage's pieces are bounded by the cap (600 s), not by the video's length.
-      expect.objectContaining({ state: 'CutPieces', totalItems: 300, failedItems: 0, children: 300 }),
+      expect.objectContaining({ state: 'CutPieces', totalItems: pieces, failedItems: 0, children: pieces }),
     ]);
     expect(seen.filter((s) => s.step === 'recognize')).toHaveLength(360);
-    expect(seen.filter((s) => s.step === 'cut')).toHaveLength(300);
+    expect(pieces).toBe(600);
+    expect(seen.filter((s) => s.step === 'cut')).toHaveLength(pieces);
     for (const step of ['train', 'shard', 'montage', 'join']) expect(seen.filter((s) => s.step === step)).toHaveLength(1);
     // Every Task's input and result, and the execution's output: a tenth of the cap at most.
     for (const { step, event, result } of seen) {

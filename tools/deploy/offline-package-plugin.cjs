@@ -8,6 +8,7 @@
 //    network (CI). For the `package` command it is replaced by a no-op; `deploy` keeps it.
 // 2. Layers built for the wrong architecture, or not built at all, are refused before anything is
 //    zipped: packaging an x86_64 ffmpeg into an arm64 stack would deploy and then fail at run time.
+//    So is an onnx layer whose manifest names no models fingerprint (executions are named with it).
 
 const { existsSync, readFileSync } = require('node:fs');
 const { join } = require('node:path');
@@ -57,6 +58,10 @@ class OfflinePackagePlugin {
       const manifest = JSON.parse(readFileSync(manifestPath, 'utf-8'));
       if (manifest.arch !== arch) problems.push(`layer ${name}: ${layer.path} is built for ${manifest.arch}, the stack is ${arch}`);
     }
+    // serverless.yml reads it from the onnx layer's manifest (with a stand-in, so commands that
+    // deploy nothing work without built layers): a stack must never be deployed without it.
+    const models = service.custom && service.custom.modelsFingerprint;
+    if (!/^[0-9a-f]{16}$/.test(String(models))) problems.push(`the onnx layer's ${MANIFEST} names no models fingerprint (found ${models}): it was built by an older lambdaface`);
     if (problems.length > 0) {
       throw new this.serverless.classes.Error(
         `${problems.join('; ')}. Run \`npm run layers -- --arch ${arch}\` (or \`npm run package\`, which builds them).`,

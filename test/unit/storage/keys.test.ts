@@ -11,6 +11,7 @@ describe('job key layout', () => {
     expect(keys.gallery).toBe('intermediate/a1b2c3/gallery.json');
     expect(keys.chunks).toBe('intermediate/a1b2c3/chunks.json');
     expect(keys.chunkFaces(7)).toBe('intermediate/a1b2c3/chunks/7.json');
+    expect(keys.chunkSummary(7)).toBe('intermediate/a1b2c3/chunks/7.summary.json');
     expect(keys.results).toBe('intermediate/a1b2c3/results');
     expect(keys.unknownPeople).toBe('intermediate/a1b2c3/unknown-people.json');
     expect(keys.montagePieces).toBe('intermediate/a1b2c3/montage/pieces.json');
@@ -35,6 +36,7 @@ describe('job key layout', () => {
   it('rejects chunk indexes that are not non-negative integers', () => {
     expect(() => jobKeys('j1').chunkFaces(-1)).toThrow(/chunk index/);
     expect(() => jobKeys('j1').chunkFaces(1.5)).toThrow(/chunk index/);
+    expect(() => jobKeys('j1').chunkSummary(-1)).toThrow(/chunk index/);
   });
 
   it('builds upload keys from checked segments', () => {

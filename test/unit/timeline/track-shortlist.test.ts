@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TrackShortlist } from '../../../shared/timeline/track-shortlist.ts';
-import type { UnnamedTrack } from '../../../shared/timeline/unknown-people.ts';
+import type { UnnamedTrack } from '../../../shared/schemas/chunk-summary.ts';
 import { unitAt, vec } from '../match/vectors.ts';
 
 const track = (id: string, weight: number, described = true): UnnamedTrack => ({

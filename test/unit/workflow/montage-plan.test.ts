@@ -63,21 +63,21 @@ const chunks: ChunkResult[] = [
 const plan = (t: Timeline, capSeconds = 600) => planMontage(t, namedSightings(chunks), { capSeconds, sampleFps: 4 });
 
 describe('planMontage', () => {
-  it('joins overlapping moments of different people into one cut, in video order, split where the people on screen change', () => {
-    // ada [0, 2) and grace [1.5, 3) are one cut; grace's start splits it, ada's end (0.5 s later) does not.
+  it('joins overlapping moments of different people into one cut, in video order', () => {
     expect(plan(timeline).clips.map(({ start, end }) => ({ start, end }))).toEqual([
-      { start: 0, end: 1.5 },
-      { start: 1.5, end: 3 },
+      { start: 0, end: 3 },
       { start: 10, end: 12 },
     ]);
   });
 
   it('names only the people seen at each moment, each sighting held for one sample interval', () => {
-    const [first, second, third] = plan(timeline).clips;
-    expect(first!.captions).toEqual([{ from: 0.5, to: 0.75, text: 'ada' }]);
+    const [first, second] = plan(timeline).clips;
+    expect(first!.captions).toEqual([
+      { from: 0.5, to: 0.75, text: 'ada' },
+      { from: 1.75, to: 2, text: 'grace' },
+    ]);
     expect(first!.label).toBeUndefined();
-    expect(second!.captions).toEqual([{ from: 1.75, to: 2, text: 'grace' }]);
-    expect(third!.captions).toEqual([{ from: 10.25, to: 10.5, text: 'ada' }]);
+    expect(second!.captions).toEqual([{ from: 10.25, to: 10.5, text: 'ada' }]);
   });
 
   it('lists everyone seen at the same moment in one caption, and one caption while the names stay the same', () => {
@@ -89,56 +89,77 @@ describe('planMontage', () => {
     expect(captionsFor([...sightings, { time: 0.75, box, identity: 'ada' }], new Set(['ada']), 0, 3, 0.25)).toEqual([{ from: 0, to: 1, text: 'ada' }]);
   });
 
-  it('boxes only the named faces inside each piece', () => {
-    const [first, second, third] = plan(timeline).clips;
-    expect(first!.boxes!.map((b) => [b.time, b.label])).toEqual([[0.5, 'ada']]);
-    expect(second!.boxes!.map((b) => [b.time, b.label])).toEqual([[1.75, 'grace']]);
-    expect(third!.boxes!.map((b) => b.time)).toEqual([10.25]);
+  it('boxes only the named faces inside each cut', () => {
+    const [first, second] = plan(timeline).clips;
+    expect(first!.boxes!.map((b) => [b.time, b.label])).toEqual([
+      [0.5, 'ada'],
+      [1.75, 'grace'],
+    ]);
+    expect(second!.boxes!.map((b) => b.time)).toEqual([10.25]);
   });
 
-  it('leaves the pieces of the people already searched as they were when a person seen beside them is added', () => {
-    const ada = { name: 'ada', segments: [segment(0, 5)], totalSeconds: 5 };
-    const grace = { name: 'grace', segments: [segment(5, 8)], totalSeconds: 3 };
-    const sightings = [
-      { time: 1, box, identity: 'ada' },
-      { time: 4.75, box, identity: 'ada' },
-      { time: 5, box, identity: 'grace' },
-      { time: 7.75, box, identity: 'grace' },
-    ];
+  it('splits a cut where the people on screen change, so a person added leaves the pieces they do not reach as they were', () => {
+    const ada = { name: 'ada', segments: [segment(0, 20)], totalSeconds: 20 };
+    const bob = { name: 'bob', segments: [segment(5, 8)], totalSeconds: 3 };
+    const carol = { name: 'carol', segments: [segment(12, 14)], totalSeconds: 2 };
+    const sightings = [1, 6, 13, 19].flatMap((time) => [
+      { time, box, identity: 'ada' },
+      { time, box, identity: time === 6 ? 'bob' : 'carol' },
+    ]);
     const planOf = (identities: Timeline['identities']) => planMontage({ ...timeline, identities }, sightings, { capSeconds: 600, sampleFps: 4 }).clips;
-    const before = planOf([ada]);
-    const after = planOf([ada, grace]);
+    const before = planOf([ada, bob]);
+    const after = planOf([ada, bob, carol]);
+    expect(before.map(({ start, end }) => [start, end])).toEqual([
+      [0, 5],
+      [5, 8],
+      [8, 20],
+    ]);
     expect(after.map(({ start, end }) => [start, end])).toEqual([
       [0, 5],
       [5, 8],
+      [8, 12],
+      [12, 14],
+      [14, 20],
     ]);
-    expect(after[0]).toEqual(before[0]);
-    expect(after[1]!.boxes!.map((b) => b.label)).toEqual(['grace', 'grace']);
+    // The same pieces, already cut: carol's sighting at 1 is outside her segment, and no piece she is not in draws her.
+    expect(after.slice(0, 2)).toEqual(before.slice(0, 2));
+    expect(after[3]!.boxes!.map((b) => b.label)).toEqual(['ada', 'carol']);
+    expect(after[4]!.boxes!.map((b) => b.label)).toEqual(['ada']);
   });
 
-  it('does not split off a piece shorter than MIN_PIECE_SECONDS', () => {
+  it('does not split where a piece would be shorter than MIN_PIECE_SECONDS', () => {
     const half = MIN_PIECE_SECONDS / 2;
     const brief: Timeline = {
       ...timeline,
       identities: [
-        { name: 'ada', segments: [segment(0, 5)], totalSeconds: 5 },
-        { name: 'grace', segments: [segment(5 - half, 5 + half)], totalSeconds: 2 * half },
+        { name: 'ada', segments: [segment(0, 10)], totalSeconds: 10 },
+        // Starts half a piece before ada's segment ends: neither point splits; grace's end is a point of its own.
+        { name: 'grace', segments: [segment(10 - half, 14)], totalSeconds: 4 + half },
+        { name: 'bob', segments: [segment(13.5, 20)], totalSeconds: 6.5 },
       ],
     };
-    // grace's start is kept; ada's end comes half a piece after it, grace's end is the cut's end.
-    expect(plan(brief).clips.map(({ start, end }) => [start, end])).toEqual([
-      [0, 5 - half],
-      [5 - half, 5 + half],
+    expect(plan(brief).clips.map(({ start, end }) => [start, end])).toEqual([[0, 20]]);
+    const apart: Timeline = { ...brief, identities: [brief.identities[0]!, { name: 'grace', segments: [segment(10, 14)], totalSeconds: 4 }] };
+    expect(plan(apart).clips.map(({ start, end }) => [start, end])).toEqual([
+      [0, 10],
+      [10, 14],
     ]);
   });
 
-  it('splits a long cut into pieces of at most MAX_CLIP_SECONDS', () => {
-    const long: Timeline = { ...timeline, videoDuration: 100, identities: [{ name: 'ada', segments: [segment(0, 70)], totalSeconds: 70 }] };
-    expect(plan(long).clips.map(({ start, end }) => [start, end])).toEqual([
-      [0, MAX_CLIP_SECONDS],
-      [MAX_CLIP_SECONDS, 2 * MAX_CLIP_SECONDS],
-      [2 * MAX_CLIP_SECONDS, 70],
-    ]);
+  it('splits a long cut into the fewest equal pieces of at most MAX_CLIP_SECONDS', () => {
+    const long: Timeline = {
+      ...timeline,
+      videoDuration: 100,
+      identities: [{ name: 'ada', segments: [segment(0, 2 * MAX_CLIP_SECONDS + 1)], totalSeconds: 2 * MAX_CLIP_SECONDS + 1 }],
+    };
+    const pieces = plan(long).clips.map(({ start, end }) => [start, end]);
+    expect(pieces).toHaveLength(3);
+    expect(pieces[0]![0]).toBe(0);
+    expect(pieces.at(-1)![1]).toBe(2 * MAX_CLIP_SECONDS + 1);
+    for (const [i, [start, end]] of pieces.entries()) {
+      expect(end! - start!).toBeCloseTo((2 * MAX_CLIP_SECONDS + 1) / 3, 9);
+      if (i > 0) expect(start).toBe(pieces[i - 1]![1]);
+    }
   });
 
   it('holds the whole timeline when it fits the cap, and says so', () => {
@@ -209,6 +230,16 @@ describe('montage times', () => {
     expect(montageTime(placed, 1.5)).toBe(1.5);
     expect(montageTime(placed, 10.5)).toBe(3.5);
     expect(montageTime(placed, 12)).toBe(5);
+  });
+
+  it('maps a time where two pieces of one cut meet into the later piece, which shows it', () => {
+    // Measured pieces run a little longer than planned: the later piece starts where it landed.
+    const placed = [
+      { start: 2, end: 5, at: 0 },
+      { start: 5, end: 8, at: 3.04 },
+    ];
+    expect(montageTime(placed, 5)).toBe(3.04);
+    expect(montageTime(placed, 8)).toBeCloseTo(6.04, 9);
   });
 
   it('has no montage time for a moment the montage leaves out', () => {
