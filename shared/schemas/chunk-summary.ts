@@ -4,16 +4,18 @@ import { Embedding, FaceResDescriptor } from './gallery.ts';
 
 const seconds = z.number().finite().min(0);
 
+/** Descriptors are held as typed arrays, outside the JS heap: a long video's shortlist holds 4,000 tracks' worth. */
+const held = (values: number[]): Float64Array => Float64Array.from(values);
+
 /**
  * An unnamed track with what grouping and the timeline need of it (shared/timeline/unknown-people.ts
- * unnamedTracks; a TrackRecord of shared/match/cluster.ts): its descriptors (six digits, plain
- * arrays, so the same read back from a summary as made in memory), its faces' times and boxes, and
- * its clearest face.
+ * unnamedTracks; a TrackRecord of shared/match/cluster.ts): its descriptors (six digits, stored as
+ * JSON arrays, held as Float64Arrays), its faces' times and boxes, and its clearest face.
  */
 export const UnnamedTrack = z.object({
   track: z.string().min(1),
-  dlib: Embedding,
-  faceres: FaceResDescriptor.optional(),
+  dlib: Embedding.transform(held),
+  faceres: FaceResDescriptor.transform(held).optional(),
   sightings: z.number().int().min(1),
   weight: z.number().finite().min(0),
   faceWidth: z.number().finite().min(0),
@@ -21,7 +23,7 @@ export const UnnamedTrack = z.object({
   boxes: z.array(Box),
   best: z.object({ time: seconds, box: Box, quality: z.number().min(0).max(1) }),
 });
-export type UnnamedTrack = z.infer<typeof UnnamedTrack>;
+export type UnnamedTrack = z.output<typeof UnnamedTrack>;
 
 /**
  * intermediate/<jobId>/chunks/<index>.summary.json, written by Recognize beside the chunk result:
@@ -39,4 +41,5 @@ export const StoredChunkSummary = z.object({
   sightings: ChunkSightings,
   tracks: z.array(UnnamedTrack),
 });
-export type StoredChunkSummary = z.infer<typeof StoredChunkSummary>;
+/** A summary as written: descriptors as plain arrays, which JSON keeps. */
+export type StoredChunkSummary = z.input<typeof StoredChunkSummary>;

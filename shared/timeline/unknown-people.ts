@@ -32,8 +32,8 @@ export function unnamedTracks(chunks: readonly ChunkResult[], scale: number): Un
     return {
       track,
       // Six digits, as stored descriptors are: the same values whether read from a chunk's summary or made from its result.
-      dlib: Array.from(descriptor.dlib, (value) => roundTo(value, 6)),
-      faceres: descriptor.faceres && Array.from(descriptor.faceres, (value) => roundTo(value, 6)),
+      dlib: Float64Array.from(descriptor.dlib, (value) => roundTo(value, 6)),
+      faceres: descriptor.faceres && Float64Array.from(descriptor.faceres, (value) => roundTo(value, 6)),
       sightings: faces.length,
       weight: faces.reduce((sum, face) => sum + face.quality, 0),
       faceWidth: widths[widths.length >> 1]!,

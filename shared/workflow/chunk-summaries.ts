@@ -22,7 +22,15 @@ export async function storeChunkResult(s3: S3Client, bucket: string, result: Chu
   const keys = jobKeys(result.jobId);
   const resultTag = await putJsonTagged(s3, bucket, keys.chunkFaces(result.chunk.index), result);
   if (resultTag === undefined) return;
-  const summary: StoredChunkSummary = { version: 1, resultTag, scale, ...summarizeChunk(result, scale) };
+  const { sightings, tracks } = summarizeChunk(result, scale);
+  const summary: StoredChunkSummary = {
+    version: 1,
+    resultTag,
+    scale,
+    sightings,
+    // Typed arrays would be written as objects: their values, as JSON arrays.
+    tracks: tracks.map(({ dlib, faceres, ...track }) => ({ ...track, dlib: Array.from(dlib), ...(faceres === undefined ? {} : { faceres: Array.from(faceres) }) })),
+  };
   await putJson(s3, bucket, keys.chunkSummary(result.chunk.index), summary);
 }
 

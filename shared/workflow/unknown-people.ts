@@ -96,7 +96,7 @@ export function unknownPeopleRecord(
         tracks: person.tracks.slice(0, MAX_STORED_TRACKS).map((id) => {
           const track = byTrack.get(id)!;
           // Grouped tracks all have FaceRes descriptors (track-shortlist.ts); both are stored as they were compared.
-          return { track: id, dlib: track.dlib, faceres: track.faceres! };
+          return { track: id, dlib: Array.from(track.dlib), faceres: Array.from(track.faceres!) };
         }),
       };
     }),

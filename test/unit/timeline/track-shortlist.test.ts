@@ -5,8 +5,8 @@ import { unitAt, vec } from '../match/vectors.ts';
 
 const track = (id: string, weight: number, described = true): UnnamedTrack => ({
   track: id,
-  dlib: vec(1),
-  ...(described ? { faceres: unitAt(0) } : {}),
+  dlib: Float64Array.from(vec(1)),
+  ...(described ? { faceres: Float64Array.from(unitAt(0)) } : {}),
   sightings: 2,
   weight,
   faceWidth: 80,
